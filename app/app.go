@@ -1,0 +1,181 @@
+// Package app loads everything an app declares: the Procfile, the cron
+// section and formation of app.json, and the environment from .env files
+// and the real environment. It knows where each came from, so errors and
+// `tend check` can name the file and line.
+package app
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/tend-run/tend/cronfile"
+	"github.com/tend-run/tend/envfile"
+	"github.com/tend-run/tend/procfile"
+)
+
+// Options says where to find the app's files. Empty fields take defaults.
+type Options struct {
+	// Root is the app root (-d). Default: the Procfile's directory.
+	Root string
+	// Procfile is the Procfile's path (-f). Default: Root/Procfile, or
+	// ./Procfile when Root is empty too.
+	Procfile string
+	// AppJSON is app.json's path (--app-json); when empty, Root/app.json is
+	// read if it exists. An explicit path must exist.
+	AppJSON string
+	// EnvFiles are the .env files in order (-e); when nil, Root/.env is read
+	// if it exists. Listed files must exist.
+	EnvFiles []string
+	// AppName is Dokku's app name, for Dokku's cron IDs.
+	AppName string
+	// Environ is the real environment ("K=V"), which overrides the files.
+	Environ []string
+	// Lenient turns Procfile and app.json errors into warnings (exec mode:
+	// `dokku run app bash` is how people fix a broken Procfile).
+	Lenient bool
+}
+
+// App is a loaded app.
+type App struct {
+	Root         string
+	ProcfilePath string
+	// AppJSONPath is "" when the app has no app.json.
+	AppJSONPath string
+	EnvFiles    []string
+	AppName     string
+	Processes   []procfile.Entry
+	// Cron is nil when there is no app.json.
+	Cron *cronfile.File
+	Env  *envfile.Env
+	// Location is the default zone for cron schedules: TZ, else UTC.
+	Location *time.Location
+	Warnings []string
+}
+
+// Load reads and validates the app. It reports every problem it finds,
+// joined, rather than stopping at the first.
+func Load(opts Options) (*App, error) {
+	a := &App{AppName: opts.AppName}
+	a.resolvePaths(opts)
+	var errs []error
+	env, err := envfile.Merge(a.EnvFiles, opts.Environ)
+	if err != nil {
+		return nil, err // without the environment nothing else can be judged
+	}
+	a.Env = env
+	a.Location = time.UTC
+	if tz, ok := env.Get("TZ"); ok && tz != "" {
+		loc, err := time.LoadLocation(tz)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("TZ: unknown time zone %q", tz))
+		} else {
+			a.Location = loc
+		}
+	}
+	var declErrs []error
+	if a.Processes, err = procfile.ParseFile(a.ProcfilePath); err != nil {
+		declErrs = append(declErrs, err)
+	}
+	if a.AppJSONPath != "" {
+		if a.Cron, err = cronfile.Load(a.AppJSONPath, cronfile.Options{Location: a.Location}); err != nil {
+			declErrs = append(declErrs, err)
+		} else {
+			a.Warnings = append(a.Warnings, a.Cron.Warnings...)
+		}
+	}
+	if opts.Lenient {
+		for _, e := range declErrs {
+			a.Warnings = append(a.Warnings, e.Error())
+		}
+	} else {
+		errs = append(errs, declErrs...)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *App) resolvePaths(opts Options) {
+	switch {
+	case opts.Procfile != "":
+		a.ProcfilePath = opts.Procfile
+		a.Root = opts.Root
+		if a.Root == "" {
+			a.Root = filepath.Dir(opts.Procfile)
+		}
+	case opts.Root != "":
+		a.Root = opts.Root
+		a.ProcfilePath = filepath.Join(opts.Root, "Procfile")
+	default:
+		a.Root = "."
+		a.ProcfilePath = "Procfile"
+	}
+	if abs, err := filepath.Abs(a.Root); err == nil {
+		a.Root = abs
+	}
+	a.AppJSONPath = opts.AppJSON
+	if a.AppJSONPath == "" {
+		if p := filepath.Join(a.Root, "app.json"); exists(p) {
+			a.AppJSONPath = relative(p)
+		}
+	}
+	a.EnvFiles = opts.EnvFiles
+	if a.EnvFiles == nil {
+		if p := filepath.Join(a.Root, ".env"); exists(p) {
+			a.EnvFiles = []string{relative(p)}
+		}
+	}
+}
+
+// relative shortens p to a path relative to the working directory when it
+// lies below it, so messages say "app.json:3" rather than a long path.
+func relative(p string) string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return p
+	}
+	if rel, err := filepath.Rel(wd, p); err == nil && filepath.IsLocal(rel) {
+		return rel
+	}
+	return p
+}
+
+func exists(p string) bool {
+	_, err := os.Stat(p)
+	return !errors.Is(err, fs.ErrNotExist)
+}
+
+// EntrypointWarnings explains how Dokku's ENTRYPOINT mode (commands split
+// into words without a shell) would change the Procfile's commands.
+func (a *App) EntrypointWarnings() []string {
+	var out []string
+	for _, p := range a.Processes {
+		for _, w := range procfile.SplitWarnings(p.Command) {
+			out = append(out, fmt.Sprintf("%s:%d: %s: %s (only with a Dokku ENTRYPOINT)", a.ProcfilePath, p.Line, p.Name, w))
+		}
+	}
+	return out
+}
+
+// Process returns the Procfile entry named name.
+func (a *App) Process(name string) (procfile.Entry, bool) {
+	for _, p := range a.Processes {
+		if p.Name == name {
+			return p, true
+		}
+	}
+	return procfile.Entry{}, false
+}
+
+// Formation returns app.json's formation (nil when it has none).
+func (a *App) Formation() map[string]int {
+	if a.Cron == nil {
+		return nil
+	}
+	return a.Cron.Formation
+}
