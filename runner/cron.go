@@ -1,0 +1,470 @@
+package runner
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/tend-run/tend/cronfile"
+)
+
+// recheck bounds every sleep of the scheduler: Go timers follow the
+// monotonic clock, which ignores wall-clock changes and stops during
+// suspend, so a sleep is re-measured against the wall clock at least this
+// often.
+const recheck = time.Minute
+
+// lateThreshold is how late a run must start to be logged as late.
+const lateThreshold = 2 * time.Second
+
+// CronJob is one scheduled entry as the scheduler runs it.
+type CronJob struct {
+	ID       string
+	Command  string
+	Schedule *cronfile.Schedule
+	Policy   cronfile.Policy
+	// Timeout bounds a run; then it gets the stop signal, the grace and
+	// SIGKILL.
+	Timeout time.Duration
+	// Tee, set for one run, also receives its output.
+	Tee *Tee
+}
+
+// Name is the job's output prefix, "cron.<id>".
+func (j CronJob) Name() string { return "cron." + j.ID }
+
+// RunHandle is a started run (a *Child in production).
+type RunHandle interface {
+	Done() <-chan struct{}
+	Wait() ExitStatus
+	Signal(sig syscall.Signal, group bool) error
+}
+
+// Launcher starts one run of a job.
+type Launcher func(job CronJob, scheduled, deadline time.Time) (RunHandle, error)
+
+// SchedulerConfig configures a Scheduler.
+type SchedulerConfig struct {
+	Jobs   []CronJob
+	Clock  Clock
+	Locks  *LockDir
+	Launch Launcher
+	// Grace is the time between the stop signal and SIGKILL.
+	Grace      time.Duration
+	StopSignal syscall.Signal
+	Output     *Mux
+	// OnIdle is called whenever a run ends (the supervisor waits for all
+	// runs to end during its drain).
+	OnIdle func()
+	// History, if set, records every run and skip.
+	History History
+	// OnFailure runs when a run fails or times out (nil: nothing).
+	OnFailure *Hook
+}
+
+// Scheduler runs cron jobs at their times with Dokku's concurrency
+// policies. One goroutine decides when; each run has a goroutine that
+// watches it until it ends.
+type Scheduler struct {
+	cfg    SchedulerConfig
+	stop   chan struct{}
+	done   chan struct{}
+	update chan []CronJob
+
+	mu        sync.Mutex
+	running   map[string][]*cronRun // by job id
+	draining  bool
+	wg        sync.WaitGroup
+	jobs      []CronJob            // the current schedule, for Status
+	nextTimes map[string]time.Time // each job's next due time, for Status
+}
+
+type cronRun struct {
+	job       CronJob
+	handle    RunHandle
+	scheduled time.Time
+	started   time.Time
+	lock      *Lock
+	// stopped says why tend stopped the run, if it did.
+	stopped string
+	// finished is closed once the run has ended and released its lock;
+	// status is valid then.
+	finished chan struct{}
+	status   ExitStatus
+}
+
+// NewScheduler prepares a scheduler; Start runs it.
+func NewScheduler(cfg SchedulerConfig) *Scheduler {
+	if cfg.Clock == nil {
+		cfg.Clock = RealClock
+	}
+	if cfg.StopSignal == 0 {
+		cfg.StopSignal = syscall.SIGTERM
+	}
+	return &Scheduler{cfg: cfg, stop: make(chan struct{}), done: make(chan struct{}), update: make(chan []CronJob),
+		running: map[string][]*cronRun{}, jobs: cfg.Jobs, nextTimes: map[string]time.Time{}}
+}
+
+// Start begins scheduling in the background.
+func (s *Scheduler) Start() { go s.loop() }
+
+// Running counts the runs in progress.
+func (s *Scheduler) Running() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, runs := range s.running {
+		n += len(runs)
+	}
+	return n
+}
+
+// loop sleeps until the next due run, fires what is due and repeats.
+func (s *Scheduler) loop() {
+	defer close(s.done)
+	now := s.cfg.Clock.Now()
+	jobs := s.cfg.Jobs
+	next := map[string]time.Time{}
+	for _, j := range jobs {
+		next[j.ID] = j.Schedule.Next(now)
+	}
+	for {
+		s.publish(jobs, next)
+		wake := time.Time{}
+		for _, t := range next {
+			if !t.IsZero() && (wake.IsZero() || t.Before(wake)) {
+				wake = t
+			}
+		}
+		sleep := recheck
+		if !wake.IsZero() {
+			sleep = min(max(wake.Sub(now), 0), recheck)
+		}
+		select {
+		case <-s.stop:
+			return
+		case updated := <-s.update:
+			// A job keeps its next time when its ID (schedule and command)
+			// is unchanged; new jobs start counting from now.
+			now = s.cfg.Clock.Now()
+			kept := map[string]time.Time{}
+			for _, j := range updated {
+				if t, ok := next[j.ID]; ok {
+					kept[j.ID] = t
+				} else {
+					kept[j.ID] = j.Schedule.Next(now)
+				}
+			}
+			jobs, next = updated, kept
+			continue
+		case <-s.cfg.Clock.After(sleep):
+		}
+		now = s.cfg.Clock.Now()
+		for _, j := range jobs {
+			due := next[j.ID]
+			if due.IsZero() || due.After(now) {
+				continue
+			}
+			// One run for a due time, however many slots a jump skipped;
+			// the next time is computed from now, so a jump back cannot
+			// bring a time that has run round again.
+			s.fire(j, due, now)
+			next[j.ID] = j.Schedule.Next(now)
+		}
+	}
+}
+
+// publish shares the schedule with Status.
+func (s *Scheduler) publish(jobs []CronJob, next map[string]time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.jobs = jobs
+	s.nextTimes = maps.Clone(next)
+}
+
+// record tells the history about a run or a skip.
+func (s *Scheduler) record(r RunRecord) {
+	if s.cfg.History != nil {
+		s.cfg.History.Record(r)
+	}
+}
+
+// fire applies the job's policy to a run due at scheduled.
+func (s *Scheduler) fire(job CronJob, scheduled, now time.Time) {
+	s.mu.Lock()
+	if s.draining {
+		s.mu.Unlock()
+		return
+	}
+	active := append([]*cronRun(nil), s.running[job.ID]...)
+	s.mu.Unlock()
+	out := s.cfg.Output
+	if late := now.Sub(scheduled); late > lateThreshold {
+		out.Printf("%s: run due at %s starts %v late", job.Name(), scheduled.Format(time.RFC3339), late.Round(time.Second))
+	}
+	switch job.Policy {
+	case cronfile.PolicyForbid:
+		if len(active) > 0 {
+			r := active[0]
+			out.Printf("%s: skipped the run due at %s: the run started %s is still going (forbid)", job.Name(), scheduled.Format(time.RFC3339), r.started.Format(time.RFC3339))
+			s.record(RunRecord{Job: job.ID, Scheduled: scheduled, Started: now, Outcome: "skipped"})
+			return
+		}
+		_, _ = s.launch(job, scheduled, false)
+	case cronfile.PolicyReplace:
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			for _, r := range active {
+				out.Printf("%s: replacing the run started %s (replace)", job.Name(), r.started.Format(time.RFC3339))
+				s.stopAndWait(r, "replaced")
+			}
+			_, _ = s.launch(job, scheduled, true)
+		}()
+	default:
+		_, _ = s.launch(job, scheduled, false)
+	}
+}
+
+// ErrSkipped says a run was not started because of its policy or lock.
+var ErrSkipped = errors.New("skipped")
+
+// launch takes the job's lock if its policy needs one and starts the run.
+// wait says to wait for another instance's lock up to the grace period.
+func (s *Scheduler) launch(job CronJob, scheduled time.Time, wait bool) (*cronRun, error) {
+	out := s.cfg.Output
+	var lock *Lock
+	if job.Policy != cronfile.PolicyAllow && s.cfg.Locks != nil {
+		var err error
+		lock, err = s.lockFor(job, wait)
+		if errors.Is(err, ErrLocked) {
+			out.Printf("%s: skipped the run due at %s: another tend holds %s.lock (%s)", job.Name(), scheduled.Format(time.RFC3339), job.ID, job.Policy)
+			s.record(RunRecord{Job: job.ID, Scheduled: scheduled, Started: s.cfg.Clock.Now(), Outcome: "skipped"})
+			return nil, fmt.Errorf("%w: another tend holds the lock of %s (%s)", ErrSkipped, job.Name(), job.Policy)
+		}
+		if err != nil {
+			out.Errorf("%s: skipped the run due at %s: %v", job.Name(), scheduled.Format(time.RFC3339), err)
+			return nil, err
+		}
+	}
+	s.mu.Lock()
+	if s.draining {
+		s.mu.Unlock()
+		lock.Release()
+		return nil, fmt.Errorf("%w: tend is stopping", ErrSkipped)
+	}
+	now := s.cfg.Clock.Now()
+	deadline := now.Add(job.Timeout)
+	h, err := s.cfg.Launch(job, scheduled, deadline)
+	if err != nil {
+		s.mu.Unlock()
+		lock.Release()
+		out.Errorf("%s: failed to start: %v", job.Name(), err)
+		return nil, err
+	}
+	r := &cronRun{job: job, handle: h, scheduled: scheduled, started: now, lock: lock, finished: make(chan struct{})}
+	s.running[job.ID] = append(s.running[job.ID], r)
+	s.wg.Add(1)
+	s.mu.Unlock()
+	out.Printf("%s: started (schedule %q, due %s): %s", job.Name(), job.Schedule.Spec, scheduled.Format(time.RFC3339), job.Command)
+	go s.watch(r)
+	return r, nil
+}
+
+// Tee receives a copy of a run's output (`tend cron run` through the
+// control socket).
+type Tee struct {
+	Stdout, Stderr io.Writer
+}
+
+// RunNow starts job id at once, with its policy and lock: forbid refuses
+// while a run is going (ErrSkipped), replace stops the running one first.
+// The run is logged and recorded like a scheduled one; its output also
+// goes to tee. It returns the run's exit status, or stops the run (grace,
+// then SIGKILL) when cancel is closed.
+func (s *Scheduler) RunNow(id string, tee *Tee, cancel <-chan struct{}) (ExitStatus, error) {
+	s.mu.Lock()
+	var job *CronJob
+	for i := range s.jobs {
+		if s.jobs[i].ID == id {
+			job = &s.jobs[i]
+		}
+	}
+	if job == nil {
+		s.mu.Unlock()
+		return ExitStatus{}, fmt.Errorf("no cron job %q in the running tend", id)
+	}
+	j := *job
+	j.Tee = tee
+	active := append([]*cronRun(nil), s.running[id]...)
+	s.mu.Unlock()
+	now := s.cfg.Clock.Now()
+	switch {
+	case j.Policy == cronfile.PolicyForbid && len(active) > 0:
+		s.record(RunRecord{Job: id, Scheduled: now, Started: now, Outcome: "skipped"})
+		return ExitStatus{}, fmt.Errorf("%w: the run started %s is still going (forbid)", ErrSkipped, active[0].started.Format(time.RFC3339))
+	case j.Policy == cronfile.PolicyReplace:
+		for _, r := range active {
+			s.stopAndWait(r, "replaced")
+		}
+	}
+	r, err := s.launch(j, now, j.Policy == cronfile.PolicyReplace)
+	if err != nil {
+		return ExitStatus{}, err
+	}
+	select {
+	case <-r.finished:
+	case <-cancel:
+		s.stopAndWait(r, "cancelled by the caller")
+	}
+	return r.status, nil
+}
+
+// lockFor takes the job's lock, waiting up to the grace if asked.
+func (s *Scheduler) lockFor(job CronJob, wait bool) (*Lock, error) {
+	deadline := s.cfg.Clock.Now().Add(s.cfg.Grace)
+	for {
+		lock, err := s.cfg.Locks.TryLock(job.ID)
+		if !errors.Is(err, ErrLocked) || !wait || !s.cfg.Clock.Now().Before(deadline) {
+			return lock, err
+		}
+		select {
+		case <-s.stop:
+			return nil, ErrLocked
+		case <-s.cfg.Clock.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// watch waits for a run to end, enforcing its timeout, and logs the end.
+func (s *Scheduler) watch(r *cronRun) {
+	defer s.wg.Done()
+	var timeout <-chan time.Time
+	if r.job.Timeout > 0 {
+		timeout = s.cfg.Clock.After(r.job.Timeout)
+	}
+	select {
+	case <-r.handle.Done():
+	case <-timeout:
+		s.cfg.Output.Errorf("%s: timed out after %v", r.job.Name(), r.job.Timeout)
+		s.stopRun(r, "timed out")
+	}
+	st := r.handle.Wait()
+	r.lock.Release()
+	r.status = st
+	defer close(r.finished)
+	s.mu.Lock()
+	runs := s.running[r.job.ID]
+	for i, x := range runs {
+		if x == r {
+			s.running[r.job.ID] = append(runs[:i:i], runs[i+1:]...)
+			break
+		}
+	}
+	why := r.stopped
+	s.mu.Unlock()
+	took := s.cfg.Clock.Now().Sub(r.started).Round(time.Millisecond)
+	outcome := why
+	switch {
+	case why == "interrupted by shutdown":
+		outcome = "interrupted"
+	case why != "":
+	case st.Success():
+		outcome = "ok"
+	default:
+		outcome = "failed"
+	}
+	s.record(RunRecord{Job: r.job.ID, Scheduled: r.scheduled, Started: r.started, Duration: took, ExitCode: st.ExitCode(), Outcome: outcome})
+	if outcome == "failed" || outcome == "timed out" {
+		s.cfg.OnFailure.Fire(Failure{Process: r.job.Name(), JobID: r.job.ID, Status: st, Duration: took})
+	}
+	msg := fmt.Sprintf("%s: %s after %v", r.job.Name(), st, took)
+	if why != "" {
+		msg += " (" + why + ")"
+	}
+	if st.Success() && why == "" {
+		s.cfg.Output.Printf("%s", msg)
+	} else {
+		s.cfg.Output.Errorf("%s", msg)
+	}
+	if s.cfg.OnIdle != nil {
+		s.cfg.OnIdle()
+	}
+}
+
+// stopRun sends the stop signal, waits the grace, then SIGKILLs.
+func (s *Scheduler) stopRun(r *cronRun, why string) {
+	s.mu.Lock()
+	if r.stopped == "" {
+		r.stopped = why
+	}
+	s.mu.Unlock()
+	_ = r.handle.Signal(s.cfg.StopSignal, true)
+	select {
+	case <-r.handle.Done():
+	case <-s.cfg.Clock.After(s.cfg.Grace):
+		_ = r.handle.Signal(syscall.SIGKILL, true)
+	}
+}
+
+// stopAndWait stops a run and waits until it has released its lock.
+func (s *Scheduler) stopAndWait(r *cronRun, why string) {
+	s.stopRun(r, why)
+	<-r.finished
+}
+
+// SetJobs replaces the schedule (a reload). Runs in progress are left to
+// finish, whatever became of their jobs.
+func (s *Scheduler) SetJobs(jobs []CronJob) {
+	select {
+	case s.update <- jobs:
+	case <-s.done:
+	}
+}
+
+// Drain stops scheduling and gives every running job the stop signal;
+// KillAll ends them after the grace. The supervisor owns the timing.
+func (s *Scheduler) Drain() {
+	s.mu.Lock()
+	if s.draining {
+		s.mu.Unlock()
+		return
+	}
+	s.draining = true
+	var runs []*cronRun
+	for _, rs := range s.running {
+		runs = append(runs, rs...)
+	}
+	for _, r := range runs {
+		if r.stopped == "" {
+			r.stopped = "interrupted by shutdown"
+		}
+	}
+	s.mu.Unlock()
+	close(s.stop)
+	<-s.done
+	for _, r := range runs {
+		_ = r.handle.Signal(s.cfg.StopSignal, true)
+	}
+}
+
+// KillAll SIGKILLs the runs still going.
+func (s *Scheduler) KillAll() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, rs := range s.running {
+		for _, r := range rs {
+			n++
+			_ = r.handle.Signal(syscall.SIGKILL, true)
+		}
+	}
+	return n
+}
+
+// Wait waits for every run and every replace in progress to end.
+func (s *Scheduler) Wait() { s.wg.Wait() }

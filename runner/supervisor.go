@@ -1,0 +1,470 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// outputGrace bounds the wait for output pipes once every process is gone:
+// only a descendant tend cannot reach still holds one open.
+const outputGrace = 2 * time.Second
+
+// Backoff is the --restart policy: a delay from Min doubling to Max, reset
+// after a run of Healthy; GiveUp quick crashes in a row stop everything.
+type Backoff struct {
+	Min, Max, Healthy time.Duration
+	GiveUp            int
+}
+
+// DefaultBackoff is 1 s doubling to 30 s, reset after a minute up, giving
+// up after ten quick crashes in a row.
+var DefaultBackoff = Backoff{Min: time.Second, Max: 30 * time.Second, Healthy: time.Minute, GiveUp: 10}
+
+// Config is everything a Supervisor runs.
+type Config struct {
+	Dir       string
+	Instances []InstanceSpec
+	// Timeout is the grace period between the stop signal and SIGKILL.
+	Timeout time.Duration
+	// Restart restarts exited instances instead of stopping everything.
+	Restart bool
+	// Backoff is the restart policy (zero: DefaultBackoff).
+	Backoff Backoff
+	// Terminal says tend's stdin is a terminal: SIGHUP is a hangup (drain),
+	// and TTIN, TTOU and WINCH come from the terminal, so they are not
+	// forwarded.
+	Terminal bool
+	Output   *Mux
+	Reaper   *Reaper
+	// Cron, when set, is started with the formation and drained with it;
+	// CronJobs are the jobs it was created with.
+	Cron     *Scheduler
+	CronJobs []CronJob
+	// Reloads are requests to apply changes (SIGHUP, --watch); Reload
+	// parses the app again for them.
+	Reloads <-chan ReloadRequest
+	Reload  Reloader
+	// OnFailure runs when an instance fails on its own (nil: nothing).
+	OnFailure *Hook
+}
+
+// Supervisor runs a formation and owns the lifecycle of every instance:
+// start, exit, restart and the drain. All its state belongs to the goroutine
+// running Run; other goroutines only send it events.
+type Supervisor struct {
+	cfg       Config
+	instances []*instance
+	events    chan event
+	copiers   sync.WaitGroup
+
+	draining   bool
+	requested  bool
+	stopReason string
+	deadline   time.Time
+	killTimer  *time.Timer
+	interrupts int
+	killed     bool
+	exitCode   int
+	cronJobs   []CronJob
+	controls   chan Control
+	done       chan struct{}
+	started    time.Time
+}
+
+type instance struct {
+	spec         InstanceSpec
+	child        *Child
+	running      bool
+	lastStatus   ExitStatus
+	quickCrashes int
+	backoff      time.Duration
+	restartTimer *time.Timer
+	// retiring: stopped by a reload; next is what starts after it exits
+	// (nil: it is removed).
+	retiring    bool
+	next        *InstanceSpec
+	retireTimer *time.Timer
+	removed     bool
+	// userStopped: stopped through the control socket; it stays listed
+	// and can be started again.
+	userStopped bool
+	// restarts and exits count since tend started; since is when the
+	// current state began.
+	restarts, exits int
+	since           time.Time
+}
+
+type event struct {
+	inst    *instance
+	child   *Child
+	status  ExitStatus
+	restart bool
+	// cronIdle says a cron run ended (the drain may be complete).
+	cronIdle bool
+}
+
+// NewSupervisor prepares cfg to run.
+func NewSupervisor(cfg Config) *Supervisor {
+	if cfg.Backoff == (Backoff{}) {
+		cfg.Backoff = DefaultBackoff
+	}
+	s := &Supervisor{cfg: cfg, events: make(chan event, 16), controls: make(chan Control), done: make(chan struct{}), started: time.Now()}
+	for _, spec := range cfg.Instances {
+		s.instances = append(s.instances, &instance{spec: spec, backoff: cfg.Backoff.Min})
+	}
+	if cfg.Cron != nil {
+		cfg.Cron.cfg.OnIdle = s.CronIdle
+		s.cronJobs = cfg.CronJobs
+	}
+	return s
+}
+
+// Run starts every instance and supervises them until the formation stops:
+// a process exits (unless it may or is restarted), a stop signal arrives or
+// ctx is done. It returns tend's exit code: the exited process's status (1
+// if it exited 0), or after a requested stop 0, or 137 if something had to
+// be killed.
+func (s *Supervisor) Run(ctx context.Context) int {
+	sigs := make(chan os.Signal, 8)
+	signal.Notify(sigs, s.handledSignals()...)
+	defer signal.Stop(sigs)
+	defer close(s.done)
+
+	for _, inst := range s.instances {
+		if s.draining {
+			break
+		}
+		s.start(inst)
+	}
+	if s.cfg.Cron != nil && !s.draining {
+		s.cfg.Cron.Start()
+	}
+	ctxDone := ctx.Done()
+	for !s.finished() {
+		var killC <-chan time.Time
+		if s.killTimer != nil {
+			killC = s.killTimer.C
+		}
+		select {
+		case ev := <-s.events:
+			s.handle(ev)
+		case sig := <-sigs:
+			s.onSignal(sig.(syscall.Signal))
+		case <-killC:
+			s.killTimer = nil
+			s.killAll("timeout")
+		case <-ctxDone:
+			ctxDone = nil
+			s.requestStop(0)
+		case req := <-s.cfg.Reloads:
+			s.reload(req)
+		case c := <-s.controls:
+			s.control(c)
+		}
+	}
+	if s.cfg.Cron != nil {
+		s.cfg.Cron.Wait()
+	}
+	s.stopLeftovers()
+	s.waitOutput()
+	if s.requested && s.killed {
+		return 137
+	}
+	return s.exitCode
+}
+
+func (s *Supervisor) handledSignals() []os.Signal {
+	sigs := []os.Signal{syscall.SIGTERM, syscall.SIGINT, syscall.SIGQUIT, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGUSR2}
+	if !s.cfg.Terminal {
+		sigs = append(sigs, syscall.SIGTTIN, syscall.SIGTTOU, syscall.SIGWINCH)
+	}
+	return sigs
+}
+
+// finished reports whether nothing runs or waits to restart.
+func (s *Supervisor) finished() bool {
+	for _, inst := range s.instances {
+		if inst.running || inst.restartTimer != nil || inst.userStopped && !s.draining {
+			return false
+		}
+	}
+	if s.cfg.Cron != nil && (!s.draining || s.cfg.Cron.Running() > 0) {
+		return false // the scheduler keeps tend up; its runs are drained too
+	}
+	if !s.draining {
+		// Everything that was allowed to die has died.
+		s.draining = true
+		s.stopReason = "all processes exited"
+		s.exitCode = s.lastExitCode()
+		s.deadline = time.Now().Add(s.cfg.Timeout)
+	}
+	return true
+}
+
+func (s *Supervisor) lastExitCode() int {
+	code := 0
+	for _, inst := range s.instances {
+		if c := inst.lastStatus.ExitCode(); c != 0 {
+			code = c
+		}
+	}
+	return code
+}
+
+func (s *Supervisor) start(inst *instance) {
+	inst.restartTimer = nil
+	path, args := ShellCommand(inst.spec.Command)
+	child, err := StartPiped(s.cfg.Reaper, s.cfg.Output, &s.copiers, inst.spec.Name, Command{
+		Path: path, Args: args, Env: inst.spec.Env, Dir: s.cfg.Dir, NewGroup: true,
+	})
+	if err != nil {
+		// As a shell would: 127 not found, 126 not executable.
+		code := 1
+		var se *StartError
+		if errors.As(err, &se) {
+			code = se.ExitCode
+		}
+		s.cfg.Output.Errorf("%s failed to start: %v", inst.spec.Name, err)
+		inst.lastStatus = ExitStatus{Code: code}
+		s.cfg.Output.Printf("%s %s", inst.spec.Name, inst.lastStatus)
+		s.exited(inst, inst.lastStatus, 0)
+		return
+	}
+	if inst.child != nil {
+		inst.restarts++
+	}
+	inst.child = child
+	inst.running = true
+	inst.since = time.Now()
+	s.cfg.Output.Printf("%s started with pid %d (port %d)", inst.spec.Name, child.Pid, inst.spec.Port)
+	go func() {
+		st := child.Wait()
+		s.events <- event{inst: inst, child: child, status: st}
+	}()
+}
+
+func (s *Supervisor) handle(ev event) {
+	if ev.cronIdle {
+		return // finished() looks at the scheduler again
+	}
+	if ev.restart {
+		if !s.draining && ev.inst.restartTimer != nil {
+			s.start(ev.inst)
+		}
+		return
+	}
+	inst := ev.inst
+	if inst.child != ev.child {
+		return
+	}
+	inst.running = false
+	inst.lastStatus = ev.status
+	inst.exits++
+	inst.since = time.Now()
+	s.cfg.Output.Printf("%s %s", inst.spec.Name, ev.status)
+	if inst.retiring {
+		s.retired(inst)
+		return
+	}
+	s.exited(inst, ev.status, time.Since(ev.child.Started))
+}
+
+// exited decides what an instance's exit on its own means.
+func (s *Supervisor) exited(inst *instance, st ExitStatus, ran time.Duration) {
+	if !s.draining && !st.Success() {
+		s.cfg.OnFailure.Fire(Failure{Process: inst.spec.Name, Status: st, Duration: ran})
+	}
+	switch {
+	case s.draining:
+	case inst.spec.CanDie:
+	case s.cfg.Restart:
+		s.scheduleRestart(inst, st, ran)
+	default:
+		code := st.ExitCode()
+		if code == 0 {
+			code = 1 // a process meant to run has stopped: a failure for the platform
+		}
+		s.drain(fmt.Sprintf("%s %s", inst.spec.Name, st), code)
+	}
+}
+
+func (s *Supervisor) scheduleRestart(inst *instance, st ExitStatus, ran time.Duration) {
+	b := s.cfg.Backoff
+	if ran >= b.Healthy {
+		inst.quickCrashes = 0
+		inst.backoff = b.Min
+	}
+	inst.quickCrashes++
+	if inst.quickCrashes >= b.GiveUp {
+		s.cfg.Output.Errorf("%s stopped %d times in a row within %v; giving up", inst.spec.Name, inst.quickCrashes, b.Healthy)
+		s.drain(fmt.Sprintf("%s keeps crashing", inst.spec.Name), st.ExitCode())
+		return
+	}
+	delay := inst.backoff
+	inst.backoff = min(inst.backoff*2, b.Max)
+	s.cfg.Output.Printf("restarting %s in %v", inst.spec.Name, delay)
+	inst.restartTimer = time.AfterFunc(delay, func() { s.events <- event{inst: inst, restart: true} })
+}
+
+func (s *Supervisor) onSignal(sig syscall.Signal) {
+	switch sig {
+	case syscall.SIGINT:
+		s.interrupts++
+		if s.interrupts > 1 && s.draining {
+			s.cfg.Output.Printf("received SIGINT again: killing all processes")
+			s.killAll("second interrupt")
+			return
+		}
+		s.requestStop(sig)
+	case syscall.SIGTERM, syscall.SIGQUIT:
+		s.requestStop(sig)
+	case syscall.SIGHUP:
+		if s.cfg.Terminal {
+			s.requestStop(sig)
+			return
+		}
+		s.reload(ReloadRequest{Reason: "SIGHUP"})
+	default:
+		s.forward(sig)
+	}
+}
+
+func (s *Supervisor) requestStop(sig syscall.Signal) {
+	if s.draining {
+		left := time.Until(s.deadline).Round(time.Second)
+		s.cfg.Output.Printf("received %s again: still stopping (%v left before SIGKILL)", SignalName(sig), max(left, 0))
+		return
+	}
+	if sig != 0 {
+		s.cfg.Output.Printf("received %s", SignalName(sig))
+	}
+	s.requested = true
+	s.drain("stop requested", 0)
+}
+
+// forward passes sig on to every running instance.
+func (s *Supervisor) forward(sig syscall.Signal) {
+	for _, inst := range s.instances {
+		if inst.running {
+			_ = inst.child.Signal(sig, !inst.spec.LeaderOnly)
+		}
+	}
+}
+
+// drain starts the graceful stop: no more restarts, the stop signal to
+// every group, and SIGKILL when the timeout has passed. It runs once.
+func (s *Supervisor) drain(reason string, code int) {
+	if s.draining {
+		return
+	}
+	s.draining = true
+	s.stopReason = reason
+	s.exitCode = code
+	s.deadline = time.Now().Add(s.cfg.Timeout)
+	s.killTimer = time.NewTimer(s.cfg.Timeout)
+	var signals []string
+	for _, inst := range s.instances {
+		if inst.restartTimer != nil {
+			inst.restartTimer.Stop()
+			inst.restartTimer = nil
+		}
+		inst.next = nil // a restart in progress does not start again
+		if inst.child == nil {
+			continue
+		}
+		// Exited instances too: their background jobs share the group.
+		_ = inst.child.Signal(inst.spec.StopSignal, !inst.spec.LeaderOnly || !inst.running)
+		if inst.running {
+			signals = append(signals, fmt.Sprintf("%s %s", inst.spec.Name, SignalName(inst.spec.StopSignal)))
+		}
+	}
+	if s.cfg.Cron != nil {
+		if n := s.cfg.Cron.Running(); n > 0 {
+			signals = append(signals, fmt.Sprintf("%d cron runs", n))
+		}
+		s.cfg.Cron.Drain()
+	}
+	if len(signals) > 0 {
+		s.cfg.Output.Printf("stopping (%s): %s; SIGKILL in %v", reason, strings.Join(signals, ", "), s.cfg.Timeout)
+	}
+}
+
+// CronIdle tells the supervisor that a cron run ended; pass it as the
+// scheduler's OnIdle.
+func (s *Supervisor) CronIdle() {
+	select {
+	case s.events <- event{cronIdle: true}:
+	default: // events are pending already; the loop looks again anyway
+	}
+}
+
+// killAll SIGKILLs every group that is left.
+func (s *Supervisor) killAll(why string) {
+	if s.killTimer != nil {
+		s.killTimer.Stop()
+		s.killTimer = nil
+	}
+	s.deadline = time.Now()
+	for _, inst := range s.instances {
+		if inst.child == nil {
+			continue
+		}
+		if inst.running {
+			s.killed = true
+			s.cfg.Output.Errorf("%s still running after %s: sending SIGKILL", inst.spec.Name, why)
+		}
+		_ = inst.child.Signal(syscall.SIGKILL, true)
+	}
+	if s.cfg.Cron != nil {
+		if n := s.cfg.Cron.KillAll(); n > 0 {
+			s.killed = true
+			s.cfg.Output.Errorf("%d cron runs still running after %s: sending SIGKILL", n, why)
+		}
+	}
+}
+
+// stopLeftovers removes what the instances left behind: members of their
+// groups and descendants that escaped with setsid, within what is left of
+// the grace period.
+func (s *Supervisor) stopLeftovers() {
+	grace := time.Until(s.deadline)
+	found, killed := s.cfg.Reaper.StopLeftovers(syscall.SIGTERM, max(grace, 0))
+	live := liveGroups() // one pass over /proc, not one per instance
+	for _, inst := range s.instances {
+		if inst.child == nil {
+			continue
+		}
+		alive := live[inst.child.Pid]
+		if live == nil {
+			alive = groupAlive(inst.child.Pid, s.cfg.Reaper)
+		}
+		if alive {
+			killed = true
+			_ = inst.child.Signal(syscall.SIGKILL, true)
+		}
+	}
+	if found > 0 {
+		s.cfg.Output.Printf("stopped %d leftover processes", found)
+	}
+	if killed {
+		s.killed = true
+	}
+}
+
+// waitOutput waits until every output pipe is drained.
+func (s *Supervisor) waitOutput() {
+	done := make(chan struct{})
+	go func() { s.copiers.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(outputGrace):
+		s.cfg.Output.Errorf("an output pipe is still held open by a process tend cannot reach; not waiting for it")
+	}
+}
