@@ -1,0 +1,147 @@
+// Package metrics serves tend's state over HTTP for monitoring: Prometheus
+// metrics, the status as JSON, and two health checks.
+package metrics
+
+import (
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/tend-run/tend/runner"
+)
+
+// Source gives the current state (the supervisor's status).
+type Source func() (runner.Snapshot, error)
+
+// Handler serves /metrics, /status, /healthz and /healthz/cron.
+func Handler(src Source) http.Handler {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(&collector{src: src})
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	mux.HandleFunc("/status", func(w http.ResponseWriter, r *http.Request) {
+		snap, err := src()
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(snap)
+	})
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
+		verdict(w, src, false)
+	})
+	mux.HandleFunc("/healthz/cron", func(w http.ResponseWriter, r *http.Request) {
+		verdict(w, src, true)
+	})
+	return mux
+}
+
+func verdict(w http.ResponseWriter, src Source, cron bool) {
+	snap, err := src()
+	ok, why := false, ""
+	if err != nil {
+		why = err.Error()
+	} else if cron {
+		ok, why = CronHealthy(snap, time.Now())
+	} else {
+		ok, why = snap.Healthy()
+	}
+	if !ok {
+		http.Error(w, why, http.StatusServiceUnavailable)
+		return
+	}
+	fmt.Fprintln(w, why)
+}
+
+// CronHealthy is the dead man's switch: every job must have succeeded
+// within twice the gap between its last two scheduled times (a weekday job
+// tolerates the weekend). A job that has never succeeded is judged from
+// tend's start. Jobs in maintenance or held back by the DYNO guard are not
+// in the schedule, so they do not count.
+func CronHealthy(snap runner.Snapshot, now time.Time) (bool, string) {
+	for _, j := range snap.Cron {
+		if j.Gap <= 0 {
+			continue
+		}
+		since := snap.Started
+		if j.LastSuccess != nil {
+			since = *j.LastSuccess
+		}
+		if late := now.Sub(since); late > 2*j.Gap {
+			return false, fmt.Sprintf("cron %s (%s) has not succeeded for %v (allowed: %v)", j.ID, j.Command, late.Round(time.Second), 2*j.Gap)
+		}
+	}
+	return true, "ok"
+}
+
+// Listen checks addr: a bare ":9090" means loopback; another host must be
+// named explicitly.
+func Listen(addr string) (net.Listener, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, fmt.Errorf("--metrics-addr %q: %w", addr, err)
+	}
+	if host == "" {
+		host = "127.0.0.1"
+	}
+	l, err := net.Listen("tcp", net.JoinHostPort(host, port))
+	if err != nil {
+		return nil, fmt.Errorf("metrics: %w", err)
+	}
+	return l, nil
+}
+
+var (
+	processUp       = prometheus.NewDesc("tend_process_up", "1 when the process is running.", []string{"process", "type"}, nil)
+	processRestarts = prometheus.NewDesc("tend_process_restarts_total", "Times the process was started again.", []string{"process", "type"}, nil)
+	processExits    = prometheus.NewDesc("tend_process_exits_total", "Times the process exited.", []string{"process", "type"}, nil)
+	cronRuns        = prometheus.NewDesc("tend_cron_runs_total", "Cron runs finished since tend started.", []string{"job"}, nil)
+	cronFailures    = prometheus.NewDesc("tend_cron_failures_total", "Cron runs that failed since tend started.", []string{"job"}, nil)
+	cronSkips       = prometheus.NewDesc("tend_cron_skips_total", "Cron runs skipped by the concurrency policy since tend started.", []string{"job"}, nil)
+	cronRunning     = prometheus.NewDesc("tend_cron_running", "Runs of the job in progress.", []string{"job"}, nil)
+	cronLastDur     = prometheus.NewDesc("tend_cron_last_duration_seconds", "Duration of the job's last finished run.", []string{"job"}, nil)
+	cronLastSuccess = prometheus.NewDesc("tend_cron_last_success_timestamp_seconds", "When the job's last successful run ended (Unix time).", []string{"job"}, nil)
+)
+
+// collector reads a fresh snapshot on every scrape.
+type collector struct{ src Source }
+
+func (c *collector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{processUp, processRestarts, processExits, cronRuns, cronFailures, cronSkips, cronRunning, cronLastDur, cronLastSuccess} {
+		ch <- d
+	}
+}
+
+func (c *collector) Collect(ch chan<- prometheus.Metric) {
+	snap, err := c.src()
+	if err != nil {
+		return
+	}
+	for _, p := range snap.Processes {
+		up := 0.0
+		if p.State == "running" {
+			up = 1
+		}
+		ch <- prometheus.MustNewConstMetric(processUp, prometheus.GaugeValue, up, p.Name, p.Type)
+		ch <- prometheus.MustNewConstMetric(processRestarts, prometheus.CounterValue, float64(p.Restarts), p.Name, p.Type)
+		ch <- prometheus.MustNewConstMetric(processExits, prometheus.CounterValue, float64(p.Exits), p.Name, p.Type)
+	}
+	for _, j := range snap.Cron {
+		ch <- prometheus.MustNewConstMetric(cronRuns, prometheus.CounterValue, float64(j.Runs), j.ID)
+		ch <- prometheus.MustNewConstMetric(cronFailures, prometheus.CounterValue, float64(j.Failures), j.ID)
+		ch <- prometheus.MustNewConstMetric(cronSkips, prometheus.CounterValue, float64(j.Skips), j.ID)
+		ch <- prometheus.MustNewConstMetric(cronRunning, prometheus.GaugeValue, float64(len(j.Running)), j.ID)
+		if j.Last != nil {
+			ch <- prometheus.MustNewConstMetric(cronLastDur, prometheus.GaugeValue, j.Last.Duration.Seconds(), j.ID)
+		}
+		if j.LastSuccess != nil {
+			ch <- prometheus.MustNewConstMetric(cronLastSuccess, prometheus.GaugeValue, float64(j.LastSuccess.Unix()), j.ID)
+		}
+	}
+}
