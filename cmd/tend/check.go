@@ -1,0 +1,152 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/tend-run/tend/app"
+	"github.com/tend-run/tend/runner"
+)
+
+func checkCommand() *cli.Command {
+	return &cli.Command{
+		Name:   "check",
+		Usage:  "validate the Procfile, app.json and env files and print a summary",
+		Flags:  withAppFlags(&cli.BoolFlag{Name: "json", Usage: "print the summary as JSON"}),
+		Action: checkAction,
+	}
+}
+
+type checkProcess struct {
+	Name      string `json:"name"`
+	Command   string `json:"command"`
+	Line      int    `json:"line"`
+	Instances int    `json:"instances"`
+}
+
+type checkReport struct {
+	Procfile  string          `json:"procfile"`
+	AppJSON   string          `json:"app_json,omitempty"`
+	EnvFiles  []string        `json:"env_files"`
+	Processes []checkProcess  `json:"processes"`
+	Cron      []cronListEntry `json:"cron"`
+	EnvVars   int             `json:"env_vars"`
+	FromFiles int             `json:"env_vars_from_files"`
+	Warnings  []string        `json:"warnings"`
+	Errors    []string        `json:"errors,omitempty"`
+}
+
+func checkAction(c *cli.Context) error {
+	a, err := app.Load(loadOptions(c, os.Environ()))
+	if err != nil {
+		if c.Bool("json") {
+			writeJSON(c.App.Writer, checkReport{Errors: errorLines(err), Warnings: []string{}, EnvFiles: []string{}})
+		} else {
+			fmt.Fprintln(c.App.ErrWriter, err)
+		}
+		return exitCode(1)
+	}
+	r, err := buildReport(c, a, time.Now())
+	if err != nil {
+		return err
+	}
+	if c.Bool("json") {
+		writeJSON(c.App.Writer, r)
+		return nil
+	}
+	printReport(c.App.Writer, r)
+	return nil
+}
+
+func buildReport(c *cli.Context, a *app.App, now time.Time) (checkReport, error) {
+	r := checkReport{Procfile: a.ProcfilePath, AppJSON: a.AppJSONPath, EnvFiles: a.EnvFiles,
+		EnvVars: len(a.Env.Environ()), FromFiles: a.Env.FromFiles(), Warnings: append(a.Warnings, a.EntrypointWarnings()...),
+		Processes: []checkProcess{}}
+	if r.EnvFiles == nil {
+		r.EnvFiles = []string{}
+	}
+	if r.Warnings == nil {
+		r.Warnings = []string{}
+	}
+	formation, err := resolveFormation(c, a)
+	if err != nil {
+		return r, err
+	}
+	for _, p := range a.Processes {
+		n := formation.Count(p.Name)
+		if p.Name == runner.ReleaseType {
+			n = 0 // only with --release, once
+		}
+		r.Processes = append(r.Processes, checkProcess{Name: p.Name, Command: p.Command, Line: p.Line, Instances: n})
+	}
+	r.Cron = cronList(a, now, 5)
+	return r, nil
+}
+
+func printReport(w io.Writer, r checkReport) {
+	fmt.Fprintf(w, "%s: %d process types\n", r.Procfile, len(r.Processes))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, p := range r.Processes {
+		count := fmt.Sprintf("×%d", p.Instances)
+		if p.Name == runner.ReleaseType {
+			count = "once"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", p.Name, count, p.Command)
+	}
+	tw.Flush()
+	if r.AppJSON != "" {
+		fmt.Fprintf(w, "%s: %d cron entries\n", r.AppJSON, len(r.Cron))
+		for _, j := range r.Cron {
+			next := "next " + strings.Join(j.NextRuns, ", ")
+			switch {
+			case j.Maintenance:
+				next = "maintenance: not scheduled"
+			case j.Next == "":
+				next = "never fires"
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", j.ID, j.Schedule, j.Command, next)
+			if j.DokkuID != "" {
+				fmt.Fprintf(tw, "  \tdokku id %s\t\t\n", j.DokkuID)
+			}
+		}
+		tw.Flush()
+	}
+	if len(r.EnvFiles) > 0 {
+		fmt.Fprintf(w, "environment: %d variables, %d from %s\n", r.EnvVars, r.FromFiles, strings.Join(r.EnvFiles, ", "))
+	} else {
+		fmt.Fprintf(w, "environment: %d variables, no env files\n", r.EnvVars)
+	}
+	for _, warn := range r.Warnings {
+		fmt.Fprintf(w, "warning: %s\n", warn)
+	}
+}
+
+// errorLines flattens joined errors into one message per problem.
+func errorLines(err error) []string {
+	var lines []string
+	var walk func(error)
+	walk = func(e error) {
+		if j, ok := e.(interface{ Unwrap() []error }); ok {
+			for _, inner := range j.Unwrap() {
+				walk(inner)
+			}
+			return
+		}
+		lines = append(lines, e.Error())
+	}
+	walk(err)
+	return lines
+}
+
+func writeJSON(w io.Writer, v any) {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}

@@ -1,0 +1,155 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+func TestCheckSummary(t *testing.T) {
+	dir := writeApp(t, map[string]string{
+		"Procfile": "web: bin/web\nworker: bin/worker\nrelease: bin/migrate\n",
+		"app.json": `{
+  // comment
+  "cron": [{"command": "bin/report", "schedule": "CRON_TZ=UTC 0 0 31 2 *"}, {"command": "bin/mail", "schedule": "@hourly"},],
+  "formation": {"web": {"quantity": 2}},
+}`,
+		".env": "SECRET=hunter2\nA=1\n",
+	})
+	stdout, stderr, code := runTend(t, dir, []string{"A=override"}, "check", "--app-name", "myapp")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	for _, want := range []string{
+		"Procfile: 3 process types\n",
+		"  web      ×2    bin/web\n",
+		"  worker   ×0    bin/worker\n",
+		"  release  once  bin/migrate\n",
+		"app.json: 2 cron entries\n",
+		"never fires",
+		"next ",
+		"dokku id " + dokkuIDForTest("myapp", "bin/mail", "@hourly"),
+		" variables, 1 from .env\n",
+		`warning: app.json:3: cron[0] ("bin/report"): schedule "CRON_TZ=UTC 0 0 31 2 *" never fires`,
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, stdout)
+		}
+	}
+	if strings.Contains(stdout+stderr, "hunter2") {
+		t.Error("check printed a secret value")
+	}
+}
+
+func dokkuIDForTest(app, command, schedule string) string {
+	// Computed independently of cronfile: base36 of the bytes, as go-base36.
+	var n []byte = []byte(app + "===" + command + "===" + schedule)
+	digits := []byte{}
+	num := append([]byte(nil), n...)
+	for len(num) > 0 {
+		var rem int
+		var q []byte
+		for _, b := range num {
+			cur := rem*256 + int(b)
+			d := cur / 36
+			rem = cur % 36
+			if len(q) > 0 || d > 0 {
+				q = append(q, byte(d))
+			}
+		}
+		digits = append(digits, "0123456789abcdefghijklmnopqrstuvwxyz"[rem])
+		num = q
+	}
+	for i, j := 0, len(digits)-1; i < j; i, j = i+1, j-1 {
+		digits[i], digits[j] = digits[j], digits[i]
+	}
+	return string(digits)
+}
+
+func TestCheckJSON(t *testing.T) {
+	dir := writeApp(t, map[string]string{"Procfile": "web: bin/web\n", "app.json": `{"cron": [{"command": "bin/x", "schedule": "@daily", "concurrency_policy": "forbid"}]}`})
+	stdout, _, code := runTend(t, dir, nil, "check", "--json")
+	var r checkReport
+	if err := json.Unmarshal([]byte(stdout), &r); err != nil || code != 0 {
+		t.Fatalf("exit %d, %v:\n%s", code, err, stdout)
+	}
+	if len(r.Processes) != 1 || r.Processes[0].Instances != 1 || len(r.Cron) != 1 || r.Cron[0].Policy != "forbid" || r.Cron[0].Next == "" {
+		t.Errorf("report: %+v", r)
+	}
+}
+
+func TestCheckErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		files map[string]string
+		args  []string
+		want  []string
+	}{
+		{"procfile and app.json together", map[string]string{
+			"Procfile": "web: ok\nbad line\n",
+			"app.json": `{"cron": [{"command": "bin/a", "schedule": "0 0 * * * *"}]}`,
+		}, nil, []string{
+			`Procfile:2: invalid line "bad line" (expected "name: command")`,
+			`app.json:1: cron[0] ("bin/a"): schedule: expected exactly 5 fields, found 6: "0 0 * * * *"`,
+		}},
+		{"broken json", map[string]string{"Procfile": "web: ok\n", "app.json": "{\n  \"cron\": [\n}\n"}, nil,
+			[]string{"app.json:3:1: invalid character '}'"}},
+		{"env file", map[string]string{"Procfile": "web: ok\n", ".env": "A=1\nB-C=secret\n"}, nil,
+			[]string{`.env:2: unexpected character "-" in variable name`}},
+		{"missing env file", map[string]string{"Procfile": "web: ok\n"}, []string{"-e", "nope.env"},
+			[]string{"nope.env: no such file or directory"}},
+		{"missing app.json given", map[string]string{"Procfile": "web: ok\n"}, []string{"--app-json", "nope.json"},
+			[]string{"nope.json: no such file or directory"}},
+		{"missing Procfile", map[string]string{}, nil, []string{"Procfile: no such file or directory"}},
+		{"unknown TZ", map[string]string{"Procfile": "web: ok\n", ".env": "TZ=Mars/Base\n"}, nil,
+			[]string{`TZ: unknown time zone "Mars/Base"`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := writeApp(t, tc.files)
+			stdout, stderr, code := runTend(t, dir, nil, append([]string{"check"}, tc.args...)...)
+			if code != 1 {
+				t.Errorf("exit %d, want 1", code)
+			}
+			for _, want := range tc.want {
+				if !strings.Contains(stderr, want) {
+					t.Errorf("stderr lacks %q:\n%s", want, stderr)
+				}
+			}
+			if strings.Contains(stdout+stderr, "secret") {
+				t.Error("a value leaked")
+			}
+		})
+	}
+}
+
+func TestFlagsBeforeOrAfterCommand(t *testing.T) {
+	dir := writeApp(t, map[string]string{"other/P": "web: bin/web\n"})
+	for _, args := range [][]string{
+		{"-f", "other/P", "check"},
+		{"check", "-f", "other/P"},
+		{"check", "--procfile=other/P"},
+	} {
+		stdout, stderr, code := runTend(t, dir, nil, args...)
+		if code != 0 || !strings.Contains(stdout, "other/P: 1 process types") {
+			t.Errorf("tend %q: exit %d\n%s%s", args, code, stdout, stderr)
+		}
+	}
+	stdout, _, code := runTend(t, dir, []string{"TEND_PROCFILE=other/P"}, "check")
+	if code != 0 || !strings.Contains(stdout, "other/P") {
+		t.Errorf("TEND_PROCFILE: exit %d\n%s", code, stdout)
+	}
+}
+
+func TestVersionAndHelp(t *testing.T) {
+	dir := t.TempDir()
+	stdout, _, code := runTend(t, dir, nil, "--version")
+	if code != 0 || !strings.HasPrefix(stdout, "tend version") {
+		t.Errorf("--version: exit %d, %q", code, stdout)
+	}
+	for _, cmd := range []string{"start", "run", "check"} {
+		stdout, _, code := runTend(t, dir, nil, cmd, "--help")
+		if code != 0 || !strings.Contains(stdout, "tend "+cmd) {
+			t.Errorf("%s --help: exit %d\n%s", cmd, code, stdout)
+		}
+	}
+}

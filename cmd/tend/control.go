@@ -1,0 +1,239 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"slices"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/tend-run/tend/app"
+	"github.com/tend-run/tend/control"
+	"github.com/tend-run/tend/metrics"
+	"github.com/tend-run/tend/runner"
+)
+
+// socketPath is --socket, or the default path for the app root.
+func socketPath(c *cli.Context, root string) (string, error) {
+	if p := flagString(c, "socket"); p != "" {
+		return p, nil
+	}
+	return control.DefaultPath(root)
+}
+
+// appRoot finds the app root the way start does, without loading the app
+// (status must work even while the Procfile is being edited).
+func appRoot(c *cli.Context) string {
+	opts := loadOptions(c, nil)
+	a := &app.App{}
+	switch {
+	case opts.Root != "":
+		a.Root = opts.Root
+	case opts.Procfile != "":
+		a.Root = dirOf(opts.Procfile)
+	default:
+		a.Root = "."
+	}
+	return a.Root
+}
+
+func dirOf(p string) string {
+	if i := strings.LastIndexByte(p, '/'); i >= 0 {
+		return p[:i]
+	}
+	return "."
+}
+
+func controlCommands() []*cli.Command {
+	target := func(name, usage string) *cli.Command {
+		return &cli.Command{
+			Name: name, Usage: usage, ArgsUsage: "TYPE|INSTANCE",
+			Flags: withAppFlags(),
+			Action: func(c *cli.Context) error {
+				if c.Args().Len() != 1 {
+					return &exitError{code: 2, err: fmt.Errorf("usage: tend %s TYPE|INSTANCE", name)}
+				}
+				op := name
+				if name == "resume" {
+					op = "start"
+				}
+				_, err := call(c, control.Request{Op: op, Target: c.Args().First()})
+				return err
+			},
+		}
+	}
+	return []*cli.Command{
+		{
+			Name: "status", Usage: "show the processes and cron jobs of the running tend",
+			Flags: withAppFlags(
+				&cli.BoolFlag{Name: "json", Usage: "print JSON"},
+				&cli.BoolFlag{Name: "check", Usage: "exit 0 if every process that should run runs, 1 otherwise (HEALTHCHECK)"},
+				&cli.BoolFlag{Name: "cron", Usage: "with --check: also fail when a cron job has not succeeded in time"},
+			),
+			Action: statusAction,
+		},
+		target("restart", "restart a process type or instance (graceful stop, then start)"),
+		target("stop", "stop a process type or instance; the rest keeps running"),
+		target("resume", "start again what `tend stop` stopped, or an exited process"),
+		{
+			Name: "reload", Usage: "make the running tend apply Procfile, app.json and .env changes",
+			Flags: withAppFlags(),
+			Action: func(c *cli.Context) error {
+				_, err := call(c, control.Request{Op: "reload"})
+				return err
+			},
+		},
+	}
+}
+
+// call sends a request to the running tend of this app.
+func call(c *cli.Context, req control.Request) (*runner.Snapshot, error) {
+	path, err := socketPath(c, appRoot(c))
+	if err != nil {
+		return nil, &exitError{code: 1, err: err}
+	}
+	resp, err := control.Call(path, req)
+	if err != nil {
+		return nil, &exitError{code: 1, err: err}
+	}
+	if resp.Error != "" {
+		return resp.Status, &exitError{code: 1, err: fmt.Errorf("%s", resp.Error)}
+	}
+	return resp.Status, nil
+}
+
+func statusAction(c *cli.Context) error {
+	snap, err := call(c, control.Request{Op: "status"})
+	if err != nil {
+		return err
+	}
+	if c.Bool("check") {
+		ok, why := snap.Healthy()
+		if ok && c.Bool("cron") {
+			ok, why = metrics.CronHealthy(*snap, time.Now())
+		}
+		fmt.Fprintln(c.App.Writer, why)
+		if !ok {
+			return exitCode(1)
+		}
+		return nil
+	}
+	if c.Bool("json") {
+		writeJSON(c.App.Writer, snap)
+		return nil
+	}
+	printStatus(c.App.Writer, *snap, time.Now())
+	return nil
+}
+
+func printStatus(w io.Writer, s runner.Snapshot, now time.Time) {
+	fmt.Fprintf(w, "tend pid %d, up %v\n", s.Pid, now.Sub(s.Started).Round(time.Second))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "PROCESS\tPID\tSTATE\tFOR\tRESTARTS\tLAST EXIT")
+	for _, p := range s.Processes {
+		pid, last := "-", "-"
+		if p.Pid != 0 {
+			pid = fmt.Sprint(p.Pid)
+		}
+		if p.LastExit != nil {
+			last = fmt.Sprint(*p.LastExit)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%v\t%d\t%s\n", p.Name, pid, p.State, now.Sub(p.Since).Round(time.Second), p.Restarts, last)
+	}
+	tw.Flush()
+	if len(s.Cron) == 0 {
+		return
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(tw, "CRON\tSCHEDULE\tNEXT\tLAST RUN\tRUNS\tFAILED\tSKIPPED\tNOW")
+	for _, j := range s.Cron {
+		next, last, running := "-", "-", "-"
+		if j.Next != nil {
+			next = j.Next.Format(time.RFC3339)
+		}
+		if j.Last != nil {
+			last = fmt.Sprintf("%s (%d) %v, %v ago", j.Last.Outcome, j.Last.ExitCode, j.Last.Duration.Round(time.Millisecond), now.Sub(j.Last.Started).Round(time.Second))
+		}
+		var parts []string
+		for _, r := range j.Running {
+			part := fmt.Sprintf("running %v", r.Elapsed.Round(time.Second))
+			if r.Remaining != nil {
+				part += fmt.Sprintf(", ~%v left", r.Remaining.Round(time.Second))
+			}
+			parts = append(parts, part)
+		}
+		if len(parts) > 0 {
+			running = strings.Join(parts, "; ")
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\n", j.ID, j.Schedule, next, last, j.Runs, j.Failures, j.Skips, running)
+	}
+	tw.Flush()
+}
+
+// serveControl starts the control socket and, if asked, the metrics
+// endpoint; the returned function stops both.
+func serveControl(c *cli.Context, root string, sup *runner.Supervisor, sched *runner.Scheduler) (func(), error) {
+	path, err := socketPath(c, root)
+	if err != nil {
+		return nil, err
+	}
+	l, err := control.Listen(path)
+	if err != nil {
+		return nil, err
+	}
+	var run control.Streamer
+	if sched != nil {
+		run = sched.RunNow
+	}
+	go control.Serve(l, sup.Do, run)
+	stops := []func(){func() { l.Close() }}
+	if addr := flagString(c, "metrics-addr"); addr != "" {
+		ml, err := metrics.Listen(addr)
+		if err != nil {
+			l.Close()
+			return nil, err
+		}
+		srv := newHTTPServer(metrics.Handler(func() (runner.Snapshot, error) { return sup.Do("status", "") }))
+		go srv.Serve(ml)
+		stops = append(stops, func() { srv.Close() })
+	}
+	return func() {
+		for _, stop := range stops {
+			stop()
+		}
+	}, nil
+}
+
+// runCronRemote runs the job in the tend already running for this app, so
+// the run appears in its history and output; false when there is none.
+func runCronRemote(c *cli.Context, a *app.App, job string) (bool, error) {
+	path, err := socketPath(c, a.Root)
+	if err != nil {
+		return false, nil
+	}
+	resp, err := control.Call(path, control.Request{Op: "status"})
+	if err != nil || resp.Status == nil || !slices.ContainsFunc(resp.Status.Cron, func(j runner.JobStatus) bool { return j.ID == job }) {
+		return false, nil // no tend running, or it does not schedule this job: run it here
+	}
+	fmt.Fprintf(c.App.ErrWriter, "tend: running cron.%s in the running tend (pid %d): its environment and locks apply\n", job, resp.Status.Pid)
+	interrupt := make(chan os.Signal, 1)
+	signal.Notify(interrupt, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(interrupt)
+	last, err := control.CallStream(path, job, c.App.Writer, c.App.ErrWriter, interrupt)
+	switch {
+	case err != nil:
+		return true, &exitError{code: 1, err: err}
+	case last.Skipped:
+		fmt.Fprintf(c.App.ErrWriter, "tend: cron.%s: %s\n", job, last.Error)
+		return true, exitCode(exitLocked)
+	case last.Error != "":
+		return true, &exitError{code: 1, err: fmt.Errorf("%s", last.Error)}
+	}
+	return true, exitCode(*last.Exit)
+}

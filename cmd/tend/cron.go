@@ -1,0 +1,358 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/tend-run/tend/app"
+	"github.com/tend-run/tend/cronfile"
+	"github.com/tend-run/tend/runner"
+)
+
+// dokkuCronTTL is Dokku's limit on a cron run, tend's default timeout.
+const dokkuCronTTL = 24 * time.Hour
+
+// exitLocked is EX_TEMPFAIL: the job's lock is held elsewhere; try later.
+const exitLocked = 75
+
+func cronFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "lock-dir", Usage: "`DIR` for cron locks, shared by every tend that mounts it (default: a private per-user dir)", EnvVars: []string{"TEND_LOCK_DIR"}},
+		&cli.StringSliceFlag{Name: "cron-timeout", Usage: "limit of a cron run: `DURATION` for all, or ID=DURATION per job (default 24h, Dokku's)", EnvVars: []string{"TEND_CRON_TIMEOUT"}},
+	}
+}
+
+// cronTimeout is the run limit of job id from --cron-timeout.
+func cronTimeout(c *cli.Context, id string) (time.Duration, error) {
+	limit := dokkuCronTTL
+	for _, v := range flagStrings(c, "cron-timeout") {
+		key, val, perJob := strings.Cut(v, "=")
+		if !perJob {
+			val = key
+		}
+		d, err := time.ParseDuration(val)
+		if err != nil || d <= 0 {
+			return 0, &exitError{code: 2, err: fmt.Errorf("invalid --cron-timeout %q: want a duration such as 10m, or ID=10m", v)}
+		}
+		if !perJob || key == id {
+			limit = d
+		}
+	}
+	return limit, nil
+}
+
+// cronJobs lists the app's scheduled entries (maintenance ones excluded).
+func cronJobs(c *cli.Context, a *app.App) ([]runner.CronJob, error) {
+	if a.Cron == nil {
+		return nil, nil
+	}
+	var jobs []runner.CronJob
+	for _, j := range a.Cron.Jobs {
+		if j.Maintenance {
+			continue
+		}
+		limit, err := cronTimeout(c, j.ID)
+		if err != nil {
+			return nil, err
+		}
+		jobs = append(jobs, runner.CronJob{ID: j.ID, Command: j.Command, Schedule: j.Schedule, Policy: j.Policy, Timeout: limit})
+	}
+	return jobs, nil
+}
+
+// openLockDir opens --lock-dir, or the private per-user directory of this
+// app root, which `tend start` and `tend cron run` on one machine share.
+func openLockDir(c *cli.Context, a *app.App) (*runner.LockDir, error) {
+	dir := flagString(c, "lock-dir")
+	if dir == "" {
+		base := os.Getenv("XDG_RUNTIME_DIR")
+		if base == "" {
+			base = os.TempDir()
+		}
+		sum := sha256.Sum256([]byte(a.Root))
+		private := filepath.Join(base, fmt.Sprintf("tend-%d", os.Getuid()))
+		if err := os.MkdirAll(private, 0o700); err != nil {
+			return nil, &exitError{code: 1, err: fmt.Errorf("lock dir: %w", err)}
+		}
+		dir = filepath.Join(private, "locks-"+hex.EncodeToString(sum[:])[:12])
+	}
+	d, err := runner.OpenLockDir(dir)
+	if err != nil {
+		return nil, &exitError{code: 1, err: err}
+	}
+	return d, nil
+}
+
+// cronShellCommand expands a first word naming a Procfile type into that
+// type's command, as Dokku does.
+func cronShellCommand(a *app.App, command string) string {
+	first, rest, _ := strings.Cut(strings.TrimSpace(command), " ")
+	if p, ok := a.Process(first); ok {
+		return strings.TrimSpace(p.Command + " " + rest)
+	}
+	return command
+}
+
+// cronEnv is a run's environment: the app's, PS and DYNO, and what the job
+// may want to know about its budget.
+func cronEnv(a *app.App, id string, scheduled, deadline time.Time) []string {
+	return runner.WithEnv(a.Env.Environ(), "PS=cron."+id, "DYNO=cron."+id,
+		"TEND_CRON_ID="+id,
+		"TEND_CRON_SCHEDULED_AT="+scheduled.Format(time.RFC3339),
+		"TEND_CRON_DEADLINE="+deadline.Format(time.RFC3339))
+}
+
+// findJob finds a job by short ID or, with an app name, Dokku's ID.
+func findJob(a *app.App, id string) (cronfile.Job, error) {
+	if a.Cron != nil {
+		for _, j := range a.Cron.Jobs {
+			if j.ID == id || (a.AppName != "" && cronfile.DokkuID(a.AppName, j.Command, j.Schedule.Spec) == id) {
+				return j, nil
+			}
+		}
+	}
+	var known []string
+	if a.Cron != nil {
+		for _, j := range a.Cron.Jobs {
+			known = append(known, fmt.Sprintf("%s (%s)", j.ID, j.Command))
+		}
+	}
+	if len(known) == 0 {
+		return cronfile.Job{}, fmt.Errorf("no cron job %q: the app has no cron entries", id)
+	}
+	return cronfile.Job{}, fmt.Errorf("no cron job %q; known: %s", id, strings.Join(known, ", "))
+}
+
+// matchDokkuCron finds the entry Dokku's cron started this container for:
+// Dokku splits the command into words and passes them as arguments.
+func matchDokkuCron(a *app.App, args []string) (cronfile.Job, bool) {
+	if a.Cron == nil {
+		return cronfile.Job{}, false
+	}
+	joined := strings.Join(args, " ")
+	for _, j := range a.Cron.Jobs {
+		if strings.Join(strings.Fields(j.Command), " ") == joined {
+			return j, true
+		}
+	}
+	return cronfile.Job{}, false
+}
+
+func cronCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "cron",
+		Usage: "list, run or export the app.json cron jobs",
+		Subcommands: []*cli.Command{
+			{
+				Name: "list", Usage: "list the cron jobs and their next runs",
+				Flags:  withAppFlags(&cli.BoolFlag{Name: "json", Usage: "print JSON"}),
+				Action: cronListAction,
+			},
+			{
+				Name: "run", Usage: "run one cron job now, in the foreground", ArgsUsage: "ID",
+				Flags: withAppFlags(append(cronFlags(), timeoutFlag(), stopSignalFlag(),
+					&cli.BoolFlag{Name: "no-lock", Usage: "run here even if another run holds the job's lock"},
+					&cli.BoolFlag{Name: "here", Usage: "run in the foreground here even when a tend start is running"})...),
+				Action: cronRunAction,
+			},
+			{
+				Name: "export", Usage: "print crontab lines that run the jobs through tend",
+				Flags:  withAppFlags(&cli.StringFlag{Name: "user", Usage: "add the user field of /etc/cron.d"}),
+				Action: cronExportAction,
+			},
+		},
+	}
+}
+
+type cronListEntry struct {
+	ID          string   `json:"id"`
+	DokkuID     string   `json:"dokku_id,omitempty"`
+	Schedule    string   `json:"schedule"`
+	Command     string   `json:"command"`
+	Policy      string   `json:"concurrency_policy"`
+	Maintenance bool     `json:"maintenance"`
+	Next        string   `json:"next,omitempty"`
+	NextRuns    []string `json:"next_runs"`
+}
+
+func cronList(a *app.App, now time.Time, n int) []cronListEntry {
+	out := []cronListEntry{}
+	if a.Cron == nil {
+		return out
+	}
+	for _, j := range a.Cron.Jobs {
+		e := cronListEntry{ID: j.ID, Schedule: j.Schedule.Spec, Command: j.Command, Policy: string(j.Policy), Maintenance: j.Maintenance, NextRuns: []string{}}
+		if a.AppName != "" {
+			e.DokkuID = cronfile.DokkuID(a.AppName, j.Command, j.Schedule.Spec)
+		}
+		if !j.Maintenance {
+			for _, t := range j.Schedule.NextN(now, n) {
+				e.NextRuns = append(e.NextRuns, t.In(j.Schedule.Location).Format(time.RFC3339))
+			}
+			if len(e.NextRuns) > 0 {
+				e.Next = e.NextRuns[0]
+			}
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+func cronListAction(c *cli.Context) error {
+	opts := loadOptions(c, os.Environ())
+	opts.Lenient = false
+	a, err := app.Load(opts)
+	if err != nil {
+		return &exitError{code: 1, err: err}
+	}
+	list := cronList(a, time.Now(), 1)
+	if c.Bool("json") {
+		writeJSON(c.App.Writer, list)
+		return nil
+	}
+	for _, e := range list {
+		next := "next " + e.Next
+		switch {
+		case e.Maintenance:
+			next = "maintenance"
+		case e.Next == "":
+			next = "never"
+		}
+		fmt.Fprintf(c.App.Writer, "%s  %-20s  %-7s  %-30s  %s\n", e.ID, e.Schedule, e.Policy, next, e.Command)
+		if e.DokkuID != "" {
+			fmt.Fprintf(c.App.Writer, "          dokku id %s\n", e.DokkuID)
+		}
+	}
+	return nil
+}
+
+func cronExportAction(c *cli.Context) error {
+	a, err := app.Load(loadOptions(c, os.Environ()))
+	if err != nil {
+		return &exitError{code: 1, err: err}
+	}
+	self, err := os.Executable()
+	if err != nil {
+		self = "tend"
+	}
+	w := c.App.Writer
+	fmt.Fprintf(w, "# tend cron jobs of %s\nPATH=%s\n", a.Root, os.Getenv("PATH"))
+	user := c.String("user")
+	if user != "" {
+		user += " "
+	}
+	if a.Cron == nil {
+		return nil
+	}
+	for _, j := range a.Cron.Jobs {
+		_, every := j.Schedule.Every()
+		switch {
+		case j.Maintenance:
+			fmt.Fprintf(w, "# %s (%s): in maintenance\n", j.ID, j.Command)
+		case every:
+			fmt.Fprintf(w, "# %s (%s): %q cannot be expressed in a crontab\n", j.ID, j.Command, j.Schedule.Spec)
+		case j.Schedule.Zoned:
+			fmt.Fprintf(w, "# %s (%s): %q has a time zone prefix, which system cron ignores\n", j.ID, j.Command, j.Schedule.Spec)
+		default:
+			line := fmt.Sprintf("cd %s && %s cron run %s", shellQuote(a.Root), shellQuote(self), j.ID)
+			fmt.Fprintf(w, "%s %s%s\n", j.Schedule.Spec, user, strings.ReplaceAll(line, "%", `\%`))
+		}
+	}
+	return nil
+}
+
+func shellQuote(s string) string {
+	if s != "" && !strings.ContainsFunc(s, func(r rune) bool {
+		return !slices.Contains([]rune("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-"), r)
+	}) {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+func cronRunAction(c *cli.Context) error {
+	id := c.Args().First()
+	if id == "" || c.Args().Len() > 1 {
+		return &exitError{code: 2, err: fmt.Errorf("usage: tend cron run ID")}
+	}
+	a, err := app.Load(loadOptions(c, os.Environ()))
+	if err != nil {
+		return &exitError{code: 1, err: err}
+	}
+	job, err := findJob(a, id)
+	if err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	if !c.Bool("no-lock") && !c.Bool("here") {
+		if remote, err := runCronRemote(c, a, job.ID); remote {
+			return err
+		}
+	}
+	return runCronJob(c, a, job, c.Bool("no-lock"))
+}
+
+// runCronJob runs one job in the foreground, tini-style, with its lock,
+// policy, timeout and TEND_CRON_* variables: `tend cron run` and Dokku's
+// own cron containers (exec mode with DYNO=cron.N) both come here.
+func runCronJob(c *cli.Context, a *app.App, job cronfile.Job, noLock bool) error {
+	grace, err := parseTimeout(flagString(c, "timeout"))
+	if err != nil {
+		return err
+	}
+	maxRun, err := cronTimeout(c, job.ID)
+	if err != nil {
+		return err
+	}
+	sigs, err := stopSignals(c)
+	if err != nil {
+		return err
+	}
+	stop := sigs["cron"]
+	if stop == 0 {
+		stop = syscall.SIGTERM
+	}
+	errw := c.App.ErrWriter
+	name := "cron." + job.ID
+	if job.Policy != cronfile.PolicyAllow && !noLock {
+		locks, err := openLockDir(c, a)
+		if err != nil {
+			return err
+		}
+		lock, err := locks.TryLock(job.ID)
+		for waited := time.Duration(0); err == runner.ErrLocked && job.Policy == cronfile.PolicyReplace && waited < grace; waited += 100 * time.Millisecond {
+			time.Sleep(100 * time.Millisecond) // another tend's run cannot be stopped from here: wait for it
+			lock, err = locks.TryLock(job.ID)
+		}
+		if err == runner.ErrLocked {
+			fmt.Fprintf(errw, "tend: %s: skipped: another run holds its lock (%s); --no-lock runs it anyway\n", name, job.Policy)
+			return exitCode(exitLocked)
+		}
+		if err != nil {
+			return &exitError{code: 1, err: err}
+		}
+		defer lock.Release()
+	}
+	start := time.Now()
+	deadline := start.Add(maxRun)
+	fmt.Fprintf(errw, "tend: %s started (schedule %q): %s\n", name, job.Schedule.Spec, job.Command)
+	reaper := runner.NewReaper(nil)
+	defer reaper.Close()
+	path, args := runner.ShellCommand(cronShellCommand(a, job.Command))
+	code := runner.Exec(runner.ExecConfig{
+		Command:    runner.Command{Path: path, Args: args, Env: cronEnv(a, job.ID, start, deadline), Dir: a.Root},
+		StopSignal: stop, Timeout: grace, MaxRun: maxRun,
+		Terminal: runner.IsTerminal(os.Stdin), ContainerInit: os.Getpid() == 1 || os.Getppid() == 1,
+		Reaper: reaper, Errors: errw,
+	})
+	fmt.Fprintf(errw, "tend: %s exited with status %d after %v\n", name, code, time.Since(start).Round(time.Millisecond))
+	return exitCode(code)
+}

@@ -1,0 +1,218 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// tendBin is the tend binary built once for the end-to-end tests.
+var tendBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "tend-e2e")
+	if err != nil {
+		panic(err)
+	}
+	tendBin = filepath.Join(dir, "tend")
+	build := exec.Command("go", "build", "-race", "-o", tendBin, ".")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		panic(fmt.Sprintf("build tend: %v", err))
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// writeApp creates an app directory with the given files.
+func writeApp(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, content := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// syncBuffer is a bytes.Buffer safe for a writer and a polling reader.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// tendProc is a running tend.
+type tendProc struct {
+	t      *testing.T
+	cmd    *exec.Cmd
+	stdout *syncBuffer
+	stderr *syncBuffer
+	done   chan struct{}
+	code   int
+}
+
+// startTend starts tend in dir with args; env entries are added to the
+// test's environment. A cleanup SIGKILLs tend's group if it is still there.
+func startTend(t *testing.T, dir string, env []string, args ...string) *tendProc {
+	t.Helper()
+	cmd := exec.Command(tendBin, args...)
+	cmd.Dir = dir
+	cmd.Env = append(cleanEnv(), env...)
+	p := &tendProc{t: t, cmd: cmd, stdout: &syncBuffer{}, stderr: &syncBuffer{}, done: make(chan struct{})}
+	cmd.Stdout, cmd.Stderr = p.stdout, p.stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		err := cmd.Wait()
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			p.code = ee.ExitCode()
+			if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+				p.code = 128 + int(ws.Signal())
+			}
+		}
+		close(p.done)
+	}()
+	t.Cleanup(func() {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		<-p.done
+	})
+	return p
+}
+
+// cleanEnv is the test's environment without variables that change tend's
+// behaviour.
+func cleanEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(k, "TEND_") || k == "PORT" || k == "DYNO" || k == "PS" || k == "NO_COLOR" {
+			continue
+		}
+		env = append(env, kv)
+	}
+	return env
+}
+
+// wait waits for tend to exit (SIGKILL after a generous deadline) and
+// returns its exit code.
+func (p *tendProc) wait() int {
+	p.t.Helper()
+	select {
+	case <-p.done:
+	case <-time.After(60 * time.Second):
+		_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+		<-p.done
+		p.t.Fatalf("tend did not exit; stdout:\n%s\nstderr:\n%s", p.stdout, p.stderr)
+	}
+	return p.code
+}
+
+// waitOutput waits until stdout contains s.
+func (p *tendProc) waitOutput(s string) {
+	p.t.Helper()
+	p.waitFor(s, p.stdout)
+}
+
+// waitFor waits until buf contains s.
+func (p *tendProc) waitFor(s string, buf *syncBuffer) {
+	p.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(buf.String(), s) {
+		select {
+		case <-p.done:
+			if strings.Contains(buf.String(), s) {
+				return
+			}
+			p.t.Fatalf("tend exited (%d) before printing %q; stdout:\n%s\nstderr:\n%s", p.code, s, p.stdout, p.stderr)
+		default:
+		}
+		if time.Now().After(deadline) {
+			p.t.Fatalf("no %q in stdout:\n%s\nstderr:\n%s", s, p.stdout, p.stderr)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func (p *tendProc) signal(sig syscall.Signal) {
+	p.t.Helper()
+	if err := p.cmd.Process.Signal(sig); err != nil {
+		p.t.Fatal(err)
+	}
+}
+
+// runTend runs tend to completion.
+func runTend(t *testing.T, dir string, env []string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	p := startTend(t, dir, env, args...)
+	code = p.wait()
+	return p.stdout.String(), p.stderr.String(), code
+}
+
+// lines splits output into lines.
+func lines(s string) []string {
+	var out []string
+	sc := bufio.NewScanner(strings.NewReader(s))
+	sc.Buffer(nil, 4<<20)
+	for sc.Scan() {
+		out = append(out, sc.Text())
+	}
+	return out
+}
+
+// alive reports whether pid runs (zombies count as gone).
+func alive(pid int) bool {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	s := string(data)
+	i := strings.LastIndexByte(s, ')')
+	return i >= 0 && len(s) > i+2 && s[i+2] != 'Z'
+}
+
+// readPids reads the whitespace-separated pids a test process wrote.
+func readPids(t *testing.T, path string) []int {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pids []int
+	for _, f := range strings.Fields(string(data)) {
+		var pid int
+		if _, err := fmt.Sscanf(f, "%d", &pid); err == nil {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}

@@ -1,0 +1,100 @@
+package main
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/tend-run/tend/app"
+)
+
+// appFlags are understood before or after any subcommand name.
+func appFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "procfile", Aliases: []string{"f"}, Usage: "Procfile `PATH` (default: ./Procfile)", EnvVars: []string{"TEND_PROCFILE"}},
+		&cli.StringSliceFlag{Name: "env", Aliases: []string{"e"}, Usage: "env `FILES`, comma-separated, later override earlier (default: .env in the app root)", EnvVars: []string{"TEND_ENV_FILES"}},
+		&cli.StringFlag{Name: "app-json", Usage: "app.json `PATH` (default: app.json in the app root, if any)", EnvVars: []string{"TEND_APP_JSON"}},
+		&cli.StringFlag{Name: "app-name", Usage: "Dokku app `NAME`, for Dokku's cron IDs", EnvVars: []string{"TEND_APP_NAME"}},
+		&cli.StringFlag{Name: "root", Aliases: []string{"d"}, Usage: "app root `DIR` (default: the Procfile's directory)", EnvVars: []string{"TEND_ROOT"}},
+		&cli.StringFlag{Name: "socket", Usage: "control socket `PATH` (default: private per-user dir, by app root)", EnvVars: []string{"TEND_SOCKET"}},
+	}
+}
+
+// withAppFlags adds the app flags to a subcommand's own.
+func withAppFlags(flags ...cli.Flag) []cli.Flag {
+	return append(appFlags(), flags...)
+}
+
+func timeoutFlag() cli.Flag {
+	return &cli.StringFlag{Name: "timeout", Aliases: []string{"t"}, Value: "30", Usage: "grace `SECONDS` (or duration: 1m30s) between the stop signal and SIGKILL", EnvVars: []string{"TEND_TIMEOUT"}}
+}
+
+func stopSignalFlag() cli.Flag {
+	return &cli.StringFlag{Name: "stop-signal", Usage: "per-type stop signal, e.g. `worker=QUIT,web=TERM`", EnvVars: []string{"TEND_STOP_SIGNAL"}}
+}
+
+func signalLeaderFlag() cli.Flag {
+	return &cli.StringFlag{Name: "signal-leader", Usage: "`TYPES` whose signals go to the group leader only (prefork masters)", EnvVars: []string{"TEND_SIGNAL_LEADER"}}
+}
+
+// lookup finds the value of a flag set at any level of c's lineage (the
+// subcommand first), so "tend -f P start" and "tend start -f P" agree.
+func lookup(c *cli.Context, name string) (*cli.Context, bool) {
+	for _, ctx := range c.Lineage() {
+		if ctx.Command == nil && ctx.App == nil {
+			continue
+		}
+		if slices.Contains(ctx.LocalFlagNames(), name) {
+			return ctx, true
+		}
+	}
+	return c, false
+}
+
+func flagString(c *cli.Context, name string) string {
+	ctx, _ := lookup(c, name)
+	return ctx.String(name)
+}
+
+func flagStrings(c *cli.Context, name string) []string {
+	ctx, _ := lookup(c, name)
+	var out []string
+	for _, v := range ctx.StringSlice(name) {
+		for part := range strings.SplitSeq(v, ",") {
+			if part = strings.TrimSpace(part); part != "" {
+				out = append(out, part)
+			}
+		}
+	}
+	return out
+}
+
+// parseTimeout reads foreman's seconds ("10") or a Go duration ("1m30s").
+func parseTimeout(s string) (time.Duration, error) {
+	if n, err := strconv.ParseFloat(s, 64); err == nil && n >= 0 {
+		return time.Duration(n * float64(time.Second)), nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, &exitError{code: 2, err: errorf("invalid --timeout %q: want seconds or a duration such as 90s", s)}
+	}
+	return d, nil
+}
+
+// loadOptions gathers where the app's files are from the flags.
+func loadOptions(c *cli.Context, environ []string) app.Options {
+	opts := app.Options{
+		Root:     flagString(c, "root"),
+		Procfile: flagString(c, "procfile"),
+		AppJSON:  flagString(c, "app-json"),
+		AppName:  flagString(c, "app-name"),
+		Environ:  environ,
+	}
+	if files := flagStrings(c, "env"); len(files) > 0 {
+		opts.EnvFiles = files
+	}
+	return opts
+}

@@ -1,0 +1,87 @@
+// Command tend runs a Procfile app's processes and cron jobs, as a
+// development runner or as a container's init.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/urfave/cli/v2"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func main() {
+	os.Exit(run(context.Background(), os.Args, os.Stdout, os.Stderr))
+}
+
+// exitError carries an exit code out of a command's action.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit status %d", e.code)
+	}
+	return e.err.Error()
+}
+
+func (e *exitError) Unwrap() error { return e.err }
+
+// exitCode ends an action with code and no message of its own.
+func exitCode(code int) error {
+	if code == 0 {
+		return nil
+	}
+	return &exitError{code: code}
+}
+
+// run is main without os.Exit, so tests can drive it.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	app := newApp(stdout, stderr)
+	args = normalizeArgs(app, args)
+	err := app.RunContext(ctx, args)
+	if err == nil {
+		return 0
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil {
+			fmt.Fprintf(stderr, "tend: %v\n", ee.err)
+		}
+		return ee.code
+	}
+	fmt.Fprintf(stderr, "tend: %v\n", err)
+	return 2
+}
+
+func newApp(stdout, stderr io.Writer) *cli.App {
+	return &cli.App{
+		Name:    "tend",
+		Usage:   "run a Procfile app's processes and cron jobs; a container init",
+		Version: version,
+		UsageText: "tend [options] [start] [PROCESS...]     run the formation (the default)\n" +
+			"tend [options] -- COMMAND [ARGS...]      run one command (exec mode, for ENTRYPOINT)\n" +
+			"tend [options] COMMAND [ARGS...]",
+		Writer:          stdout,
+		ErrWriter:       stderr,
+		Flags:           appFlags(),
+		HideHelpCommand: true,
+		ExitErrHandler:  func(*cli.Context, error) {},
+		Commands: append([]*cli.Command{
+			startCommand(),
+			runCommand(),
+			checkCommand(),
+			cronCommand(),
+		}, controlCommands()...),
+		Action: func(c *cli.Context) error {
+			return cli.ShowAppHelp(c)
+		},
+	}
+}

@@ -1,0 +1,101 @@
+package main
+
+import (
+	"os"
+	"slices"
+	"strings"
+	"syscall"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/tend-run/tend/app"
+	"github.com/tend-run/tend/runner"
+)
+
+func runCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "run",
+		Usage:     "run one command with the app's environment (exec mode)",
+		ArgsUsage: "[--] COMMAND [ARGS...]",
+		Description: "A COMMAND naming a Procfile type runs that type's command with ARGS appended.\n" +
+			"One argument with spaces or shell syntax runs under /bin/sh -c; several arguments\n" +
+			"are executed directly, unless one is a shell operator (&& || | ; > >> <).",
+		Flags:  withAppFlags(append(cronFlags(), timeoutFlag(), stopSignalFlag(), signalLeaderFlag())...),
+		Action: runAction,
+	}
+}
+
+func runAction(c *cli.Context) error {
+	args := c.Args().Slice()
+	if len(args) == 0 {
+		return &exitError{code: 2, err: errorf("run: missing COMMAND")}
+	}
+	opts := loadOptions(c, os.Environ())
+	opts.Lenient = true // a broken Procfile must not block `dokku run app bash`
+	a, err := app.Load(opts)
+	if err != nil {
+		return &exitError{code: 1, err: err}
+	}
+	timeout, err := parseTimeout(flagString(c, "timeout"))
+	if err != nil {
+		return err
+	}
+	typ := dynoType(a)
+	if typ == "cron" {
+		// Dokku's own cron starts a container with DYNO=cron.N and the
+		// entry's words: give the run its lock, policy and timeout.
+		if job, ok := matchDokkuCron(a, args); ok {
+			return runCronJob(c, a, job, false)
+		}
+	}
+	sigs, err := stopSignals(c)
+	if err != nil {
+		return err
+	}
+	stop := sigs[typ]
+	if stop == 0 {
+		stop = syscall.SIGTERM
+	}
+	reaper := runner.NewReaper(nil)
+	defer reaper.Close()
+	path, argv := commandLine(a, args)
+	return exitCode(runner.Exec(runner.ExecConfig{
+		Command:    runner.Command{Path: path, Args: argv, Env: a.Env.Environ(), Dir: a.Root},
+		StopSignal: stop, LeaderOnly: typeSet(flagString(c, "signal-leader"))[typ],
+		Timeout: timeout, Terminal: runner.IsTerminal(os.Stdin),
+		ContainerInit: os.Getpid() == 1 || os.Getppid() == 1,
+		Reaper:        reaper, Errors: c.App.ErrWriter,
+	}))
+}
+
+// dynoType is the process type of the container tend runs in, from DYNO
+// ("worker.1" → "worker"), for the per-type settings.
+func dynoType(a *app.App) string {
+	dyno, _ := a.Env.Get("DYNO")
+	typ, _, _ := strings.Cut(dyno, ".")
+	return typ
+}
+
+// shellOperators are the words Dokku's splitting leaves stand-alone that
+// only a shell understands.
+var shellOperators = []string{"&&", "||", "|", ";", ">", ">>", "<"}
+
+// commandLine decides how to execute args: a Procfile type's command with
+// the other args appended, a single shell string, words joined for a shell
+// because one of them is an operator, or the words executed directly.
+func commandLine(a *app.App, args []string) (string, []string) {
+	if p, ok := a.Process(args[0]); ok {
+		return shellCommand(strings.Join(append([]string{p.Command}, args[1:]...), " "))
+	}
+	if len(args) == 1 && strings.ContainsAny(args[0], " \t\n;&|<>$`'\"*?[]{}()~=\\#") {
+		return shellCommand(args[0])
+	}
+	if slices.ContainsFunc(args, func(w string) bool { return slices.Contains(shellOperators, w) }) {
+		return shellCommand(strings.Join(args, " "))
+	}
+	return args[0], args
+}
+
+func shellCommand(script string) (string, []string) {
+	return "/bin/sh", []string{"sh", "-c", script}
+}

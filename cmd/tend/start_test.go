@@ -1,0 +1,315 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func TestStartPrefixesPaddingAndStreams(t *testing.T) {
+	dir := writeApp(t, map[string]string{"Procfile": "a: echo out; echo err >&2; exit 3\nlonger: sleep 30\n"})
+	stdout, stderr, code := runTend(t, dir, nil, "start")
+	if code != 3 {
+		t.Errorf("exit code %d, want 3 (the status of a.1)", code)
+	}
+	if !strings.Contains(stdout, "a.1      | out\n") {
+		t.Errorf("stdout lacks padded %q:\n%s", "a.1      | out", stdout)
+	}
+	if strings.Contains(stdout, "| err") || !strings.Contains(stderr, "a.1      | err\n") {
+		t.Errorf("stderr line not on stderr only:\nstdout:\n%s\nstderr:\n%s", stdout, stderr)
+	}
+	if !strings.Contains(stdout, "tend     | a.1 exited with status 3\n") {
+		t.Errorf("no exit line in stdout:\n%s", stdout)
+	}
+}
+
+func TestStartExitCodeTable(t *testing.T) {
+	for _, tc := range []struct {
+		name, command string
+		want          int
+	}{
+		{"exit 0 means stopped", "exit 0", 1},
+		{"exit status passes through", "exit 42", 42},
+		{"killed by a signal", "kill -KILL $$", 137},
+		{"command not found", "no-such-command-tend", 127},
+		{"not executable", "./data.txt", 126},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := writeApp(t, map[string]string{"Procfile": "one: " + tc.command + "\ntwo: sleep 30\n"})
+			os.Chmod(filepath.Join(dir, "data.txt"), 0o644)
+			if err := os.WriteFile(filepath.Join(dir, "data.txt"), []byte("x"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			stdout, stderr, code := runTend(t, dir, nil, "start")
+			if code != tc.want {
+				t.Errorf("exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tc.want, stdout, stderr)
+			}
+		})
+	}
+}
+
+func TestStartFormationPortsAndNames(t *testing.T) {
+	dir := writeApp(t, map[string]string{"Procfile": "" +
+		"release: echo release ran\n" +
+		"worker: echo $PS $DYNO $PORT; sleep 30\n" +
+		"web: echo $PS $DYNO $PORT; sleep 30\n" +
+		"clock: echo $PS $PORT; sleep 30\n"})
+	p := startTend(t, dir, nil, "start", "-m", "web=2,worker=1,all=1")
+	for _, want := range []string{
+		"web.1    | web.1 web.1 5000", "web.2    | web.2 web.2 5001",
+		"worker.1 | worker.1 worker.1 5100", "clock.1  | clock.1 5200",
+	} {
+		p.waitOutput(want)
+	}
+	p.signal(syscall.SIGTERM)
+	if code := p.wait(); code != 0 {
+		t.Errorf("exit code %d after SIGTERM, want 0", code)
+	}
+	if out := p.stdout.String(); strings.Contains(out, "release") {
+		t.Errorf("release was started:\n%s", out)
+	}
+}
+
+func TestStartPortFromEnvironmentAndFlag(t *testing.T) {
+	dir := writeApp(t, map[string]string{"Procfile": "web: echo port=$PORT; sleep 30\n"})
+	p := startTend(t, dir, []string{"PORT=8080"}, "start")
+	p.waitOutput("port=8080")
+	p.signal(syscall.SIGTERM)
+	p.wait()
+	p = startTend(t, dir, []string{"PORT=8080"}, "start", "web", "-p", "3000")
+	p.waitOutput("port=3000")
+	p.signal(syscall.SIGTERM)
+	p.wait()
+}
+
+func TestStartDrainRunsTrapHandlers(t *testing.T) {
+	// The worker takes a while to finish its job after SIGTERM; a second
+	// SIGTERM (Dokku sends two) must neither cut it short nor escalate.
+	dir := writeApp(t, map[string]string{"Procfile": "" +
+		"worker: trap 'sleep 1; echo job finished; exit 0' TERM; echo ready; while :; do sleep 0.1; done\n" +
+		"web: sleep 30\n"})
+	p := startTend(t, dir, nil, "start")
+	p.waitOutput("worker.1 | ready")
+	p.signal(syscall.SIGTERM)
+	p.waitOutput("stopping")
+	p.signal(syscall.SIGTERM)
+	if code := p.wait(); code != 0 {
+		t.Errorf("exit code %d, want 0\n%s%s", code, p.stdout, p.stderr)
+	}
+	out := p.stdout.String()
+	if !strings.Contains(out, "worker.1 | job finished") {
+		t.Errorf("the trap handler did not finish:\n%s", out)
+	}
+	if !strings.Contains(out, "received SIGTERM again") || strings.Contains(p.stderr.String(), "SIGKILL") {
+		t.Errorf("second SIGTERM not reported or escalated:\nstdout:\n%s\nstderr:\n%s", out, p.stderr)
+	}
+}
+
+func TestStartTimeoutKillsAndExits137(t *testing.T) {
+	dir := writeApp(t, map[string]string{"Procfile": "stubborn: trap '' TERM; echo ready; while :; do sleep 0.1; done\n"})
+	p := startTend(t, dir, nil, "start", "-t", "0.5")
+	p.waitOutput("ready")
+	p.signal(syscall.SIGTERM)
+	if code := p.wait(); code != 137 {
+		t.Errorf("exit code %d, want 137", code)
+	}
+	if !strings.Contains(p.stderr.String(), "stubborn.1 still running after timeout: sending SIGKILL") {
+		t.Errorf("no kill message:\n%s", p.stderr)
+	}
+}
+
+func TestStartSecondInterruptKillsAtOnce(t *testing.T) {
+	dir := writeApp(t, map[string]string{"Procfile": "stubborn: trap '' TERM INT; echo ready; while :; do sleep 0.1; done\n"})
+	p := startTend(t, dir, nil, "start", "-t", "60")
+	p.waitOutput("ready")
+	p.signal(syscall.SIGINT)
+	p.waitOutput("stopping")
+	p.signal(syscall.SIGINT)
+	if code := p.wait(); code != 137 {
+		t.Errorf("exit code %d, want 137", code)
+	}
+}
+
+func TestStartPerTypeStopSignal(t *testing.T) {
+	dir := writeApp(t, map[string]string{"Procfile": "worker: trap 'echo got QUIT; exit 0' QUIT; trap 'echo got TERM; exit 0' TERM; echo ready; while :; do sleep 0.1; done\n"})
+	p := startTend(t, dir, []string{"TEND_STOP_SIGNAL=worker=QUIT"}, "start")
+	p.waitOutput("ready")
+	p.signal(syscall.SIGTERM)
+	p.wait()
+	if out := p.stdout.String(); !strings.Contains(out, "worker.1 | got QUIT") {
+		t.Errorf("worker did not get SIGQUIT:\n%s", out)
+	}
+}
+
+func TestStartForwardsUSR1(t *testing.T) {
+	dir := writeApp(t, map[string]string{"Procfile": "web: trap 'echo got USR1' USR1; echo ready; while :; do sleep 0.1; done\n"})
+	p := startTend(t, dir, nil, "start")
+	p.waitOutput("ready")
+	p.signal(syscall.SIGUSR1)
+	p.waitOutput("web.1 | got USR1")
+	p.signal(syscall.SIGTERM)
+	p.wait()
+}
+
+func TestStartLeavesNothingBehind(t *testing.T) {
+	dir := writeApp(t, map[string]string{"Procfile": "" +
+		"web: sleep 300 & echo $! >> pids; setsid sh -c 'trap \"\" TERM; while :; do sleep 0.1; done' & echo $! >> pids; echo ready; wait\n"})
+	p := startTend(t, dir, nil, "start", "-t", "1")
+	p.waitOutput("ready")
+	pids := readPids(t, filepath.Join(dir, "pids"))
+	if len(pids) != 2 {
+		t.Fatalf("pids: %v", pids)
+	}
+	p.signal(syscall.SIGTERM)
+	p.wait()
+	for _, pid := range pids {
+		if alive(pid) {
+			syscall.Kill(pid, syscall.SIGKILL)
+			t.Errorf("pid %d survived tend\n%s%s", pid, p.stdout, p.stderr)
+		}
+	}
+}
+
+func TestStartNothingLostInOrder(t *testing.T) {
+	dir := writeApp(t, map[string]string{"Procfile": "seq: seq 1 200000\n"})
+	stdout, _, _ := runTend(t, dir, nil, "start", "--no-prefix")
+	n := 0
+	for _, line := range lines(stdout) {
+		if strings.HasPrefix(line, "tend: ") {
+			continue
+		}
+		n++
+		if line != fmt.Sprint(n) {
+			t.Fatalf("line %d is %q", n, line)
+		}
+	}
+	if n != 200000 {
+		t.Errorf("got %d lines, want 200000", n)
+	}
+}
+
+func TestStartConcurrentWritersNeverMix(t *testing.T) {
+	var procfile strings.Builder
+	for i := range 4 {
+		rec := strings.Repeat(fmt.Sprint(i), 300)
+		fmt.Fprintf(&procfile, "w%d: yes %s | head -n 20000\n", i, rec)
+	}
+	dir := writeApp(t, map[string]string{"Procfile": procfile.String()})
+	stdout, _, _ := runTend(t, dir, nil, "start", "--can-die", "w0,w1,w2,w3")
+	counts := map[string]int{}
+	for _, line := range lines(stdout) {
+		name, content, ok := strings.Cut(line, " | ")
+		if !ok {
+			t.Fatalf("line without prefix: %q", line)
+		}
+		if name == "tend" {
+			continue
+		}
+		i := strings.TrimPrefix(strings.TrimSpace(name), "w")[:1]
+		if content != strings.Repeat(i, 300) {
+			t.Fatalf("mixed or cut line from %s: %q", name, content)
+		}
+		counts[name]++
+	}
+	for i := range 4 {
+		if got := counts[fmt.Sprintf("w%d.1", i)]; got != 20000 {
+			t.Errorf("w%d.1: %d lines, want 20000", i, got)
+		}
+	}
+}
+
+func TestStartLongAndUnterminatedLines(t *testing.T) {
+	dir := writeApp(t, map[string]string{"Procfile": "" +
+		"big: head -c 1048576 /dev/zero | tr '\\0' a; echo; printf 'no newline at the end'\n"})
+	stdout, _, _ := runTend(t, dir, nil, "start")
+	var big, last bool
+	for _, line := range lines(stdout) {
+		if line == "big.1 | "+strings.Repeat("a", 1<<20) {
+			big = true
+		}
+		if line == "big.1 | no newline at the end" {
+			last = true
+		}
+	}
+	if !big || !last {
+		t.Errorf("1 MiB line whole: %v; last line completed: %v", big, last)
+	}
+}
+
+func TestStartRestartWithBackoff(t *testing.T) {
+	dir := writeApp(t, map[string]string{"Procfile": "flaky: echo run; exit 1\nweb: sleep 30\n"})
+	p := startTend(t, dir, nil, "start", "--restart")
+	p.waitOutput("restarting flaky.1 in 1s")
+	p.waitOutput("restarting flaky.1 in 2s")
+	p.signal(syscall.SIGTERM)
+	if code := p.wait(); code != 0 {
+		t.Errorf("exit code %d, want 0", code)
+	}
+	if n := strings.Count(p.stdout.String(), "flaky.1 | run"); n < 2 {
+		t.Errorf("flaky ran %d times, want at least 2", n)
+	}
+}
+
+func TestStartCanDie(t *testing.T) {
+	dir := writeApp(t, map[string]string{"Procfile": "setup: echo setup done\nweb: echo ready; sleep 30\n"})
+	p := startTend(t, dir, nil, "start", "--can-die", "setup")
+	p.waitOutput("setup.1 exited with status 0")
+	p.waitOutput("web.1   | ready")
+	time.Sleep(100 * time.Millisecond)
+	select {
+	case <-p.done:
+		t.Fatalf("tend exited when a --can-die process did:\n%s", p.stdout)
+	default:
+	}
+	p.signal(syscall.SIGTERM)
+	if code := p.wait(); code != 0 {
+		t.Errorf("exit code %d, want 0", code)
+	}
+}
+
+func TestStartReleaseFirst(t *testing.T) {
+	dir := writeApp(t, map[string]string{"Procfile": "release: echo migrating\nweb: echo web up; sleep 30\n"})
+	p := startTend(t, dir, nil, "start", "--release")
+	p.waitOutput("web.1     | web up")
+	out := p.stdout.String()
+	if i, j := strings.Index(out, "migrating"), strings.Index(out, "web up"); i < 0 || i > j {
+		t.Errorf("release did not run first:\n%s", out)
+	}
+	p.signal(syscall.SIGTERM)
+	p.wait()
+
+	dir = writeApp(t, map[string]string{"Procfile": "release: exit 4\nweb: echo web up; sleep 30\n"})
+	stdout, stderr, code := runTend(t, dir, nil, "start", "--release")
+	if code != 4 || strings.Contains(stdout, "web up") {
+		t.Errorf("failed release: exit %d, want 4, and web must not start\n%s%s", code, stdout, stderr)
+	}
+}
+
+func TestStartLogFormats(t *testing.T) {
+	dir := writeApp(t, map[string]string{"Procfile": "web: echo 'say \"hi\"'; echo oops >&2; exit 2\n"})
+	stdout, stderr, _ := runTend(t, dir, nil, "start", "--log-format", "json")
+	var rec map[string]string
+	for _, line := range lines(stdout) {
+		if strings.Contains(line, `"process":"web.1"`) {
+			if err := json.Unmarshal([]byte(line), &rec); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if rec["line"] != `say "hi"` || rec["stream"] != "stdout" || rec["time"] == "" {
+		t.Errorf("JSON record %v from\n%s", rec, stdout)
+	}
+	if !strings.Contains(stderr, `"process":"web.1","stream":"stderr","line":"oops"`) {
+		t.Errorf("stderr: %s", stderr)
+	}
+	stdout, _, _ = runTend(t, dir, nil, "start", "--timestamp")
+	if !regexp.MustCompile(`(?m)^\d\d:\d\d:\d\d web.1 \| say "hi"$`).MatchString(stdout) {
+		t.Errorf("no timestamped line:\n%s", stdout)
+	}
+}

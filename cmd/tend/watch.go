@@ -1,0 +1,57 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/tend-run/tend/app"
+	"github.com/tend-run/tend/runner"
+	"github.com/tend-run/tend/watch"
+)
+
+// watchFiles starts --watch: app files changing ask for a reload, files
+// matching --watch-path restart the --watch-restart types.
+func watchFiles(c *cli.Context, a *app.App, reloads chan<- runner.ReloadRequest) (stop func(), err error) {
+	files := []string{a.ProcfilePath}
+	appJSON := a.AppJSONPath
+	if appJSON == "" {
+		appJSON = filepath.Join(a.Root, "app.json") // so creating one is noticed
+	}
+	files = append(files, appJSON)
+	envFiles := a.EnvFiles
+	if len(envFiles) == 0 {
+		envFiles = []string{filepath.Join(a.Root, ".env")}
+	}
+	files = append(files, envFiles...)
+	globs := flagStrings(c, "watch-path")
+	restart := strings.Split(flagString(c, "watch-restart"), ",")
+	if len(globs) > 0 && flagString(c, "watch-restart") == "" {
+		return nil, fmt.Errorf("--watch-path needs --watch-restart TYPES: the types to restart")
+	}
+	ignore := []string{flagString(c, "lock-dir")}
+	w, err := watch.New(watch.Options{Files: files, Root: a.Root, Globs: globs, Ignore: ignore})
+	if err != nil {
+		return nil, err
+	}
+	go func() {
+		for ch := range w.Changes() {
+			if ch.Config {
+				reloads <- runner.ReloadRequest{Reason: "files changed"}
+			}
+			if len(ch.Matched) > 0 {
+				reloads <- runner.ReloadRequest{Reason: describeMatched(ch.Matched), RestartTypes: restart}
+			}
+		}
+	}()
+	return w.Close, nil
+}
+
+func describeMatched(paths []string) string {
+	if len(paths) == 1 {
+		return paths[0] + " changed"
+	}
+	return fmt.Sprintf("%s and %d more changed", paths[0], len(paths)-1)
+}
