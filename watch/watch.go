@@ -14,6 +14,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -141,7 +142,15 @@ func (w *Watcher) ignored(p string) bool {
 		if ig == "" {
 			continue
 		}
-		if abs, err := filepath.Abs(ig); err == nil && (p == abs || strings.HasPrefix(p, abs+string(filepath.Separator))) {
+		abs, err := filepath.Abs(ig)
+		if err != nil {
+			continue
+		}
+		if p == abs || strings.HasPrefix(p, abs+string(filepath.Separator)) {
+			return true
+		}
+		// The temporary sibling a file is rewritten through (".history.jsonl.123.tmp").
+		if filepath.Dir(p) == filepath.Dir(abs) && strings.HasPrefix(base, "."+filepath.Base(abs)+".") {
 			return true
 		}
 	}
@@ -212,7 +221,9 @@ func (w *Watcher) note(ev fsnotify.Event, c *Change) bool {
 	}
 	for _, g := range w.opts.Globs {
 		if Match(g, filepath.ToSlash(rel)) {
-			c.Matched = append(c.Matched, rel)
+			if !slices.Contains(c.Matched, rel) {
+				c.Matched = append(c.Matched, rel)
+			}
 			return true
 		}
 	}

@@ -79,3 +79,26 @@ func TestWatcherFollowsEditorSaves(t *testing.T) {
 	case <-time.After(3 * Debounce):
 	}
 }
+
+// Files tend writes itself (the history file and the temporary file it is
+// compacted through, the lock dir) never match a glob: they would restart
+// the app in a loop.
+func TestWatcherIgnoresTendsOwnFiles(t *testing.T) {
+	dir := t.TempDir()
+	hist := filepath.Join(dir, "history.jsonl")
+	locks := filepath.Join(dir, "locks")
+	os.Mkdir(locks, 0o755)
+	w, err := New(Options{Root: dir, Globs: []string{"**/*"}, Ignore: []string{hist, locks}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	os.WriteFile(hist, []byte("{}\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, ".history.jsonl.42.tmp"), []byte("{}\n"), 0o644)
+	os.WriteFile(filepath.Join(locks, "job.lock"), nil, 0o644)
+	os.WriteFile(filepath.Join(dir, "app.go"), []byte("package app\n"), 0o644)
+	c := next(t, w)
+	if len(c.Matched) != 1 || c.Matched[0] != "app.go" {
+		t.Errorf("matched %q, want only app.go", c.Matched)
+	}
+}

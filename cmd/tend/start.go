@@ -39,6 +39,7 @@ func startCommand() *cli.Command {
 			&cli.BoolFlag{Name: "no-cron", Usage: "do not run app.json's cron jobs"},
 			&cli.BoolFlag{Name: "watch", Usage: "reload when the Procfile, app.json or env files change (SIGHUP does too)", EnvVars: []string{"TEND_WATCH"}},
 			&cli.StringSliceFlag{Name: "watch-path", Usage: "with --watch: also watch files matching `GLOB` (e.g. '**/*.go')"},
+			&cli.StringFlag{Name: "history", Usage: "keep cron run history in `FILE` (JSON lines) so that it survives restarts", EnvVars: []string{"TEND_HISTORY"}},
 			&cli.StringFlag{Name: "on-failure", Usage: "run `CMD` when a process or cron run fails on its own (TEND_PROCESS, TEND_JOB_ID, TEND_EXIT_CODE, TEND_DURATION, TEND_OUTPUT_TAIL)", EnvVars: []string{"TEND_ON_FAILURE"}},
 			&cli.StringFlag{Name: "metrics-addr", Usage: "serve /metrics, /status and /healthz on `ADDR` (e.g. 127.0.0.1:9090; a bare :9090 means loopback)", EnvVars: []string{"TEND_METRICS_ADDR"}},
 			&cli.StringFlag{Name: "watch-restart", Usage: "`TYPES` to restart when a --watch-path file changes"},
@@ -95,7 +96,12 @@ func startAction(c *cli.Context) error {
 	var sup *runner.Supervisor
 	var sched *runner.Scheduler
 	if len(jobs) > 0 || (watching && planner.cronAllowed(a)) {
-		if sched, err = newScheduler(c, a, out, timeout, jobs, &current, &sup, hook); err != nil {
+		store, err := openHistory(c)
+		if err != nil {
+			return &exitError{code: 1, err: err}
+		}
+		defer store.Close()
+		if sched, err = newScheduler(c, a, out, timeout, jobs, &current, &sup, hook, historyRecorder{store, out}); err != nil {
 			return err
 		}
 	}
@@ -173,7 +179,7 @@ func instanceNames(specs []runner.InstanceSpec, jobs []runner.CronJob) []string 
 // newScheduler builds the cron scheduler; its runs start through the
 // supervisor (assigned later, before any run is due) with the app as it is
 // at that moment.
-func newScheduler(c *cli.Context, a *app.App, out *runner.Mux, timeout time.Duration, jobs []runner.CronJob, current *atomic.Pointer[app.App], sup **runner.Supervisor, hook *runner.Hook) (*runner.Scheduler, error) {
+func newScheduler(c *cli.Context, a *app.App, out *runner.Mux, timeout time.Duration, jobs []runner.CronJob, current *atomic.Pointer[app.App], sup **runner.Supervisor, hook *runner.Hook, hist runner.History) (*runner.Scheduler, error) {
 	locks, err := openLockDir(c, a)
 	if err != nil {
 		return nil, err
@@ -184,7 +190,7 @@ func newScheduler(c *cli.Context, a *app.App, out *runner.Mux, timeout time.Dura
 	}
 	return runner.NewScheduler(runner.SchedulerConfig{
 		Jobs: jobs, Locks: locks, Grace: timeout, StopSignal: sigs["cron"], Output: out, OnFailure: hook,
-		History: runner.NewMemoryHistory(),
+		History: hist,
 		Launch: func(job runner.CronJob, scheduled, deadline time.Time) (runner.RunHandle, error) {
 			a := current.Load()
 			path, args := runner.ShellCommand(cronShellCommand(a, job.Command))

@@ -31,7 +31,7 @@ func watchFiles(c *cli.Context, a *app.App, reloads chan<- runner.ReloadRequest)
 	if len(globs) > 0 && flagString(c, "watch-restart") == "" {
 		return nil, fmt.Errorf("--watch-path needs --watch-restart TYPES: the types to restart")
 	}
-	ignore := []string{flagString(c, "lock-dir")}
+	ignore := []string{flagString(c, "lock-dir"), flagString(c, "history")}
 	w, err := watch.New(watch.Options{Files: files, Root: a.Root, Globs: globs, Ignore: ignore})
 	if err != nil {
 		return nil, err
