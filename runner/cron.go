@@ -6,6 +6,7 @@ import (
 	"io"
 	"maps"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -279,6 +280,36 @@ func (s *Scheduler) launch(job CronJob, scheduled time.Time, wait bool) (*cronRu
 // control socket).
 type Tee struct {
 	Stdout, Stderr io.Writer
+
+	copiers sync.WaitGroup // the run's output copiers that write to the tee
+	written atomic.Int64   // bytes passed to the tee so far
+}
+
+// teeIdleLimit is how long a finished run's remaining output is waited for
+// without progress: a background process it left may hold its pipes open
+// indefinitely, while a slow caller still receiving output is waited for.
+const teeIdleLimit = 2 * time.Second
+
+// wait returns once every copier writing to the tee has finished, or when
+// no output has reached the tee for idle.
+func (t *Tee) wait(idle time.Duration) {
+	done := make(chan struct{})
+	go func() { t.copiers.Wait(); close(done) }()
+	ticker := time.NewTicker(idle)
+	defer ticker.Stop()
+	last := t.written.Load()
+	for {
+		select {
+		case <-done:
+			return
+		case <-ticker.C:
+			now := t.written.Load()
+			if now == last {
+				return
+			}
+			last = now
+		}
+	}
 }
 
 // RunNow starts job id at once, with its policy and lock: forbid refuses
@@ -320,6 +351,11 @@ func (s *Scheduler) RunNow(id string, tee *Tee, cancel <-chan struct{}) (ExitSta
 	case <-r.finished:
 	case <-cancel:
 		s.stopAndWait(r, "cancelled by the caller")
+	}
+	// The run's last lines may still be in its pipes: the caller gets them
+	// before the exit status.
+	if tee != nil {
+		tee.wait(teeIdleLimit)
 	}
 	return r.status, nil
 }

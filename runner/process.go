@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"sync"
+	"sync/atomic"
 )
 
 // StartPiped starts cmd with its stdout and stderr on pipes that the
@@ -39,6 +40,7 @@ func startPipedTee(r *Reaper, out *Mux, copiers *sync.WaitGroup, name string, cm
 	var teeOut, teeErr io.Writer
 	if tee != nil {
 		teeOut, teeErr = tee.Stdout, tee.Stderr
+		tee.copiers.Add(2)
 	}
 	for _, p := range []struct {
 		r   *os.File
@@ -50,9 +52,12 @@ func startPipedTee(r *Reaper, out *Mux, copiers *sync.WaitGroup, name string, cm
 			defer p.r.Close()
 			var src io.Reader = p.r
 			if p.tee != nil {
-				src = io.TeeReader(p.r, &bestEffort{w: p.tee})
+				src = io.TeeReader(p.r, &bestEffort{w: p.tee, written: &tee.written})
 			}
 			_ = out.Copy(name, p.s, src)
+			if tee != nil {
+				tee.copiers.Done()
+			}
 		}()
 	}
 	return child, nil
@@ -61,13 +66,15 @@ func startPipedTee(r *Reaper, out *Mux, copiers *sync.WaitGroup, name string, cm
 // bestEffort writes to w until the first error, then drops: a caller that
 // went away must not stall the job's output.
 type bestEffort struct {
-	w   io.Writer
-	err error
+	w       io.Writer
+	err     error
+	written *atomic.Int64 // counts what was passed on
 }
 
 func (b *bestEffort) Write(p []byte) (int, error) {
 	if b.err == nil {
 		_, b.err = b.w.Write(p)
+		b.written.Add(int64(len(p)))
 	}
 	return len(p), nil
 }
