@@ -416,7 +416,11 @@ func (s *Scheduler) watch(r *cronRun) {
 	}
 	s.record(RunRecord{Job: r.job.ID, Scheduled: r.scheduled, Started: r.started, Duration: took, ExitCode: st.ExitCode(), Outcome: outcome})
 	if outcome == "failed" || outcome == "timed out" {
-		s.cfg.OnFailure.Fire(Failure{Process: r.job.Name(), JobID: r.job.ID, Status: st, Duration: took})
+		f := Failure{Process: r.job.Name(), JobID: r.job.ID, Status: st, Duration: took}
+		if c, ok := r.handle.(interface{ OutputDone() <-chan struct{} }); ok {
+			f.OutputDone = c.OutputDone()
+		}
+		s.cfg.OnFailure.Fire(f)
 	}
 	msg := fmt.Sprintf("%s: %s after %v", r.job.Name(), st, took)
 	if why != "" {

@@ -33,7 +33,15 @@ type Failure struct {
 	JobID    string
 	Status   ExitStatus
 	Duration time.Duration
+	// OutputDone, if not nil, is closed once the failed process's output
+	// has been copied: the hook waits for it (up to outputWaitLimit) so
+	// that TEND_OUTPUT_TAIL holds its last lines.
+	OutputDone <-chan struct{}
 }
+
+// outputWaitLimit bounds the wait for a failed process's last output: a
+// background process it left may hold its pipes open.
+const outputWaitLimit = 2 * time.Second
 
 // Fire starts the hook for f without waiting for it. Its own failure is
 // logged, never fatal. A nil Hook does nothing.
@@ -41,6 +49,20 @@ func (h *Hook) Fire(f Failure) {
 	if h == nil || h.Command == "" {
 		return
 	}
+	if f.OutputDone == nil {
+		h.run(f)
+		return
+	}
+	go func() {
+		select {
+		case <-f.OutputDone:
+		case <-time.After(outputWaitLimit):
+		}
+		h.run(f)
+	}()
+}
+
+func (h *Hook) run(f Failure) {
 	env := WithEnv(h.Env,
 		"TEND_PROCESS="+f.Process,
 		"TEND_JOB_ID="+f.JobID,

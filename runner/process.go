@@ -37,6 +37,10 @@ func startPipedTee(r *Reaper, out *Mux, copiers *sync.WaitGroup, name string, cm
 		return nil, err
 	}
 	copiers.Add(2)
+	child.output = make(chan struct{})
+	var both sync.WaitGroup
+	both.Add(2)
+	go func() { both.Wait(); close(child.output) }()
 	var teeOut, teeErr io.Writer
 	if tee != nil {
 		teeOut, teeErr = tee.Stdout, tee.Stderr
@@ -55,6 +59,7 @@ func startPipedTee(r *Reaper, out *Mux, copiers *sync.WaitGroup, name string, cm
 				src = io.TeeReader(p.r, &bestEffort{w: p.tee, written: &tee.written})
 			}
 			_ = out.Copy(name, p.s, src)
+			both.Done()
 			if tee != nil {
 				tee.copiers.Done()
 			}

@@ -47,6 +47,20 @@ type Child struct {
 	mu     sync.Mutex
 	done   chan struct{}
 	status ExitStatus
+
+	output chan struct{} // closed when its piped output is all copied; nil if not piped
+}
+
+// OutputDone is closed once everything the child (and whoever inherited its
+// pipes) wrote has been copied to tend's output; for a child started without
+// pipes it is already closed.
+func (c *Child) OutputDone() <-chan struct{} {
+	if c.output == nil {
+		closed := make(chan struct{})
+		close(closed)
+		return closed
+	}
+	return c.output
 }
 
 // Done is closed when the child has exited and been reaped.

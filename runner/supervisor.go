@@ -234,7 +234,7 @@ func (s *Supervisor) start(inst *instance) {
 		s.cfg.Output.Errorf("%s failed to start: %v", inst.spec.Name, err)
 		inst.lastStatus = ExitStatus{Code: code}
 		s.cfg.Output.Printf("%s %s", inst.spec.Name, inst.lastStatus)
-		s.exited(inst, inst.lastStatus, 0)
+		s.exited(inst, inst.lastStatus, 0, nil)
 		return
 	}
 	if inst.child != nil {
@@ -273,13 +273,14 @@ func (s *Supervisor) handle(ev event) {
 		s.retired(inst)
 		return
 	}
-	s.exited(inst, ev.status, time.Since(ev.child.Started))
+	s.exited(inst, ev.status, time.Since(ev.child.Started), ev.child.OutputDone())
 }
 
-// exited decides what an instance's exit on its own means.
-func (s *Supervisor) exited(inst *instance, st ExitStatus, ran time.Duration) {
+// exited decides what an instance's exit on its own means. output is closed
+// once the instance's output has been copied.
+func (s *Supervisor) exited(inst *instance, st ExitStatus, ran time.Duration, output <-chan struct{}) {
 	if !s.draining && !st.Success() {
-		s.cfg.OnFailure.Fire(Failure{Process: inst.spec.Name, Status: st, Duration: ran})
+		s.cfg.OnFailure.Fire(Failure{Process: inst.spec.Name, Status: st, Duration: ran, OutputDone: output})
 	}
 	switch {
 	case s.draining:
