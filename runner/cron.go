@@ -281,8 +281,7 @@ func (s *Scheduler) launch(job CronJob, scheduled time.Time, wait bool) (*cronRu
 type Tee struct {
 	Stdout, Stderr io.Writer
 
-	copiers sync.WaitGroup // the run's output copiers that write to the tee
-	written atomic.Int64   // bytes passed to the tee so far
+	written atomic.Int64 // bytes passed to the tee so far
 }
 
 // teeIdleLimit is how long a finished run's remaining output is waited for
@@ -290,20 +289,21 @@ type Tee struct {
 // indefinitely, while a slow caller still receiving output is waited for.
 const teeIdleLimit = 2 * time.Second
 
-// wait returns once every copier writing to the tee has finished, or when
-// no output has reached the tee for idle.
-func (t *Tee) wait(idle time.Duration) {
-	done := make(chan struct{})
-	go func() { t.copiers.Wait(); close(done) }()
+// outputHandle is a run whose output's end can be waited for (a *Child).
+type outputHandle interface{ OutputDone() <-chan struct{} }
+
+// waitOutput returns once done is closed, or once written has not grown
+// for idle.
+func waitOutput(done <-chan struct{}, written *atomic.Int64, idle time.Duration) {
 	ticker := time.NewTicker(idle)
 	defer ticker.Stop()
-	last := t.written.Load()
+	last := written.Load()
 	for {
 		select {
 		case <-done:
 			return
 		case <-ticker.C:
-			now := t.written.Load()
+			now := written.Load()
 			if now == last {
 				return
 			}
@@ -354,8 +354,8 @@ func (s *Scheduler) RunNow(id string, tee *Tee, cancel <-chan struct{}) (ExitSta
 	}
 	// The run's last lines may still be in its pipes: the caller gets them
 	// before the exit status.
-	if tee != nil {
-		tee.wait(teeIdleLimit)
+	if h, ok := r.handle.(outputHandle); ok && tee != nil {
+		waitOutput(h.OutputDone(), &tee.written, teeIdleLimit)
 	}
 	return r.status, nil
 }
@@ -417,7 +417,7 @@ func (s *Scheduler) watch(r *cronRun) {
 	s.record(RunRecord{Job: r.job.ID, Scheduled: r.scheduled, Started: r.started, Duration: took, ExitCode: st.ExitCode(), Outcome: outcome})
 	if outcome == "failed" || outcome == "timed out" {
 		f := Failure{Process: r.job.Name(), JobID: r.job.ID, Status: st, Duration: took}
-		if c, ok := r.handle.(interface{ OutputDone() <-chan struct{} }); ok {
+		if c, ok := r.handle.(outputHandle); ok {
 			f.OutputDone = c.OutputDone()
 		}
 		s.cfg.OnFailure.Fire(f)

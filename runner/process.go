@@ -38,13 +38,11 @@ func startPipedTee(r *Reaper, out *Mux, copiers *sync.WaitGroup, name string, cm
 	}
 	copiers.Add(2)
 	child.output = make(chan struct{})
-	var both sync.WaitGroup
-	both.Add(2)
-	go func() { both.Wait(); close(child.output) }()
+	var copying atomic.Int32 // the last copier to finish closes child.output
+	copying.Store(2)
 	var teeOut, teeErr io.Writer
 	if tee != nil {
 		teeOut, teeErr = tee.Stdout, tee.Stderr
-		tee.copiers.Add(2)
 	}
 	for _, p := range []struct {
 		r   *os.File
@@ -59,9 +57,8 @@ func startPipedTee(r *Reaper, out *Mux, copiers *sync.WaitGroup, name string, cm
 				src = io.TeeReader(p.r, &bestEffort{w: p.tee, written: &tee.written})
 			}
 			_ = out.Copy(name, p.s, src)
-			both.Done()
-			if tee != nil {
-				tee.copiers.Done()
+			if copying.Add(-1) == 0 {
+				close(child.output)
 			}
 		}()
 	}
