@@ -80,29 +80,22 @@ func reportThroughput(b *testing.B) {
 
 // BenchmarkMuxCopy measures Copy with name prefixes, one producer.
 func BenchmarkMuxCopy(b *testing.B) {
-	for b.Loop() {
-		b.StopTimer()
-		src := benchProducer(b)
-		sink, wait := benchSink(b)
-		m := NewMux(OutputOptions{Stdout: sink, Stderr: io.Discard, Prefix: true})
-		m.SetNames([]string{"web.1"})
-		b.StartTimer()
-		if err := m.Copy("web.1", Stdout, src); err != nil {
-			b.Fatal(err)
-		}
-		wait()
-		src.Close()
-	}
-	reportThroughput(b)
+	benchmarkMux(b, OutputOptions{Prefix: true})
 }
 
 // BenchmarkMuxCopyTimestamps adds the "15:04:05 " stamp to every line.
 func BenchmarkMuxCopyTimestamps(b *testing.B) {
+	benchmarkMux(b, OutputOptions{Prefix: true, Timestamps: true, Color: true})
+}
+
+// benchmarkMux copies one producer's lines through a Mux set up with opts.
+func benchmarkMux(b *testing.B, opts OutputOptions) {
 	for b.Loop() {
 		b.StopTimer()
 		src := benchProducer(b)
 		sink, wait := benchSink(b)
-		m := NewMux(OutputOptions{Stdout: sink, Stderr: io.Discard, Prefix: true, Timestamps: true, Color: true})
+		opts.Stdout, opts.Stderr = sink, io.Discard
+		m := NewMux(opts)
 		m.SetNames([]string{"web.1"})
 		b.StartTimer()
 		if err := m.Copy("web.1", Stdout, src); err != nil {

@@ -140,16 +140,6 @@ func TestSignalLeaderOnly(t *testing.T) {
 	}
 }
 
-func TestForwardsWinchWithoutTerminal(t *testing.T) {
-	dir := writeApp(t, map[string]string{"Procfile": "web: trap 'echo got WINCH' WINCH; echo ready; while :; do sleep 0.05; done\n"})
-	p := startTend(t, dir, nil, "start")
-	p.waitOutput("ready")
-	p.signal(syscall.SIGWINCH)
-	p.waitOutput("web.1 | got WINCH")
-	p.signal(syscall.SIGTERM)
-	p.wait()
-}
-
 func requireScript(t *testing.T) {
 	t.Helper()
 	if _, err := exec.LookPath("script"); err != nil {

@@ -147,14 +147,23 @@ func TestStartPerTypeStopSignal(t *testing.T) {
 	}
 }
 
-func TestStartForwardsUSR1(t *testing.T) {
-	dir := writeApp(t, map[string]string{"Procfile": "web: trap 'echo got USR1' USR1; echo ready; while :; do sleep 0.1; done\n"})
-	p := startTend(t, dir, nil, "start")
-	p.waitOutput("ready")
-	p.signal(syscall.SIGUSR1)
-	p.waitOutput("web.1 | got USR1")
-	p.signal(syscall.SIGTERM)
-	p.wait()
+// USR1 is always forwarded; WINCH only when stdin is not a terminal (it is
+// not one here).
+func TestStartForwardsSignals(t *testing.T) {
+	for _, sig := range []struct {
+		name string
+		num  syscall.Signal
+	}{{"USR1", syscall.SIGUSR1}, {"WINCH", syscall.SIGWINCH}} {
+		t.Run(sig.name, func(t *testing.T) {
+			dir := writeApp(t, map[string]string{"Procfile": "web: trap 'echo got " + sig.name + "' " + sig.name + "; echo ready; while :; do sleep 0.05; done\n"})
+			p := startTend(t, dir, nil, "start")
+			p.waitOutput("ready")
+			p.signal(sig.num)
+			p.waitOutput("web.1 | got " + sig.name)
+			p.signal(syscall.SIGTERM)
+			p.wait()
+		})
+	}
 }
 
 func TestStartLeavesNothingBehind(t *testing.T) {
