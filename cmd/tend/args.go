@@ -11,9 +11,12 @@ import (
 //
 //   - no command means "start" (the ENTRYPOINT case), and so does "--" alone;
 //   - "-- ARGS..." and a first word that is no subcommand mean exec mode,
-//     i.e. "run -- ARGS...";
-//   - flags after a subcommand's positional arguments ("start web -t 10",
-//     foreman's habit) are moved before them; "--" ends flags.
+//     i.e. "exec -- ARGS..." (the hidden exec command);
+//   - in "run OPTIONS COMMAND ARGS..." everything from COMMAND on is the
+//     command's: a "--" is put before it, so "run ls -la" never reads -la
+//     (foreman's "run doesn't parse options for the command");
+//   - flags after any other subcommand's positional arguments ("start web
+//     -t 10", foreman's habit) are moved before them; "--" ends flags.
 func normalizeArgs(app *cli.App, args []string) []string {
 	if len(args) == 0 {
 		return args
@@ -38,14 +41,17 @@ func normalizeArgs(app *cli.App, args []string) []string {
 		if len(rest) == 1 {
 			return with("start")
 		}
-		return append(with("run"), rest...)
+		return append(with(execCommandName), rest...)
 	}
 	cmd := findCommand(app, rest[0])
 	if cmd == nil {
 		if rest[0] == "help" {
 			return append([]string{prog}, rest...)
 		}
-		return append(append(with("run"), "--"), rest...)
+		return append(append(with(execCommandName), "--"), rest...)
+	}
+	if cmd.Name == "run" {
+		return append(with("run"), commandAfterFlags(cmd.Flags, rest[1:])...)
 	}
 	if len(cmd.Subcommands) > 0 && len(rest) > 1 {
 		for _, sub := range cmd.Subcommands {
@@ -75,9 +81,12 @@ func isHelpOrVersion(a string) bool {
 	return a == "-h" || a == "--help" || a == "-v" || a == "--version"
 }
 
+// findCommand finds the command a user may name; hidden commands (exec)
+// are tend's own spelling and never taken from the command line, so
+// "tend exec ..." stays exec mode.
 func findCommand(app *cli.App, name string) *cli.Command {
 	for _, c := range app.Commands {
-		if c.HasName(name) {
+		if !c.Hidden && c.HasName(name) {
 			return c
 		}
 	}
@@ -98,6 +107,16 @@ func skipFlags(flags []cli.Flag, args []string) int {
 		}
 	}
 	return i
+}
+
+// commandAfterFlags keeps the leading flags of args and puts "--" before
+// the first word that is not one, so nothing from there on is parsed.
+func commandAfterFlags(flags []cli.Flag, args []string) []string {
+	i := skipFlags(flags, args)
+	if i == len(args) || args[i] == "--" {
+		return args
+	}
+	return append(append(slices.Clip(args[:i]), "--"), args[i:]...)
 }
 
 // interleave moves flags found among positional arguments to the front.

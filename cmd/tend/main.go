@@ -46,9 +46,15 @@ func exitCode(code int) error {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	app := newApp(stdout, stderr)
 	args = normalizeArgs(app, args)
+	setUsageErrors(app, args)
 	err := app.RunContext(ctx, args)
 	if err == nil {
 		return 0
+	}
+	var ue *usageError
+	if errors.As(err, &ue) {
+		fmt.Fprintf(stderr, "tend: %v\n%s\n", ue, ue.hint())
+		return 2
 	}
 	var ee *exitError
 	if errors.As(err, &ee) {
@@ -77,6 +83,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		Commands: append([]*cli.Command{
 			startCommand(),
 			runCommand(),
+			execCommand(),
 			checkCommand(),
 			cronCommand(),
 		}, controlCommands()...),

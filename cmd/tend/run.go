@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"os"
 	"slices"
 	"strings"
@@ -12,23 +14,51 @@ import (
 	"github.com/tend-run/tend/runner"
 )
 
+// execCommandName is the hidden command that exec mode ("tend ARGS...",
+// "tend -- ARGS...") is turned into by normalizeArgs.
+const execCommandName = "exec"
+
 func runCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "run",
-		Usage:     "run one command with the app's environment (exec mode)",
+		Usage:     "run one command with the app's environment, as a one-off run.N dyno",
 		ArgsUsage: "[--] COMMAND [ARGS...]",
-		Description: "A COMMAND naming a Procfile type runs that type's command with ARGS appended.\n" +
+		Description: "Options go before COMMAND: from COMMAND on, every word is the command's.\n" +
+			"A COMMAND naming a Procfile type runs that type's command with ARGS appended.\n" +
 			"One argument with spaces or shell syntax runs under /bin/sh -c; several arguments\n" +
-			"are executed directly, unless one is a shell operator (&& || | ; > >> <).",
-		Flags:  withAppFlags(append(cronFlags(), timeoutFlag(), stopSignalFlag(), signalLeaderFlag())...),
-		Action: runAction,
+			"are executed directly, unless one is a shell operator (&& || | ; > >> <).\n" +
+			"PS and DYNO are set to run.N (N random, as Dokku does) unless DYNO is set.",
+		Flags: runFlags(),
+		Action: func(c *cli.Context) error {
+			return runAction(c, true)
+		},
 	}
 }
 
-func runAction(c *cli.Context) error {
+// execCommand is exec mode: run without the one-off dyno's name, since
+// here tend is a container's init and the platform names the container.
+func execCommand() *cli.Command {
+	return &cli.Command{
+		Name:   execCommandName,
+		Hidden: true,
+		Flags:  runFlags(),
+		Action: func(c *cli.Context) error {
+			return runAction(c, false)
+		},
+	}
+}
+
+func runFlags() []cli.Flag {
+	return withAppFlags(append(cronFlags(), timeoutFlag(), stopSignalFlag(), signalLeaderFlag())...)
+}
+
+// runAction runs the command in c's arguments; oneOff names it a one-off
+// dyno (DYNO=run.N), as `heroku run` and `dokku run` do, unless the
+// caller set DYNO.
+func runAction(c *cli.Context, oneOff bool) error {
 	args := c.Args().Slice()
 	if len(args) == 0 {
-		return &exitError{code: 2, err: errorf("run: missing COMMAND")}
+		return &usageError{msg: "missing COMMAND", command: "tend run"}
 	}
 	opts := loadOptions(c, os.Environ())
 	opts.Lenient = true // a broken Procfile must not block `dokku run app bash`
@@ -48,6 +78,10 @@ func runAction(c *cli.Context) error {
 			return runCronJob(c, a, job, false)
 		}
 	}
+	env := a.Env.Environ()
+	if _, set := a.Env.Get("DYNO"); oneOff && !set {
+		env, typ = oneOffEnv(env), "run" // --stop-signal run=... applies
+	}
 	sigs, err := stopSignals(c)
 	if err != nil {
 		return err
@@ -60,12 +94,19 @@ func runAction(c *cli.Context) error {
 	defer reaper.Close()
 	path, argv := commandLine(a, args)
 	return exitCode(runner.Exec(runner.ExecConfig{
-		Command:    runner.Command{Path: path, Args: argv, Env: a.Env.Environ(), Dir: a.Root},
+		Command:    runner.Command{Path: path, Args: argv, Env: env, Dir: a.Root},
 		StopSignal: stop, LeaderOnly: typeSet(flagString(c, "signal-leader"))[typ],
 		Timeout: timeout, Terminal: runner.IsTerminal(os.Stdin),
 		ContainerInit: os.Getpid() == 1 || os.Getppid() == 1,
 		Reaper:        reaper, Errors: c.App.ErrWriter,
 	}))
+}
+
+// oneOffEnv names the run the way Dokku names `dokku run`'s container:
+// PS and DYNO are run.N with N random (no two runs need to agree on it).
+func oneOffEnv(env []string) []string {
+	name := fmt.Sprintf("run.%d", 1000+rand.IntN(9000))
+	return runner.WithEnv(env, "PS="+name, "DYNO="+name)
 }
 
 // dynoType is the process type of the container tend runs in, from DYNO
