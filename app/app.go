@@ -43,6 +43,8 @@ type Options struct {
 type App struct {
 	Root         string
 	ProcfilePath string
+	// NoProcfile: the default Procfile does not exist (a cron-only app).
+	NoProcfile bool
 	// AppJSONPath is "" when the app has no app.json.
 	AppJSONPath string
 	EnvFiles    []string
@@ -77,7 +79,12 @@ func Load(opts Options) (*App, error) {
 		}
 	}
 	var declErrs []error
-	if a.Processes, err = procfile.ParseFile(a.ProcfilePath); err != nil {
+	a.Processes, err = procfile.ParseFile(a.ProcfilePath)
+	// A missing or empty Procfile is fine when app.json has cron entries
+	// (a container that only runs scheduled jobs); judged below. A -f
+	// PATH must exist, as --app-json and -e files must.
+	a.NoProcfile = opts.Procfile == "" && errors.Is(err, fs.ErrNotExist)
+	if err != nil && !a.NoProcfile && !errors.Is(err, procfile.ErrNoEntries) {
 		declErrs = append(declErrs, err)
 	}
 	if a.AppJSONPath != "" {
@@ -86,6 +93,9 @@ func Load(opts Options) (*App, error) {
 		} else {
 			a.Warnings = append(a.Warnings, a.Cron.Warnings...)
 		}
+	}
+	if len(declErrs) == 0 && len(a.Processes) == 0 && !a.hasCron() {
+		declErrs = append(declErrs, a.nothingToRun())
 	}
 	if opts.Lenient {
 		for _, e := range declErrs {
@@ -98,6 +108,28 @@ func Load(opts Options) (*App, error) {
 		return nil, err
 	}
 	return a, nil
+}
+
+// ErrNothingToRun: no process types and no cron entries.
+var ErrNothingToRun = errors.New("nothing to run")
+
+func (a *App) hasCron() bool { return a.Cron != nil && len(a.Cron.Jobs) > 0 }
+
+// nothingToRun says why an app without process types cannot start.
+func (a *App) nothingToRun() error {
+	procs := "no process types in " + a.ProcfilePath
+	if a.NoProcfile {
+		path := a.ProcfilePath
+		if abs, err := filepath.Abs(path); err == nil {
+			path = abs
+		}
+		procs = "no Procfile at " + path
+	}
+	cron := "no app.json"
+	if a.AppJSONPath != "" {
+		cron = "no cron entries in " + a.AppJSONPath
+	}
+	return fmt.Errorf("%s and %s: %w", procs, cron, ErrNothingToRun)
 }
 
 func (a *App) resolvePaths(opts Options) {

@@ -41,6 +41,9 @@ type checkReport struct {
 	FromFiles int             `json:"env_vars_from_files"`
 	Warnings  []string        `json:"warnings"`
 	Errors    []string        `json:"errors,omitempty"`
+
+	// NoProcfile: a cron-only app without a Procfile.
+	NoProcfile bool `json:"procfile_missing,omitempty"`
 }
 
 func checkAction(c *cli.Context) error {
@@ -66,7 +69,7 @@ func checkAction(c *cli.Context) error {
 }
 
 func buildReport(c *cli.Context, a *app.App, now time.Time) (checkReport, error) {
-	r := checkReport{Procfile: a.ProcfilePath, AppJSON: a.AppJSONPath, EnvFiles: a.EnvFiles,
+	r := checkReport{Procfile: a.ProcfilePath, NoProcfile: a.NoProcfile, AppJSON: a.AppJSONPath, EnvFiles: a.EnvFiles,
 		EnvVars: len(a.Env.Environ()), FromFiles: a.Env.FromFiles(), Warnings: append(a.Warnings, a.EntrypointWarnings()...),
 		Processes: []checkProcess{}}
 	if r.EnvFiles == nil {
@@ -91,7 +94,14 @@ func buildReport(c *cli.Context, a *app.App, now time.Time) (checkReport, error)
 }
 
 func printReport(w io.Writer, r checkReport) {
-	fmt.Fprintf(w, "%s: %d process types\n", r.Procfile, len(r.Processes))
+	switch {
+	case r.NoProcfile:
+		fmt.Fprintf(w, "%s (not found): 0 process types, %d cron jobs: the scheduler runs alone\n", r.Procfile, len(r.Cron))
+	case len(r.Processes) == 0:
+		fmt.Fprintf(w, "%s: 0 process types, %d cron jobs: the scheduler runs alone\n", r.Procfile, len(r.Cron))
+	default:
+		fmt.Fprintf(w, "%s: %d process types\n", r.Procfile, len(r.Processes))
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, p := range r.Processes {
 		count := fmt.Sprintf("×%d", p.Instances)
