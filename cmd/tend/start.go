@@ -134,7 +134,7 @@ func startAction(c *cli.Context) error {
 			return runner.ReloadPlan{Instances: specs, Cron: jobs, EnvChanged: !slices.Equal(prev.Env.Environ(), next.Env.Environ())}, nil
 		},
 	})
-	stop, err := serveControl(c, a.Root, sup, sched)
+	stop, err := serveControl(c, a.Root, sup, sched, out)
 	if err != nil {
 		return &exitError{code: 1, err: err}
 	}
