@@ -35,7 +35,7 @@ type UnsafeError struct {
 }
 
 func (e *UnsafeError) Error() string {
-	return fmt.Sprintf("refusing %s as a private directory: it %s (owner %s, mode %s), so another user could control what is in it; remove it if it is yours, or set XDG_RUNTIME_DIR to a directory of your own",
+	return fmt.Sprintf("refusing %s as a private directory: it %s (owner %s, mode %s), and only a real directory of ours with mode 0700 keeps other users out of it; remove it if it is yours, or set XDG_RUNTIME_DIR to a directory of your own",
 		e.Dir, e.Problem, ownerName(e.Owner), modeString(e.Mode))
 }
 
