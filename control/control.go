@@ -112,7 +112,10 @@ func removeStale(path string) error {
 	case err == nil:
 		defer conn.Close()
 		uid, err := peerUID(conn)
-		if err != nil || !trusted(uid) {
+		if err != nil {
+			return fmt.Errorf("check who listens on %s: %w", path, err)
+		}
+		if !trusted(uid) {
 			return fmt.Errorf("refusing to replace %s: a process of another user (uid %d) listens on it", path, uid)
 		}
 		if resp, err := exchange(conn, path, Request{Op: "status"}); err == nil && resp.Status != nil {
