@@ -275,10 +275,15 @@ func TestStartWithAReadOnlyTempDir(t *testing.T) {
 	tmp := t.TempDir()
 	env := noXDG(tmp)
 	setup := roRun + "\n" + readOnly("/tmp") + "\n" + readOnly(tmp) // docker run --read-only
-	dir := writeApp(t, map[string]string{"Procfile": "web: echo web up; sleep 60\n"})
+	dir := writeApp(t, map[string]string{
+		"Procfile": "web: echo web up; sleep 60\n",
+		"app.json": `{"cron": [{"command": "echo job ran", "schedule": "@every 1s", "concurrency_policy": "forbid"}]}`,
+	})
 	argv := inMountNS(setup, tendBin, "start")
 	p := startProgram(t, dir, env, argv[0], argv[1:]...)
 	p.waitOutput("web up")
+	p.waitOutput("job ran") // without a lock dir, as the warning says
+	waitStderr(t, p, "warning: running without a lock dir")
 	const warning = "warning: running without a control socket"
 	waitStderr(t, p, warning)
 	p.signal(syscall.SIGTERM)
