@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net"
 	"os"
@@ -177,6 +178,13 @@ func serveConn(conn net.Conn, h Handler, run Streamer) {
 			why = err.Error()
 		}
 		_ = json.NewEncoder(conn).Encode(Response{Error: fmt.Sprintf("permission denied (%s): this tend takes requests only from uid %d and root", why, os.Geteuid())})
+		// Let the caller finish sending (closing now would fail its write
+		// before it reads why), but read little and not for long.
+		if uc, ok := conn.(*net.UnixConn); ok {
+			_ = uc.CloseWrite()
+		}
+		_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+		_, _ = io.Copy(io.Discard, io.LimitReader(conn, 64<<10))
 		return
 	}
 	_ = conn.SetReadDeadline(time.Now().Add(30 * time.Second))
@@ -215,14 +223,15 @@ func Call(path string, req Request) (Response, error) {
 
 func exchange(conn net.Conn, path string, req Request) (Response, error) {
 	_ = conn.SetDeadline(time.Now().Add(60 * time.Second))
-	if err := json.NewEncoder(conn).Encode(req); err != nil {
-		return Response{}, fmt.Errorf("send to %s: %w", path, err)
-	}
+	sendErr := json.NewEncoder(conn).Encode(req)
 	var resp Response
 	if err := json.NewDecoder(conn).Decode(&resp); err != nil {
+		if sendErr != nil {
+			return Response{}, fmt.Errorf("send to %s: %w", path, sendErr)
+		}
 		return Response{}, fmt.Errorf("read from %s: %w", path, err)
 	}
-	return resp, nil
+	return resp, nil // even if sending failed: the server may have said why
 }
 
 // dial connects to the tend at path, and only if it is run by us or by
