@@ -10,12 +10,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"net"
 	"os"
 	"path/filepath"
 	"syscall"
 	"time"
 
+	"github.com/tend-run/tend/privdir"
 	"github.com/tend-run/tend/runner"
 )
 
@@ -35,44 +38,64 @@ type Response struct {
 // Handler answers requests (the supervisor's Do).
 type Handler func(op, target string) (runner.Snapshot, error)
 
-// DefaultPath is the socket of the app at root: in a private per-user
-// directory (mode 0700) under $XDG_RUNTIME_DIR or the temp dir, named by a
-// hash of the absolute root, so the path stays short, a read-only app root
-// is fine and two containers sharing a directory do not collide.
+// MaxPath is the longest socket path the kernel takes: sun_path less its
+// NUL (107 bytes on Linux, 103 on macOS). A longer one fails to bind with
+// "invalid argument".
+const MaxPath = len(syscall.RawSockaddrUnix{}.Path) - 1
+
+// DefaultPath is the socket of the app at root: in tend's private per-user
+// directory (see privdir: $XDG_RUNTIME_DIR/tend-UID, /run/tend for root,
+// else $TMPDIR/tend-UID; the first whose socket path fits MaxPath), named
+// by a hash of the absolute root, so the path stays short, a read-only app
+// root is fine and two containers sharing a directory do not collide.
+// Servers and clients both call it, so both get the same path; an error
+// wrapping privdir.ErrNoPlace means this environment has no place for it.
 func DefaultPath(root string) (string, error) {
 	abs, err := filepath.Abs(root)
 	if err != nil {
 		return "", fmt.Errorf("socket path: %w", err)
 	}
-	base := os.Getenv("XDG_RUNTIME_DIR")
-	if base == "" {
-		base = os.TempDir()
-	}
-	dir := filepath.Join(base, fmt.Sprintf("tend-%d", os.Getuid()))
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", fmt.Errorf("socket dir: %w", err)
-	}
-	if err := os.Chmod(dir, 0o700); err != nil {
-		return "", fmt.Errorf("socket dir: %w", err)
-	}
 	sum := sha256.Sum256([]byte(abs))
-	return filepath.Join(dir, hex.EncodeToString(sum[:])[:16]+".sock"), nil
+	name := hex.EncodeToString(sum[:])[:16] + ".sock"
+	dir, err := privdir.Find(privdir.Candidates(), func(dir string) error {
+		return checkLength(filepath.Join(dir, name))
+	})
+	if err != nil {
+		return "", fmt.Errorf("control socket: %w; or choose one with --socket PATH", err)
+	}
+	return filepath.Join(dir, name), nil
+}
+
+func checkLength(path string) error {
+	if len(path) > MaxPath {
+		return fmt.Errorf("socket path %s is %d bytes, longer than the kernel's limit of %d (sun_path)", path, len(path), MaxPath)
+	}
+	return nil
 }
 
 // ErrRunning is returned by Listen when a live tend already owns the socket.
 var ErrRunning = errors.New("tend is already running for this app")
 
+// ErrNotRunning is returned by the clients when nothing listens at the path.
+var ErrNotRunning = errors.New("no tend running for this app")
+
 // Listen binds the socket at path (mode 0600). A stale socket left by a
-// crashed tend is replaced; a live one is an error naming its pid.
+// crashed tend is replaced; a live one is an error naming its pid; anything
+// else at path (a file, a directory, a symlink) is left alone and refused.
 func Listen(path string) (net.Listener, error) {
-	if _, err := os.Lstat(path); err == nil {
-		resp, err := Call(path, Request{Op: "status"})
-		if err == nil && resp.Status != nil {
-			return nil, fmt.Errorf("%w (pid %d, socket %s)", ErrRunning, resp.Status.Pid, path)
+	if err := checkLength(path); err != nil {
+		return nil, err
+	}
+	fi, err := os.Lstat(path)
+	switch {
+	case err == nil && fi.Mode()&fs.ModeSocket == 0:
+		return nil, fmt.Errorf("refusing to replace %s with the control socket: it is a %s, not a socket", path, kindOf(fi.Mode()))
+	case err == nil:
+		if err := removeStale(path); err != nil {
+			return nil, err
 		}
-		if rmErr := os.Remove(path); rmErr != nil {
-			return nil, fmt.Errorf("remove stale socket: %w", rmErr)
-		}
+	case !errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("control socket: %w", err)
 	}
 	old := syscall.Umask(0o177) // the socket is born 0600, with no window
 	l, err := net.Listen("unix", path)
@@ -81,6 +104,56 @@ func Listen(path string) (net.Listener, error) {
 		return nil, fmt.Errorf("listen on %s: %w", path, err)
 	}
 	return l, nil
+}
+
+// removeStale removes the socket at path if nothing listens on it.
+func removeStale(path string) error {
+	conn, err := net.DialTimeout("unix", path, 5*time.Second)
+	switch {
+	case err == nil:
+		defer conn.Close()
+		uid, err := peerUID(conn)
+		if err != nil {
+			return fmt.Errorf("check who listens on %s: %w", path, err)
+		}
+		if !trusted(uid) {
+			return fmt.Errorf("refusing to replace %s: a process of another user (uid %d) listens on it", path, uid)
+		}
+		if resp, err := exchange(conn, path, Request{Op: "status"}); err == nil && resp.Status != nil {
+			return fmt.Errorf("%w (pid %d, socket %s)", ErrRunning, resp.Status.Pid, path)
+		}
+		return fmt.Errorf("refusing to replace %s: something listens on it", path)
+	case errors.Is(err, syscall.ENOENT):
+		return nil // gone meanwhile
+	case !errors.Is(err, syscall.ECONNREFUSED):
+		return fmt.Errorf("check the socket %s: %w", path, err)
+	}
+	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("remove stale socket: %w", err)
+	}
+	return nil
+}
+
+func kindOf(m fs.FileMode) string {
+	switch {
+	case m.IsRegular():
+		return "regular file"
+	case m.IsDir():
+		return "directory"
+	case m&fs.ModeSymlink != 0:
+		return "symlink"
+	case m&fs.ModeNamedPipe != 0:
+		return "named pipe"
+	case m&fs.ModeDevice != 0:
+		return "device"
+	}
+	return "special file"
+}
+
+// trusted says whether a process of uid may talk to us, as client or as
+// server: only our own user and root.
+func trusted(uid int) bool {
+	return uid == os.Geteuid() || uid == 0
 }
 
 // Serve answers requests on l until it is closed; run (may be nil)
@@ -97,6 +170,23 @@ func Serve(l net.Listener, h Handler, run Streamer) {
 
 func serveConn(conn net.Conn, h Handler, run Streamer) {
 	defer conn.Close()
+	// Whoever can reach the socket (its mode may be looser than ours with
+	// --socket) must still be us or root to be answered.
+	if uid, err := peerUID(conn); err != nil || !trusted(uid) {
+		why := fmt.Sprintf("uid %d", uid)
+		if err != nil {
+			why = err.Error()
+		}
+		_ = json.NewEncoder(conn).Encode(Response{Error: fmt.Sprintf("permission denied (%s): this tend takes requests only from uid %d and root", why, os.Geteuid())})
+		// Let the caller finish sending (closing now would fail its write
+		// before it reads why), but read little and not for long.
+		if uc, ok := conn.(*net.UnixConn); ok {
+			_ = uc.CloseWrite()
+		}
+		_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+		_, _ = io.Copy(io.Discard, io.LimitReader(conn, 64<<10))
+		return
+	}
 	_ = conn.SetReadDeadline(time.Now().Add(30 * time.Second))
 	var req Request
 	dec := json.NewDecoder(bufio.NewReader(conn))
@@ -123,18 +213,46 @@ func serveConn(conn net.Conn, h Handler, run Streamer) {
 
 // Call sends one request to the tend listening at path.
 func Call(path string, req Request) (Response, error) {
-	conn, err := net.DialTimeout("unix", path, 5*time.Second)
+	conn, err := dial(path)
 	if err != nil {
-		return Response{}, fmt.Errorf("no tend running for this app (socket %s): %w", path, err)
+		return Response{}, err
 	}
 	defer conn.Close()
+	return exchange(conn, path, req)
+}
+
+func exchange(conn net.Conn, path string, req Request) (Response, error) {
 	_ = conn.SetDeadline(time.Now().Add(60 * time.Second))
-	if err := json.NewEncoder(conn).Encode(req); err != nil {
-		return Response{}, fmt.Errorf("send to %s: %w", path, err)
-	}
+	sendErr := json.NewEncoder(conn).Encode(req)
 	var resp Response
 	if err := json.NewDecoder(conn).Decode(&resp); err != nil {
+		if sendErr != nil {
+			return Response{}, fmt.Errorf("send to %s: %w", path, sendErr)
+		}
 		return Response{}, fmt.Errorf("read from %s: %w", path, err)
 	}
-	return resp, nil
+	return resp, nil // even if sending failed: the server may have said why
+}
+
+// dial connects to the tend at path, and only if it is run by us or by
+// root: another user could otherwise answer in its place (forged status
+// and health checks, swallowed stop and restart requests).
+func dial(path string) (net.Conn, error) {
+	if err := checkLength(path); err != nil {
+		return nil, err
+	}
+	conn, err := net.DialTimeout("unix", path, 5*time.Second)
+	if err != nil {
+		return nil, fmt.Errorf("%w (socket %s): %w", ErrNotRunning, path, err)
+	}
+	uid, err := peerUID(conn)
+	if err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("check who listens on %s: %w", path, err)
+	}
+	if !trusted(uid) {
+		conn.Close()
+		return nil, fmt.Errorf("refusing the control socket %s: it is served by uid %d, not by us (uid %d) or root; another user may be posing as tend", path, uid, os.Geteuid())
+	}
+	return conn, nil
 }

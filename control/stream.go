@@ -76,9 +76,9 @@ func stream(conn net.Conn, dec *json.Decoder, req Request, run Streamer) {
 // output to stdout and stderr. A value on interrupt (Ctrl-C) asks tend to
 // stop the run; the run's status still comes back.
 func CallStream(path, id string, stdout, stderr io.Writer, interrupt <-chan os.Signal) (Frame, error) {
-	conn, err := net.Dial("unix", path)
+	conn, err := dial(path)
 	if err != nil {
-		return Frame{}, fmt.Errorf("no tend running for this app (socket %s): %w", path, err)
+		return Frame{}, err
 	}
 	defer conn.Close()
 	if err := json.NewEncoder(conn).Encode(Request{Op: "cron-run", Target: id}); err != nil {

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/signal"
 	"slices"
@@ -16,15 +18,25 @@ import (
 	"github.com/tend-run/tend/app"
 	"github.com/tend-run/tend/control"
 	"github.com/tend-run/tend/metrics"
+	"github.com/tend-run/tend/privdir"
 	"github.com/tend-run/tend/runner"
 )
 
-// socketPath is --socket, or the default path for the app root.
-func socketPath(c *cli.Context, root string) (string, error) {
+// socketPath is --socket (explicit), or the default path for the app root,
+// which checks the private directory it is in (control.DefaultPath).
+func socketPath(c *cli.Context, root string) (path string, explicit bool, err error) {
 	if p := flagString(c, "socket"); p != "" {
-		return p, nil
+		return p, true, nil
 	}
-	return control.DefaultPath(root)
+	path, err = control.DefaultPath(root)
+	return path, false, err
+}
+
+// noPlace says whether err means that this environment has nowhere to put
+// the default socket (a read-only file system, say), which is no reason
+// to refuse to run.
+func noPlace(err error) bool {
+	return errors.Is(err, privdir.ErrNoPlace) || errors.Is(err, syscall.EROFS) || errors.Is(err, syscall.EACCES)
 }
 
 // appRoot finds the app root the way start does, without loading the app
@@ -94,7 +106,7 @@ func controlCommands() []*cli.Command {
 
 // call sends a request to the running tend of this app.
 func call(c *cli.Context, req control.Request) (*runner.Snapshot, error) {
-	path, err := socketPath(c, appRoot(c))
+	path, _, err := socketPath(c, appRoot(c))
 	if err != nil {
 		return nil, &exitError{code: 1, err: err}
 	}
@@ -177,49 +189,70 @@ func printStatus(w io.Writer, s runner.Snapshot, now time.Time) {
 }
 
 // serveControl starts the control socket and, if asked, the metrics
-// endpoint; the returned function stops both.
-func serveControl(c *cli.Context, root string, sup *runner.Supervisor, sched *runner.Scheduler) (func(), error) {
-	path, err := socketPath(c, root)
-	if err != nil {
+// endpoint; the returned function stops both. The socket is a convenience:
+// when the default location is unusable (a read-only file system) tend
+// warns and runs without it; a --socket that fails is an error, since it
+// was asked for. An unsafe directory or a live tend is always an error.
+func serveControl(c *cli.Context, root string, sup *runner.Supervisor, sched *runner.Scheduler, out *runner.Mux) (func(), error) {
+	path, explicit, err := socketPath(c, root)
+	var l net.Listener
+	if err == nil {
+		l, err = control.Listen(path)
+	}
+	var stops []func()
+	switch {
+	case err == nil:
+		var run control.Streamer
+		if sched != nil {
+			run = sched.RunNow
+		}
+		go control.Serve(l, sup.Do, run)
+		stops = append(stops, func() { l.Close() })
+	case !explicit && noPlace(err):
+		out.Errorf("warning: running without a control socket, so tend status, restart, stop, resume, reload and cron run cannot reach this tend: %v; --socket PATH on a writable mount brings it back", err)
+	default:
 		return nil, err
 	}
-	l, err := control.Listen(path)
-	if err != nil {
-		return nil, err
+	stopAll := func() {
+		for _, stop := range stops {
+			stop()
+		}
 	}
-	var run control.Streamer
-	if sched != nil {
-		run = sched.RunNow
-	}
-	go control.Serve(l, sup.Do, run)
-	stops := []func(){func() { l.Close() }}
 	if addr := flagString(c, "metrics-addr"); addr != "" {
 		ml, err := metrics.Listen(addr)
 		if err != nil {
-			l.Close()
+			stopAll()
 			return nil, err
 		}
 		srv := newHTTPServer(metrics.Handler(func() (runner.Snapshot, error) { return sup.Do("status", "") }))
 		go srv.Serve(ml)
 		stops = append(stops, func() { srv.Close() })
 	}
-	return func() {
-		for _, stop := range stops {
-			stop()
-		}
-	}, nil
+	return stopAll, nil
 }
 
 // runCronRemote runs the job in the tend already running for this app, so
-// the run appears in its history and output; false when there is none.
+// the run appears in its history and output; false when there is none. A
+// socket that fails its checks (an unsafe directory, a server or a caller
+// of another user) is an error, not a reason to quietly run here.
 func runCronRemote(c *cli.Context, a *app.App, job string) (bool, error) {
-	path, err := socketPath(c, a.Root)
+	path, explicit, err := socketPath(c, a.Root)
 	if err != nil {
-		return false, nil
+		if !explicit && noPlace(err) {
+			return false, nil // no place for a socket, so no tend listens
+		}
+		return true, &exitError{code: 1, err: err}
 	}
 	resp, err := control.Call(path, control.Request{Op: "status"})
-	if err != nil || resp.Status == nil || !slices.ContainsFunc(resp.Status.Cron, func(j runner.JobStatus) bool { return j.ID == job }) {
-		return false, nil // no tend running, or it does not schedule this job: run it here
+	switch {
+	case errors.Is(err, control.ErrNotRunning):
+		return false, nil
+	case err != nil:
+		return true, &exitError{code: 1, err: err}
+	case resp.Status == nil:
+		return true, &exitError{code: 1, err: fmt.Errorf("%s", resp.Error)}
+	case !slices.ContainsFunc(resp.Status.Cron, func(j runner.JobStatus) bool { return j.ID == job }):
+		return false, nil // it does not schedule this job: run it here
 	}
 	fmt.Fprintf(c.App.ErrWriter, "tend: running cron.%s in the running tend (pid %d): its environment and locks apply\n", job, resp.Status.Pid)
 	interrupt := make(chan os.Signal, 1)

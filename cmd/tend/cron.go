@@ -15,6 +15,7 @@ import (
 
 	"github.com/tend-run/tend/app"
 	"github.com/tend-run/tend/cronfile"
+	"github.com/tend-run/tend/privdir"
 	"github.com/tend-run/tend/runner"
 )
 
@@ -74,15 +75,11 @@ func cronJobs(c *cli.Context, a *app.App) ([]runner.CronJob, error) {
 func openLockDir(c *cli.Context, a *app.App) (*runner.LockDir, error) {
 	dir := flagString(c, "lock-dir")
 	if dir == "" {
-		base := os.Getenv("XDG_RUNTIME_DIR")
-		if base == "" {
-			base = os.TempDir()
+		private, err := privdir.Find(privdir.Candidates(), nil)
+		if err != nil {
+			return nil, &exitError{code: 1, err: fmt.Errorf("lock dir: %w; or choose one with --lock-dir", err)}
 		}
 		sum := sha256.Sum256([]byte(a.Root))
-		private := filepath.Join(base, fmt.Sprintf("tend-%d", os.Getuid()))
-		if err := os.MkdirAll(private, 0o700); err != nil {
-			return nil, &exitError{code: 1, err: fmt.Errorf("lock dir: %w", err)}
-		}
 		dir = filepath.Join(private, "locks-"+hex.EncodeToString(sum[:])[:12])
 	}
 	d, err := runner.OpenLockDir(dir)

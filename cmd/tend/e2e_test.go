@@ -87,7 +87,14 @@ type tendProc struct {
 // test's environment. A cleanup SIGKILLs tend's group if it is still there.
 func startTend(t *testing.T, dir string, env []string, args ...string) *tendProc {
 	t.Helper()
-	cmd := exec.Command(tendBin, args...)
+	return startProgram(t, dir, env, tendBin, args...)
+}
+
+// startProgram is startTend for a program that execs tend in the end
+// (setpriv, unshare), so that the process is still tend.
+func startProgram(t *testing.T, dir string, env []string, name string, args ...string) *tendProc {
+	t.Helper()
+	cmd := exec.Command(name, args...)
 	cmd.Dir = dir
 	cmd.Env = append(cleanEnv(), env...)
 	p := &tendProc{t: t, cmd: cmd, stdout: &syncBuffer{}, stderr: &syncBuffer{}, done: make(chan struct{})}

@@ -134,7 +134,7 @@ func startAction(c *cli.Context) error {
 			return runner.ReloadPlan{Instances: specs, Cron: jobs, EnvChanged: !slices.Equal(prev.Env.Environ(), next.Env.Environ())}, nil
 		},
 	})
-	stop, err := serveControl(c, a.Root, sup, sched)
+	stop, err := serveControl(c, a.Root, sup, sched, out)
 	if err != nil {
 		return &exitError{code: 1, err: err}
 	}
@@ -182,7 +182,13 @@ func instanceNames(specs []runner.InstanceSpec, jobs []runner.CronJob) []string 
 func newScheduler(c *cli.Context, a *app.App, out *runner.Mux, timeout time.Duration, jobs []runner.CronJob, current *atomic.Pointer[app.App], sup **runner.Supervisor, hook *runner.Hook, hist runner.History) (*runner.Scheduler, error) {
 	locks, err := openLockDir(c, a)
 	if err != nil {
-		return nil, err
+		// Like the control socket, the default lock dir is no reason to
+		// refuse to run where the file system is read-only.
+		if flagString(c, "lock-dir") != "" || !noPlace(err) {
+			return nil, err
+		}
+		out.Errorf("warning: running without a lock dir, so forbid and replace hold only within this tend: %v", err)
+		locks = nil
 	}
 	sigs, err := stopSignals(c)
 	if err != nil {
