@@ -172,6 +172,9 @@ func (s *Supervisor) Run(ctx context.Context) int {
 	if s.cfg.Cron != nil {
 		s.cfg.Cron.Wait()
 	}
+	// Failure hooks belong to tend's lifetime too: they get what is left
+	// of -t (a hook alerting about the failure that ends tend must run).
+	s.cfg.OnFailure.Wait(s.deadline)
 	s.stopLeftovers()
 	s.waitOutput()
 	if s.requested && s.killed {
@@ -321,6 +324,7 @@ func (s *Supervisor) onSignal(sig syscall.Signal) {
 		if s.interrupts > 1 && s.draining {
 			s.cfg.Output.Printf("received SIGINT again: killing all processes")
 			s.killAll("second interrupt")
+			s.cfg.OnFailure.Kill()
 			return
 		}
 		s.requestStop(sig)
