@@ -76,6 +76,11 @@ type Supervisor struct {
 	controls   chan Control
 	done       chan struct{}
 	started    time.Time
+	// A reload's parse runs off the loop and delivers on reloaded;
+	// parseAgain is a request that came while it ran.
+	reloaded   chan reloadResult
+	parsing    bool
+	parseAgain *ReloadRequest
 }
 
 type instance struct {
@@ -115,7 +120,7 @@ func NewSupervisor(cfg Config) *Supervisor {
 	if cfg.Backoff == (Backoff{}) {
 		cfg.Backoff = DefaultBackoff
 	}
-	s := &Supervisor{cfg: cfg, events: make(chan event, 16), controls: make(chan Control), done: make(chan struct{}), started: time.Now()}
+	s := &Supervisor{cfg: cfg, events: make(chan event, 16), controls: make(chan Control), done: make(chan struct{}), started: time.Now(), reloaded: make(chan reloadResult)}
 	for _, spec := range cfg.Instances {
 		s.instances = append(s.instances, &instance{spec: spec, backoff: cfg.Backoff.Min})
 	}
@@ -165,6 +170,8 @@ func (s *Supervisor) Run(ctx context.Context) int {
 			s.requestStop(0)
 		case req := <-s.cfg.Reloads:
 			s.reload(req)
+		case r := <-s.reloaded:
+			s.reloadDone(r)
 		case c := <-s.controls:
 			s.control(c)
 		}
