@@ -87,7 +87,13 @@ type tendProc struct {
 // test's environment. A cleanup SIGKILLs tend's group if it is still there.
 func startTend(t *testing.T, dir string, env []string, args ...string) *tendProc {
 	t.Helper()
-	cmd := exec.Command(tendBin, args...)
+	return startTendCmd(t, dir, env, tendBin, args...)
+}
+
+// startTendCmd is startTend with another program in front (setpriv).
+func startTendCmd(t *testing.T, dir string, env []string, path string, args ...string) *tendProc {
+	t.Helper()
+	cmd := exec.Command(path, args...)
 	cmd.Dir = dir
 	cmd.Env = append(cleanEnv(), env...)
 	p := &tendProc{t: t, cmd: cmd, stdout: &syncBuffer{}, stderr: &syncBuffer{}, done: make(chan struct{})}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -95,5 +96,42 @@ func TestCronRunBrokenLock(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(dir, "ran")); err == nil {
 			t.Errorf("--lock-dir %s: the job ran", lockDir)
 		}
+	}
+}
+
+// A lock dir another user's tend cannot open is a clear error naming its
+// owner and mode (CI runs as root; nobody plays the other user).
+func TestCronRunUnreadableLockDir(t *testing.T) {
+	setpriv, err := exec.LookPath("setpriv")
+	if os.Getuid() != 0 || err != nil {
+		t.Skip("needs root and setpriv")
+	}
+	// Everything but the lock dir must be reachable by nobody.
+	pub, err := os.MkdirTemp("", "tend-lockdir")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(pub) })
+	bin := filepath.Join(pub, "tend")
+	data, err := os.ReadFile(tendBin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := filepath.Join(pub, "app")
+	locks := filepath.Join(pub, "locks")
+	for _, err := range []error{
+		os.Chmod(pub, 0o755), os.WriteFile(bin, data, 0o755), os.Mkdir(app, 0o755), os.Mkdir(locks, 0o700),
+		os.WriteFile(filepath.Join(app, "Procfile"), []byte("web: sleep 1\n"), 0o644),
+		os.WriteFile(filepath.Join(app, "app.json"), []byte(`{"cron": [{"command": "echo ran", "schedule": "@daily", "concurrency_policy": "forbid"}]}`), 0o644),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	id := cronIDs(t, app)[0]
+	p := startTendCmd(t, app, nil, setpriv, "--reuid=nobody", "--regid=nogroup", "--clear-groups", bin, "cron", "run", "--here", "--lock-dir", locks, id)
+	want := "open lock dir " + locks + " (owner uid 0, mode 0700; tend runs as uid 65534): permission denied"
+	if code := p.waitExit(30*time.Second, ""); code != 1 || !strings.Contains(p.stderr.String(), want) {
+		t.Errorf("exit %d, want 1 and %q in:\n%s", code, want, p.stderr)
 	}
 }
