@@ -120,7 +120,8 @@ func NewSupervisor(cfg Config) *Supervisor {
 	if cfg.Backoff == (Backoff{}) {
 		cfg.Backoff = DefaultBackoff
 	}
-	s := &Supervisor{cfg: cfg, events: make(chan event, 16), controls: make(chan Control), done: make(chan struct{}), started: time.Now(), reloaded: make(chan reloadResult)}
+	s := &Supervisor{cfg: cfg, events: make(chan event, 16), controls: make(chan Control), done: make(chan struct{}), started: time.Now()}
+	s.reloaded = make(chan reloadResult)
 	for _, spec := range cfg.Instances {
 		s.instances = append(s.instances, &instance{spec: spec, backoff: cfg.Backoff.Min})
 	}
