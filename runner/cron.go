@@ -215,7 +215,7 @@ func (s *Scheduler) fire(job CronJob, scheduled, now time.Time) {
 			s.record(RunRecord{Job: job.ID, Scheduled: scheduled, Started: now, Outcome: "skipped"})
 			return
 		}
-		_, _ = s.launch(job, scheduled, false)
+		_, _ = s.launch(job, scheduled)
 	case cronfile.PolicyReplace:
 		s.wg.Add(1)
 		go func() {
@@ -224,10 +224,10 @@ func (s *Scheduler) fire(job CronJob, scheduled, now time.Time) {
 				out.Printf("%s: replacing the run started %s (replace)", job.Name(), r.started.Format(time.RFC3339))
 				s.stopAndWait(r, "replaced")
 			}
-			_, _ = s.launch(job, scheduled, true)
+			_, _ = s.launch(job, scheduled)
 		}()
 	default:
-		_, _ = s.launch(job, scheduled, false)
+		_, _ = s.launch(job, scheduled)
 	}
 }
 
@@ -235,13 +235,13 @@ func (s *Scheduler) fire(job CronJob, scheduled, now time.Time) {
 var ErrSkipped = errors.New("skipped")
 
 // launch takes the job's lock if its policy needs one and starts the run.
-// wait says to wait for another instance's lock up to the grace period.
-func (s *Scheduler) launch(job CronJob, scheduled time.Time, wait bool) (*cronRun, error) {
+// Trouble with the lock is this job's alone: logged, and the run skipped.
+func (s *Scheduler) launch(job CronJob, scheduled time.Time) (*cronRun, error) {
 	out := s.cfg.Output
 	var lock *Lock
 	if job.Policy != cronfile.PolicyAllow && s.cfg.Locks != nil {
 		var err error
-		lock, err = s.lockFor(job, wait)
+		lock, err = s.cfg.Locks.Take(job.ID, job.Policy, s.cfg.Grace, s.cfg.Clock, s.stop)
 		if errors.Is(err, ErrLocked) {
 			out.Printf("%s: skipped the run due at %s: another tend holds %s.lock (%s)", job.Name(), scheduled.Format(time.RFC3339), job.ID, job.Policy)
 			s.record(RunRecord{Job: job.ID, Scheduled: scheduled, Started: s.cfg.Clock.Now(), Outcome: "skipped"})
@@ -249,6 +249,7 @@ func (s *Scheduler) launch(job CronJob, scheduled time.Time, wait bool) (*cronRu
 		}
 		if err != nil {
 			out.Errorf("%s: skipped the run due at %s: %v", job.Name(), scheduled.Format(time.RFC3339), err)
+			s.record(RunRecord{Job: job.ID, Scheduled: scheduled, Started: s.cfg.Clock.Now(), Outcome: "skipped"})
 			return nil, err
 		}
 	}
@@ -343,7 +344,7 @@ func (s *Scheduler) RunNow(id string, tee *Tee, cancel <-chan struct{}) (ExitSta
 			s.stopAndWait(r, "replaced")
 		}
 	}
-	r, err := s.launch(j, now, j.Policy == cronfile.PolicyReplace)
+	r, err := s.launch(j, now)
 	if err != nil {
 		return ExitStatus{}, err
 	}
@@ -358,22 +359,6 @@ func (s *Scheduler) RunNow(id string, tee *Tee, cancel <-chan struct{}) (ExitSta
 		waitOutput(h.OutputDone(), &tee.written, teeIdleLimit)
 	}
 	return r.status, nil
-}
-
-// lockFor takes the job's lock, waiting up to the grace if asked.
-func (s *Scheduler) lockFor(job CronJob, wait bool) (*Lock, error) {
-	deadline := s.cfg.Clock.Now().Add(s.cfg.Grace)
-	for {
-		lock, err := s.cfg.Locks.TryLock(job.ID)
-		if !errors.Is(err, ErrLocked) || !wait || !s.cfg.Clock.Now().Before(deadline) {
-			return lock, err
-		}
-		select {
-		case <-s.stop:
-			return nil, ErrLocked
-		case <-s.cfg.Clock.After(100 * time.Millisecond):
-		}
-	}
 }
 
 // watch waits for a run to end, enforcing its timeout, and logs the end.

@@ -11,8 +11,16 @@ import (
 // tailBytes bounds the output tail kept per process for failure hooks.
 const tailBytes = 4 << 10
 
-// Hook runs --on-failure: a command started, detached, when a process or
-// a cron run fails on its own (never for a stop tend asked for).
+// hookStopGrace is how long a hook that must stop (its time limit passed,
+// or tend's drain deadline) has between SIGTERM and SIGKILL. It is short:
+// at the drain deadline the whole -t has already been given.
+const hookStopGrace = time.Second
+
+// Hook runs --on-failure: a command started when a process or a cron run
+// fails on its own (never for a stop tend asked for). Hooks run alongside
+// the formation; the supervisor waits for them before it exits (Wait), so
+// their output is copied through tend's to the end and nothing a hook
+// started outlives tend.
 type Hook struct {
 	Command string
 	// Env is the app's environment; the failure's variables are added.
@@ -22,7 +30,21 @@ type Hook struct {
 	Reaper  *Reaper
 	Output  *Mux
 
-	copiers sync.WaitGroup
+	once    sync.Once
+	runs    sync.WaitGroup // from Fire until the hook has exited (or was not started)
+	copiers sync.WaitGroup // the hooks' output pipes
+	// stopping is closed at tend's drain deadline: hooks still running get
+	// SIGTERM then SIGKILL, pending ones are not started. killing is closed
+	// when tend kills everything at once.
+	stopping, killing  chan struct{}
+	stopOnce, killOnce sync.Once
+}
+
+func (h *Hook) init() {
+	h.once.Do(func() {
+		h.stopping = make(chan struct{})
+		h.killing = make(chan struct{})
+	})
 }
 
 // Failure describes what failed.
@@ -49,19 +71,28 @@ func (h *Hook) Fire(f Failure) {
 	if h == nil || h.Command == "" {
 		return
 	}
-	if f.OutputDone == nil {
-		h.run(f)
-		return
-	}
+	h.init()
+	h.runs.Add(1)
 	go func() {
+		defer h.runs.Done()
+		if f.OutputDone != nil {
+			select {
+			case <-f.OutputDone:
+			case <-time.After(outputWaitLimit):
+			case <-h.stopping:
+			}
+		}
 		select {
-		case <-f.OutputDone:
-		case <-time.After(outputWaitLimit):
+		case <-h.stopping:
+			h.Output.Errorf("on-failure hook for %s not run: tend is stopping", f.Process)
+			return
+		default:
 		}
 		h.run(f)
 	}()
 }
 
+// run starts the hook and watches it until it has exited.
 func (h *Hook) run(f Failure) {
 	env := WithEnv(h.Env,
 		"TEND_PROCESS="+f.Process,
@@ -76,15 +107,75 @@ func (h *Hook) run(f Failure) {
 		h.Output.Errorf("on-failure hook for %s failed to start: %v", f.Process, err)
 		return
 	}
-	go func() {
-		select {
-		case <-child.Done():
-		case <-time.After(h.Timeout):
-			h.Output.Errorf("on-failure hook for %s still running after %v: killing it", f.Process, h.Timeout)
-			_ = child.Signal(syscall.SIGKILL, true)
-		}
-		if st := child.Wait(); !st.Success() {
-			h.Output.Errorf("on-failure hook for %s %s", f.Process, st)
-		}
-	}()
+	limit := time.NewTimer(h.Timeout)
+	defer limit.Stop()
+	select {
+	case <-child.Done():
+	case <-limit.C:
+		h.Output.Errorf("on-failure hook for %s still running after %v: stopping it", f.Process, h.Timeout)
+		h.stop(child)
+	case <-h.stopping:
+		h.Output.Errorf("on-failure hook for %s still running at tend's stop deadline: stopping it", f.Process)
+		h.stop(child)
+	case <-h.killing:
+		_ = child.Signal(syscall.SIGKILL, true)
+	}
+	if st := child.Wait(); !st.Success() {
+		h.Output.Errorf("on-failure hook for %s %s", f.Process, st)
+	}
+	// Whatever the hook left in its group goes with it.
+	_ = child.Signal(syscall.SIGKILL, true)
+}
+
+// stop sends the hook's group SIGTERM, then SIGKILL after hookStopGrace.
+func (h *Hook) stop(child *Child) {
+	_ = child.Signal(syscall.SIGTERM, true)
+	grace := time.NewTimer(hookStopGrace)
+	defer grace.Stop()
+	select {
+	case <-child.Done():
+	case <-grace.C:
+	case <-h.killing:
+	}
+	_ = child.Signal(syscall.SIGKILL, true)
+}
+
+// Wait waits for every hook fired so far, up to deadline; then the ones
+// still running are stopped (SIGTERM, then SIGKILL) and the ones not yet
+// started are dropped. It returns once the hooks have exited and their
+// output has been copied (bounded by outputGrace for pipes a hook's escaped
+// descendant holds). A nil Hook returns at once.
+func (h *Hook) Wait(deadline time.Time) {
+	if h == nil || h.Command == "" {
+		return
+	}
+	h.init()
+	done := make(chan struct{})
+	go func() { h.runs.Wait(); close(done) }()
+	timer := time.NewTimer(time.Until(deadline))
+	defer timer.Stop()
+	select {
+	case <-done:
+	case <-timer.C:
+		h.stopOnce.Do(func() { close(h.stopping) })
+		<-done
+	}
+	copied := make(chan struct{})
+	go func() { h.copiers.Wait(); close(copied) }()
+	select {
+	case <-copied:
+	case <-time.After(outputGrace):
+		h.Output.Errorf("an on-failure hook's output pipe is still held open by a process tend cannot reach; not waiting for it")
+	}
+}
+
+// Kill SIGKILLs running hooks at once and drops pending ones (a second
+// Ctrl-C). It does not wait.
+func (h *Hook) Kill() {
+	if h == nil || h.Command == "" {
+		return
+	}
+	h.init()
+	h.stopOnce.Do(func() { close(h.stopping) })
+	h.killOnce.Do(func() { close(h.killing) })
 }

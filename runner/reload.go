@@ -28,7 +28,19 @@ type ReloadPlan struct {
 // was (it has printed the problems itself).
 type Reloader func() (ReloadPlan, error)
 
-// reload handles one request in the supervisor's goroutine.
+// reloadResult is what a parse started by reload found.
+type reloadResult struct {
+	plan   ReloadPlan
+	err    error
+	reason string
+}
+
+// reload handles one request in the supervisor's goroutine. Parsing reads
+// files, which can block (a FIFO put in the Procfile's place, a slow
+// mount), so it runs off the loop and its result comes back as an event
+// (reloaded): signals, the drain and the control socket are never kept
+// waiting. Requests while a parse runs are coalesced into one more parse
+// after it, since the files may have changed after they were read.
 func (s *Supervisor) reload(req ReloadRequest) {
 	if s.draining {
 		return
@@ -49,12 +61,36 @@ func (s *Supervisor) reload(req ReloadRequest) {
 	if s.cfg.Reload == nil {
 		return
 	}
-	plan, err := s.cfg.Reload()
-	if err != nil {
-		s.cfg.Output.Errorf("reload (%s) failed: nothing changed", req.Reason)
+	if s.parsing {
+		s.parseAgain = &req
 		return
 	}
-	s.apply(plan, req.Reason)
+	s.parsing = true
+	parse := s.cfg.Reload
+	go func() {
+		plan, err := parse()
+		select {
+		case s.reloaded <- reloadResult{plan: plan, err: err, reason: req.Reason}:
+		case <-s.done: // tend has stopped: nobody applies it
+		}
+	}()
+}
+
+// reloadDone applies a parse's result, unless tend is stopping by now.
+func (s *Supervisor) reloadDone(r reloadResult) {
+	s.parsing = false
+	if s.draining {
+		return
+	}
+	if r.err != nil {
+		s.cfg.Output.Errorf("reload (%s) failed: nothing changed", r.reason)
+	} else {
+		s.apply(r.plan, r.reason)
+	}
+	if next := s.parseAgain; next != nil {
+		s.parseAgain = nil
+		s.reload(*next)
+	}
 }
 
 // apply reconciles the running formation with plan: changed instances are

@@ -76,6 +76,11 @@ type Supervisor struct {
 	controls   chan Control
 	done       chan struct{}
 	started    time.Time
+	// A reload's parse runs off the loop and delivers on reloaded;
+	// parseAgain is a request that came while it ran.
+	reloaded   chan reloadResult
+	parsing    bool
+	parseAgain *ReloadRequest
 }
 
 type instance struct {
@@ -116,6 +121,7 @@ func NewSupervisor(cfg Config) *Supervisor {
 		cfg.Backoff = DefaultBackoff
 	}
 	s := &Supervisor{cfg: cfg, events: make(chan event, 16), controls: make(chan Control), done: make(chan struct{}), started: time.Now()}
+	s.reloaded = make(chan reloadResult)
 	for _, spec := range cfg.Instances {
 		s.instances = append(s.instances, &instance{spec: spec, backoff: cfg.Backoff.Min})
 	}
@@ -165,6 +171,8 @@ func (s *Supervisor) Run(ctx context.Context) int {
 			s.requestStop(0)
 		case req := <-s.cfg.Reloads:
 			s.reload(req)
+		case r := <-s.reloaded:
+			s.reloadDone(r)
 		case c := <-s.controls:
 			s.control(c)
 		}
@@ -172,6 +180,9 @@ func (s *Supervisor) Run(ctx context.Context) int {
 	if s.cfg.Cron != nil {
 		s.cfg.Cron.Wait()
 	}
+	// Failure hooks belong to tend's lifetime too: they get what is left
+	// of -t (a hook alerting about the failure that ends tend must run).
+	s.cfg.OnFailure.Wait(s.deadline)
 	s.stopLeftovers()
 	s.waitOutput()
 	if s.requested && s.killed {
@@ -321,6 +332,7 @@ func (s *Supervisor) onSignal(sig syscall.Signal) {
 		if s.interrupts > 1 && s.draining {
 			s.cfg.Output.Printf("received SIGINT again: killing all processes")
 			s.killAll("second interrupt")
+			s.cfg.OnFailure.Kill()
 			return
 		}
 		s.requestStop(sig)

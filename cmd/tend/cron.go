@@ -3,6 +3,7 @@ package main
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -324,12 +325,9 @@ func runCronJob(c *cli.Context, a *app.App, job cronfile.Job, noLock bool) error
 		if err != nil {
 			return err
 		}
-		lock, err := locks.TryLock(job.ID)
-		for waited := time.Duration(0); err == runner.ErrLocked && job.Policy == cronfile.PolicyReplace && waited < grace; waited += 100 * time.Millisecond {
-			time.Sleep(100 * time.Millisecond) // another tend's run cannot be stopped from here: wait for it
-			lock, err = locks.TryLock(job.ID)
-		}
-		if err == runner.ErrLocked {
+		defer locks.Close()
+		lock, err := locks.Take(job.ID, job.Policy, grace, runner.RealClock, nil)
+		if errors.Is(err, runner.ErrLocked) {
 			fmt.Fprintf(errw, "tend: %s: skipped: another run holds its lock (%s); --no-lock runs it anyway\n", name, job.Policy)
 			return exitCode(exitLocked)
 		}

@@ -1,0 +1,125 @@
+package runner
+
+import (
+	"context"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// reloadHarness runs a supervisor whose Reloader blocks until the test
+// releases it, as a parse of a FIFO put in the Procfile's place would.
+type reloadHarness struct {
+	t       *testing.T
+	s       *Supervisor
+	out     *lockedBuffer
+	reloads chan ReloadRequest
+	started chan struct{} // one value per parse that began
+	release chan struct{} // one value lets one parse finish
+	calls   atomic.Int32
+	cancel  context.CancelFunc
+	done    chan int
+}
+
+func newReloadHarness(t *testing.T) *reloadHarness {
+	h := &reloadHarness{t: t, out: &lockedBuffer{}, reloads: make(chan ReloadRequest),
+		started: make(chan struct{}, 10), release: make(chan struct{}), done: make(chan int, 1)}
+	web := testInstance("web.1", "exec sleep 600")
+	m := NewMux(OutputOptions{Stdout: h.out, Stderr: h.out, Prefix: true})
+	h.s = NewSupervisor(Config{
+		Instances: []InstanceSpec{web}, Timeout: 5 * time.Second, Output: m, Reaper: newTestReaper(t),
+		Reloads: h.reloads,
+		Reload: func() (ReloadPlan, error) {
+			h.calls.Add(1)
+			h.started <- struct{}{}
+			<-h.release
+			return ReloadPlan{Instances: []InstanceSpec{web}}, nil
+		},
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	h.cancel = cancel
+	go func() { h.done <- h.s.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		// Let blocked parses go (the old code's loop waits for them), then
+		// wait for Run so that web.1 is stopped.
+		for {
+			select {
+			case h.release <- struct{}{}:
+				continue
+			case <-h.done:
+			case <-time.After(30 * time.Second):
+				t.Error("Run never returned")
+			}
+			return
+		}
+	})
+	return h
+}
+
+// within fails unless f returns within 10 s.
+func (h *reloadHarness) within(what string, f func()) {
+	h.t.Helper()
+	ok := make(chan struct{})
+	go func() { f(); close(ok) }()
+	select {
+	case <-ok:
+	case <-time.After(10 * time.Second):
+		h.t.Fatalf("%s: blocked while a reload parses\n%s", what, h.out)
+	}
+}
+
+// A reload whose parse hangs leaves the supervisor working: status
+// answers, more requests are taken, and a stop request is acted on at once
+// (the parse's result, when it comes, is dropped).
+func TestReloadParsesOffTheLoop(t *testing.T) {
+	h := newReloadHarness(t)
+	h.within("first request", func() { h.reloads <- ReloadRequest{Reason: "first"} })
+	h.within("the parse to start", func() { <-h.started })
+	h.within("status", func() {
+		if _, err := h.s.Do("status", ""); err != nil {
+			t.Errorf("status: %v", err)
+		}
+	})
+	h.within("second request", func() { h.reloads <- ReloadRequest{Reason: "second"} })
+	h.cancel()
+	select {
+	case code := <-h.done:
+		h.done <- code
+		if code != 0 {
+			t.Errorf("exit code %d after a stop request\n%s", code, h.out)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatalf("Run did not stop while a reload parsed\n%s", h.out)
+	}
+	h.release <- struct{}{} // the hung parse ends after tend has stopped
+	if n := h.calls.Load(); n != 1 {
+		t.Errorf("%d parses, want 1 (none after the stop)", n)
+	}
+	if strings.Contains(h.out.String(), "reload (") {
+		t.Errorf("a reload was applied during or after the drain:\n%s", h.out)
+	}
+}
+
+// Requests that come while a parse runs are coalesced into one more parse
+// after it: the files may have changed after the first read them.
+func TestReloadCoalescesRequests(t *testing.T) {
+	h := newReloadHarness(t)
+	h.within("first request", func() { h.reloads <- ReloadRequest{Reason: "first"} })
+	h.within("the parse to start", func() { <-h.started })
+	for _, r := range []string{"second", "third"} {
+		h.within(r+" request", func() { h.reloads <- ReloadRequest{Reason: r} })
+	}
+	h.within("first parse to finish", func() { h.release <- struct{}{} })
+	h.within("the second parse to start", func() { <-h.started })
+	h.within("second parse to finish", func() { h.release <- struct{}{} })
+	waitFor(t, "the second reload", 10*time.Second, func() bool { return strings.Contains(h.out.String(), "reload (third): nothing changed") })
+	h.within("status", func() { _, _ = h.s.Do("status", "") }) // the loop has handled everything before
+	if n := h.calls.Load(); n != 2 {
+		t.Errorf("%d parses for 3 requests, want 2\n%s", n, h.out)
+	}
+	if got := h.out.String(); !strings.Contains(got, "reload (first): nothing changed") || strings.Contains(got, "reload (second)") {
+		t.Errorf("want reloads first and third:\n%s", got)
+	}
+}
