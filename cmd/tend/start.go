@@ -65,7 +65,7 @@ func startAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	planner := &planner{c: c, only: c.Args().Slice(), blocks: map[string]int{}}
+	planner := &planner{c: c, only: c.Args().Slice(), ports: runner.NewPorts()}
 	specs, jobs, err := planner.plan(a, out)
 	if err != nil {
 		return err
@@ -145,13 +145,13 @@ func startAction(c *cli.Context) error {
 // planner turns a loaded app into instances and cron jobs, the same way at
 // start and at every reload; port blocks stay with their types.
 type planner struct {
-	c      *cli.Context
-	only   []string
-	blocks map[string]int
+	c     *cli.Context
+	only  []string
+	ports *runner.Ports
 }
 
 func (p *planner) plan(a *app.App, out *runner.Mux) ([]runner.InstanceSpec, []runner.CronJob, error) {
-	specs, err := planInstances(p.c, a, p.only, p.blocks)
+	specs, err := planInstances(p.c, a, p.only, p.ports)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -225,7 +225,7 @@ func runRelease(c *cli.Context, a *app.App, out *runner.Mux, reaper *runner.Reap
 }
 
 // planInstances resolves the formation, ports and per-type settings.
-func planInstances(c *cli.Context, a *app.App, only []string, blocks map[string]int) ([]runner.InstanceSpec, error) {
+func planInstances(c *cli.Context, a *app.App, only []string, ports *runner.Ports) ([]runner.InstanceSpec, error) {
 	formation, err := resolveFormation(c, a)
 	if err != nil {
 		return nil, err
@@ -254,11 +254,15 @@ func planInstances(c *cli.Context, a *app.App, only []string, blocks map[string]
 	if err != nil {
 		return nil, err
 	}
-	return runner.Plan(types, runner.PlanOptions{
+	specs, err := runner.Plan(types, runner.PlanOptions{
 		Formation: formation, BasePort: base, Env: a.Env.Environ(),
 		StopSignals: stopSignals, LeaderOnly: typeSet(flagString(c, "signal-leader")),
-		CanDie: typeSet(flagString(c, "can-die")), Blocks: blocks,
-	}), nil
+		CanDie: typeSet(flagString(c, "can-die")), Ports: ports,
+	})
+	if err != nil {
+		return nil, &exitError{code: 1, err: err}
+	}
+	return specs, nil
 }
 
 // resolveFormation: -m wins; else app.json's formation outside a platform
