@@ -177,8 +177,8 @@ func printStatus(w io.Writer, s runner.Snapshot, now time.Time) {
 }
 
 // serveControl starts the control socket and, if asked, the metrics
-// endpoint; the returned function stops both.
-func serveControl(c *cli.Context, root string, sup *runner.Supervisor, sched *runner.Scheduler) (func(), error) {
+// endpoint, both answered by do; the returned function stops both.
+func serveControl(c *cli.Context, root string, do control.Handler, sched *runner.Scheduler) (func(), error) {
 	path, err := socketPath(c, root)
 	if err != nil {
 		return nil, err
@@ -191,7 +191,7 @@ func serveControl(c *cli.Context, root string, sup *runner.Supervisor, sched *ru
 	if sched != nil {
 		run = sched.RunNow
 	}
-	go control.Serve(l, sup.Do, run)
+	go control.Serve(l, do, run)
 	stops := []func(){func() { l.Close() }}
 	if addr := flagString(c, "metrics-addr"); addr != "" {
 		ml, err := metrics.Listen(addr)
@@ -199,7 +199,7 @@ func serveControl(c *cli.Context, root string, sup *runner.Supervisor, sched *ru
 			l.Close()
 			return nil, err
 		}
-		srv := newHTTPServer(metrics.Handler(func() (runner.Snapshot, error) { return sup.Do("status", "") }))
+		srv := newHTTPServer(metrics.Handler(func() (runner.Snapshot, error) { return do("status", "") }))
 		go srv.Serve(ml)
 		stops = append(stops, func() { srv.Close() })
 	}
