@@ -94,3 +94,20 @@ func loadFileLocation(path string) (*time.Location, error) {
 	}
 	return time.LoadLocationFromTZData(path, data)
 }
+
+// TestTZTimestamps: tend's own timestamps use TZ as the C library reads it
+// (Go alone falls back to UTC for a POSIX rule).
+func TestTZTimestamps(t *testing.T) {
+	dir := writeApp(t, map[string]string{"Procfile": "web: echo up; exec sleep 30\n"})
+	for tz, offset := range map[string]string{"JST-9": "+09:00", "<+0330>-3:30": "+03:30"} {
+		p := startTend(t, dir, []string{"TZ=" + tz}, "start", "--log-format", "json")
+		p.waitOutput(`"line":"up"`)
+		p.signal(syscall.SIGTERM)
+		p.wait()
+		var rec struct{ Time string }
+		first, _, _ := strings.Cut(p.stdout.String(), "\n")
+		if err := json.Unmarshal([]byte(first), &rec); err != nil || !strings.HasSuffix(rec.Time, offset) {
+			t.Errorf("TZ=%s: time %q (%v), want offset %s", tz, rec.Time, err, offset)
+		}
+	}
+}
