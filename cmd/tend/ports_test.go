@@ -50,3 +50,13 @@ func TestPortsNeverShared(t *testing.T) {
 		t.Errorf("check with PORT=65500: exit %d\n%s", code, stderr)
 	}
 }
+
+// TestCheckBadPortNamesNoValue: tend check now plans the ports, so it
+// judges PORT too, naming the variable and never printing its value.
+func TestCheckBadPortNamesNoValue(t *testing.T) {
+	dir := writeApp(t, map[string]string{"Procfile": "web: bin/web\n"})
+	_, stderr, code := runTend(t, dir, []string{"PORT=hunter2"}, "check")
+	if code != 2 || !strings.Contains(stderr, "PORT is not a port number") || strings.Contains(stderr, "hunter2") {
+		t.Errorf("exit %d, want 2 and an error naming PORT without its value:\n%s", code, stderr)
+	}
+}

@@ -301,7 +301,7 @@ func basePort(c *cli.Context, a *app.App) (int, error) {
 	if p, ok := a.Env.Get("PORT"); ok && p != "" {
 		n, err := strconv.Atoi(p)
 		if err != nil || n <= 0 || n > 65535 {
-			return 0, &exitError{code: 2, err: errorf("PORT=%q is not a port number", p)}
+			return 0, &exitError{code: 2, err: errorf("PORT is not a port number (1 to 65535)")}
 		}
 		return n, nil
 	}
