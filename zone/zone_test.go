@@ -2,8 +2,11 @@ package zone
 
 import (
 	"errors"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -141,6 +144,38 @@ func TestUnreadableValues(t *testing.T) {
 			}
 		case <-time.After(30 * time.Second):
 			t.Fatalf("Load(%q) hangs", tz)
+		}
+	}
+}
+
+// TestAgreesWithGlibc asks the C library itself (date(1) under TZ) for the
+// offset at instants around each change and compares.
+func TestAgreesWithGlibc(t *testing.T) {
+	if _, err := exec.LookPath("date"); err != nil {
+		t.Skip("no date(1)")
+	}
+	for _, tz := range []string{
+		"EST5EDT,M3.2.0,M11.1.0", "AEST-10AEDT,M10.1.0,M4.1.0/3", "JST-9", "UTC0",
+		"<+0330>-3:30", ":/etc/localtime", ":Europe/Berlin", "/usr/share/zoneinfo/America/Sao_Paulo",
+		"NZST-12NZDT,M9.5.0,M4.1.0/3", "IST-2IDT,M3.4.4/26,M10.5.0",
+	} {
+		loc, err := Load(tz, "")
+		if err != nil {
+			t.Errorf("Load(%q): %v", tz, err)
+			continue
+		}
+		for _, at := range []string{"2026-03-08T06:59:59Z", "2026-03-08T07:00:00Z", "2026-04-04T16:00:00Z",
+			"2026-09-26T14:00:00Z", "2026-10-25T00:59:59Z", "2026-11-01T06:00:00Z", "2027-03-25T23:59:59Z", "2027-03-26T00:00:00Z"} {
+			inst, _ := time.Parse(time.RFC3339, at)
+			cmd := exec.Command("date", "-d", fmt.Sprintf("@%d", inst.Unix()), "+%z")
+			cmd.Env = []string{"TZ=" + tz}
+			out, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("date: %v", err)
+			}
+			if got, want := inst.In(loc).Format("-0700"), strings.TrimSpace(string(out)); got != want {
+				t.Errorf("TZ=%s at %s: offset %s, glibc says %s", tz, at, got, want)
+			}
 		}
 	}
 }
