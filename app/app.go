@@ -15,6 +15,7 @@ import (
 	"github.com/tend-run/tend/cronfile"
 	"github.com/tend-run/tend/envfile"
 	"github.com/tend-run/tend/procfile"
+	"github.com/tend-run/tend/zone"
 )
 
 // Options says where to find the app's files. Empty fields take defaults.
@@ -53,7 +54,8 @@ type App struct {
 	// Cron is nil when there is no app.json.
 	Cron *cronfile.File
 	Env  *envfile.Env
-	// Location is the default zone for cron schedules: TZ, else UTC.
+	// Location is the default zone for cron schedules: TZ read as the C
+	// library reads it, else UTC.
 	Location *time.Location
 	Warnings []string
 }
@@ -69,13 +71,14 @@ func Load(opts Options) (*App, error) {
 		return nil, err // without the environment nothing else can be judged
 	}
 	a.Env = env
+	// TZ matters to tend only for cron: a value it cannot read must never
+	// stop the processes (their C library copes with it in its own way).
 	a.Location = time.UTC
-	if tz, ok := env.Get("TZ"); ok && tz != "" {
-		loc, err := time.LoadLocation(tz)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("TZ: unknown time zone %q", tz))
-		} else {
-			a.Location = loc
+	tzErr := error(nil)
+	if tz, ok := env.Get("TZ"); ok {
+		tzdir, _ := env.Get("TZDIR")
+		if a.Location, tzErr = zone.Load(tz, tzdir); tzErr != nil {
+			a.Location = time.UTC
 		}
 	}
 	var declErrs []error
@@ -92,6 +95,9 @@ func Load(opts Options) (*App, error) {
 			declErrs = append(declErrs, err)
 		} else {
 			a.Warnings = append(a.Warnings, a.Cron.Warnings...)
+			if tzErr != nil && len(a.Cron.Jobs) > 0 {
+				a.Warnings = append(a.Warnings, fmt.Sprintf("TZ: %v; cron schedules use UTC", tzErr))
+			}
 		}
 	}
 	if len(declErrs) == 0 && len(a.Processes) == 0 && !a.hasCron() {

@@ -349,6 +349,10 @@ func (s *Supervisor) onSignal(sig syscall.Signal) {
 	}
 }
 
+// StopRequested reports, once Run has returned, whether a stop signal or
+// ctx ended the run rather than the processes themselves.
+func (s *Supervisor) StopRequested() bool { return s.requested }
+
 func (s *Supervisor) requestStop(sig syscall.Signal) {
 	if s.draining {
 		left := time.Until(s.deadline).Round(time.Second)

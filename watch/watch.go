@@ -6,6 +6,14 @@
 // filtered by name; for --watch-path globs every directory below the
 // globs' roots is watched (inotify is not recursive), new directories are
 // added as they appear, and bursts of events are debounced into one.
+//
+// An app file may be a symlink, and so may a directory on its path: on
+// Kubernetes a ConfigMap or Secret volume holds NAME -> ..data/NAME and
+// ..data -> a timestamped directory, and the kubelet updates it by renaming
+// a new ..data_tmp symlink over ..data, so NAME itself never changes. So
+// each app file is resolved link by link, the directories of every link
+// and of the target are watched, and an event on any of those paths (or
+// a change in what the file resolves to) is a change of the file.
 package watch
 
 import (
@@ -57,7 +65,18 @@ type Watcher struct {
 	files   map[string]bool
 	changes chan Change
 	done    chan struct{}
+	stopped chan struct{} // the loop has ended and closed changes
 	once    sync.Once
+
+	// chains is what each app file resolves to; the loop alone uses it.
+	chains map[string]chain
+	// fixed are the directories watched for the app files and globs, never
+	// removed; fileDirs are the app files' own among them; linkDirs are
+	// those watched because a link chain passes through them, which change
+	// as the links do.
+	fixed    map[string]bool
+	fileDirs map[string]bool
+	linkDirs map[string]bool
 }
 
 // New starts watching.
@@ -66,7 +85,8 @@ func New(opts Options) (*Watcher, error) {
 	if err != nil {
 		return nil, fmt.Errorf("watch: %w", limitError(err))
 	}
-	w := &Watcher{w: fw, opts: opts, files: map[string]bool{}, changes: make(chan Change, 1), done: make(chan struct{})}
+	w := &Watcher{w: fw, opts: opts, files: map[string]bool{}, changes: make(chan Change, 1), done: make(chan struct{}),
+		stopped: make(chan struct{}), chains: map[string]chain{}, fileDirs: map[string]bool{}, linkDirs: map[string]bool{}}
 	dirs := map[string]bool{}
 	for _, f := range opts.Files {
 		abs, err := filepath.Abs(f)
@@ -75,6 +95,7 @@ func New(opts Options) (*Watcher, error) {
 		}
 		w.files[abs] = true
 		dirs[filepath.Dir(abs)] = true
+		w.fileDirs[filepath.Dir(abs)] = true
 	}
 	for _, root := range globRoots(opts.Root, opts.Globs) {
 		if err := w.addTree(root, dirs); err != nil {
@@ -88,19 +109,22 @@ func New(opts Options) (*Watcher, error) {
 			return nil, fmt.Errorf("watch %s: %w", d, limitError(err))
 		}
 	}
+	w.fixed = dirs
+	w.refresh()
 	go w.loop()
 	return w, nil
 }
 
-// Changes delivers debounced changes.
+// Changes delivers debounced changes; it is closed after Close.
 func (w *Watcher) Changes() <-chan Change { return w.changes }
 
-// Close stops watching.
+// Close stops watching; Changes is closed when it returns.
 func (w *Watcher) Close() {
 	w.once.Do(func() {
 		close(w.done)
 		w.w.Close()
 	})
+	<-w.stopped
 }
 
 // limitError explains the inotify limit, which users hit with big trees.
@@ -160,6 +184,8 @@ func (w *Watcher) ignored(p string) bool {
 }
 
 func (w *Watcher) loop() {
+	defer close(w.stopped)
+	defer close(w.changes)
 	var pending Change
 	var timer <-chan time.Time
 	for {
@@ -207,6 +233,15 @@ func (w *Watcher) note(ev fsnotify.Event, c *Change) bool {
 	}
 	if ev.Op == fsnotify.Chmod {
 		return false
+	}
+	onChain := w.files[p] || w.onChain(p)
+	if onChain || w.linkDirs[filepath.Dir(p)] || w.fileDirs[filepath.Dir(p)] {
+		// Compare what the files resolve to now: a link swapped anywhere
+		// on their way is a change even if no event named it.
+		if w.refresh() || onChain {
+			c.Config = true
+			return true
+		}
 	}
 	if w.files[p] {
 		c.Config = true
@@ -309,4 +344,111 @@ func matchParts(pat, parts []string) bool {
 		pat, parts = pat[1:], parts[1:]
 	}
 	return len(parts) == 0
+}
+
+// chain is what an app file resolves to: every path on the way that was a
+// symlink, in order, and the path it ends at (which may not exist).
+type chain struct {
+	links []string
+	final string
+}
+
+func (c chain) equal(o chain) bool {
+	return c.final == o.final && slices.Equal(c.links, o.links)
+}
+
+// paths are the links and the final path.
+func (c chain) paths() []string {
+	return append(slices.Clone(c.links), c.final)
+}
+
+// maxLinks is the kernel's limit on symlinks followed in one lookup.
+const maxLinks = 40
+
+// resolve follows the symlinks of the absolute path p, in any component,
+// as the kernel does, recording each link it passes.
+func resolve(p string) chain {
+	var c chain
+	cur := filepath.Clean(p)
+	for range maxLinks {
+		link, rest, ok := firstLink(cur)
+		if !ok {
+			break
+		}
+		target, err := os.Readlink(link)
+		if err != nil {
+			break
+		}
+		c.links = append(c.links, link)
+		if !filepath.IsAbs(target) {
+			target = filepath.Join(filepath.Dir(link), target)
+		}
+		cur = filepath.Join(target, rest)
+	}
+	c.final = cur
+	return c
+}
+
+// firstLink finds the first component of the absolute, clean path p that is
+// a symlink; it returns that prefix of p and the rest of p after it.
+func firstLink(p string) (link, rest string, ok bool) {
+	parts := strings.Split(strings.TrimPrefix(p, string(filepath.Separator)), string(filepath.Separator))
+	prefix := string(filepath.Separator)
+	for i, part := range parts {
+		next := filepath.Join(prefix, part)
+		st, err := os.Lstat(next)
+		if err != nil {
+			return "", "", false
+		}
+		if st.Mode()&fs.ModeSymlink != 0 {
+			return next, filepath.Join(parts[i+1:]...), true
+		}
+		prefix = next
+	}
+	return "", "", false
+}
+
+// onChain reports whether p is a path some app file resolves through, or a
+// directory above one (created, removed or renamed as a whole).
+func (w *Watcher) onChain(p string) bool {
+	for _, c := range w.chains {
+		for _, q := range c.paths() {
+			if q == p || strings.HasPrefix(q, p+string(filepath.Separator)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// refresh resolves every app file again, watches the directories their
+// chains now pass through (and stops watching those they left), and
+// reports whether any file resolves differently than before.
+func (w *Watcher) refresh() bool {
+	changed := false
+	want := map[string]bool{}
+	for f := range w.files {
+		c := resolve(f)
+		if old, ok := w.chains[f]; ok && !old.equal(c) {
+			changed = true
+		}
+		w.chains[f] = c
+		for _, q := range c.paths() {
+			if d := filepath.Dir(q); !w.fixed[d] {
+				want[d] = true
+			}
+		}
+	}
+	for d := range want {
+		if !w.linkDirs[d] && w.w.Add(d) == nil {
+			w.linkDirs[d] = true
+		}
+	}
+	for d := range w.linkDirs {
+		if !want[d] {
+			_ = w.w.Remove(d) // fails when the directory is gone, which ends its watch anyway
+			delete(w.linkDirs, d)
+		}
+	}
+	return changed
 }

@@ -2,6 +2,7 @@ package watch
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -100,5 +101,130 @@ func TestWatcherIgnoresTendsOwnFiles(t *testing.T) {
 	c := next(t, w)
 	if len(c.Matched) != 1 || c.Matched[0] != "app.go" {
 		t.Errorf("matched %q, want only app.go", c.Matched)
+	}
+}
+
+// kubeletVolume lays out a ConfigMap volume exactly as the kubelet does
+// (pkg/volume/util/atomic_writer.go): the data in a timestamped directory,
+// ..data pointing at it, and each key a symlink through ..data.
+func kubeletVolume(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	kubeletUpdate(t, dir, "..2026_12_01_10_00_00.123", files)
+	for name := range files {
+		if err := os.Symlink(filepath.Join("..data", name), filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// kubeletUpdate writes a new timestamped directory and swaps ..data to it
+// the kubelet's way: a ..data_tmp symlink renamed over ..data (mv -T), then
+// the old directory removed.
+func kubeletUpdate(t *testing.T, dir, stamp string, files map[string]string) {
+	t.Helper()
+	if err := os.Mkdir(filepath.Join(dir, stamp), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(dir, stamp, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old, _ := os.Readlink(filepath.Join(dir, "..data"))
+	if err := os.Symlink(stamp, filepath.Join(dir, "..data_tmp")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(filepath.Join(dir, "..data_tmp"), filepath.Join(dir, "..data")); err != nil {
+		t.Fatal(err)
+	}
+	if old != "" {
+		if err := os.RemoveAll(filepath.Join(dir, old)); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func noChange(t *testing.T, w *Watcher, what string) {
+	t.Helper()
+	select {
+	case c := <-w.Changes():
+		t.Errorf("%s: unexpected change %+v", what, c)
+	case <-time.After(3 * Debounce):
+	}
+}
+
+func TestWatcherFollowsKubeletSwap(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "config")
+	os.Mkdir(cfg, 0o755)
+	kubeletVolume(t, cfg, map[string]string{"app.json": "{}", "app.env": "A=1\n"})
+	w, err := New(Options{Files: []string{filepath.Join(cfg, "app.env")}, Root: cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	kubeletUpdate(t, cfg, "..2026_12_01_10_05_00.456", map[string]string{"app.json": "{}", "app.env": "A=2\n"})
+	if c := next(t, w); !c.Config {
+		t.Errorf("first swap: %+v", c)
+	}
+	// The watch follows the new directory: the next swap is seen too.
+	kubeletUpdate(t, cfg, "..2026_12_01_10_10_00.789", map[string]string{"app.json": "{}", "app.env": "A=3\n"})
+	if c := next(t, w); !c.Config {
+		t.Errorf("second swap: %+v", c)
+	}
+	noChange(t, w, "after the swaps")
+	data, err := os.ReadFile(filepath.Join(cfg, "app.env"))
+	if err != nil || string(data) != "A=3\n" {
+		t.Fatalf("layout: %q %v", data, err)
+	}
+}
+
+func TestWatcherFollowsSymlinkTargets(t *testing.T) {
+	root, elsewhere := t.TempDir(), t.TempDir()
+	one, two := filepath.Join(elsewhere, "one.env"), filepath.Join(elsewhere, "two.env")
+	os.WriteFile(one, []byte("A=1\n"), 0o644)
+	os.WriteFile(two, []byte("A=2\n"), 0o644)
+	env := filepath.Join(root, ".env")
+	if err := os.Symlink(one, env); err != nil {
+		t.Fatal(err)
+	}
+	w, err := New(Options{Files: []string{env}, Root: root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	// The target edited in place, in a directory of its own.
+	os.WriteFile(one, []byte("A=10\n"), 0o644)
+	if c := next(t, w); !c.Config {
+		t.Errorf("target written: %+v", c)
+	}
+	// ln -sf to another file.
+	if out, err := exec.Command("ln", "-sf", two, env).CombinedOutput(); err != nil {
+		t.Fatalf("ln -sf: %v %s", err, out)
+	}
+	if c := next(t, w); !c.Config {
+		t.Errorf("ln -sf: %+v", c)
+	}
+	// Now the new target is what counts, not the old one.
+	os.WriteFile(two, []byte("A=20\n"), 0o644)
+	if c := next(t, w); !c.Config {
+		t.Errorf("new target written: %+v", c)
+	}
+	os.WriteFile(one, []byte("A=11\n"), 0o644)
+	noChange(t, w, "old target written")
+}
+
+func TestWatcherCloseClosesChanges(t *testing.T) {
+	w, err := New(Options{Files: []string{filepath.Join(t.TempDir(), "Procfile")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	select {
+	case _, ok := <-w.Changes():
+		if ok {
+			t.Error("a change after Close")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Changes not closed by Close")
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -29,6 +30,9 @@ type checkProcess struct {
 	Command   string `json:"command"`
 	Line      int    `json:"line"`
 	Instances int    `json:"instances"`
+	// Port and LastPort are the PORTs of its first and last instance.
+	Port     int `json:"port,omitempty"`
+	LastPort int `json:"last_port,omitempty"`
 }
 
 type checkReport struct {
@@ -82,12 +86,23 @@ func buildReport(c *cli.Context, a *app.App, now time.Time) (checkReport, error)
 	if err != nil {
 		return r, err
 	}
+	specs, err := planInstances(c, a, nil, runner.NewPorts())
+	if err != nil {
+		return r, err
+	}
 	for _, p := range a.Processes {
 		n := formation.Count(p.Name)
 		if p.Name == runner.ReleaseType {
 			n = 0 // only with --release, once
 		}
-		r.Processes = append(r.Processes, checkProcess{Name: p.Name, Command: p.Command, Line: p.Line, Instances: n})
+		cp := checkProcess{Name: p.Name, Command: p.Command, Line: p.Line, Instances: n}
+		for _, s := range specs {
+			if s.Type == p.Name {
+				cp.Port = cmp.Or(cp.Port, s.Port)
+				cp.LastPort = s.Port
+			}
+		}
+		r.Processes = append(r.Processes, cp)
 	}
 	r.Cron = cronList(a, now, 5)
 	return r, nil
@@ -111,6 +126,19 @@ func printReport(w io.Writer, r checkReport) {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\n", p.Name, count, p.Command)
 	}
 	tw.Flush()
+	var ports []string
+	for _, p := range r.Processes {
+		switch {
+		case p.Port == 0:
+		case p.LastPort == p.Port:
+			ports = append(ports, fmt.Sprintf("%s %d", p.Name, p.Port))
+		default:
+			ports = append(ports, fmt.Sprintf("%s %d-%d", p.Name, p.Port, p.LastPort))
+		}
+	}
+	if len(ports) > 0 {
+		fmt.Fprintf(w, "ports: %s\n", strings.Join(ports, ", "))
+	}
 	if r.AppJSON != "" {
 		fmt.Fprintf(w, "%s: %d cron entries\n", r.AppJSON, len(r.Cron))
 		for _, j := range r.Cron {

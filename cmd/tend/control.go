@@ -189,11 +189,11 @@ func printStatus(w io.Writer, s runner.Snapshot, now time.Time) {
 }
 
 // serveControl starts the control socket and, if asked, the metrics
-// endpoint; the returned function stops both. The socket is a convenience:
+// endpoint, both answered by do; the returned function stops both. The socket is a convenience:
 // when the default location is unusable (a read-only file system) tend
 // warns and runs without it; a --socket that fails is an error, since it
 // was asked for. An unsafe directory or a live tend is always an error.
-func serveControl(c *cli.Context, root string, sup *runner.Supervisor, sched *runner.Scheduler, out *runner.Mux) (func(), error) {
+func serveControl(c *cli.Context, root string, do control.Handler, sched *runner.Scheduler, out *runner.Mux) (func(), error) {
 	path, explicit, err := socketPath(c, root)
 	var l net.Listener
 	if err == nil {
@@ -206,7 +206,7 @@ func serveControl(c *cli.Context, root string, sup *runner.Supervisor, sched *ru
 		if sched != nil {
 			run = sched.RunNow
 		}
-		go control.Serve(l, sup.Do, run)
+		go control.Serve(l, do, run)
 		stops = append(stops, func() { l.Close() })
 	case !explicit && noPlace(err):
 		out.Errorf("warning: running without a control socket, so tend status, restart, stop, resume, reload and cron run cannot reach this tend: %v; --socket PATH on a writable mount brings it back", err)
@@ -224,7 +224,7 @@ func serveControl(c *cli.Context, root string, sup *runner.Supervisor, sched *ru
 			stopAll()
 			return nil, err
 		}
-		srv := newHTTPServer(metrics.Handler(func() (runner.Snapshot, error) { return sup.Do("status", "") }))
+		srv := newHTTPServer(metrics.Handler(func() (runner.Snapshot, error) { return do("status", "") }))
 		go srv.Serve(ml)
 		stops = append(stops, func() { srv.Close() })
 	}

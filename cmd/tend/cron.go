@@ -41,9 +41,12 @@ func cronTimeout(c *cli.Context, id string) (time.Duration, error) {
 		if !perJob {
 			val = key
 		}
-		d, err := time.ParseDuration(val)
-		if err != nil || d <= 0 {
-			return 0, &exitError{code: 2, err: fmt.Errorf("invalid --cron-timeout %q: want a duration such as 10m, or ID=10m", v)}
+		d, err := parseDuration(val, false)
+		if err == nil && d == 0 {
+			err = errors.New("a run needs more than 0s")
+		}
+		if err != nil {
+			return 0, &exitError{code: 2, err: fmt.Errorf("invalid --cron-timeout %q: %w (ID=DURATION for one job)", v, err)}
 		}
 		if !perJob || key == id {
 			limit = d

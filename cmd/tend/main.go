@@ -8,15 +8,30 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/tend-run/tend/zone"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "dev"
 
 func main() {
+	setLocal()
 	os.Exit(run(context.Background(), os.Args, os.Stdout, os.Stderr))
+}
+
+// setLocal makes tend's own timestamps use the zone the C library reads
+// from TZ: Go's time.Local falls back to UTC for POSIX rules (JST-9) and
+// a few other forms. An unreadable TZ leaves Go's choice.
+func setLocal() {
+	if tz, ok := os.LookupEnv("TZ"); ok {
+		if loc, err := zone.Load(tz, os.Getenv("TZDIR")); err == nil {
+			time.Local = loc
+		}
+	}
 }
 
 // exitError carries an exit code out of a command's action.

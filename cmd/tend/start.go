@@ -65,7 +65,7 @@ func startAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	planner := &planner{c: c, only: c.Args().Slice(), blocks: map[string]int{}}
+	planner := &planner{c: c, only: c.Args().Slice(), ports: runner.NewPorts()}
 	specs, jobs, err := planner.plan(a, out)
 	if err != nil {
 		return err
@@ -82,11 +82,6 @@ func startAction(c *cli.Context) error {
 		names = append(names, "release.1") // one padding for the whole run
 	}
 	out.SetNames(names)
-	if c.Bool("release") {
-		if code := runRelease(c, a, out, reaper, timeout, terminal); code != 0 {
-			return exitCode(code)
-		}
-	}
 	watching := c.Bool("watch")
 	if len(specs) == 0 && len(jobs) == 0 && !watching {
 		return &exitError{code: 1, err: errorf("nothing to run: the formation has no instances and there are no cron jobs")}
@@ -134,24 +129,40 @@ func startAction(c *cli.Context) error {
 			return runner.ReloadPlan{Instances: specs, Cron: jobs, EnvChanged: !slices.Equal(prev.Env.Environ(), next.Env.Environ())}, nil
 		},
 	})
-	stop, err := serveControl(c, a.Root, sup, sched, out)
+	// Binding the control socket is the single-instance check, so it comes
+	// before anything runs: a second `tend start --release` must refuse
+	// before it runs the release command (migrations) again. The release's
+	// supervisor answers while it runs, so the socket is live throughout.
+	var serving atomic.Pointer[runner.Supervisor]
+	stop, err := serveControl(c, a.Root, func(op, target string) (runner.Snapshot, error) {
+		if s := serving.Load(); s != nil {
+			return s.Do(op, target)
+		}
+		return runner.Snapshot{Pid: os.Getpid()}, errorf("tend is starting")
+	}, sched, out)
 	if err != nil {
 		return &exitError{code: 1, err: err}
 	}
 	defer stop()
+	if c.Bool("release") {
+		if code, stopped := runRelease(c, a, out, reaper, timeout, terminal, &serving); code != 0 || stopped {
+			return exitCode(code) // a SIGTERM during the release does not start the app
+		}
+	}
+	serving.Store(sup)
 	return exitCode(sup.Run(c.Context))
 }
 
 // planner turns a loaded app into instances and cron jobs, the same way at
 // start and at every reload; port blocks stay with their types.
 type planner struct {
-	c      *cli.Context
-	only   []string
-	blocks map[string]int
+	c     *cli.Context
+	only  []string
+	ports *runner.Ports
 }
 
 func (p *planner) plan(a *app.App, out *runner.Mux) ([]runner.InstanceSpec, []runner.CronJob, error) {
-	specs, err := planInstances(p.c, a, p.only, p.blocks)
+	specs, err := planInstances(p.c, a, p.only, p.ports)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -211,27 +222,29 @@ func newScheduler(c *cli.Context, a *app.App, out *runner.Mux, timeout time.Dura
 	}), nil
 }
 
-// runRelease runs the release type once, before anything else starts.
-func runRelease(c *cli.Context, a *app.App, out *runner.Mux, reaper *runner.Reaper, timeout time.Duration, terminal bool) int {
+// runRelease runs the release type once, before anything else starts; it
+// returns tend's exit code and whether a stop request ended the release.
+func runRelease(c *cli.Context, a *app.App, out *runner.Mux, reaper *runner.Reaper, timeout time.Duration, terminal bool, serving *atomic.Pointer[runner.Supervisor]) (int, bool) {
 	rel, ok := a.Process(runner.ReleaseType)
 	if !ok {
 		out.Errorf("--release: the Procfile has no release process")
-		return 1
+		return 1, false
 	}
 	env := runner.WithEnv(a.Env.Environ(), "PS=release.1", "DYNO=release.1")
 	sup := runner.NewSupervisor(runner.Config{
 		Dir: a.Root, Timeout: timeout, Terminal: terminal, Output: out, Reaper: reaper,
 		Instances: []runner.InstanceSpec{{Name: "release.1", Type: runner.ReleaseType, Command: rel.Command, Env: env, StopSignal: syscall.SIGTERM, CanDie: true}},
 	})
+	serving.Store(sup)
 	code := sup.Run(c.Context)
 	if code != 0 {
 		out.Errorf("release failed (exit status %d): not starting the app", code)
 	}
-	return code
+	return code, sup.StopRequested()
 }
 
 // planInstances resolves the formation, ports and per-type settings.
-func planInstances(c *cli.Context, a *app.App, only []string, blocks map[string]int) ([]runner.InstanceSpec, error) {
+func planInstances(c *cli.Context, a *app.App, only []string, ports *runner.Ports) ([]runner.InstanceSpec, error) {
 	formation, err := resolveFormation(c, a)
 	if err != nil {
 		return nil, err
@@ -260,11 +273,15 @@ func planInstances(c *cli.Context, a *app.App, only []string, blocks map[string]
 	if err != nil {
 		return nil, err
 	}
-	return runner.Plan(types, runner.PlanOptions{
+	specs, err := runner.Plan(types, runner.PlanOptions{
 		Formation: formation, BasePort: base, Env: a.Env.Environ(),
 		StopSignals: stopSignals, LeaderOnly: typeSet(flagString(c, "signal-leader")),
-		CanDie: typeSet(flagString(c, "can-die")), Blocks: blocks,
-	}), nil
+		CanDie: typeSet(flagString(c, "can-die")), Ports: ports,
+	})
+	if err != nil {
+		return nil, &exitError{code: 1, err: err}
+	}
+	return specs, nil
 }
 
 // resolveFormation: -m wins; else app.json's formation outside a platform
@@ -290,7 +307,7 @@ func basePort(c *cli.Context, a *app.App) (int, error) {
 	if p, ok := a.Env.Get("PORT"); ok && p != "" {
 		n, err := strconv.Atoi(p)
 		if err != nil || n <= 0 || n > 65535 {
-			return 0, &exitError{code: 2, err: errorf("PORT=%q is not a port number", p)}
+			return 0, &exitError{code: 2, err: errorf("PORT is not a port number (1 to 65535)")}
 		}
 		return n, nil
 	}

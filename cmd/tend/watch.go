@@ -36,17 +36,34 @@ func watchFiles(c *cli.Context, a *app.App, reloads chan<- runner.ReloadRequest)
 	if err != nil {
 		return nil, err
 	}
+	// The goroutine ends when Close closes Changes, or when stop is called
+	// while it waits for a supervisor that no longer reads reloads.
+	done := make(chan struct{})
+	ended := make(chan struct{})
+	send := func(r runner.ReloadRequest) bool {
+		select {
+		case reloads <- r:
+			return true
+		case <-done:
+			return false
+		}
+	}
 	go func() {
+		defer close(ended)
 		for ch := range w.Changes() {
-			if ch.Config {
-				reloads <- runner.ReloadRequest{Reason: "files changed"}
+			if ch.Config && !send(runner.ReloadRequest{Reason: "files changed"}) {
+				return
 			}
-			if len(ch.Matched) > 0 {
-				reloads <- runner.ReloadRequest{Reason: describeMatched(ch.Matched), RestartTypes: restart}
+			if len(ch.Matched) > 0 && !send(runner.ReloadRequest{Reason: describeMatched(ch.Matched), RestartTypes: restart}) {
+				return
 			}
 		}
 	}()
-	return w.Close, nil
+	return func() {
+		close(done)
+		w.Close()
+		<-ended
+	}, nil
 }
 
 func describeMatched(paths []string) string {
