@@ -185,6 +185,7 @@ func FuzzParse(f *testing.F) {
 		data, _ := os.ReadFile(p)
 		f.Add(string(data))
 	}
+	f.Add("web: " + strings.Repeat("x", MaxCommandLength) + "\nworker: a\x00\n")
 	f.Fuzz(func(t *testing.T, data string) {
 		entries, err := Parse(strings.NewReader(data), "Procfile")
 		if err != nil {
