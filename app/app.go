@@ -60,15 +60,16 @@ type App struct {
 	Warnings []string
 }
 
-// Load reads and validates the app. It reports every problem it finds,
-// joined, rather than stopping at the first.
+// Load reads and validates the app. It reports the problems it finds,
+// joined, rather than stopping at the first: at most MaxProblems of them,
+// then a count of the rest; warnings are cut the same way.
 func Load(opts Options) (*App, error) {
 	a := &App{AppName: opts.AppName}
 	a.resolvePaths(opts)
 	var errs []error
 	env, err := envfile.Merge(a.EnvFiles, opts.Environ)
 	if err != nil {
-		return nil, err // without the environment nothing else can be judged
+		return nil, limitErrors(err) // without the environment nothing else can be judged
 	}
 	a.Env = env
 	// TZ matters to tend only for cron: a value it cannot read must never
@@ -104,15 +105,16 @@ func Load(opts Options) (*App, error) {
 		declErrs = append(declErrs, a.nothingToRun())
 	}
 	if opts.Lenient {
-		for _, e := range declErrs {
+		for _, e := range flatten(errors.Join(declErrs...)) {
 			a.Warnings = append(a.Warnings, e.Error())
 		}
 	} else {
 		errs = append(errs, declErrs...)
 	}
-	if err := errors.Join(errs...); err != nil {
+	if err := limitErrors(errs...); err != nil {
 		return nil, err
 	}
+	a.Warnings = limitLines(a.Warnings, "warnings")
 	return a, nil
 }
 
@@ -189,7 +191,8 @@ func exists(p string) bool {
 }
 
 // EntrypointWarnings explains how Dokku's ENTRYPOINT mode (commands split
-// into words without a shell) would change the Procfile's commands.
+// into words without a shell) would change the Procfile's commands: at
+// most MaxProblems lines, then a count of the rest.
 func (a *App) EntrypointWarnings() []string {
 	var out []string
 	for _, p := range a.Processes {
@@ -197,7 +200,7 @@ func (a *App) EntrypointWarnings() []string {
 			out = append(out, fmt.Sprintf("%s:%d: %s: %s (only with a Dokku ENTRYPOINT)", a.ProcfilePath, p.Line, p.Name, w))
 		}
 	}
-	return out
+	return limitLines(out, "warnings")
 }
 
 // Process returns the Procfile entry named name.

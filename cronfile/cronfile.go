@@ -6,19 +6,21 @@
 package cronfile
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"math/big"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/tailscale/hujson"
+
+	"github.com/tend-run/tend/regfile"
 )
 
 // Policy is Dokku's concurrency_policy: what happens when a run is due
@@ -119,9 +121,15 @@ func (e *ParseError) Error() string {
 func (e *ParseError) Unwrap() error { return e.Err }
 
 // Load reads and parses the app.json at path. A missing file is an error
-// wrapping fs.ErrNotExist: the caller decides whether that is fine.
+// wrapping fs.ErrNotExist: the caller decides whether that is fine. Only a
+// regular file (or a symlink to one) of at most MaxSize bytes is read:
+// anything else is an error wrapping regfile.ErrNotRegular or
+// regfile.ErrTooLarge, never a wait on a named pipe or a device.
 func Load(path string, opts Options) (*File, error) {
-	data, err := os.ReadFile(path)
+	data, err := regfile.ReadFile(path, MaxSize)
+	if errors.Is(err, regfile.ErrTooLarge) {
+		return nil, &ParseError{File: path, Index: -1, Err: errTooLarge{}}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read app.json: %w", err)
 	}
@@ -149,14 +157,17 @@ func syntaxError(path string, err error) *ParseError {
 // app.json with nothing in it.
 func Parse(data []byte, path string, opts Options) (*File, error) {
 	f := &File{Path: path}
-	if strings.TrimSpace(string(data)) == "" {
+	if len(bytes.TrimSpace(data)) == 0 {
 		return f, nil // Dokku treats an empty app.json as none
+	}
+	if off := tooDeep(data); off >= 0 {
+		return nil, tooDeepError(path, data, off)
 	}
 	root, err := hujson.Parse(data)
 	if err != nil {
 		return nil, syntaxError(path, err)
 	}
-	p := &parser{file: f, data: data, opts: opts}
+	p := &parser{file: f, lines: newLines(data), opts: opts}
 	if isNull(&root) {
 		return f, nil // encoding/json, as Dokku uses it, reads null as {}
 	}
@@ -190,15 +201,13 @@ func Parse(data []byte, path string, opts Options) (*File, error) {
 }
 
 type parser struct {
-	file *File
-	data []byte
-	opts Options
-	errs []error
+	file  *File
+	lines lines
+	opts  Options
+	errs  []error
 }
 
-func (p *parser) line(offset int) int {
-	return strings.Count(string(p.data[:min(offset, len(p.data))]), "\n") + 1
-}
+func (p *parser) line(offset int) int { return p.lines.line(offset) }
 
 func (p *parser) errorAt(offset, index int, command string, err error) error {
 	return &ParseError{File: p.file.Path, Line: p.line(offset), Index: index, Command: command, Err: err}
@@ -223,6 +232,9 @@ func memberName(m *hujson.ObjectMember) string {
 // topKey returns the app.json key encoding/json would read name as
 // ("cron", "formation"), or "".
 func topKey(name string) string {
+	if name == "cron" || name == "formation" {
+		return name
+	}
 	var k struct {
 		Cron      json.RawMessage `json:"cron"`
 		Formation json.RawMessage `json:"formation"`

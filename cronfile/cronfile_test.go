@@ -118,6 +118,10 @@ func FuzzParse(f *testing.F) {
 		data, _ := os.ReadFile(p)
 		f.Add(data)
 	}
+	f.Add([]byte(`{"cron": [{"command": "a", "schedule": "@every 0s"}, {"command": "b\u0000", "schedule": "TZ=UTC @every 1500ms"}]}`))
+	f.Add([]byte(`{"x": [[{"s": "[\"[{"}, /* [{ */ [] // [[
+	]], "cron": [[[]]]}`))
+	f.Add([]byte("{\"x\": " + strings.Repeat("[", MaxDepth+1) + "}"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		file, err := Parse(data, "app.json", Options{})
 		if err != nil {
@@ -128,8 +132,12 @@ func FuzzParse(f *testing.F) {
 		}
 		ids := map[string]bool{}
 		for _, j := range file.Jobs {
-			if strings.TrimSpace(j.Command) == "" || j.ID == "" || ids[j.ID] || j.Schedule == nil {
+			if strings.TrimSpace(j.Command) == "" || j.ID == "" || ids[j.ID] || j.Schedule == nil ||
+				strings.ContainsRune(j.Command, 0) || len(j.Command) > MaxCommandLength {
 				t.Fatalf("bad job %+v", j)
+			}
+			if _, every := j.Schedule.Every(); every && j.Schedule.written < time.Second {
+				t.Fatalf("@every under 1s accepted: %q", j.Schedule.Spec)
 			}
 			ids[j.ID] = true
 		}
@@ -137,7 +145,7 @@ func FuzzParse(f *testing.F) {
 }
 
 func FuzzParseSchedule(f *testing.F) {
-	for _, s := range []string{"* * * * *", "@daily", "@every 1m", "CRON_TZ=Europe/Berlin 0 2 * * *", "0 0 31 2 *", "TZ=", "*/7 1-5 ? 1,6 MON-FRI",
+	for _, s := range []string{"* * * * *", "@daily", "@every 1m", "@every 0s", "@every -1s", "TZ=UTC @every 999ms", "CRON_TZ=Europe/Berlin 0 2 * * *", "0 0 31 2 *", "TZ=", "*/7 1-5 ? 1,6 MON-FRI",
 		"CRON_TZ=America/New_York 30 2 * * *", "TZ=Europe/Berlin */30 2 * * *", "0 0 29 2 *", "TZ=UTC"} {
 		f.Add(s, now.Unix())
 		f.Add(s, time.Date(2026, 3, 8, 6, 59, 59, 0, time.UTC).Unix())
@@ -147,6 +155,9 @@ func FuzzParseSchedule(f *testing.F) {
 		s, err := ParseSchedule(spec, nil)
 		if err != nil {
 			return
+		}
+		if _, every := s.Every(); every && s.written < time.Second {
+			t.Fatalf("@every under 1s accepted: %q", spec)
 		}
 		// Keep t within years robfig can search (it gives up 5 years on).
 		from := time.Unix(unix%(400*365*86400), 0)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -55,6 +56,9 @@ type entryKeys struct {
 // canonicalKey returns the known key encoding/json would read name as, or
 // "" for a key Dokku ignores.
 func canonicalKey(name string) string {
+	if slices.Contains(knownKeys, name) {
+		return name // the usual case, without a decoder per key
+	}
 	var k entryKeys
 	if json.Unmarshal(fmt.Appendf(nil, "{%q: 0}", name), &k) != nil {
 		return ""
@@ -109,6 +113,9 @@ func (p *parser) entry(v *hujson.Value, index int) (Job, bool) {
 	case raw.Schedule == nil:
 		return fail(errors.New(`missing "schedule"`))
 	}
+	if err := checkCommand(job.Command); err != nil {
+		return fail(err)
+	}
 	if raw.Policy != nil {
 		switch Policy(*raw.Policy) {
 		case PolicyAllow, PolicyForbid, PolicyReplace:
@@ -128,6 +135,24 @@ func (p *parser) entry(v *hujson.Value, index int) (Job, bool) {
 	job.ID = shortID(sched.Spec, job.Command)
 	p.hostWarnings(v.StartOffset, job)
 	return job, true
+}
+
+// MaxCommandLength is the longest command accepted, in bytes: a job runs
+// as `/bin/sh -c COMMAND`, and Linux refuses one argument of 128 KiB
+// (MAX_ARG_STRLEN). It is procfile.MaxCommandLength, for the same reason:
+// a command that passes `tend check` must be one tend can start.
+const MaxCommandLength = 64 << 10
+
+// checkCommand refuses a command the kernel would refuse to pass to the
+// shell when the job is due.
+func checkCommand(command string) error {
+	if i := strings.IndexByte(command, 0); i >= 0 {
+		return fmt.Errorf(`"command" has a NUL byte (byte %d), which cannot be passed to /bin/sh`, i+1)
+	}
+	if len(command) > MaxCommandLength {
+		return fmt.Errorf(`"command" is %d bytes, over the limit of %d (the kernel refuses an argument of 128 KiB)`, len(command), MaxCommandLength)
+	}
+	return nil
 }
 
 type offsetText struct {
@@ -211,8 +236,11 @@ func (p *parser) hostWarnings(offset int, job Job) {
 	if s.Next(neverProbe).IsZero() {
 		w("schedule %q never fires", s.Spec)
 	}
-	if _, every := s.Every(); every {
+	if d, every := s.Every(); every {
 		w("@every runs under tend, but Dokku's host cron cannot run it")
+		if d != s.written {
+			w("@every %s runs every %s: robfig/cron counts whole seconds", everyText(s.Spec), d)
+		}
 	}
 	if s.Zoned {
 		w("a time zone prefix runs under tend, but Dokku's host cron ignores it")

@@ -21,6 +21,9 @@ type Schedule struct {
 	// Zoned says the spec chose its zone with a CRON_TZ= or TZ= prefix.
 	Zoned bool
 	sched cron.Schedule
+	// written is an @every interval as written, before robfig/cron
+	// rounds it down to whole seconds.
+	written time.Duration
 }
 
 // ParseSchedule parses spec exactly as Dokku does, with robfig/cron v3 and
@@ -51,6 +54,16 @@ func ParseSchedule(spec string, defaultLoc *time.Location) (s *Schedule, err err
 	if err != nil {
 		return nil, explain(spec, err)
 	}
+	if _, every := sched.(cron.ConstantDelaySchedule); every {
+		// robfig turns anything under a second (0s, -1s, 1ms) into one
+		// second without a word: refuse what would run 1000 times faster
+		// or never, as written.
+		text := everyText(spec)
+		s.written, _ = time.ParseDuration(text) // robfig parsed it already
+		if s.written < time.Second {
+			return nil, fmt.Errorf("@every %s is shorter than the minimum of 1s", text)
+		}
+	}
 	if spec, ok := sched.(*cron.SpecSchedule); ok {
 		if s.Zoned {
 			s.Location = spec.Location
@@ -60,6 +73,16 @@ func ParseSchedule(spec string, defaultLoc *time.Location) (s *Schedule, err err
 	}
 	s.sched = sched
 	return s, nil
+}
+
+// everyText is the interval of an "@every" spec, found as robfig finds it:
+// after the zone prefix and its space, then "@every ".
+func everyText(spec string) string {
+	if zonePrefix(spec) != "" {
+		_, spec, _ = strings.Cut(spec, " ")
+		spec = strings.TrimSpace(spec)
+	}
+	return strings.TrimPrefix(spec, "@every ")
 }
 
 // zonePrefix returns the zone prefix robfig recognises at the start of

@@ -35,11 +35,14 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"os"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/joho/godotenv"
+
+	"github.com/tend-run/tend/regfile"
 )
 
 // Environment is the Source of variables from the real environment.
@@ -59,16 +62,37 @@ type Env struct {
 	vars map[string]Var
 }
 
-// ErrSyntax is wrapped by every FileError, for errors.Is.
-var ErrSyntax = errors.New("env file syntax error")
+// MaxSize is the largest env file read, in bytes. Every variable goes
+// into each child's environment, and Linux refuses an execve(2) whose
+// arguments and environment together pass ARG_MAX (a quarter of the stack
+// limit, usually 2 MiB), so a larger .env could never start a process;
+// and a .env pointing at a device (/dev/urandom) must not be read for
+// ever.
+const MaxSize = 1 << 20
+
+// maxVarLength is the longest "KEY=value" a child can be given: Linux
+// refuses one string of MAX_ARG_STRLEN (128 KiB, its NUL included).
+const maxVarLength = 128<<10 - 1
+
+// The problems of an env file, wrapped by FileError, for errors.Is.
+var (
+	// ErrSyntax: a line godotenv cannot read.
+	ErrSyntax = errors.New("env file syntax error")
+	// ErrInvalidValue: a value no process environment can hold (a NUL
+	// byte, or longer than the kernel passes).
+	ErrInvalidValue = errors.New("env value cannot be passed to a process")
+)
 
 // FileError is a malformed env file: "file:line: problem". The problem
 // never quotes a value, at most one offending character.
 type FileError struct {
 	File string
-	// Line is 1-based, 0 when the line could not be found.
+	// Line is 1-based, 0 when the line could not be found or the problem
+	// is the whole file's.
 	Line int
 	Msg  string
+	// Err is what Unwrap returns; nil means ErrSyntax.
+	Err error
 }
 
 // Error returns "file:line: problem", or "file: problem" when Line is 0.
@@ -79,14 +103,25 @@ func (e *FileError) Error() string {
 	return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
 }
 
-// Unwrap returns ErrSyntax.
-func (e *FileError) Unwrap() error { return ErrSyntax }
+// Unwrap returns Err: ErrSyntax, ErrInvalidValue or regfile.ErrTooLarge.
+func (e *FileError) Unwrap() error {
+	if e.Err == nil {
+		return ErrSyntax
+	}
+	return e.Err
+}
 
 // ReadFile parses one env file into its variables. A file that cannot be
 // read gives an error naming it that wraps the os error (errors.Is
-// fs.ErrNotExist holds for a missing file); a malformed one a *FileError.
+// fs.ErrNotExist holds for a missing file), or regfile.ErrNotRegular for
+// anything but a regular file (or a symlink to one): a named pipe is
+// refused rather than waited on. A file over MaxSize, a malformed one or
+// one with a value no process can be given is a *FileError.
 func ReadFile(path string) (map[string]string, error) {
-	data, err := os.ReadFile(path)
+	data, err := regfile.ReadFile(path, MaxSize)
+	if errors.Is(err, regfile.ErrTooLarge) {
+		return nil, &FileError{File: path, Msg: fmt.Sprintf("larger than %d bytes", MaxSize), Err: regfile.ErrTooLarge}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read env file: %w", err)
 	}
@@ -106,7 +141,37 @@ func parse(data []byte, file string) (map[string]string, error) {
 	if _, ok := vars[""]; ok {
 		return nil, &FileError{File: file, Line: emptyKeyLine(data), Msg: msgInvalidLine}
 	}
+	if err := checkValues(vars, data, file); err != nil {
+		return nil, err
+	}
 	return vars, nil
+}
+
+// checkValues refuses values that would pass `tend check` and then make
+// every process fail to start: execve(2) cannot pass a NUL byte (Go
+// refuses it with EINVAL), nor a variable of 128 KiB (E2BIG). The error
+// names the variable, never its value.
+func checkValues(vars map[string]string, data []byte, file string) error {
+	var errs []*FileError
+	for _, k := range slices.Sorted(maps.Keys(vars)) {
+		v := vars[k]
+		var msg string
+		switch {
+		case strings.IndexByte(v, 0) >= 0:
+			msg = fmt.Sprintf("the value of %s has a NUL byte, which no process environment can hold", k)
+		case len(k)+1+len(v) > maxVarLength:
+			msg = fmt.Sprintf("the value of %s is %d bytes: a variable of 128 KiB or more cannot be passed to a process", k, len(v))
+		default:
+			continue
+		}
+		errs = append(errs, &FileError{File: file, Line: keyLine(data, k), Msg: msg, Err: ErrInvalidValue})
+	}
+	slices.SortStableFunc(errs, func(a, b *FileError) int { return a.Line - b.Line })
+	joined := make([]error, len(errs))
+	for i, e := range errs {
+		joined[i] = e
+	}
+	return errors.Join(joined...)
 }
 
 // Merge reads files in order (later ones override earlier ones), then lets

@@ -12,10 +12,14 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/joho/godotenv"
+
+	"github.com/tend-run/tend/regfile"
 )
 
 const dir = "../testdata/envfile/"
@@ -75,13 +79,92 @@ func TestReadFileOSErrors(t *testing.T) {
 		t.Errorf("missing file: got %v, want %s", err, want)
 	}
 	_, err = ReadFile(dir)
-	if want := "read env file: read " + dir + ": is a directory"; err == nil || err.Error() != want {
+	if want := "read env file: " + dir + " is a directory, not a regular file"; err == nil || err.Error() != want {
 		t.Errorf("directory: got %v, want %s", err, want)
 	}
 	_, err = ReadFile(dir + "bad-key.env")
 	var fe *FileError
 	if !errors.Is(err, ErrSyntax) || !errors.As(err, &fe) || fe.Line != 4 || fe.File != dir+"bad-key.env" {
 		t.Errorf("syntax error: got %#v", err)
+	}
+}
+
+// TestReadFileSpecial: a .env that is a named pipe used to block `tend
+// check` (and a reload) in open(2); one pointing at /dev/urandom read
+// gigabytes. Both are refused at once, and so is a regular file too large
+// for any process's environment.
+func TestReadFileSpecial(t *testing.T) {
+	tmp := t.TempDir()
+	fifo := filepath.Join(tmp, ".env")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	random := filepath.Join(tmp, "random.env")
+	if err := os.Symlink("/dev/urandom", random); err != nil {
+		t.Fatal(err)
+	}
+	big := filepath.Join(tmp, "big.env")
+	if err := os.WriteFile(big, []byte("A="+strings.Repeat("x", MaxSize)+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		path, want string
+		is         error
+	}{
+		{fifo, "read env file: " + fifo + " is a named pipe, not a regular file", regfile.ErrNotRegular},
+		{random, "read env file: " + random + " is a character device, not a regular file", regfile.ErrNotRegular},
+		{big, big + ": larger than 1048576 bytes", regfile.ErrTooLarge},
+	} {
+		done := make(chan error, 1)
+		go func() {
+			_, err := ReadFile(tc.path)
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			if !errors.Is(err, tc.is) || err.Error() != tc.want {
+				t.Errorf("got %v, want %s", err, tc.want)
+			}
+		case <-time.After(20 * time.Second):
+			if w, err := os.OpenFile(fifo, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
+				w.Close() // frees the open(2) blocked on the FIFO
+			}
+			t.Fatalf("ReadFile(%s) did not return within 20 s", tc.path)
+		}
+	}
+}
+
+// TestReadFileValueLimits: a value the kernel would refuse to pass to a
+// child is an error naming the variable, never its value.
+func TestReadFileValueLimits(t *testing.T) {
+	path := filepath.Join(t.TempDir(), ".env")
+	data := "SMALL=" + strings.Repeat("s", 1000) + "\nBIG=" + strings.Repeat("s", 200_000) + "\n"
+	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := ReadFile(path)
+	want := path + ":2: the value of BIG is 200000 bytes: a variable of 128 KiB or more cannot be passed to a process"
+	if !errors.Is(err, ErrInvalidValue) || err == nil || err.Error() != want {
+		t.Errorf("got %v, want %s", err, want)
+	}
+}
+
+// TestUnterminatedLineLinear: finding the unterminated quote once scanned
+// the rest of the file for every candidate: minutes for this 1 MiB file.
+func TestUnterminatedLineLinear(t *testing.T) {
+	data := "B='" + strings.Repeat("\\\"\n", 330_000) + "'\nA=\"\n"
+	done := make(chan error, 1)
+	go func() {
+		_, err := parse([]byte(data), ".env")
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if want := ".env:330002: unterminated quoted value"; err == nil || err.Error() != want {
+			t.Errorf("got %v, want %s", err, want)
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("parse did not return within 60 s")
 	}
 }
 
@@ -140,7 +223,9 @@ func TestMergeReportsEveryBadFile(t *testing.T) {
 // knownProblem matches every message a FileError may carry: none of them
 // holds more of the file than one character.
 var knownProblem = regexp.MustCompile(`^(invalid line \(expected KEY=value\)|unterminated quoted value|` +
-	`unexpected text after a quoted value|invalid syntax|unexpected character (".+") in variable name)$`)
+	`unexpected text after a quoted value|invalid syntax|unexpected character (".+") in variable name|` +
+	`the value of .+ has a NUL byte, which no process environment can hold|` +
+	`the value of .+ is \d+ bytes: a variable of 128 KiB or more cannot be passed to a process)$`)
 
 // FuzzReadFile parses any bytes as ReadFile does (without the file
 // system, to keep it fast): no panic; every error is a *FileError naming

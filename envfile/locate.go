@@ -117,12 +117,22 @@ func lineAt(data []byte, off int) int {
 // unterminatedLine finds the quote godotenv found unterminated. Its error
 // quotes the value from the opening quote to the end of that line; the
 // opening quote is the first place with that text after which no closing
-// quote (one not preceded by a backslash) follows.
+// quote (one not preceded by a backslash) follows. Whether one follows is
+// the same question for every candidate, answered once from the last
+// closing quote: asking it per candidate was quadratic, minutes for a
+// 1 MiB file of escaped quotes.
 func unterminatedLine(data []byte, snippet string) int {
 	if snippet == "" {
 		return failingLine(data)
 	}
 	quote := snippet[0]
+	lastClosing := -1 // godotenv's extractVarValue: a quote not after '\'
+	for i := len(data) - 1; i >= 1; i-- {
+		if data[i] == quote && data[i-1] != '\\' {
+			lastClosing = i
+			break
+		}
+	}
 	for off := 0; off < len(data); {
 		i := bytes.Index(data[off:], []byte(snippet))
 		if i < 0 {
@@ -130,7 +140,7 @@ func unterminatedLine(data []byte, snippet string) int {
 		}
 		p := off + i
 		end := p + len(snippet)
-		if (end == len(data) || data[end] == '\n') && !hasClosingQuote(data[p:], quote) {
+		if (end == len(data) || data[end] == '\n') && lastClosing <= p {
 			return lineAt(data, p)
 		}
 		off = p + 1
@@ -138,19 +148,12 @@ func unterminatedLine(data []byte, snippet string) int {
 	return failingLine(data)
 }
 
-// hasClosingQuote reports whether src, which starts with quote, has a
-// closing one as godotenv's extractVarValue looks for it.
-func hasClosingQuote(src []byte, quote byte) bool {
-	for i := 1; i < len(src); i++ {
-		if src[i] == quote && src[i-1] != '\\' {
-			return true
-		}
-	}
-	return false
-}
-
-// maxLineSearch bounds failingLine's quadratic search.
-const maxLineSearch = 2000
+// maxLineSearch and maxSearchBytes bound failingLine's quadratic search:
+// at most 2000 lines, and at most 16 MiB parsed in all.
+const (
+	maxLineSearch  = 2000
+	maxSearchBytes = 16 << 20
+)
 
 // failingLine is the fallback for errors not explained above: the first
 // line from which every longer prefix of the file fails to parse (a
@@ -158,7 +161,7 @@ const maxLineSearch = 2000
 // file may be fine). It returns 0 for files too long to search.
 func failingLine(data []byte) int {
 	lines := bytes.SplitAfter(data, []byte("\n"))
-	if len(lines) > maxLineSearch {
+	if len(lines) > maxLineSearch || len(lines)*len(data) > maxSearchBytes {
 		return 0
 	}
 	line := 0
@@ -167,6 +170,25 @@ func failingLine(data []byte) int {
 			break
 		}
 		line = i
+	}
+	return line
+}
+
+// keyLine finds the line that gave key its value: the last one whose
+// statement starts with key (after an optional "export") and "=" or ":",
+// as godotenv lets a later line win. It returns 0 if there is none.
+func keyLine(data []byte, key string) int {
+	line := 0
+	for i, l := range strings.Split(string(data), "\n") {
+		t := strings.TrimLeftFunc(l, isSpace)
+		if rest, ok := strings.CutPrefix(t, "export"); ok && rest != "" && isSpace(rune(rest[0])) {
+			t = strings.TrimLeftFunc(rest, isSpace)
+		}
+		if rest, ok := strings.CutPrefix(t, key); ok {
+			if rest = strings.TrimLeftFunc(rest, isSpace); strings.HasPrefix(rest, "=") || strings.HasPrefix(rest, ":") {
+				line = i + 1
+			}
+		}
 	}
 	return line
 }

@@ -10,12 +10,28 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+
+	"github.com/tend-run/tend/regfile"
 )
 
+// maxLine is the longest line load parses: a run is a couple of hundred
+// bytes, and Add writes none longer. Longer lines are skipped without
+// being held in memory (a 300 MB file with no newline once took 614 MB).
+const maxLine = 64 << 10
+
+// maxRead is how much of the file load reads: its last 16 MiB, which hold
+// the newest runs. Compaction keeps the file at about 200 lines of some
+// 200 bytes per job, 40 KiB, so this is hundreds of jobs' worth; a larger
+// file (a crash before compaction, or not tend's) is rewritten by the
+// next Add.
+const maxRead = 16 << 20
+
 // openFile opens the history file for reading and appending, creating it
-// with mode 0644 (whatever the umask) if it does not exist.
+// with mode 0644 (whatever the umask) if it does not exist. Only a regular
+// file (or a symlink to one) is opened: a named pipe or a device there is
+// an error wrapping regfile.ErrNotRegular, never a read that blocks.
 func openFile(path string) (*os.File, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_APPEND|os.O_CREATE|os.O_EXCL, 0o644)
+	f, err := regfile.OpenFile(path, os.O_RDWR|os.O_APPEND|os.O_CREATE|os.O_EXCL, 0o644)
 	if err == nil {
 		if err := f.Chmod(0o644); err != nil {
 			f.Close()
@@ -26,29 +42,59 @@ func openFile(path string) (*os.File, error) {
 	if !errors.Is(err, fs.ErrExist) {
 		return nil, err
 	}
-	return os.OpenFile(path, os.O_RDWR|os.O_APPEND, 0)
+	return regfile.OpenFile(path, os.O_RDWR|os.O_APPEND, 0)
+}
+
+// loadFile reads the records of f, at most its last maxRead bytes, into s,
+// which the caller owns. Where that cuts a line, its end is skipped; the
+// next Add compacts the file.
+func (s *Store) loadFile(f *os.File) error {
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	var r io.Reader = f
+	cut := false
+	if skip := fi.Size() - maxRead; skip > 0 {
+		r = io.NewSectionReader(f, skip, maxRead)
+		s.compactSoon = true
+		var before [1]byte
+		if _, err := f.ReadAt(before[:], skip-1); err != nil {
+			return err
+		}
+		cut = before[0] != '\n'
+	}
+	return s.load(r, cut)
 }
 
 // load reads the records of r into s, which the caller owns. Lines that are
-// empty, not a JSON object of a Run, or not a valid run are skipped.
-func (s *Store) load(r io.Reader) error {
-	br := bufio.NewReader(r)
+// empty, longer than maxLine, not a JSON object of a Run, or not a valid
+// run are skipped; so is the first line when cut is set (r starts inside
+// it).
+func (s *Store) load(r io.Reader, cut bool) error {
+	br := bufio.NewReaderSize(r, maxLine)
+	skip := cut
 	for {
-		line, err := br.ReadBytes('\n')
+		line, err := br.ReadSlice('\n')
 		if len(line) > 0 {
-			s.lines++
 			s.needNL = line[len(line)-1] != '\n'
+			if err == bufio.ErrBufferFull {
+				skip = true // the rest of an over-long line follows
+				continue
+			}
+			s.lines++
 			var run Run
 			// Keep only what Add would accept, so that every kept run can
 			// be written back by a compaction.
-			if json.Unmarshal(line, &run) == nil && encodable(run) {
+			if !skip && json.Unmarshal(line, &run) == nil && encodable(run) {
 				s.keep(run)
 			}
+			skip = false
 		}
 		if err == io.EOF {
 			return nil
 		}
-		if err != nil {
+		if err != nil && err != bufio.ErrBufferFull {
 			return err
 		}
 	}
@@ -165,6 +211,7 @@ func (s *Store) compact() (err error) {
 	s.f = tmp
 	s.lines = len(all)
 	s.needNL = false
+	s.compactSoon = false
 	return syncDir(dir)
 }
 

@@ -3,6 +3,7 @@ package history
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -19,6 +20,7 @@ func FuzzLoad(f *testing.F) {
 	f.Add([]byte(line + "\n\n" + "garbage\n" + `{"job":"b","duration_ns":-1}` + "\n" + line))
 	f.Add([]byte(`{"job":"a","started":"0000-01-01T00:00:00+01:00"}` + "\n"))
 	f.Add([]byte("null\n{}\n[]\n\"x\"\n\x00\xff"))
+	f.Add([]byte(`{"job":"` + strings.Repeat("j", maxLine) + `"}` + "\n" + line + "\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		path := filepath.Join(t.TempDir(), "history.jsonl")
 		if err := os.WriteFile(path, data, 0o644); err != nil {

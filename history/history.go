@@ -70,16 +70,19 @@ type counters struct{ runs, failures, skips int }
 // Store holds the history of every job. It is safe for concurrent use.
 // The zero Store is not usable; call Open.
 type Store struct {
-	mu         sync.Mutex
-	jobs       map[string][]entry // oldest first, at most Keep each
-	counts     map[string]*counters
-	seq        uint64 // seq of the next entry
-	path       string // "" for memory only
-	f          *os.File
-	closed     bool
-	lines      int  // lines in the file, including skipped ones
-	needNL     bool // the file may not end with '\n'
-	minCompact int  // compaction threshold floor (minCompactLines but in tests)
+	mu     sync.Mutex
+	jobs   map[string][]entry // oldest first, at most Keep each
+	counts map[string]*counters
+	seq    uint64 // seq of the next entry
+	path   string // "" for memory only
+	f      *os.File
+	closed bool
+	lines  int  // lines in the file, including skipped ones
+	needNL bool // the file may not end with '\n'
+	// compactSoon: the file was too large to read whole; compact at the
+	// next Add.
+	compactSoon bool
+	minCompact  int // compaction threshold floor (minCompactLines but in tests)
 }
 
 // Open returns a store. With path "" the store is memory only. Otherwise the
@@ -90,7 +93,10 @@ type Store struct {
 // atomically with only the kept runs; Open itself never rewrites it. Times
 // read back equal (time.Time.Equal) to those added, with the same offset,
 // but not the zone's name. Open fails if the file cannot be opened or read,
-// for instance when its directory does not exist (fs.ErrNotExist).
+// for instance when its directory does not exist (fs.ErrNotExist), or is
+// not a regular file (regfile.ErrNotRegular: a named pipe would block).
+// Only the last 16 MiB of a larger file are read, and lines over 64 KiB
+// are skipped.
 func Open(path string) (*Store, error) {
 	return open(path, minCompactLines)
 }
@@ -109,7 +115,7 @@ func open(path string, minCompact int) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open history: %w", err)
 	}
-	if err := s.load(f); err != nil {
+	if err := s.loadFile(f); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("open history: read %s: %w", path, err)
 	}
@@ -118,11 +124,12 @@ func open(path string, minCompact int) (*Store, error) {
 }
 
 // Add records one run. It returns an error, and records nothing, if the run
-// is invalid: an empty Job, a negative Duration, or a time JSON cannot
-// encode (a year outside 0–9999). Otherwise the run is always kept in memory
-// and counted; on a file-backed store it is also appended to the file and
-// fsynced, which may trigger a compaction, and an error doing either (or
-// ErrClosed after Close) is returned although the run stays in memory.
+// is invalid: an empty Job, a negative Duration, a time JSON cannot
+// encode (a year outside 0–9999), or a line of 64 KiB or more. Otherwise
+// the run is always kept in memory and counted; on a file-backed store it
+// is also appended to the file and fsynced, which may trigger a
+// compaction, and an error doing either (or ErrClosed after Close) is
+// returned although the run stays in memory.
 func (s *Store) Add(r Run) error {
 	r = normalize(r)
 	line, err := encode(r)
@@ -155,7 +162,7 @@ func (s *Store) Add(r Run) error {
 	if err := s.append(line); err != nil {
 		return fmt.Errorf("add history: append to %s: %w", s.path, err)
 	}
-	if s.lines > s.compactAt() {
+	if s.lines > s.compactAt() || s.compactSoon {
 		if err := s.compact(); err != nil {
 			return fmt.Errorf("add history: compact %s: %w", s.path, err)
 		}
@@ -242,6 +249,10 @@ func encode(r Run) ([]byte, error) {
 	b, err := json.Marshal(r)
 	if err != nil {
 		return nil, fmt.Errorf("encode run of %s: %w", r.Job, err)
+	}
+	if len(b) >= maxLine {
+		// load would skip it: keep the file and memory the same.
+		return nil, fmt.Errorf("encode run: a line of %d bytes, over the limit of %d", len(b), maxLine-1)
 	}
 	return append(b, '\n'), nil
 }

@@ -15,9 +15,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/tend-run/tend/regfile"
 )
 
 // maxNameLength is Dokku's limit on a process type name.
@@ -25,6 +26,14 @@ const maxNameLength = 63
 
 // maxSize bounds what Parse reads; real Procfiles are a few hundred bytes.
 const maxSize = 1 << 20
+
+// MaxCommandLength is the longest command accepted, in bytes. A command
+// runs as `/bin/sh -c COMMAND`, one argument, and Linux refuses an
+// argument of MAX_ARG_STRLEN (128 KiB) or more with E2BIG, which the shell
+// would only report as exit status 126 when tend starts it. Half of that
+// leaves room for the words `tend -- TYPE ARGS` and a cron entry naming a
+// type append to the command.
+const MaxCommandLength = 64 << 10
 
 // Entry is one process type.
 type Entry struct {
@@ -51,6 +60,11 @@ var (
 	ErrNoEntries = errors.New("no process types defined")
 	// ErrTooLarge: a file over 1 MiB (Line is 0).
 	ErrTooLarge = errors.New("file too large")
+	// ErrCommandTooLong: a command over MaxCommandLength bytes.
+	ErrCommandTooLong = errors.New("command too long")
+	// ErrNULByte: a command with a NUL byte, which no argument of
+	// execve(2) can hold.
+	ErrNULByte = errors.New("NUL byte in command")
 )
 
 // ParseError is one problem, at a line of a file ("Procfile:3: ...").
@@ -77,9 +91,11 @@ func (e *ParseError) Unwrap() error { return e.Err }
 // ParseFile reads and parses the Procfile at path, naming it path in
 // messages. An unreadable file gives "read Procfile: open PATH: ..."
 // wrapping the os error, so errors.Is(err, fs.ErrNotExist) holds for a
-// missing one.
+// missing one. Only a regular file (or a symlink to one) is read: a named
+// pipe or a device is refused at once, wrapping regfile.ErrNotRegular,
+// rather than blocking.
 func ParseFile(path string) ([]Entry, error) {
-	f, err := os.Open(path)
+	f, err := regfile.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read Procfile: %w", err)
 	}
@@ -181,6 +197,15 @@ func parseLine(line, file string, lineNo int) (Entry, error) {
 	if strings.HasPrefix(command, "#") || strings.HasPrefix(command, "//") {
 		return Entry{}, &ParseError{File: file, Line: lineNo, Err: ErrEmptyCommand,
 			Msg: fmt.Sprintf("process %q has a comment in place of a command", name)}
+	}
+	// Both would pass here and fail only when the shell is started.
+	if i := strings.IndexByte(command, 0); i >= 0 {
+		return Entry{}, &ParseError{File: file, Line: lineNo, Err: ErrNULByte,
+			Msg: fmt.Sprintf("process %q has a NUL byte in its command (byte %d), which cannot be passed to /bin/sh", name, i+1)}
+	}
+	if len(command) > MaxCommandLength {
+		return Entry{}, &ParseError{File: file, Line: lineNo, Err: ErrCommandTooLong,
+			Msg: fmt.Sprintf("process %q has a command of %d bytes, over the limit of %d (the kernel refuses an argument of 128 KiB)", name, len(command), MaxCommandLength)}
 	}
 	return Entry{Name: name, Command: command, Line: lineNo}, nil
 }

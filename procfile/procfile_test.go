@@ -10,7 +10,11 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
+
+	"github.com/tend-run/tend/regfile"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -75,7 +79,7 @@ func TestParseFileErrors(t *testing.T) {
 	if want := "read Procfile: open " + missing + ": no such file or directory"; err == nil || err.Error() != want {
 		t.Errorf("missing file: got %v, want %s", err, want)
 	}
-	if _, err := ParseFile(dir); err == nil || err.Error() != "read Procfile: read "+dir+": is a directory" {
+	if _, err := ParseFile(dir); err == nil || err.Error() != "read Procfile: "+dir+" is a directory, not a regular file" {
 		t.Errorf("directory: got %v", err)
 	}
 	big := filepath.Join(dir, "big")
@@ -88,11 +92,47 @@ func TestParseFileErrors(t *testing.T) {
 	}
 }
 
+// TestParseLongLines: a line longer than bufio.Scanner's 64 KiB is read
+// whole; a command longer than MaxCommandLength, which the shell could
+// never be given, is an error at its line (it used to pass check and fail
+// with status 126 at start).
 func TestParseLongLines(t *testing.T) {
-	long := strings.Repeat("x", 200000)
-	entries, err := Parse(strings.NewReader("web: echo "+long+"\n"), "Procfile")
-	if err != nil || len(entries) != 1 || entries[0].Command != "echo "+long {
+	long := "echo " + strings.Repeat("x", MaxCommandLength-5)
+	entries, err := Parse(strings.NewReader("web: "+long+"\n"), "Procfile")
+	if err != nil || len(entries) != 1 || entries[0].Command != long {
 		t.Errorf("long line: %v", err)
+	}
+	huge := strings.Repeat("x", 900_000)
+	_, err = Parse(strings.NewReader("web: bin/web\nworker: echo "+huge+"\n"), "Procfile")
+	want := `Procfile:2: process "worker" has a command of 900005 bytes, over the limit of 65536 (the kernel refuses an argument of 128 KiB)`
+	if !errors.Is(err, ErrCommandTooLong) || err.Error() != want {
+		t.Errorf("900 KB command: got %v, want %s", err, want)
+	}
+}
+
+// TestParseFileFIFO: a Procfile that is a named pipe is refused at once,
+// naming it; it used to block `tend check` (and a reload) in open(2).
+func TestParseFileFIFO(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "Procfile")
+	if err := syscall.Mkfifo(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := ParseFile(path)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if want := "read Procfile: " + path + " is a named pipe, not a regular file"; !errors.Is(err, regfile.ErrNotRegular) || err.Error() != want {
+			t.Errorf("got %v, want %s", err, want)
+		}
+	case <-time.After(20 * time.Second):
+		// Free the blocked open(2) so the test binary can go on.
+		if w, err := os.OpenFile(path, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
+			w.Close()
+		}
+		t.Fatal("ParseFile of a FIFO blocked for 20 s")
 	}
 }
 
@@ -145,6 +185,7 @@ func FuzzParse(f *testing.F) {
 		data, _ := os.ReadFile(p)
 		f.Add(string(data))
 	}
+	f.Add("web: " + strings.Repeat("x", MaxCommandLength) + "\nworker: a\x00\n")
 	f.Fuzz(func(t *testing.T, data string) {
 		entries, err := Parse(strings.NewReader(data), "Procfile")
 		if err != nil {
@@ -157,7 +198,8 @@ func FuzzParse(f *testing.F) {
 		}
 		seen := map[string]bool{}
 		for _, e := range entries {
-			if e.Command == "" || !validName(e.Name) || len(e.Name) > maxNameLength || seen[e.Name] || e.Line < 1 {
+			if e.Command == "" || !validName(e.Name) || len(e.Name) > maxNameLength || seen[e.Name] || e.Line < 1 ||
+				len(e.Command) > MaxCommandLength || strings.ContainsRune(e.Command, 0) {
 				t.Fatalf("bad entry %+v", e)
 			}
 			seen[e.Name] = true

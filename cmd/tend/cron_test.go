@@ -44,7 +44,7 @@ func TestCronDynoGuard(t *testing.T) {
 		"app.json": `{"cron": [{"command": "echo tick", "schedule": "@every 1s"}]}`,
 	})
 	p := startTend(t, dir, []string{"DYNO=web.1"}, "start")
-	p.waitOutput("not running the 1 app.json cron jobs: DYNO=web.1")
+	p.waitOutput("not running the 1 app.json cron jobs: DYNO is set")
 	p.signal(syscall.SIGTERM)
 	p.wait()
 	p = startTend(t, dir, []string{"DYNO=web.1"}, "start", "--cron")

@@ -307,7 +307,8 @@ func basePort(c *cli.Context, a *app.App) (int, error) {
 	if p, ok := a.Env.Get("PORT"); ok && p != "" {
 		n, err := strconv.Atoi(p)
 		if err != nil || n <= 0 || n > 65535 {
-			return 0, &exitError{code: 2, err: errorf("PORT is not a port number (1 to 65535)")}
+			// Name the variable, never its value (a misplaced secret).
+			return 0, &exitError{code: 2, err: errorf("PORT is not a port number from 1 to 65535")}
 		}
 		return n, nil
 	}
@@ -372,8 +373,8 @@ func scheduledJobs(c *cli.Context, a *app.App, out *runner.Mux) ([]runner.CronJo
 	if err != nil || len(jobs) == 0 || c.Bool("no-cron") {
 		return nil, err
 	}
-	if dyno, set := a.Env.Get("DYNO"); set && !c.Bool("cron") {
-		out.Printf("not running the %d app.json cron jobs: DYNO=%s says the platform runs them (--cron to run them here)", len(jobs), dyno)
+	if _, set := a.Env.Get("DYNO"); set && !c.Bool("cron") {
+		out.Printf("not running the %d app.json cron jobs: DYNO is set, so the platform runs them (--cron to run them here)", len(jobs))
 		return nil, nil
 	}
 	return jobs, nil
