@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/tend-run/tend/regfile"
 	"io"
 	"io/fs"
 	"net"
@@ -89,7 +90,7 @@ func Listen(path string) (net.Listener, error) {
 	fi, err := os.Lstat(path)
 	switch {
 	case err == nil && fi.Mode()&fs.ModeSocket == 0:
-		return nil, fmt.Errorf("refusing to replace %s with the control socket: it is a %s, not a socket", path, kindOf(fi.Mode()))
+		return nil, fmt.Errorf("refusing to replace %s with the control socket: it is %s, not a socket", path, regfile.Kind(fi.Mode()))
 	case err == nil:
 		if err := removeStale(path); err != nil {
 			return nil, err
@@ -132,22 +133,6 @@ func removeStale(path string) error {
 		return fmt.Errorf("remove stale socket: %w", err)
 	}
 	return nil
-}
-
-func kindOf(m fs.FileMode) string {
-	switch {
-	case m.IsRegular():
-		return "regular file"
-	case m.IsDir():
-		return "directory"
-	case m&fs.ModeSymlink != 0:
-		return "symlink"
-	case m&fs.ModeNamedPipe != 0:
-		return "named pipe"
-	case m&fs.ModeDevice != 0:
-		return "device"
-	}
-	return "special file"
 }
 
 // trusted says whether a process of uid may talk to us, as client or as

@@ -157,7 +157,7 @@ func TestListenRefusesWhatIsNotASocket(t *testing.T) {
 	}{
 		{"regular file", func(p string) error { return os.WriteFile(p, []byte("keep me"), 0o644) }},
 		{"directory", func(p string) error { return os.Mkdir(p, 0o755) }},
-		{"symlink", func(p string) error { return os.Symlink("/etc/passwd", p) }},
+		{"symbolic link", func(p string) error { return os.Symlink("/etc/passwd", p) }},
 		{"named pipe", func(p string) error { return syscall.Mkfifo(p, 0o644) }},
 	} {
 		t.Run(tc.kind, func(t *testing.T) {

@@ -3,6 +3,7 @@ package runner
 import (
 	"errors"
 	"fmt"
+	"github.com/tend-run/tend/regfile"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -65,7 +66,7 @@ func lockDirError(dir string, err error) error {
 		target, _ := os.Readlink(dir)
 		return fmt.Errorf("lock dir %s is a symlink (to %s): tend does not follow one there; give the real directory", dir, target)
 	case lerr == nil && !fi.IsDir():
-		return fmt.Errorf("lock dir %s is %s, not a directory", dir, fileKind(fi.Mode()))
+		return fmt.Errorf("lock dir %s is %s, not a directory", dir, regfile.Kind(fi.Mode()))
 	default:
 		return fmt.Errorf("open lock dir %s (%s): %w", dir, describe(dir), err)
 	}
@@ -78,25 +79,6 @@ func describe(path string) string {
 		return err.Error()
 	}
 	return fmt.Sprintf("owner uid %d, mode %04o; tend runs as uid %d", st.Uid, st.Mode&0o7777, os.Getuid())
-}
-
-// fileKind names a non-regular file's type.
-func fileKind(m os.FileMode) string {
-	switch {
-	case m&os.ModeSymlink != 0:
-		return "a symlink"
-	case m&os.ModeNamedPipe != 0:
-		return "a FIFO"
-	case m&os.ModeSocket != 0:
-		return "a socket"
-	case m&os.ModeDevice != 0:
-		return "a device"
-	case m.IsDir():
-		return "a directory"
-	case m.IsRegular():
-		return "a regular file"
-	}
-	return "not a regular file"
 }
 
 // Close releases the directory (locks already taken stay held).
@@ -194,7 +176,7 @@ func notRegular(path string, mode uint32) error {
 	case unix.S_IFDIR:
 		m = os.ModeDir
 	}
-	return fmt.Errorf("lock file %s is %s, not a regular file: remove it", path, fileKind(m))
+	return fmt.Errorf("lock file %s is %s, not a regular file: remove it", path, regfile.Kind(m))
 }
 
 // lockRetry is how often a replace run looks again for a lock held

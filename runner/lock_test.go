@@ -33,9 +33,9 @@ func TestLockFileMustBeARegularFile(t *testing.T) {
 		name, want string
 		make       func(path string) error
 	}{
-		{"fifo", "is a FIFO, not a regular file", func(p string) error { return syscall.Mkfifo(p, 0o644) }},
-		{"symlink", "is a symlink", func(p string) error { return os.Symlink(elsewhere, p) }},
-		{"dangling symlink", "is a symlink", func(p string) error { return os.Symlink(elsewhere+".new", p) }},
+		{"fifo", "is a named pipe, not a regular file", func(p string) error { return syscall.Mkfifo(p, 0o644) }},
+		{"symlink", "is a symbolic link", func(p string) error { return os.Symlink(elsewhere, p) }},
+		{"dangling symlink", "is a symbolic link", func(p string) error { return os.Symlink(elsewhere+".new", p) }},
 		{"directory", "is a directory, not a regular file", func(p string) error { return os.Mkdir(p, 0o755) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -179,7 +179,7 @@ func TestCronBrokenLockSkipsOnlyItsJob(t *testing.T) {
 	if strings.Join(ran, ",") != "b,c" {
 		t.Errorf("ran %v, want b and c", ran)
 	}
-	want := "cron.a: skipped the run due at 2026-03-01T10:45:00Z: lock file " + fifo + " is a FIFO, not a regular file"
+	want := "cron.a: skipped the run due at 2026-03-01T10:45:00Z: lock file " + fifo + " is a named pipe, not a regular file"
 	if !strings.Contains(out.String(), want) {
 		t.Errorf("no %q in:\n%s", want, out)
 	}

@@ -51,7 +51,7 @@ func TestCronBrokenLockFileInStart(t *testing.T) {
 	}
 	p := startTend(t, dir, []string{"TEND_SOCKET=" + filepath.Join(t.TempDir(), "s")}, "start", "--lock-dir", locks)
 	t.Cleanup(func() { releaseFIFO(fifo) })
-	p.waitFor("lock file "+fifo+" is a FIFO, not a regular file", p.stderr)
+	p.waitFor("lock file "+fifo+" is a named pipe, not a regular file", p.stderr)
 	p.waitOutput("| allowed job")
 	p.signal(syscall.SIGTERM)
 	if code := p.waitExit(30*time.Second, fifo); code != 0 {
@@ -86,7 +86,7 @@ func TestCronRunBrokenLock(t *testing.T) {
 		t.Fatal(err)
 	}
 	for lockDir, want := range map[string]string{
-		fifoDir: "lock file " + fifo + " is a FIFO, not a regular file",
+		fifoDir: "lock file " + fifo + " is a named pipe, not a regular file",
 		linkDir: "lock dir " + linkDir + " is a symlink (to " + realDir + ")",
 	} {
 		p := startTend(t, dir, nil, "cron", "run", "--here", "--lock-dir", lockDir, id)

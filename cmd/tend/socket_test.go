@@ -244,7 +244,7 @@ func TestSocketFlagReplacesOnlyASocket(t *testing.T) {
 				}
 				return nil
 			}},
-		{"symlink", "symlink",
+		{"symlink", "symbolic link",
 			func(p string) error { return os.Symlink(filepath.Join(dir, "Procfile"), p) },
 			func(p string) error {
 				if st, err := os.Lstat(p); err != nil || st.Mode()&os.ModeSymlink == 0 {
