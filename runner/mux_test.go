@@ -91,8 +91,17 @@ func TestMuxOwnLines(t *testing.T) {
 	m.SetNames([]string{"web.1"})
 	m.Printf("web.1 started with pid %d", 42)
 	m.Errorf("web.1 killed")
+	syncOwn(t, m)
 	if out.String() != "tend  | web.1 started with pid 42\n" || errOut.String() != "tend  | web.1 killed\n" {
 		t.Errorf("stdout %q, stderr %q", out.String(), errOut.String())
+	}
+}
+
+// syncOwn waits until tend's own lines, which are queued, are written.
+func syncOwn(t *testing.T, m *Mux) {
+	t.Helper()
+	if lost := m.Drain(nil, time.Now().Add(time.Minute)); lost != 0 {
+		t.Fatalf("%d bytes of own lines lost", lost)
 	}
 }
 

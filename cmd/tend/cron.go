@@ -320,6 +320,7 @@ func runCronJob(c *cli.Context, a *app.App, job cronfile.Job, noLock bool) error
 	if stop == 0 {
 		stop = syscall.SIGTERM
 	}
+	runner.CatchSIGPIPE() // a closed stderr must not kill tend and orphan the run
 	errw := c.App.ErrWriter
 	name := "cron." + job.ID
 	if job.Policy != cronfile.PolicyAllow && !noLock {

@@ -56,6 +56,7 @@ func runAction(c *cli.Context) error {
 	if stop == 0 {
 		stop = syscall.SIGTERM
 	}
+	runner.CatchSIGPIPE() // a closed stderr must not kill tend and orphan the command
 	reaper := runner.NewReaper(nil)
 	defer reaper.Close()
 	path, argv := commandLine(a, args)
