@@ -325,3 +325,19 @@ func (m *Mux) waitBounded(ch <-chan struct{}) {
 	case <-t.C:
 	}
 }
+
+// Queued returns a writer of tend's own messages, already formatted, for
+// code that prints with fmt.Fprintf (exec mode): each Write is queued like
+// an own line, in order, and never waits for the stream. Drain writes what
+// is left.
+func (m *Mux) Queued(s Stream) io.Writer { return queuedWriter{m: m, s: s} }
+
+type queuedWriter struct {
+	m *Mux
+	s Stream
+}
+
+func (w queuedWriter) Write(p []byte) (int, error) {
+	w.m.enqueue(ownLine{stream: w.s, data: append([]byte(nil), p...)})
+	return len(p), nil
+}

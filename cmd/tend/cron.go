@@ -320,8 +320,7 @@ func runCronJob(c *cli.Context, a *app.App, job cronfile.Job, noLock bool) error
 	if stop == 0 {
 		stop = syscall.SIGTERM
 	}
-	runner.CatchSIGPIPE() // a closed stderr must not kill tend and orphan the run
-	errw := c.App.ErrWriter
+	errw := execErrors(c)
 	name := "cron." + job.ID
 	if job.Policy != cronfile.PolicyAllow && !noLock {
 		locks, err := openLockDir(c, a)
@@ -335,7 +334,7 @@ func runCronJob(c *cli.Context, a *app.App, job cronfile.Job, noLock bool) error
 		}
 		if err == runner.ErrLocked {
 			fmt.Fprintf(errw, "tend: %s: skipped: another run holds its lock (%s); --no-lock runs it anyway\n", name, job.Policy)
-			return exitCode(exitLocked)
+			return exitCode(errw.done(exitLocked))
 		}
 		if err != nil {
 			return &exitError{code: 1, err: err}
@@ -355,5 +354,5 @@ func runCronJob(c *cli.Context, a *app.App, job cronfile.Job, noLock bool) error
 		Reaper: reaper, Errors: errw,
 	})
 	fmt.Fprintf(errw, "tend: %s exited with status %d after %v\n", name, code, time.Since(start).Round(time.Millisecond))
-	return exitCode(code)
+	return exitCode(errw.done(code))
 }

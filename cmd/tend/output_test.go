@@ -16,9 +16,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// startTendPiped is startTend with tend's stdout on a real pipe, whose read
-// end it returns (the test decides when to read and when to close it).
-func startTendPiped(t *testing.T, dir string, env []string, args ...string) (*tendProc, *os.File) {
+// startTendPiped is startTend with tend's stdout (fd 1) or stderr (fd 2)
+// on a real pipe, whose read end it returns (the test decides when to read
+// and when to close it).
+func startTendPiped(t *testing.T, dir string, env []string, fd int, args ...string) (*tendProc, *os.File) {
 	t.Helper()
 	pr, pw, err := os.Pipe()
 	if err != nil {
@@ -29,7 +30,13 @@ func startTendPiped(t *testing.T, dir string, env []string, args ...string) (*te
 	cmd.Env = append(cleanEnv(), env...)
 	p := &tendProc{t: t, cmd: cmd, stdout: &syncBuffer{}, stderr: &syncBuffer{}, done: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = pw, p.stderr
+	if fd == 2 {
+		cmd.Stdout, cmd.Stderr = p.stdout, pw
+	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// A process tend failed to stop may hold the stdio tend got: Wait
+	// must not wait for it.
+	cmd.WaitDelay = 5 * time.Second
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -53,8 +60,9 @@ func startTendPiped(t *testing.T, dir string, env []string, args ...string) (*te
 	return p, pr
 }
 
-// killPids SIGKILLs the groups of the pids listed in the files, at cleanup:
-// a tend that failed the test may have left them.
+// killPids SIGKILLs the groups of the pids listed in the files, at cleanup
+// (register it after starting tend: cleanups run last first): a tend that
+// failed the test may have left them.
 func killPids(t *testing.T, files ...string) {
 	t.Cleanup(func() {
 		for _, f := range files {
@@ -76,8 +84,8 @@ func TestStartStdoutClosedDrains(t *testing.T) {
 	dir := writeApp(t, map[string]string{"Procfile": "" +
 		"web: echo $$ >> pids; trap 'echo web >> stopped; exit 0' TERM; while :; do echo tick; sleep 0.05; done\n" +
 		"worker: echo $$ >> pids; trap 'echo worker >> stopped; exit 0' TERM; while :; do sleep 0.05; done\n"})
+	p, pr := startTendPiped(t, dir, nil, 1, "start", "-t", "10")
 	killPids(t, filepath.Join(dir, "pids"))
-	p, pr := startTendPiped(t, dir, nil, "start", "-t", "10")
 	sc := bufio.NewScanner(pr)
 	for i := 0; i < 3; i++ {
 		if !sc.Scan() {
@@ -135,8 +143,8 @@ func TestStartStalledStdoutDoesNotBlockLifecycle(t *testing.T) {
 		"web: echo $$ >> pids; exec yes 'a line of output nobody reads'\n" +
 		"once: echo $$ >> pids; while [ ! -e go ]; do sleep 0.05; done\n" +
 		"stubborn: echo $$ >> pids; trap '' TERM; while :; do sleep 0.05; done\n"})
+	p, pr := startTendPiped(t, dir, env, 1, "start", "-t", "3", "--can-die", "once")
 	killPids(t, filepath.Join(dir, "pids"))
-	p, pr := startTendPiped(t, dir, env, "start", "-t", "3", "--can-die", "once")
 	pipeFull(t, pr, 60_000, p)
 	// once exits: tend has its exit line to print, into the full pipe.
 	waitFor(t, "three pids", func() bool { return len(readPids(t, filepath.Join(dir, "pids"))) == 3 })
@@ -270,5 +278,52 @@ func TestCronExitLineAfterOutput(t *testing.T) {
 	}
 	if bad > 0 {
 		t.Errorf("%d cron runs logged their end before their output:\n%s", bad, p.stdout)
+	}
+}
+
+// TestExecStderrClosedStillStops: in exec mode the command has tend's
+// stdio itself; tend's own message before the SIGKILL after -t meets a
+// closed stderr. tend must not die of SIGPIPE and orphan the command.
+func TestExecStderrClosedStillStops(t *testing.T) {
+	dir := writeApp(t, map[string]string{})
+	p, pr := startTendPiped(t, dir, nil, 2, "-t", "1", "--", "sh", "-c", `echo $$ > pid; trap "" TERM; while :; do sleep 0.05; done`)
+	killPids(t, filepath.Join(dir, "pid"))
+	pr.Close()
+	waitFor(t, "the command's pid", func() bool {
+		data, _ := os.ReadFile(filepath.Join(dir, "pid"))
+		return strings.HasSuffix(string(data), "\n")
+	})
+	p.signal(syscall.SIGTERM)
+	if code := p.wait(); code != 137 {
+		t.Errorf("exit %d, want 137 (the command was SIGKILLed after -t)", code)
+	}
+	for _, pid := range readPids(t, filepath.Join(dir, "pid")) {
+		if alive(pid) {
+			t.Errorf("the command (pid %d) outlived tend", pid)
+		}
+	}
+}
+
+// TestExecStalledStderrStillStops: the command fills the stderr it shares
+// with tend, whose reader never reads; tend's message before the SIGKILL
+// must not hold up the SIGKILL.
+func TestExecStalledStderrStillStops(t *testing.T) {
+	dir := writeApp(t, map[string]string{})
+	p, pr := startTendPiped(t, dir, nil, 2, "-t", "1", "--", "sh", "-c", `echo $$ > pid; trap "" TERM; exec yes 'an error nobody reads' >&2`)
+	killPids(t, filepath.Join(dir, "pid"))
+	pipeFull(t, pr, 60_000, p)
+	p.signal(syscall.SIGTERM)
+	select {
+	case <-p.done:
+	case <-time.After(40 * time.Second):
+		t.Fatal("tend did not exit within 40 s of SIGTERM (-t 1) with stderr stalled")
+	}
+	if p.code != 137 {
+		t.Errorf("exit %d, want 137", p.code)
+	}
+	for _, pid := range readPids(t, filepath.Join(dir, "pid")) {
+		if alive(pid) {
+			t.Errorf("the command (pid %d) outlived tend", pid)
+		}
 	}
 }

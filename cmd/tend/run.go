@@ -1,10 +1,12 @@
 package main
 
 import (
+	"io"
 	"os"
 	"slices"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -56,17 +58,40 @@ func runAction(c *cli.Context) error {
 	if stop == 0 {
 		stop = syscall.SIGTERM
 	}
-	runner.CatchSIGPIPE() // a closed stderr must not kill tend and orphan the command
+	errw := execErrors(c)
 	reaper := runner.NewReaper(nil)
 	defer reaper.Close()
 	path, argv := commandLine(a, args)
-	return exitCode(runner.Exec(runner.ExecConfig{
+	return exitCode(errw.done(runner.Exec(runner.ExecConfig{
 		Command:    runner.Command{Path: path, Args: argv, Env: a.Env.Environ(), Dir: a.Root},
 		StopSignal: stop, LeaderOnly: typeSet(flagString(c, "signal-leader"))[typ],
 		Timeout: timeout, Terminal: runner.IsTerminal(os.Stdin),
 		ContainerInit: os.Getpid() == 1 || os.Getppid() == 1,
-		Reaper:        reaper, Errors: c.App.ErrWriter,
-	}))
+		Reaper:        reaper, Errors: errw,
+	})))
+}
+
+// execErrors is where exec mode prints tend's own messages: stderr, through
+// a queue, so that a stderr nobody reads (the command shares it and may have
+// filled it) never holds up a signal or the SIGKILL after -t. A closed
+// stderr does not kill tend either (CatchSIGPIPE): the command, which has
+// the same stdio, meets the closed pipe itself.
+func execErrors(c *cli.Context) *queuedErrors {
+	runner.CatchSIGPIPE()
+	m := runner.NewMux(runner.OutputOptions{Stdout: c.App.Writer, Stderr: c.App.ErrWriter})
+	return &queuedErrors{Writer: m.Queued(runner.Stderr), m: m}
+}
+
+type queuedErrors struct {
+	io.Writer
+	m *runner.Mux
+}
+
+// done writes what is still queued, waiting a moment at most if stderr is
+// stalled, and passes code on.
+func (q *queuedErrors) done(code int) int {
+	q.m.Drain(nil, time.Now())
+	return code
 }
 
 // dynoType is the process type of the container tend runs in, from DYNO
