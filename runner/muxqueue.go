@@ -42,11 +42,10 @@ type outState struct {
 	locks   [2]*sync.Mutex
 	inWrite [2]atomic.Bool // a write to the stream is in progress
 
-	qmu      sync.Mutex
-	queue    []ownLine
-	queued   int64         // bytes in queue, for maxQueued
-	flushing bool          // a flushOwn goroutine is writing the queue
-	idle     chan struct{} // closed when that goroutine has emptied the queue
+	// queues[s] holds tend's own lines for stream s: one queue when the
+	// streams share a lock (their lines keep their order), else two (a
+	// stalled stdout does not hold up tend's lines on stderr).
+	queues [2]*ownQueue
 
 	// pending counts the bytes accepted for each stream and not yet
 	// written: batches waiting for or inside a write, and queued own lines.
@@ -66,8 +65,11 @@ func (o *outState) init(stdout, stderr io.Writer) {
 	o.brokenC, o.hurry = make(chan struct{}), make(chan struct{})
 	o.locks[Stdout] = new(sync.Mutex)
 	o.locks[Stderr] = o.locks[Stdout]
+	o.queues[Stdout] = new(ownQueue)
+	o.queues[Stderr] = o.queues[Stdout]
 	if differentFiles(stdout, stderr) {
 		o.locks[Stderr] = new(sync.Mutex)
+		o.queues[Stderr] = new(ownQueue)
 	}
 }
 
@@ -84,6 +86,15 @@ func differentFiles(a, b io.Writer) bool {
 		return false
 	}
 	return sa.Dev != sb.Dev || sa.Ino != sb.Ino
+}
+
+// ownQueue is a queue of own lines and the goroutine writing it.
+type ownQueue struct {
+	mu       sync.Mutex
+	lines    []ownLine
+	queued   int64         // bytes in lines, for maxQueued
+	flushing bool          // a flushOwn goroutine is writing the queue
+	idle     chan struct{} // closed when that goroutine has emptied the queue
 }
 
 // ownLine is one of tend's lines, formatted, waiting to be written.
@@ -148,46 +159,47 @@ func (m *Mux) enqueue(l ownLine) {
 	if n == 0 || o.broken[l.stream].Load() {
 		return
 	}
-	o.qmu.Lock()
-	defer o.qmu.Unlock()
-	if o.queued+n > maxQueued {
+	q := o.queues[l.stream]
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.queued+n > maxQueued {
 		o.overflow.Add(n)
 		return
 	}
-	o.queue = append(o.queue, l)
-	o.queued += n
+	q.lines = append(q.lines, l)
+	q.queued += n
 	o.pending[l.stream].Add(n)
-	if !o.flushing {
-		o.flushing = true
-		o.idle = make(chan struct{})
-		go m.flushOwn(o.idle)
+	if !q.flushing {
+		q.flushing = true
+		q.idle = make(chan struct{})
+		go m.flushOwn(q, q.idle)
 	}
 }
 
-// flushOwn writes the queued own lines in order, each after its gate, and
-// ends when the queue is empty.
-func (m *Mux) flushOwn(idle chan struct{}) {
+// flushOwn writes q's lines in order, each after its gate, and ends when
+// the queue is empty.
+func (m *Mux) flushOwn(q *ownQueue, idle chan struct{}) {
 	o := &m.out
 	for {
-		o.qmu.Lock()
-		if len(o.queue) == 0 {
-			o.flushing = false
-			o.queue = nil
-			o.qmu.Unlock()
+		q.mu.Lock()
+		if len(q.lines) == 0 {
+			q.flushing = false
+			q.lines = nil
+			q.mu.Unlock()
 			close(idle)
 			return
 		}
-		l := o.queue[0]
-		o.queue[0] = ownLine{}
-		o.queue = o.queue[1:]
-		o.qmu.Unlock()
+		l := q.lines[0]
+		q.lines[0] = ownLine{}
+		q.lines = q.lines[1:]
+		q.mu.Unlock()
 		if l.gate != nil {
 			waitIdle(l.gate.done, o.hurry, l.gate.read, outputGrace, gateLimit)
 		}
 		_ = m.writeCounted(l.stream, l.data)
-		o.qmu.Lock()
-		o.queued -= int64(len(l.data))
-		o.qmu.Unlock()
+		q.mu.Lock()
+		q.queued -= int64(len(l.data))
+		q.mu.Unlock()
 	}
 }
 
@@ -235,18 +247,19 @@ func (m *Mux) flushed(copied <-chan struct{}) <-chan struct{} {
 	return ch
 }
 
-// ownFlushed waits until the own-line queue is empty.
+// ownFlushed waits until the own-line queues are empty.
 func (m *Mux) ownFlushed() {
-	o := &m.out
-	for {
-		o.qmu.Lock()
-		if !o.flushing {
-			o.qmu.Unlock()
-			return
+	for _, q := range m.out.queues {
+		for {
+			q.mu.Lock()
+			if !q.flushing {
+				q.mu.Unlock()
+				break
+			}
+			idle := q.idle
+			q.mu.Unlock()
+			<-idle
 		}
-		idle := o.idle
-		o.qmu.Unlock()
-		<-idle
 	}
 }
 
