@@ -293,26 +293,6 @@ const teeIdleLimit = 2 * time.Second
 // outputHandle is a run whose output's end can be waited for (a *Child).
 type outputHandle interface{ OutputDone() <-chan struct{} }
 
-// waitOutput returns once done is closed, or once written has not grown
-// for idle.
-func waitOutput(done <-chan struct{}, written *atomic.Int64, idle time.Duration) {
-	ticker := time.NewTicker(idle)
-	defer ticker.Stop()
-	last := written.Load()
-	for {
-		select {
-		case <-done:
-			return
-		case <-ticker.C:
-			now := written.Load()
-			if now == last {
-				return
-			}
-			last = now
-		}
-	}
-}
-
 // RunNow starts job id at once, with its policy and lock: forbid refuses
 // while a run is going (ErrSkipped), replace stops the running one first.
 // The run is logged and recorded like a scheduled one; its output also
@@ -356,7 +336,7 @@ func (s *Scheduler) RunNow(id string, tee *Tee, cancel <-chan struct{}) (ExitSta
 	// The run's last lines may still be in its pipes: the caller gets them
 	// before the exit status.
 	if h, ok := r.handle.(outputHandle); ok && tee != nil {
-		waitOutput(h.OutputDone(), &tee.written, teeIdleLimit)
+		waitIdle(h.OutputDone(), nil, &tee.written, teeIdleLimit, 0)
 	}
 	return r.status, nil
 }
@@ -411,10 +391,15 @@ func (s *Scheduler) watch(r *cronRun) {
 	if why != "" {
 		msg += " (" + why + ")"
 	}
+	// The end of the run is logged after its last line.
+	var output <-chan struct{}
+	if c, ok := r.handle.(outputHandle); ok {
+		output = c.OutputDone()
+	}
 	if st.Success() && why == "" {
-		s.cfg.Output.Printf("%s", msg)
+		s.cfg.Output.PrintfAfter(r.job.Name(), output, "%s", msg)
 	} else {
-		s.cfg.Output.Errorf("%s", msg)
+		s.cfg.Output.ErrorfAfter(r.job.Name(), output, "%s", msg)
 	}
 	if s.cfg.OnIdle != nil {
 		s.cfg.OnIdle()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 )
@@ -60,16 +61,24 @@ type OutputOptions struct {
 }
 
 // Mux writes the output of many processes to tend's two streams, whole
-// lines only, under one lock for both streams (so `2>&1` into one pipe
-// stays whole too), batching every complete line of a read into one write.
+// lines only, under one lock for both streams unless they are different
+// files (so `2>&1` into one pipe stays whole too), batching every complete
+// line of a read into one write.
+//
+// Only the copiers ever wait on tend's streams: tend's own lines are queued
+// and written by a goroutine of the Mux (muxqueue.go), so a log reader that
+// stops reading stalls the children, never the supervisor.
 type Mux struct {
 	opts OutputOptions
 
-	mu      sync.Mutex // held for every write to either stream
-	width   int
-	palette map[string]string
-	next    int
-	tails   map[string][]byte
+	mu       sync.Mutex // guards the fields below; never held across I/O
+	width    int
+	palette  map[string]string
+	next     int
+	tails    map[string][]byte
+	progress map[string]*atomic.Int64 // bytes read per name, for ordered own lines
+
+	out outState // the write path: its lock, the own-line queue, broken streams
 }
 
 // palette of ANSI colours given to names in order of first appearance.
@@ -83,7 +92,9 @@ func NewMux(opts OutputOptions) *Mux {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Mux{opts: opts, width: len(tendName), palette: map[string]string{tendName: "1"}}
+	m := &Mux{opts: opts, width: len(tendName), palette: map[string]string{tendName: "1"}, progress: map[string]*atomic.Int64{}}
+	m.out.init(opts.Stdout, opts.Stderr)
+	return m
 }
 
 // SetNames declares the names that will print, so prefixes are padded to
@@ -121,10 +132,12 @@ func (m *Mux) writer(s Stream) io.Writer {
 // never blocks on a full pipe, and returns the first write error at EOF.
 func (m *Mux) Copy(name string, s Stream, r io.Reader) error {
 	lw := m.newLineWriter(name, s)
+	read := m.progressOf(name)
 	buf := make([]byte, readSize)
 	for {
 		n, err := r.Read(buf)
 		if n > 0 {
+			read.Add(int64(n))
 			lw.consume(buf[:n])
 			lw.flush()
 		}
@@ -374,16 +387,13 @@ func appendJSONString(b, s []byte) []byte {
 	return append(b, '"')
 }
 
-// flush writes the batch with one Write under the Mux's lock.
+// flush writes the batch with one Write under the Mux's write lock.
 func (lw *lineWriter) flush() {
 	if len(lw.batch) == 0 {
 		return
 	}
 	if lw.err == nil {
-		lw.m.mu.Lock()
-		_, err := lw.m.writer(lw.stream).Write(lw.batch)
-		lw.m.mu.Unlock()
-		if err != nil {
+		if err := lw.m.write(lw.stream, lw.batch); err != nil {
 			lw.err = fmt.Errorf("write output of %s: %w", lw.name, err)
 		}
 	}
@@ -402,13 +412,29 @@ func (lw *lineWriter) finish() {
 	lw.flush()
 }
 
-// Printf writes one of tend's own lines on stdout.
-func (m *Mux) Printf(format string, args ...any) { m.own(Stdout, format, args...) }
+// Printf writes one of tend's own lines on stdout. It never waits for the
+// stream: the line is queued (see muxqueue.go).
+func (m *Mux) Printf(format string, args ...any) { m.own(Stdout, nil, format, args...) }
 
-// Errorf writes one of tend's own lines on stderr.
-func (m *Mux) Errorf(format string, args ...any) { m.own(Stderr, format, args...) }
+// Errorf writes one of tend's own lines on stderr, queued like Printf's.
+func (m *Mux) Errorf(format string, args ...any) { m.own(Stderr, nil, format, args...) }
 
-func (m *Mux) own(s Stream, format string, args ...any) {
+// PrintfAfter is Printf for a line about the end of process name: it is
+// written after everything name wrote, that is once done is closed (the
+// process's output is copied; Child.OutputDone), or once name's output has
+// not moved for outputGrace (a background process it left may hold its
+// pipes open). Later own lines keep their order behind it; the caller
+// does not wait.
+func (m *Mux) PrintfAfter(name string, done <-chan struct{}, format string, args ...any) {
+	m.own(Stdout, &gate{done: done, read: m.progressOf(name)}, format, args...)
+}
+
+// ErrorfAfter is PrintfAfter on stderr.
+func (m *Mux) ErrorfAfter(name string, done <-chan struct{}, format string, args ...any) {
+	m.own(Stderr, &gate{done: done, read: m.progressOf(name)}, format, args...)
+}
+
+func (m *Mux) own(s Stream, g *gate, format string, args ...any) {
 	msg := fmt.Sprintf(format, args...) + "\n"
 	if !m.opts.Prefix && !m.opts.JSON {
 		// Raw output still needs tend's lines told apart from the app's.
@@ -416,7 +442,23 @@ func (m *Mux) own(s Stream, format string, args ...any) {
 	}
 	lw := m.newLineWriter(tendName, s)
 	lw.consume([]byte(msg))
-	lw.flush()
+	lw.pending = nil
+	if g != nil && g.done == nil {
+		g = nil
+	}
+	m.enqueue(ownLine{stream: s, data: lw.batch, gate: g})
+}
+
+// progressOf is the counter of the bytes read from name's pipes.
+func (m *Mux) progressOf(name string) *atomic.Int64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	p := m.progress[name]
+	if p == nil {
+		p = new(atomic.Int64)
+		m.progress[name] = p
+	}
+	return p
 }
 
 // Writer returns a writer whose bytes print like Copy's input, for

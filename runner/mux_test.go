@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -91,8 +92,17 @@ func TestMuxOwnLines(t *testing.T) {
 	m.SetNames([]string{"web.1"})
 	m.Printf("web.1 started with pid %d", 42)
 	m.Errorf("web.1 killed")
+	syncOwn(t, m)
 	if out.String() != "tend  | web.1 started with pid 42\n" || errOut.String() != "tend  | web.1 killed\n" {
 		t.Errorf("stdout %q, stderr %q", out.String(), errOut.String())
+	}
+}
+
+// syncOwn waits until tend's own lines, which are queued, are written.
+func syncOwn(t *testing.T, m *Mux) {
+	t.Helper()
+	if lost := m.Drain(nil, time.Now().Add(time.Minute)); lost != 0 {
+		t.Fatalf("%d bytes of own lines lost", lost)
 	}
 }
 
@@ -252,5 +262,84 @@ func TestMuxWriter(t *testing.T) {
 	w.Close()
 	if out.String() != "job  | a\njob  | bc\njob  | d\n" {
 		t.Errorf("got %q", out.String())
+	}
+}
+
+// TestMuxStalledStdoutHoldsOnlyTheCopier fills tend's stdout, a real pipe
+// nobody reads: the copier blocks (so does its child, nothing is lost), but
+// tend's own lines return at once, stderr (another file) still gets its
+// lines, and Drain gives up at the deadline, counting what it dropped.
+func TestMuxStalledStdoutHoldsOnlyTheCopier(t *testing.T) {
+	r := newTestReaper(t)
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer outR.Close()
+	defer outW.Close()
+	errR, errW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer errR.Close()
+	m := NewMux(OutputOptions{Stdout: outW, Stderr: errW, Prefix: true})
+	src, _ := outProducer(t, r, "exec yes 'a line nobody reads'")
+	copied := make(chan struct{})
+	go func() { _ = m.Copy("yes", Stdout, src); close(copied) }()
+	waitFor(t, "a blocked write", 30*time.Second, func() bool { return m.out.inWrite[Stdout].Load() && m.out.pending[Stdout].Load() > 0 })
+	said := make(chan struct{})
+	go func() {
+		m.Printf("yes.1 started")
+		m.Errorf("something on stderr")
+		close(said)
+	}()
+	select {
+	case <-said:
+	case <-time.After(20 * time.Second):
+		t.Fatal("Printf waited for the stalled stdout")
+	}
+	line, err := bufio.NewReader(errR).ReadString('\n')
+	if err != nil || line != "tend | something on stderr\n" {
+		t.Fatalf("stderr: %q, %v", line, err)
+	}
+	lost := m.Drain(copied, time.Now())
+	if lost < int64(len("tend | yes.1 started\n")) {
+		t.Errorf("Drain reports %d bytes lost", lost)
+	}
+	line, _ = bufio.NewReader(errR).ReadString('\n')
+	if want := fmt.Sprintf("tend | stdout is not being read: up to %d bytes of output were dropped\n", lost); line != want {
+		t.Errorf("stderr: %q, want %q", line, want)
+	}
+}
+
+// TestMuxBrokenOnEPIPE closes the reader of tend's stdout: Broken is
+// closed, and what follows for stdout is discarded without error.
+func TestMuxBrokenOnEPIPE(t *testing.T) {
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pw.Close()
+	pr.Close()
+	var errOut bytes.Buffer
+	m := NewMux(OutputOptions{Stdout: pw, Stderr: &errOut, Prefix: true})
+	if err := m.Copy("web.1", Stdout, strings.NewReader("one\n")); !errors.Is(err, syscall.EPIPE) {
+		t.Fatalf("Copy = %v, want EPIPE", err)
+	}
+	select {
+	case <-m.Broken():
+	default:
+		t.Fatal("Broken not closed after EPIPE")
+	}
+	if m.BrokenStream() != Stdout {
+		t.Errorf("broken stream %v", m.BrokenStream())
+	}
+	if err := m.Copy("web.1", Stdout, strings.NewReader("two\n")); err != nil {
+		t.Errorf("Copy after the break = %v, want the output discarded", err)
+	}
+	m.Errorf("still here")
+	syncOwn(t, m)
+	if errOut.String() != "tend | still here\n" {
+		t.Errorf("stderr %q", errOut.String())
 	}
 }

@@ -32,6 +32,7 @@ func runOutputScenario(t *testing.T, opts OutputOptions, input []byte) (string, 
 	m := NewMux(opts)
 	m.SetNames([]string{"web.1", "worker.10"})
 	m.Printf("web.1 started with pid %d", 42)
+	syncOwn(t, m)
 	if err := m.Copy("web.1", Stdout, bytes.NewReader(input)); err != nil {
 		t.Fatal(err)
 	}
@@ -39,6 +40,7 @@ func runOutputScenario(t *testing.T, opts OutputOptions, input []byte) (string, 
 		t.Fatal(err)
 	}
 	m.Errorf("worker.10 exited with code %d\nsecond line", 3)
+	syncOwn(t, m)
 	return stdout.String(), stderr.String()
 }
 

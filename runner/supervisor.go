@@ -153,6 +153,7 @@ func (s *Supervisor) Run(ctx context.Context) int {
 		s.cfg.Cron.Start()
 	}
 	ctxDone := ctx.Done()
+	broken := s.cfg.Output.Broken()
 	for !s.finished() {
 		var killC <-chan time.Time
 		if s.killTimer != nil {
@@ -175,6 +176,9 @@ func (s *Supervisor) Run(ctx context.Context) int {
 			s.reloadDone(r)
 		case c := <-s.controls:
 			s.control(c)
+		case <-broken:
+			broken = nil
+			s.outputClosed()
 		}
 	}
 	if s.cfg.Cron != nil {
@@ -279,7 +283,8 @@ func (s *Supervisor) handle(ev event) {
 	inst.lastStatus = ev.status
 	inst.exits++
 	inst.since = time.Now()
-	s.cfg.Output.Printf("%s %s", inst.spec.Name, ev.status)
+	// Logged after the last line the process wrote, without waiting here.
+	s.cfg.Output.PrintfAfter(inst.spec.Name, ev.child.OutputDone(), "%s %s", inst.spec.Name, ev.status)
 	if inst.retiring {
 		s.retired(inst)
 		return
@@ -475,13 +480,19 @@ func (s *Supervisor) stopLeftovers() {
 	}
 }
 
-// waitOutput waits until every output pipe is drained.
+// waitOutput waits until every output pipe is drained and tend's own lines
+// are written, within the drain's deadline if the log reader stalls.
 func (s *Supervisor) waitOutput() {
 	done := make(chan struct{})
 	go func() { s.copiers.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(outputGrace):
-		s.cfg.Output.Errorf("an output pipe is still held open by a process tend cannot reach; not waiting for it")
-	}
+	s.cfg.Output.Drain(done, s.deadline)
+}
+
+// outputClosed handles EPIPE on tend's stdout or stderr (`tend start |
+// head`): the reader is gone, so tend stops as for SIGTERM, with exit code
+// 141 (128+SIGPIPE, what the shell expects of a writer whose pipe closed)
+// unless a process had already failed.
+func (s *Supervisor) outputClosed() {
+	s.cfg.Output.Errorf("%s was closed (its reader went away): stopping; output to it is discarded", s.cfg.Output.BrokenStream())
+	s.drain("output closed", 128+int(syscall.SIGPIPE))
 }

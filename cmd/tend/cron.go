@@ -321,7 +321,7 @@ func runCronJob(c *cli.Context, a *app.App, job cronfile.Job, noLock bool) error
 	if stop == 0 {
 		stop = syscall.SIGTERM
 	}
-	errw := c.App.ErrWriter
+	errw := execErrors(c)
 	name := "cron." + job.ID
 	if job.Policy != cronfile.PolicyAllow && !noLock {
 		locks, err := openLockDir(c, a)
@@ -332,7 +332,7 @@ func runCronJob(c *cli.Context, a *app.App, job cronfile.Job, noLock bool) error
 		lock, err := locks.Take(job.ID, job.Policy, grace, runner.RealClock, nil)
 		if errors.Is(err, runner.ErrLocked) {
 			fmt.Fprintf(errw, "tend: %s: skipped: another run holds its lock (%s); --no-lock runs it anyway\n", name, job.Policy)
-			return exitCode(exitLocked)
+			return exitCode(errw.done(exitLocked))
 		}
 		if err != nil {
 			return &exitError{code: 1, err: err}
@@ -352,5 +352,5 @@ func runCronJob(c *cli.Context, a *app.App, job cronfile.Job, noLock bool) error
 		Reaper: reaper, Errors: errw,
 	})
 	fmt.Fprintf(errw, "tend: %s exited with status %d after %v\n", name, code, time.Since(start).Round(time.Millisecond))
-	return exitCode(code)
+	return exitCode(errw.done(code))
 }

@@ -2,11 +2,13 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"slices"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -90,16 +92,40 @@ func runAction(c *cli.Context, oneOff bool) error {
 	if stop == 0 {
 		stop = syscall.SIGTERM
 	}
+	errw := execErrors(c)
 	reaper := runner.NewReaper(nil)
 	defer reaper.Close()
 	path, argv := commandLine(a, args)
-	return exitCode(runner.Exec(runner.ExecConfig{
+	return exitCode(errw.done(runner.Exec(runner.ExecConfig{
 		Command:    runner.Command{Path: path, Args: argv, Env: env, Dir: a.Root},
 		StopSignal: stop, LeaderOnly: typeSet(flagString(c, "signal-leader"))[typ],
 		Timeout: timeout, Terminal: runner.IsTerminal(os.Stdin),
 		ContainerInit: os.Getpid() == 1 || os.Getppid() == 1,
-		Reaper:        reaper, Errors: c.App.ErrWriter,
-	}))
+		Reaper:        reaper, Errors: errw,
+	})))
+}
+
+// execErrors is where exec mode prints tend's own messages: stderr, through
+// a queue, so that a stderr nobody reads (the command shares it and may have
+// filled it) never holds up a signal or the SIGKILL after -t. A closed
+// stderr does not kill tend either (CatchSIGPIPE): the command, which has
+// the same stdio, meets the closed pipe itself.
+func execErrors(c *cli.Context) *queuedErrors {
+	runner.CatchSIGPIPE()
+	m := runner.NewMux(runner.OutputOptions{Stdout: c.App.Writer, Stderr: c.App.ErrWriter})
+	return &queuedErrors{Writer: m.Queued(runner.Stderr), m: m}
+}
+
+type queuedErrors struct {
+	io.Writer
+	m *runner.Mux
+}
+
+// done writes what is still queued, waiting a moment at most if stderr is
+// stalled, and passes code on.
+func (q *queuedErrors) done(code int) int {
+	q.m.Drain(nil, time.Now())
+	return code
 }
 
 // oneOffEnv names the run the way Dokku names `dokku run`'s container:

@@ -54,6 +54,7 @@ func startAction(c *cli.Context) error {
 	if err != nil {
 		return &exitError{code: 1, err: err}
 	}
+	runner.CatchSIGPIPE() // the Mux stops the formation on EPIPE instead
 	out, err := newOutput(c, flagString(c, "on-failure") != "")
 	if err != nil {
 		return err

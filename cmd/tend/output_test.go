@@ -1,0 +1,329 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// startTendPiped is startTend with tend's stdout (fd 1) or stderr (fd 2)
+// on a real pipe, whose read end it returns (the test decides when to read
+// and when to close it).
+func startTendPiped(t *testing.T, dir string, env []string, fd int, args ...string) (*tendProc, *os.File) {
+	t.Helper()
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(tendBin, args...)
+	cmd.Dir = dir
+	cmd.Env = append(cleanEnv(), env...)
+	p := &tendProc{t: t, cmd: cmd, stdout: &syncBuffer{}, stderr: &syncBuffer{}, done: make(chan struct{})}
+	cmd.Stdout, cmd.Stderr = pw, p.stderr
+	if fd == 2 {
+		cmd.Stdout, cmd.Stderr = p.stdout, pw
+	}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// A process tend failed to stop may hold the stdio tend got: Wait
+	// must not wait for it.
+	cmd.WaitDelay = 5 * time.Second
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pw.Close()
+	go func() {
+		err := cmd.Wait()
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			p.code = ee.ExitCode()
+			if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+				p.code = 128 + int(ws.Signal())
+			}
+		}
+		close(p.done)
+	}()
+	t.Cleanup(func() {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		<-p.done
+		pr.Close()
+	})
+	return p, pr
+}
+
+// killPids SIGKILLs the groups of the pids listed in the files, at cleanup
+// (register it after starting tend: cleanups run last first): a tend that
+// failed the test may have left them.
+func killPids(t *testing.T, files ...string) {
+	t.Cleanup(func() {
+		for _, f := range files {
+			data, _ := os.ReadFile(f)
+			for _, w := range strings.Fields(string(data)) {
+				var pid int
+				if _, err := fmt.Sscan(w, &pid); err == nil && pid > 1 {
+					_ = syscall.Kill(-pid, syscall.SIGKILL)
+				}
+			}
+		}
+	})
+}
+
+// TestStartStdoutClosedDrains is `tend start | head -n 3`: the reader goes
+// away. tend must not die of SIGPIPE and leave its processes running: the
+// closed pipe is a stop request with the usual drain, and tend exits 141.
+func TestStartStdoutClosedDrains(t *testing.T) {
+	dir := writeApp(t, map[string]string{"Procfile": "" +
+		"web: echo $$ >> pids; trap 'echo web >> stopped; exit 0' TERM; while :; do echo tick; sleep 0.05; done\n" +
+		"worker: echo $$ >> pids; trap 'echo worker >> stopped; exit 0' TERM; while :; do sleep 0.05; done\n"})
+	p, pr := startTendPiped(t, dir, nil, 1, "start", "-t", "10")
+	killPids(t, filepath.Join(dir, "pids"))
+	sc := bufio.NewScanner(pr)
+	for i := 0; i < 3; i++ {
+		if !sc.Scan() {
+			t.Fatalf("stdout ended after %d lines: %v; stderr:\n%s", i, sc.Err(), p.stderr)
+		}
+	}
+	pr.Close() // head has what it wanted
+	if code := p.wait(); code != 141 {
+		t.Errorf("exit %d, want 141; stderr:\n%s", code, p.stderr)
+	}
+	if !strings.Contains(p.stderr.String(), "stdout was closed") {
+		t.Errorf("stderr does not say why tend stopped:\n%s", p.stderr)
+	}
+	for _, pid := range readPids(t, filepath.Join(dir, "pids")) {
+		if alive(pid) {
+			t.Errorf("pid %d still running after tend exited", pid)
+		}
+	}
+	stopped, _ := os.ReadFile(filepath.Join(dir, "stopped"))
+	for _, typ := range []string{"web", "worker"} {
+		if !strings.Contains(string(stopped), typ) {
+			t.Errorf("%s did not get its stop signal (a drain, not a kill): %q", typ, stopped)
+		}
+	}
+}
+
+// pipeFull waits until the pipe read by pr holds at least n bytes that
+// nobody reads.
+func pipeFull(t *testing.T, pr *os.File, n int, p *tendProc) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		queued, err := unix.IoctlGetInt(int(pr.Fd()), unix.TIOCINQ)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if queued >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("stdout pipe holds %d bytes, want %d; stderr:\n%s", queued, n, p.stderr)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestStartStalledStdoutDoesNotBlockLifecycle fills tend's stdout, a pipe
+// whose reader is alive but never reads: `tend status` still answers after
+// tend had a line of its own to print, SIGTERM still stops everything, and
+// tend exits within -t and a margin, saying on stderr what it dropped.
+func TestStartStalledStdoutDoesNotBlockLifecycle(t *testing.T) {
+	sock := filepath.Join(t.TempDir(), "tend.sock")
+	env := []string{"TEND_SOCKET=" + sock}
+	dir := writeApp(t, map[string]string{"Procfile": "" +
+		"web: echo $$ >> pids; exec yes 'a line of output nobody reads'\n" +
+		"once: echo $$ >> pids; while [ ! -e go ]; do sleep 0.05; done\n" +
+		"stubborn: echo $$ >> pids; trap '' TERM; while :; do sleep 0.05; done\n"})
+	p, pr := startTendPiped(t, dir, env, 1, "start", "-t", "3", "--can-die", "once")
+	killPids(t, filepath.Join(dir, "pids"))
+	pipeFull(t, pr, 60_000, p)
+	// once exits: tend has its exit line to print, into the full pipe.
+	waitFor(t, "three pids", func() bool { return len(readPids(t, filepath.Join(dir, "pids"))) == 3 })
+	if err := os.WriteFile(filepath.Join(dir, "go"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	once := readPids(t, filepath.Join(dir, "pids"))
+	waitFor(t, "once exited", func() bool {
+		for _, pid := range once {
+			if _, err := os.Stat(fmt.Sprintf("/proc/%d", pid)); err != nil {
+				return true // reaped by tend
+			}
+		}
+		return false
+	})
+	status := startTend(t, dir, env, "status", "--json")
+	select {
+	case <-status.done:
+		if status.code != 0 {
+			t.Fatalf("status: exit %d\n%s", status.code, status.stderr)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("tend status did not answer while stdout was stalled")
+	}
+	if !strings.Contains(status.stdout.String(), `"stubborn.1"`) {
+		t.Errorf("status: %s", status.stdout)
+	}
+	pids := readPids(t, filepath.Join(dir, "pids"))
+	if len(pids) != 3 {
+		t.Fatalf("pids %v, want 3", pids)
+	}
+	sent := time.Now()
+	p.signal(syscall.SIGTERM)
+	select {
+	case <-p.done:
+	case <-time.After(40 * time.Second):
+		t.Fatalf("tend did not exit within 40 s of SIGTERM (-t 3) with stdout stalled; stderr:\n%s", p.stderr)
+	}
+	t.Logf("exited %v after SIGTERM (-t 3)", time.Since(sent).Round(time.Millisecond))
+	if p.code != 137 {
+		t.Errorf("exit %d, want 137 (stubborn was killed); stderr:\n%s", p.code, p.stderr)
+	}
+	for _, pid := range pids {
+		if alive(pid) {
+			t.Errorf("pid %d still running after tend exited", pid)
+		}
+	}
+	if !regexp.MustCompile(`stdout is not being read: up to \d+ bytes of output were dropped`).MatchString(p.stderr.String()) {
+		t.Errorf("stderr does not count the dropped output:\n%s", p.stderr)
+	}
+}
+
+// TestStartExitLineAfterOutput is honcho's "messages in correct order",
+// repeated: the line saying a process exited comes after every line it
+// printed, its last ("hello", after some 10 KB that keep the copier busy
+// while the process exits) included.
+func TestStartExitLineAfterOutput(t *testing.T) {
+	dir := writeApp(t, map[string]string{"Procfile": "e: seq 1 2000; echo hello\n"})
+	misordered := 0
+	const runs = 60
+	for i := 0; i < runs; i++ {
+		stdout, stderr, code := runTend(t, dir, nil, "start", "-m", "e=4")
+		if code != 1 {
+			t.Fatalf("run %d: exit %d\n%s%s", i, code, stdout, stderr)
+		}
+		misordered += exitLinesBeforeOutput(t, stdout, `e\.\d`, " exited with status 0")
+	}
+	if misordered > 0 {
+		t.Errorf("%d exit lines came before the process's output in %d runs", misordered, runs)
+	}
+}
+
+// exitLinesBeforeOutput counts the names matching namePattern whose exit
+// line (name + exitText) comes before their "hello".
+func exitLinesBeforeOutput(t *testing.T, stdout, namePattern, exitText string) int {
+	t.Helper()
+	re := regexp.MustCompile(`^tend\S* +\| (` + namePattern + `)` + regexp.QuoteMeta(exitText) + `|^(` + namePattern + `) +\| hello$`)
+	exited := map[string]bool{}
+	bad := 0
+	for _, l := range lines(stdout) {
+		m := re.FindStringSubmatch(l)
+		switch {
+		case m == nil:
+		case m[1] != "":
+			exited[m[1]] = true
+		case exited[m[2]]:
+			bad++
+			t.Logf("%s printed after its exit line:\n%s", m[2], stdout)
+		}
+	}
+	return bad
+}
+
+// TestCronExitLineAfterOutput is the same for cron runs: the run's end is
+// logged after its last line.
+func TestCronExitLineAfterOutput(t *testing.T) {
+	var jobs []string
+	for i := 0; i < 6; i++ {
+		jobs = append(jobs, fmt.Sprintf(`{"command": "seq 1 2000; echo hello; : %d", "schedule": "@every 1s"}`, i))
+	}
+	dir := writeApp(t, map[string]string{
+		"Procfile": "web: sleep 60\n",
+		"app.json": `{"cron": [` + strings.Join(jobs, ",") + `]}`,
+	})
+	p := startTend(t, dir, nil, "start")
+	done := regexp.MustCompile(`cron\.\w+: exited with status 0 after`)
+	deadline := time.Now().Add(60 * time.Second)
+	for len(done.FindAllString(p.stdout.String(), -1)) < 36 {
+		if time.Now().After(deadline) {
+			t.Fatalf("fewer than 36 cron runs in 60 s:\n%s%s", p.stdout, p.stderr)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	p.signal(syscall.SIGTERM)
+	p.wait()
+	// Each job runs many times under one name: count per run, in order.
+	last := map[string]string{} // name → "hello" or "exit"
+	bad := 0
+	re := regexp.MustCompile(`^(cron\.\w+) +\| hello$|^tend +\| (cron\.\w+): exited with status 0`)
+	for _, l := range lines(p.stdout.String()) {
+		m := re.FindStringSubmatch(l)
+		switch {
+		case m == nil:
+		case m[1] != "":
+			last[m[1]] = "hello"
+		case last[m[2]] != "hello":
+			bad++
+		default:
+			last[m[2]] = "exit"
+		}
+	}
+	if bad > 0 {
+		t.Errorf("%d cron runs logged their end before their output:\n%s", bad, p.stdout)
+	}
+}
+
+// TestExecStderrClosedStillStops: in exec mode the command has tend's
+// stdio itself; tend's own message before the SIGKILL after -t meets a
+// closed stderr. tend must not die of SIGPIPE and orphan the command.
+func TestExecStderrClosedStillStops(t *testing.T) {
+	dir := writeApp(t, map[string]string{})
+	p, pr := startTendPiped(t, dir, nil, 2, "-t", "1", "--", "sh", "-c", `echo $$ > pid; trap "" TERM; while :; do sleep 0.05; done`)
+	killPids(t, filepath.Join(dir, "pid"))
+	pr.Close()
+	waitFor(t, "the command's pid", func() bool {
+		data, _ := os.ReadFile(filepath.Join(dir, "pid"))
+		return strings.HasSuffix(string(data), "\n")
+	})
+	p.signal(syscall.SIGTERM)
+	if code := p.wait(); code != 137 {
+		t.Errorf("exit %d, want 137 (the command was SIGKILLed after -t)", code)
+	}
+	for _, pid := range readPids(t, filepath.Join(dir, "pid")) {
+		if alive(pid) {
+			t.Errorf("the command (pid %d) outlived tend", pid)
+		}
+	}
+}
+
+// TestExecStalledStderrStillStops: the command fills the stderr it shares
+// with tend, whose reader never reads; tend's message before the SIGKILL
+// must not hold up the SIGKILL.
+func TestExecStalledStderrStillStops(t *testing.T) {
+	dir := writeApp(t, map[string]string{})
+	p, pr := startTendPiped(t, dir, nil, 2, "-t", "1", "--", "sh", "-c", `echo $$ > pid; trap "" TERM; exec yes 'an error nobody reads' >&2`)
+	killPids(t, filepath.Join(dir, "pid"))
+	pipeFull(t, pr, 60_000, p)
+	p.signal(syscall.SIGTERM)
+	select {
+	case <-p.done:
+	case <-time.After(40 * time.Second):
+		t.Fatal("tend did not exit within 40 s of SIGTERM (-t 1) with stderr stalled")
+	}
+	if p.code != 137 {
+		t.Errorf("exit %d, want 137", p.code)
+	}
+	for _, pid := range readPids(t, filepath.Join(dir, "pid")) {
+		if alive(pid) {
+			t.Errorf("the command (pid %d) outlived tend", pid)
+		}
+	}
+}
