@@ -99,9 +99,18 @@ func startProgram(t *testing.T, dir string, env []string, name string, args ...s
 	cmd.Env = append(cleanEnv(), env...)
 	p := &tendProc{t: t, cmd: cmd, stdout: &syncBuffer{}, stderr: &syncBuffer{}, done: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = p.stdout, p.stderr
+	p.launch()
+	return p
+}
+
+// launch starts p.cmd in a group of its own, records its exit code (128+n
+// for a signal) when it ends, and SIGKILLs the group at cleanup.
+func (p *tendProc) launch() {
+	p.t.Helper()
+	cmd := p.cmd
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+		p.t.Fatal(err)
 	}
 	go func() {
 		err := cmd.Wait()
@@ -114,11 +123,10 @@ func startProgram(t *testing.T, dir string, env []string, name string, args ...s
 		}
 		close(p.done)
 	}()
-	t.Cleanup(func() {
+	p.t.Cleanup(func() {
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 		<-p.done
 	})
-	return p
 }
 
 // cleanEnv is the test's environment without variables that change tend's

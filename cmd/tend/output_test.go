@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -33,30 +32,12 @@ func startTendPiped(t *testing.T, dir string, env []string, fd int, args ...stri
 	if fd == 2 {
 		cmd.Stdout, cmd.Stderr = p.stdout, pw
 	}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	// A process tend failed to stop may hold the stdio tend got: Wait
 	// must not wait for it.
 	cmd.WaitDelay = 5 * time.Second
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	t.Cleanup(func() { pr.Close() }) // runs after launch's cleanup
+	p.launch()
 	pw.Close()
-	go func() {
-		err := cmd.Wait()
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			p.code = ee.ExitCode()
-			if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-				p.code = 128 + int(ws.Signal())
-			}
-		}
-		close(p.done)
-	}()
-	t.Cleanup(func() {
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		<-p.done
-		pr.Close()
-	})
 	return p, pr
 }
 
