@@ -131,7 +131,7 @@ func (d *LockDir) TryLock(id string) (*Lock, error) {
 	case err != nil:
 		return nil, fmt.Errorf("lock file %s: %w", path, err)
 	case st.Mode&unix.S_IFMT != unix.S_IFREG:
-		return nil, notRegular(path, st.Mode)
+		return nil, notRegular(path, uint32(st.Mode))
 	}
 	if fd < 0 {
 		// Read-only is all flock needs, so a file another user created
@@ -150,7 +150,7 @@ func (d *LockDir) TryLock(id string) (*Lock, error) {
 		if err != nil {
 			return nil, fmt.Errorf("stat lock file %s: %w", path, err)
 		}
-		return nil, notRegular(path, st.Mode)
+		return nil, notRegular(path, uint32(st.Mode))
 	}
 	if err := unix.Flock(fd, unix.LOCK_EX|unix.LOCK_NB); err != nil {
 		unix.Close(fd)
