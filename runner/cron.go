@@ -462,15 +462,19 @@ func (s *Scheduler) Drain() {
 	}
 }
 
-// KillAll SIGKILLs the runs still going.
-func (s *Scheduler) KillAll() int {
+// KillAll SIGKILLs the runs still going and says how many there were.
+func (s *Scheduler) KillAll() int { return s.Signal(syscall.SIGKILL) }
+
+// Signal sends sig to the process group of every run in progress and says
+// how many there were.
+func (s *Scheduler) Signal(sig syscall.Signal) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	n := 0
 	for _, rs := range s.running {
 		for _, r := range rs {
 			n++
-			_ = r.handle.Signal(syscall.SIGKILL, true)
+			_ = r.handle.Signal(sig, true)
 		}
 	}
 	return n

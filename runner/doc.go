@@ -5,7 +5,7 @@
 // Every child tend starts goes through one Reaper, and the Reaper is the only
 // code in the process that calls wait4. It forks each child while holding its
 // lock and registers the pid before releasing it; its loop reaps with
-// wait4(-1, WNOHANG) under the same lock whenever SIGCHLD arrives (plus a slow
+// wait4(-1, WNOHANG|WUNTRACED) under the same lock whenever SIGCHLD arrives (plus a slow
 // sweep, because SIGCHLDs coalesce). So a status can never arrive for a pid
 // that is not registered yet, and no other waiter can take it: an exit status
 // is delivered to the Child that owns the pid, and a pid nobody owns is an

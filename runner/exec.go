@@ -4,11 +4,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"syscall"
 	"time"
-
-	"golang.org/x/sys/unix"
 )
 
 // ExecConfig describes one command run tini-style: its stdio is tend's,
@@ -26,7 +23,7 @@ type ExecConfig struct {
 	// grace and SIGKILL (cron jobs' --cron-timeout).
 	MaxRun time.Duration
 	// Terminal says stdin is a terminal: the child's group becomes the
-	// foreground group, and TTIN, TTOU and WINCH are not forwarded.
+	// foreground group if tend's is, and Ctrl-Z stops both (job control).
 	Terminal bool
 	// ContainerInit says tend is PID 1 or the child of Docker's init: what
 	// the command leaves behind is stopped before tend exits. On a laptop
@@ -40,19 +37,22 @@ type ExecConfig struct {
 // Exec runs the command and returns the exit code tend should exit with:
 // the command's status, 128+n if a signal killed it, 127 if it was not
 // found and 126 if it could not be executed.
+//
+// Every signal tend can catch is passed on to the command (see
+// catchableSignals), SIGTERM as the stop signal with the grace and SIGKILL
+// after it. On a terminal the command's group gets the foreground if tend
+// has it, and job control works as in a shell: when the command stops
+// (Ctrl-Z), tend takes the terminal back and stops too, and when tend is
+// continued it hands the terminal back and continues the command.
 func Exec(cfg ExecConfig) int {
-	sigs := make(chan os.Signal, 8)
-	handled := []os.Signal{syscall.SIGTERM, syscall.SIGINT, syscall.SIGQUIT, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGUSR2}
-	if !cfg.Terminal {
-		handled = append(handled, syscall.SIGTTIN, syscall.SIGTTOU, syscall.SIGWINCH)
-	}
-	signal.Notify(sigs, handled...)
-	defer signal.Stop(sigs)
+	sigs := make(chan os.Signal, 32)
+	notify(sigs, catchableSignals()...)
+	defer stopNotify(sigs)
 
 	cmd := cfg.Command
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	cmd.NewGroup = true
-	cmd.Foreground = cfg.Terminal
+	cmd.Foreground = cfg.Terminal && inForeground()
 	child, err := cfg.Reaper.Start(cmd)
 	if err != nil {
 		if se, ok := err.(*StartError); ok {
@@ -62,49 +62,36 @@ func Exec(cfg ExecConfig) int {
 		fmt.Fprintf(cfg.Errors, "tend: start %s: %v\n", cmd.Path, err)
 		return 1
 	}
-	group := !cfg.LeaderOnly
-	var killC, maxRunC <-chan time.Time
+	e := &execution{cfg: cfg, child: child, group: !cfg.LeaderOnly, foreground: cmd.Foreground}
 	if cfg.MaxRun > 0 {
-		maxRunC = time.After(cfg.MaxRun)
+		e.maxRunC = time.After(cfg.MaxRun)
 	}
-	deadline := time.Now().Add(cfg.Timeout)
-	stopping := false
+	e.deadline = time.Now().Add(cfg.Timeout)
 	for !child.Exited() {
 		select {
 		case <-child.Done():
+		case <-child.Stopped():
+			e.childStopped()
 		case s := <-sigs:
-			sig := s.(syscall.Signal)
-			if sig == syscall.SIGTERM {
-				if stopping {
-					continue // a repeated SIGTERM changes nothing
-				}
-				stopping = true
-				deadline = time.Now().Add(cfg.Timeout)
-				killC = time.After(cfg.Timeout)
-				sig = cfg.StopSignal
-			}
-			_ = child.Signal(sig, group)
-		case <-maxRunC:
+			e.onSignal(s.(syscall.Signal))
+		case <-e.maxRunC:
 			fmt.Fprintf(cfg.Errors, "tend: timed out after %v: sending %s\n", cfg.MaxRun, SignalName(cfg.StopSignal))
-			stopping = true
-			killC = time.After(cfg.Timeout)
-			deadline = time.Now().Add(cfg.Timeout)
-			_ = child.Signal(cfg.StopSignal, group)
-		case <-killC:
+			e.stop()
+		case <-e.killC:
 			fmt.Fprintf(cfg.Errors, "tend: still running %v after %s: sending SIGKILL\n", cfg.Timeout, SignalName(cfg.StopSignal))
 			_ = child.Signal(syscall.SIGKILL, true)
 		}
 	}
 	status := child.Wait()
 	if cfg.Terminal {
-		reclaimTerminal()
+		reclaimTerminal(child)
 	}
 	if cfg.ContainerInit {
-		if !stopping {
-			deadline = time.Now().Add(cfg.Timeout)
+		if !e.stopping {
+			e.deadline = time.Now().Add(cfg.Timeout)
 		}
 		_ = child.Signal(syscall.SIGTERM, true)
-		cfg.Reaper.StopLeftovers(syscall.SIGTERM, max(time.Until(deadline), 0))
+		cfg.Reaper.StopLeftovers(syscall.SIGTERM, max(time.Until(e.deadline), 0))
 		if groupAlive(child.Pid, cfg.Reaper) {
 			_ = child.Signal(syscall.SIGKILL, true)
 		}
@@ -112,11 +99,65 @@ func Exec(cfg ExecConfig) int {
 	return status.ExitCode()
 }
 
-// reclaimTerminal makes tend's group the terminal's foreground group again.
-// tend is then a background process writing to the terminal's settings, so
-// SIGTTOU would stop it: ignore it while doing so.
-func reclaimTerminal() {
-	signal.Ignore(syscall.SIGTTOU)
-	defer signal.Reset(syscall.SIGTTOU)
-	_ = unix.IoctlSetPointerInt(int(os.Stdin.Fd()), unix.TIOCSPGRP, syscall.Getpgrp())
+// execution is the state of one Exec.
+type execution struct {
+	cfg        ExecConfig
+	child      *Child
+	group      bool // signal the child's group, not the child alone
+	foreground bool // the child's group was given the terminal
+	stopping   bool
+	deadline   time.Time
+	killC      <-chan time.Time
+	maxRunC    <-chan time.Time
+}
+
+// stop sends the stop signal once and arms SIGKILL after the grace.
+func (e *execution) stop() {
+	if e.stopping {
+		return // a repeated SIGTERM changes nothing
+	}
+	e.stopping = true
+	e.deadline = time.Now().Add(e.cfg.Timeout)
+	e.killC = time.After(e.cfg.Timeout)
+	_ = e.child.Signal(e.cfg.StopSignal, e.group)
+}
+
+func (e *execution) onSignal(sig syscall.Signal) {
+	switch {
+	case sig == syscall.SIGTERM:
+		e.stop()
+	case sig == syscall.SIGWINCH && e.foreground:
+		// The child's group has the terminal: the kernel told it already.
+	case isJobControl(sig):
+		_ = e.child.Signal(sig, e.group)
+		if !e.foreground && canSuspend() {
+			// With the terminal the child's stop (Stopped) suspends tend;
+			// without it, tend follows the child as a shell job would.
+			stopSelf()
+		}
+	case sig == syscall.SIGCONT:
+		if e.foreground && inForeground() {
+			giveTerminal(e.child.Pid) // `fg`: the child reads the keyboard again
+		}
+		_ = e.child.Signal(sig, e.group)
+	default:
+		_ = e.child.Signal(sig, e.group)
+	}
+}
+
+// childStopped follows the foreground child's stop: tend takes the terminal
+// back and stops itself, so that its shell sees the job stopped and prints
+// its prompt. `fg` continues tend, and onSignal(SIGCONT) the child. Where
+// tend cannot stop (PID 1, or no terminal to come back to), the child is
+// continued at once, since nothing else would ever continue it.
+func (e *execution) childStopped() {
+	if !e.foreground {
+		return
+	}
+	if !canSuspend() {
+		_ = e.child.Signal(syscall.SIGCONT, e.group)
+		return
+	}
+	reclaimTerminal(e.child)
+	stopSelf()
 }

@@ -48,8 +48,13 @@ type Child struct {
 	done   chan struct{}
 	status ExitStatus
 
-	output chan struct{} // closed when its piped output is all copied; nil if not piped
+	output  chan struct{}       // closed when its piped output is all copied; nil if not piped
+	stopped chan syscall.Signal // the signal that stopped it, when it stops (job control)
 }
+
+// Stopped delivers the signal that stopped the child each time it stops
+// (Ctrl-Z on its terminal, SIGSTOP); a stop nobody reads in time is dropped.
+func (c *Child) Stopped() <-chan syscall.Signal { return c.stopped }
 
 // OutputDone is closed once everything the child (and whoever inherited its
 // pipes) wrote has been copied to tend's output; for a child started without
@@ -203,7 +208,8 @@ func (r *Reaper) Start(cmd Command) (*Child, error) {
 	if err != nil {
 		return nil, execError(path, err)
 	}
-	c := &Child{Pid: pid, Started: time.Now(), group: cmd.NewGroup || cmd.Foreground, done: make(chan struct{})}
+	c := &Child{Pid: pid, Started: time.Now(), group: cmd.NewGroup || cmd.Foreground, done: make(chan struct{}),
+		stopped: make(chan syscall.Signal, 1)}
 	r.children[pid] = c
 	return c, nil
 }
@@ -301,12 +307,21 @@ func (r *Reaper) reapAll() {
 	r.mu.Lock()
 	for {
 		var ws syscall.WaitStatus
-		pid, err := syscall.Wait4(-1, &ws, syscall.WNOHANG, nil)
+		pid, err := syscall.Wait4(-1, &ws, syscall.WNOHANG|syscall.WUNTRACED, nil)
 		if errors.Is(err, syscall.EINTR) {
 			continue
 		}
 		if err != nil || pid <= 0 {
 			break
+		}
+		if ws.Stopped() {
+			if c, ok := r.children[pid]; ok {
+				select {
+				case c.stopped <- ws.StopSignal():
+				default:
+				}
+			}
+			continue // a stop is not an exit: the pid stays registered
 		}
 		status := statusFromWait(ws)
 		if c, ok := r.children[pid]; ok {

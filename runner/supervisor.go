@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/signal"
 	"strings"
 	"sync"
 	"syscall"
@@ -138,9 +137,9 @@ func NewSupervisor(cfg Config) *Supervisor {
 // if it exited 0), or after a requested stop 0, or 137 if something had to
 // be killed.
 func (s *Supervisor) Run(ctx context.Context) int {
-	sigs := make(chan os.Signal, 8)
-	signal.Notify(sigs, s.handledSignals()...)
-	defer signal.Stop(sigs)
+	sigs := make(chan os.Signal, 32)
+	notify(sigs, s.handledSignals()...)
+	defer stopNotify(sigs)
 	defer close(s.done)
 
 	for _, inst := range s.instances {
@@ -195,12 +194,16 @@ func (s *Supervisor) Run(ctx context.Context) int {
 	return s.exitCode
 }
 
+// handledSignals are every signal tend can catch (see catchableSignals) but
+// SIGURG, which Go's runtime sends itself to preempt goroutines, so that a
+// busy tend would pass on a stream of them; and on a terminal SIGWINCH,
+// which is about tend's terminal, not the children's pipes.
 func (s *Supervisor) handledSignals() []os.Signal {
-	sigs := []os.Signal{syscall.SIGTERM, syscall.SIGINT, syscall.SIGQUIT, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGUSR2}
-	if !s.cfg.Terminal {
-		sigs = append(sigs, syscall.SIGTTIN, syscall.SIGTTOU, syscall.SIGWINCH)
+	drop := []syscall.Signal{syscall.SIGURG}
+	if s.cfg.Terminal {
+		drop = append(drop, syscall.SIGWINCH)
 	}
-	return sigs
+	return without(catchableSignals(), drop...)
 }
 
 // finished reports whether nothing runs or waits to restart.
@@ -349,8 +352,30 @@ func (s *Supervisor) onSignal(sig syscall.Signal) {
 			return
 		}
 		s.reload(ReloadRequest{Reason: "SIGHUP"})
+	case syscall.SIGTSTP, syscall.SIGTTIN, syscall.SIGTTOU:
+		s.suspend(sig)
+	case syscall.SIGCONT:
+		s.forward(sig)
+		if s.cfg.Cron != nil {
+			s.cfg.Cron.Signal(sig)
+		}
 	default:
 		s.forward(sig)
+	}
+}
+
+// suspend is job control for the whole formation (Ctrl-Z): every process
+// and cron run gets the signal, then tend stops itself so that its shell
+// sees the job stopped; the shell's SIGCONT is passed on the same way.
+// Without a terminal to come back to (or as PID 1) the signal is only
+// passed on.
+func (s *Supervisor) suspend(sig syscall.Signal) {
+	s.forward(sig)
+	if s.cfg.Cron != nil {
+		s.cfg.Cron.Signal(sig)
+	}
+	if canSuspend() {
+		stopSelf()
 	}
 }
 
