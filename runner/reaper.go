@@ -182,6 +182,7 @@ func (r *Reaper) Start(cmd Command) (*Child, error) {
 	if err != nil {
 		return nil, err
 	}
+	path, args := keepIgnored(path, cmd.Args)
 	files, closeNull, err := childFiles(cmd)
 	if err != nil {
 		return nil, err
@@ -203,7 +204,7 @@ func (r *Reaper) Start(cmd Command) (*Child, error) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	pid, err := syscall.ForkExec(path, cmd.Args, attr)
+	pid, err := syscall.ForkExec(path, args, attr)
 	runtime.KeepAlive(cmd)
 	if err != nil {
 		return nil, execError(path, err)

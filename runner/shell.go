@@ -33,7 +33,7 @@ func ShellCommand(command string) (path string, args []string) {
 	plain := len(words) > 0 && !strings.ContainsFunc(command, func(c rune) bool { return !isPlain(c) }) &&
 		!strings.Contains(words[0], "=") && !slices.Contains(shellWords, words[0])
 	if !plain {
-		return "/bin/sh", []string{"sh", "-c", command}
+		return ShellPath, []string{"sh", "-c", command}
 	}
 	return words[0], words
 }

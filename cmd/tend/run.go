@@ -164,5 +164,5 @@ func commandLine(a *app.App, args []string) (string, []string) {
 }
 
 func shellCommand(script string) (string, []string) {
-	return "/bin/sh", []string{"sh", "-c", script}
+	return runner.ShellPath, []string{"sh", "-c", script}
 }
