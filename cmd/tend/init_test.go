@@ -102,25 +102,6 @@ func TestPID1ReapsOrphansAndLetsGrandchildrenDrain(t *testing.T) {
 	}
 }
 
-func TestIgnoredSignalsAreNotPassedOn(t *testing.T) {
-	// A shell's background job starts with SIGINT ignored; the child must
-	// get the default disposition all the same.
-	dir := writeApp(t, map[string]string{"Procfile": "web: x\n"})
-	cmd := exec.Command("sh", "-c", `trap "" INT; exec "$0" -- grep SigIgn /proc/self/status`, tendBin)
-	cmd.Dir = dir
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mask uint64
-	if _, err := fmt.Sscanf(strings.TrimSpace(strings.TrimPrefix(string(out), "SigIgn:")), "%x", &mask); err != nil {
-		t.Fatalf("output %q: %v", out, err)
-	}
-	if mask&(1<<(syscall.SIGINT-1)) != 0 {
-		t.Errorf("SIGINT is ignored in the child (SigIgn %x)", mask)
-	}
-}
-
 func TestSignalLeaderOnly(t *testing.T) {
 	procfile := "web: (trap 'exit 0' TERM; while :; do sleep 0.05; done) & child=$!; " +
 		"trap 'sleep 0.3; kill -0 $child 2>/dev/null && echo child still running; exit 0' TERM; echo ready; wait\n"

@@ -1,0 +1,167 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// interactiveShell runs an interactive bash on a pseudo-terminal (script)
+// in dir; what the test writes to the returned pipe is typed on it.
+func interactiveShell(t *testing.T, dir string) (*tendProc, io.Writer) {
+	t.Helper()
+	requireScript(t)
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("no bash")
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	cmd := exec.Command("script", "-qfec", "bash --norc --noprofile -i", "/dev/null")
+	cmd.Dir = dir
+	cmd.Env = append(cleanEnv(), "PS1=$ ", "TERM=dumb")
+	cmd.Stdin = r
+	p := &tendProc{t: t, cmd: cmd, stdout: &syncBuffer{}, stderr: &syncBuffer{}, done: make(chan struct{})}
+	cmd.Stdout, cmd.Stderr = p.stdout, p.stderr
+	p.launch()
+	r.Close()
+	return p, w
+}
+
+// typeLine types s and a newline. Markers the test waits for are written
+// with quotes in them ("al""ive") so that the echo of the typed line never
+// matches.
+func typeLine(w io.Writer, s string) { fmt.Fprint(w, s+"\n") }
+
+// waitState waits until pid is in one of the /proc states.
+func waitState(t *testing.T, pid int, states string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(states, procState(pid)) || procState(pid) == "" {
+		if time.Now().After(deadline) {
+			t.Fatalf("pid %d is in state %q, want one of %q", pid, procState(pid), states)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// Ctrl-Z on `tend -- CMD` stops the command and tend, gives the prompt back,
+// and `fg` gives the command the terminal again (dumb-init's behaviour).
+func TestCtrlZAndFgInExecMode(t *testing.T) {
+	p, w := interactiveShell(t, t.TempDir())
+	typeLine(w, tendBin+` -- sh -c 'echo st""arted; read x; echo "g""ot $x"'`)
+	p.waitOutput("started")
+	fmt.Fprint(w, "\x1a") // Ctrl-Z
+	p.waitOutput("Stopped")
+	typeLine(w, `echo al""ive`)
+	p.waitOutput("alive")
+	typeLine(w, "fg") // bash reads a character at a time: "hello" waits for the command
+	typeLine(w, "hello")
+	p.waitOutput("got hello")
+	typeLine(w, `echo "ex""ited $?"`)
+	p.waitOutput("exited 0")
+	typeLine(w, "exit")
+	p.wait()
+}
+
+// `tend -- CMD &` leaves the terminal to the shell: tend takes the
+// foreground only when it has it.
+func TestBackgroundTendLeavesTheTerminal(t *testing.T) {
+	p, w := interactiveShell(t, t.TempDir())
+	typeLine(w, tendBin+" -- sleep 60 &")
+	tend := findTend(t, p.cmd.Process.Pid)
+	waitFor(t, "tend's command", func() bool {
+		for _, pid := range childrenOf(tend) {
+			if exe, _ := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid)); strings.HasSuffix(exe, "/sleep") {
+				return true
+			}
+		}
+		return false
+	})
+	shellGroup, _ := syscall.Getpgid(tend) // a background job's group is not the shell's
+	if fg := terminalGroup(t, tend); fg == shellGroup || fg != bashGroup(t, p.cmd.Process.Pid) {
+		t.Errorf("the terminal's foreground group is %d; tend's group %d", fg, shellGroup)
+	}
+	syscall.Kill(tend, syscall.SIGTERM)
+	typeLine(w, `wait; echo st""ill here`)
+	p.waitOutput("still here")
+	p.waitOutput("Exit 143") // bash's report of the job
+	typeLine(w, "exit")
+	p.wait()
+}
+
+// terminalGroup is the foreground group of pid's controlling terminal
+// (tpgid in /proc/PID/stat).
+func terminalGroup(t *testing.T, pid int) int {
+	t.Helper()
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(data)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	tpgid, err := strconv.Atoi(f[5])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tpgid
+}
+
+// bashGroup is the process group of the interactive bash under script.
+func bashGroup(t *testing.T, script int) int {
+	t.Helper()
+	for _, pid := range childrenOf(script) {
+		if exe, _ := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid)); strings.HasSuffix(exe, "/bash") {
+			pgid, _ := syscall.Getpgid(pid)
+			return pgid
+		}
+	}
+	t.Fatal("no bash under script")
+	return 0
+}
+
+// Ctrl-Z on `tend start` stops every process with tend; `fg` continues them.
+func TestCtrlZStopsTheWholeFormation(t *testing.T) {
+	dir := writeApp(t, map[string]string{"Procfile": "web: echo $$ > web.pid; while :; do sleep 0.05; done\n"})
+	p, w := interactiveShell(t, dir)
+	typeLine(w, tendBin+" start")
+	pidFile := filepath.Join(dir, "web.pid")
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if data, err := os.ReadFile(pidFile); err == nil && strings.HasSuffix(string(data), "\n") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("web did not start:\n%s", p.stdout)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	web := readPids(t, pidFile)[0]
+	tend := findTend(t, p.cmd.Process.Pid)
+	fmt.Fprint(w, "\x1a")
+	p.waitOutput("Stopped")
+	waitState(t, web, "T")
+	waitState(t, tend, "T")
+	typeLine(w, "fg")
+	waitState(t, web, "SR")
+	waitState(t, tend, "SR")
+	fmt.Fprint(w, "\x03") // Ctrl-C: the drain
+	p.waitOutput("received SIGINT")
+	typeLine(w, `echo "do""ne"`)
+	p.waitOutput("done")
+	if alive(web) {
+		t.Errorf("web (pid %d) survived tend", web)
+		syscall.Kill(web, syscall.SIGKILL)
+	}
+	typeLine(w, "exit")
+	p.wait()
+}
