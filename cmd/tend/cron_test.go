@@ -23,6 +23,7 @@ func cronID(t *testing.T, dir string) string {
 }
 
 func TestCronJobsRunInsideStart(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{
 		"Procfile": "web: sleep 30\n",
 		".env":     "GREETING=hi\n",
@@ -39,6 +40,7 @@ func TestCronJobsRunInsideStart(t *testing.T) {
 }
 
 func TestCronDynoGuard(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{
 		"Procfile": "web: echo web up; sleep 30\n",
 		"app.json": `{"cron": [{"command": "echo tick", "schedule": "@every 1s"}]}`,
@@ -54,6 +56,7 @@ func TestCronDynoGuard(t *testing.T) {
 }
 
 func TestCronRunDrainedOnSigterm(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{
 		"Procfile": "web: sleep 30\n",
 		"app.json": `{"cron": [{"command": "trap 'sleep 0.3; echo job saved its work; exit 0' TERM; echo job running; while :; do sleep 0.05; done", "schedule": "@every 1s", "concurrency_policy": "forbid"}]}`,
@@ -70,6 +73,7 @@ func TestCronRunDrainedOnSigterm(t *testing.T) {
 }
 
 func TestCronForbidAcrossTwoTends(t *testing.T) {
+	t.Parallel()
 	locks := t.TempDir()
 	dir := writeApp(t, map[string]string{
 		"Procfile": "web: sleep 60\n",
@@ -105,6 +109,7 @@ func TestCronForbidAcrossTwoTends(t *testing.T) {
 }
 
 func TestCronRunCommand(t *testing.T) {
+	t.Parallel()
 	locks := t.TempDir()
 	dir := writeApp(t, map[string]string{
 		"Procfile": "worker: echo worker-cmd\n",
@@ -150,6 +155,7 @@ func TestCronRunCommand(t *testing.T) {
 }
 
 func TestCronDokkuPathInExecMode(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{
 		"Procfile": "web: x\n",
 		"app.json": `{"cron": [{"command": "sh -c 'echo id=$TEND_CRON_ID'", "schedule": "@daily"}]}`,
@@ -164,6 +170,7 @@ func TestCronDokkuPathInExecMode(t *testing.T) {
 }
 
 func TestCronExport(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{
 		"Procfile": "web: x\n",
 		"app.json": `{"cron": [

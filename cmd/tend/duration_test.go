@@ -9,6 +9,7 @@ import (
 )
 
 func TestParseDurationBounds(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		in      string
 		seconds bool
@@ -44,6 +45,7 @@ func TestParseDurationBounds(t *testing.T) {
 // negative grace (processes SIGKILLed at once) are usage errors before
 // anything runs, for -t in start and exec mode and for --cron-timeout.
 func TestDurationFlagsRejectOverflow(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{
 		"Procfile": "web: echo ran >> ran.txt; sleep 30\n",
 		"app.json": `{"cron": [{"command": "echo ran >> ran.txt", "schedule": "@every 1s"}]}`,

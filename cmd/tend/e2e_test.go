@@ -4,10 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -19,6 +22,20 @@ import (
 var tendBin string
 
 func TestMain(m *testing.M) {
+	// The e2e tests mostly wait for real children and real time, so they
+	// run four at a time, on two cores too; -parallel N still decides.
+	flag.Parse()
+	explicit := false
+	flag.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "test.parallel" })
+	if !explicit {
+		_ = flag.Set("test.parallel", strconv.Itoa(max(4, runtime.GOMAXPROCS(0))))
+	}
+	// The tests that call run in-process see what a child sees.
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); ignoredVar(k) {
+			os.Unsetenv(k)
+		}
+	}
 	// The race runtime sleeps 1 s before every exit with status 0
 	// (atexit_sleep_ms); nearly every test runs several tends that exit 0.
 	if os.Getenv("GORACE") == "" {
@@ -134,13 +151,17 @@ func (p *tendProc) launch() {
 func cleanEnv() []string {
 	var env []string
 	for _, kv := range os.Environ() {
-		k, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(k, "TEND_") || k == "PORT" || k == "DYNO" || k == "PS" || k == "NO_COLOR" {
+		if k, _, _ := strings.Cut(kv, "="); ignoredVar(k) {
 			continue
 		}
 		env = append(env, kv)
 	}
 	return env
+}
+
+// ignoredVar says whether the variable k changes tend's behaviour.
+func ignoredVar(k string) bool {
+	return strings.HasPrefix(k, "TEND_") || k == "PORT" || k == "DYNO" || k == "PS" || k == "NO_COLOR"
 }
 
 // wait waits for tend to exit (SIGKILL after a generous deadline) and
@@ -196,6 +217,20 @@ func runTend(t *testing.T, dir string, env []string, args ...string) (stdout, st
 	p := startTend(t, dir, env, args...)
 	code = p.wait()
 	return p.stdout.String(), p.stderr.String(), code
+}
+
+var inProcess sync.Mutex
+
+// runInProcess calls run as main would, in this process, for CLI tests
+// that neither load an app nor start anything (no process start). One at
+// a time: urfave/cli writes its global HelpFlag on every run.
+func runInProcess(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	inProcess.Lock()
+	defer inProcess.Unlock()
+	var out, errb bytes.Buffer
+	code = run(t.Context(), append([]string{"tend"}, args...), &out, &errb)
+	return out.String(), errb.String(), code
 }
 
 // lines splits output into lines.

@@ -84,6 +84,7 @@ func startWrapped(t *testing.T, dir string, stdin *os.File, argv ...string) (*te
 }
 
 func TestPID1ReapsOrphansAndLetsGrandchildrenDrain(t *testing.T) {
+	t.Parallel()
 	requireUnshare(t)
 	dir := writeApp(t, map[string]string{"Procfile": "" +
 		"orphans: (sleep 0.2 &); (sleep 0.3 &); sleep 1.5; echo zombies=$(awk '$3==\"Z\"' /proc/[0-9]*/stat | wc -l); sleep 60\n" +
@@ -103,6 +104,7 @@ func TestPID1ReapsOrphansAndLetsGrandchildrenDrain(t *testing.T) {
 }
 
 func TestIgnoredSignalsAreNotPassedOn(t *testing.T) {
+	t.Parallel()
 	// A shell's background job starts with SIGINT ignored; the child must
 	// get the default disposition all the same.
 	dir := writeApp(t, map[string]string{"Procfile": "web: x\n"})
@@ -122,6 +124,7 @@ func TestIgnoredSignalsAreNotPassedOn(t *testing.T) {
 }
 
 func TestSignalLeaderOnly(t *testing.T) {
+	t.Parallel()
 	procfile := "web: (trap 'exit 0' TERM; while :; do sleep 0.05; done) & child=$!; " +
 		"trap 'sleep 0.3; kill -0 $child 2>/dev/null && echo child still running; exit 0' TERM; echo ready; wait\n"
 	for _, leaderOnly := range []bool{true, false} {
@@ -148,6 +151,7 @@ func requireScript(t *testing.T) {
 }
 
 func TestTerminalHangupDrainsAndWinchStaysLocal(t *testing.T) {
+	t.Parallel()
 	requireScript(t)
 	dir := writeApp(t, map[string]string{"Procfile": "web: trap 'echo got WINCH' WINCH; trap 'echo got USR1' USR1; echo ready; while :; do sleep 0.05; done\n"})
 	p, tend := startWrapped(t, dir, nil, "script", "-qfec", "exec "+tendBin+" start", "/dev/null")
@@ -164,6 +168,7 @@ func TestTerminalHangupDrainsAndWinchStaysLocal(t *testing.T) {
 }
 
 func TestTerminalInteractiveChildIsForeground(t *testing.T) {
+	t.Parallel()
 	requireScript(t)
 	dir := writeApp(t, map[string]string{"Procfile": "web: x\n"})
 	r, w, err := os.Pipe()

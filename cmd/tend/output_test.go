@@ -62,6 +62,7 @@ func killPids(t *testing.T, files ...string) {
 // away. tend must not die of SIGPIPE and leave its processes running: the
 // closed pipe is a stop request with the usual drain, and tend exits 141.
 func TestStartStdoutClosedDrains(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{"Procfile": "" +
 		"web: echo $$ >> pids; trap 'echo web >> stopped; exit 0' TERM; while :; do echo tick; sleep 0.05; done\n" +
 		"worker: echo $$ >> pids; trap 'echo worker >> stopped; exit 0' TERM; while :; do sleep 0.05; done\n"})
@@ -118,6 +119,7 @@ func pipeFull(t *testing.T, pr *os.File, n int, p *tendProc) {
 // tend had a line of its own to print, SIGTERM still stops everything, and
 // tend exits within -t and a margin, saying on stderr what it dropped.
 func TestStartStalledStdoutDoesNotBlockLifecycle(t *testing.T) {
+	t.Parallel()
 	sock := filepath.Join(t.TempDir(), "tend.sock")
 	env := []string{"TEND_SOCKET=" + sock}
 	dir := writeApp(t, map[string]string{"Procfile": "" +
@@ -183,6 +185,7 @@ func TestStartStalledStdoutDoesNotBlockLifecycle(t *testing.T) {
 // printed, its last ("hello", after some 10 KB that keep the copier busy
 // while the process exits) included.
 func TestStartExitLineAfterOutput(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{"Procfile": "e: seq 1 2000; echo hello\n"})
 	misordered := 0
 	const runs = 60
@@ -222,6 +225,7 @@ func exitLinesBeforeOutput(t *testing.T, stdout, namePattern, exitText string) i
 // TestCronExitLineAfterOutput is the same for cron runs: the run's end is
 // logged after its last line.
 func TestCronExitLineAfterOutput(t *testing.T) {
+	t.Parallel()
 	var jobs []string
 	for i := 0; i < 6; i++ {
 		jobs = append(jobs, fmt.Sprintf(`{"command": "seq 1 2000; echo hello; : %d", "schedule": "@every 1s"}`, i))
@@ -266,6 +270,7 @@ func TestCronExitLineAfterOutput(t *testing.T) {
 // stdio itself; tend's own message before the SIGKILL after -t meets a
 // closed stderr. tend must not die of SIGPIPE and orphan the command.
 func TestExecStderrClosedStillStops(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{})
 	p, pr := startTendPiped(t, dir, nil, 2, "-t", "1", "--", "sh", "-c", `echo $$ > pid; trap "" TERM; while :; do sleep 0.05; done`)
 	killPids(t, filepath.Join(dir, "pid"))
@@ -289,6 +294,7 @@ func TestExecStderrClosedStillStops(t *testing.T) {
 // with tend, whose reader never reads; tend's message before the SIGKILL
 // must not hold up the SIGKILL.
 func TestExecStalledStderrStillStops(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{})
 	p, pr := startTendPiped(t, dir, nil, 2, "-t", "1", "--", "sh", "-c", `echo $$ > pid; trap "" TERM; exec yes 'an error nobody reads' >&2`)
 	killPids(t, filepath.Join(dir, "pid"))

@@ -14,6 +14,7 @@ import (
 // after start, which a writer holds open without writing) must not stop
 // tend working: `tend status` answers, and SIGTERM drains at once.
 func TestReloadOfAFIFOProcfileLeavesTendWorking(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{"Procfile": "web: echo $$ > web.pid; exec sleep 60\n"})
 	env := []string{"TEND_SOCKET=" + filepath.Join(t.TempDir(), "s")}
 	p := startTend(t, dir, env, "start")
