@@ -12,7 +12,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/tend-run/tend/cronfile"
+	"github.com/tend-run/tend/appjson"
 	"github.com/tend-run/tend/envfile"
 	"github.com/tend-run/tend/procfile"
 	"github.com/tend-run/tend/zone"
@@ -52,7 +52,7 @@ type App struct {
 	AppName     string
 	Processes   []procfile.Entry
 	// Cron is nil when there is no app.json.
-	Cron *cronfile.File
+	Cron *appjson.File
 	Env  *envfile.Env
 	// Location is the default zone for cron schedules: TZ read as the C
 	// library reads it, else UTC.
@@ -92,7 +92,7 @@ func Load(opts Options) (*App, error) {
 		declErrs = append(declErrs, err)
 	}
 	if a.AppJSONPath != "" {
-		if a.Cron, err = cronfile.Load(a.AppJSONPath, cronfile.Options{Location: a.Location}); err != nil {
+		if a.Cron, err = appjson.Load(a.AppJSONPath, appjson.Options{Location: a.Location}); err != nil {
 			declErrs = append(declErrs, err)
 		} else {
 			a.Warnings = append(a.Warnings, a.Cron.Warnings...)

@@ -10,7 +10,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/tend-run/tend/cronfile"
+	"github.com/tend-run/tend/appjson"
 )
 
 // recheck bounds every sleep of the scheduler: Go timers follow the
@@ -26,8 +26,8 @@ const lateThreshold = 2 * time.Second
 type CronJob struct {
 	ID       string
 	Command  string
-	Schedule *cronfile.Schedule
-	Policy   cronfile.Policy
+	Schedule *appjson.Schedule
+	Policy   appjson.Policy
 	// Timeout bounds a run; then it gets the stop signal, the grace and
 	// SIGKILL.
 	Timeout time.Duration
@@ -208,7 +208,7 @@ func (s *Scheduler) fire(job CronJob, scheduled, now time.Time) {
 		out.Printf("%s: run due at %s starts %v late", job.Name(), scheduled.Format(time.RFC3339), late.Round(time.Second))
 	}
 	switch job.Policy {
-	case cronfile.PolicyForbid:
+	case appjson.PolicyForbid:
 		if len(active) > 0 {
 			r := active[0]
 			out.Printf("%s: skipped the run due at %s: the run started %s is still going (forbid)", job.Name(), scheduled.Format(time.RFC3339), r.started.Format(time.RFC3339))
@@ -216,7 +216,7 @@ func (s *Scheduler) fire(job CronJob, scheduled, now time.Time) {
 			return
 		}
 		_, _ = s.launch(job, scheduled)
-	case cronfile.PolicyReplace:
+	case appjson.PolicyReplace:
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
@@ -239,7 +239,7 @@ var ErrSkipped = errors.New("skipped")
 func (s *Scheduler) launch(job CronJob, scheduled time.Time) (*cronRun, error) {
 	out := s.cfg.Output
 	var lock *Lock
-	if job.Policy != cronfile.PolicyAllow && s.cfg.Locks != nil {
+	if job.Policy != appjson.PolicyAllow && s.cfg.Locks != nil {
 		var err error
 		lock, err = s.cfg.Locks.Take(job.ID, job.Policy, s.cfg.Grace, s.cfg.Clock, s.stop)
 		if errors.Is(err, ErrLocked) {
@@ -316,10 +316,10 @@ func (s *Scheduler) RunNow(id string, tee *Tee, cancel <-chan struct{}) (ExitSta
 	s.mu.Unlock()
 	now := s.cfg.Clock.Now()
 	switch {
-	case j.Policy == cronfile.PolicyForbid && len(active) > 0:
+	case j.Policy == appjson.PolicyForbid && len(active) > 0:
 		s.record(RunRecord{Job: id, Scheduled: now, Started: now, Outcome: "skipped"})
 		return ExitStatus{}, fmt.Errorf("%w: the run started %s is still going (forbid)", ErrSkipped, active[0].started.Format(time.RFC3339))
-	case j.Policy == cronfile.PolicyReplace:
+	case j.Policy == appjson.PolicyReplace:
 		for _, r := range active {
 			s.stopAndWait(r, "replaced")
 		}

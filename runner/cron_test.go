@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tend-run/tend/cronfile"
+	"github.com/tend-run/tend/appjson"
 )
 
 // fakeClock has a wall clock that can jump and a monotonic one that only
@@ -175,9 +175,9 @@ func (h *cronHarness) expectNoRun() {
 	}
 }
 
-func job(t *testing.T, id, spec string, policy cronfile.Policy) CronJob {
+func job(t *testing.T, id, spec string, policy appjson.Policy) CronJob {
 	t.Helper()
-	s, err := cronfile.ParseSchedule(spec, time.UTC)
+	s, err := appjson.ParseSchedule(spec, time.UTC)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,7 +185,7 @@ func job(t *testing.T, id, spec string, policy cronfile.Policy) CronJob {
 }
 
 func TestCronAllowOverlaps(t *testing.T) {
-	h := newCronHarness(t, true, job(t, "a", "*/15 * * * *", cronfile.PolicyAllow))
+	h := newCronHarness(t, true, job(t, "a", "*/15 * * * *", appjson.PolicyAllow))
 	h.clock.Advance(15 * time.Minute)
 	h.expectRun("a", cronStart.Add(15*time.Minute))
 	h.clock.settle(t)
@@ -194,7 +194,7 @@ func TestCronAllowOverlaps(t *testing.T) {
 }
 
 func TestCronForbidSkipsWhileRunning(t *testing.T) {
-	h := newCronHarness(t, true, job(t, "f", "*/15 * * * *", cronfile.PolicyForbid))
+	h := newCronHarness(t, true, job(t, "f", "*/15 * * * *", appjson.PolicyForbid))
 	h.clock.Advance(15 * time.Minute)
 	first := h.expectRun("f", cronStart.Add(15*time.Minute))
 	h.clock.settle(t)
@@ -211,7 +211,7 @@ func TestCronForbidSkipsWhileRunning(t *testing.T) {
 }
 
 func TestCronReplaceStopsTheRunningOne(t *testing.T) {
-	h := newCronHarness(t, true, job(t, "r", "*/15 * * * *", cronfile.PolicyReplace))
+	h := newCronHarness(t, true, job(t, "r", "*/15 * * * *", appjson.PolicyReplace))
 	h.clock.Advance(15 * time.Minute)
 	first := h.expectRun("r", cronStart.Add(15*time.Minute))
 	h.clock.settle(t)
@@ -224,7 +224,7 @@ func TestCronReplaceStopsTheRunningOne(t *testing.T) {
 }
 
 func TestCronJumpForwardRunsOnce(t *testing.T) {
-	h := newCronHarness(t, true, job(t, "h", "0 * * * *", cronfile.PolicyAllow))
+	h := newCronHarness(t, true, job(t, "h", "0 * * * *", appjson.PolicyAllow))
 	// Five hourly slots are skipped by the jump: one run, not five, and it
 	// says how late it is.
 	h.clock.Jump(5 * time.Hour)
@@ -240,7 +240,7 @@ func TestCronJumpForwardRunsOnce(t *testing.T) {
 }
 
 func TestCronJumpBackDoesNotRepeat(t *testing.T) {
-	h := newCronHarness(t, true, job(t, "h", "0 * * * *", cronfile.PolicyAllow))
+	h := newCronHarness(t, true, job(t, "h", "0 * * * *", appjson.PolicyAllow))
 	h.clock.Advance(30 * time.Minute)
 	h.expectRun("h", cronStart.Add(30*time.Minute))
 	h.clock.settle(t)
@@ -257,7 +257,7 @@ func TestCronJumpBackDoesNotRepeat(t *testing.T) {
 }
 
 func TestCronNeverFiringScheduleSleeps(t *testing.T) {
-	h := newCronHarness(t, true, job(t, "n", "0 0 31 2 *", cronfile.PolicyAllow))
+	h := newCronHarness(t, true, job(t, "n", "0 0 31 2 *", appjson.PolicyAllow))
 	for range 10 {
 		h.clock.Advance(time.Minute)
 		h.clock.settle(t)
@@ -266,7 +266,7 @@ func TestCronNeverFiringScheduleSleeps(t *testing.T) {
 }
 
 func TestCronTimeoutStopsTheRun(t *testing.T) {
-	j := job(t, "t", "*/15 * * * *", cronfile.PolicyAllow)
+	j := job(t, "t", "*/15 * * * *", appjson.PolicyAllow)
 	j.Timeout = 10 * time.Minute
 	h := newCronHarness(t, false, j)
 	h.clock.Advance(15 * time.Minute)
@@ -284,7 +284,7 @@ func TestCronTimeoutStopsTheRun(t *testing.T) {
 }
 
 func TestCronDrainInterruptsRuns(t *testing.T) {
-	h := newCronHarness(t, true, job(t, "d", "*/15 * * * *", cronfile.PolicyAllow))
+	h := newCronHarness(t, true, job(t, "d", "*/15 * * * *", appjson.PolicyAllow))
 	h.clock.Advance(15 * time.Minute)
 	h.expectRun("d", cronStart.Add(15*time.Minute))
 	h.sched.Drain()

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tend-run/tend/cronfile"
+	"github.com/tend-run/tend/appjson"
 )
 
 // releaseFIFO lets an open(2) blocked on path's read end return (the old
@@ -140,9 +140,9 @@ func TestCronBrokenLockSkipsOnlyItsJob(t *testing.T) {
 	runs := make(chan *fakeRun, 10)
 	sched := NewScheduler(SchedulerConfig{
 		Jobs: []CronJob{
-			job(t, "a", "*/15 * * * *", cronfile.PolicyForbid),
-			job(t, "b", "*/15 * * * *", cronfile.PolicyAllow),
-			job(t, "c", "*/15 * * * *", cronfile.PolicyForbid),
+			job(t, "a", "*/15 * * * *", appjson.PolicyForbid),
+			job(t, "b", "*/15 * * * *", appjson.PolicyAllow),
+			job(t, "c", "*/15 * * * *", appjson.PolicyForbid),
 		},
 		Clock: clock, Locks: locks, Grace: 10 * time.Second, History: hist,
 		Output: NewMux(OutputOptions{Stdout: out, Stderr: out, Prefix: true}),

@@ -43,7 +43,7 @@ func TestCheckSummary(t *testing.T) {
 }
 
 func dokkuIDForTest(app, command, schedule string) string {
-	// Computed independently of cronfile: base36 of the bytes, as go-base36.
+	// Computed independently of appjson: base36 of the bytes, as go-base36.
 	var n []byte = []byte(app + "===" + command + "===" + schedule)
 	digits := []byte{}
 	num := append([]byte(nil), n...)

@@ -15,7 +15,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/tend-run/tend/app"
-	"github.com/tend-run/tend/cronfile"
+	"github.com/tend-run/tend/appjson"
 	"github.com/tend-run/tend/privdir"
 	"github.com/tend-run/tend/runner"
 )
@@ -113,10 +113,10 @@ func cronEnv(a *app.App, id string, scheduled, deadline time.Time) []string {
 }
 
 // findJob finds a job by short ID or, with an app name, Dokku's ID.
-func findJob(a *app.App, id string) (cronfile.Job, error) {
+func findJob(a *app.App, id string) (appjson.Job, error) {
 	if a.Cron != nil {
 		for _, j := range a.Cron.Jobs {
-			if j.ID == id || (a.AppName != "" && cronfile.DokkuID(a.AppName, j.Command, j.Schedule.Spec) == id) {
+			if j.ID == id || (a.AppName != "" && appjson.DokkuID(a.AppName, j.Command, j.Schedule.Spec) == id) {
 				return j, nil
 			}
 		}
@@ -128,16 +128,16 @@ func findJob(a *app.App, id string) (cronfile.Job, error) {
 		}
 	}
 	if len(known) == 0 {
-		return cronfile.Job{}, fmt.Errorf("no cron job %q: the app has no cron entries", id)
+		return appjson.Job{}, fmt.Errorf("no cron job %q: the app has no cron entries", id)
 	}
-	return cronfile.Job{}, fmt.Errorf("no cron job %q; known: %s", id, strings.Join(known, ", "))
+	return appjson.Job{}, fmt.Errorf("no cron job %q; known: %s", id, strings.Join(known, ", "))
 }
 
 // matchDokkuCron finds the entry Dokku's cron started this container for:
 // Dokku splits the command into words and passes them as arguments.
-func matchDokkuCron(a *app.App, args []string) (cronfile.Job, bool) {
+func matchDokkuCron(a *app.App, args []string) (appjson.Job, bool) {
 	if a.Cron == nil {
-		return cronfile.Job{}, false
+		return appjson.Job{}, false
 	}
 	joined := strings.Join(args, " ")
 	for _, j := range a.Cron.Jobs {
@@ -145,7 +145,7 @@ func matchDokkuCron(a *app.App, args []string) (cronfile.Job, bool) {
 			return j, true
 		}
 	}
-	return cronfile.Job{}, false
+	return appjson.Job{}, false
 }
 
 func cronCommand() *cli.Command {
@@ -193,7 +193,7 @@ func cronList(a *app.App, now time.Time, n int) []cronListEntry {
 	for _, j := range a.Cron.Jobs {
 		e := cronListEntry{ID: j.ID, Schedule: j.Schedule.Spec, Command: j.Command, Policy: string(j.Policy), Maintenance: j.Maintenance, NextRuns: []string{}}
 		if a.AppName != "" {
-			e.DokkuID = cronfile.DokkuID(a.AppName, j.Command, j.Schedule.Spec)
+			e.DokkuID = appjson.DokkuID(a.AppName, j.Command, j.Schedule.Spec)
 		}
 		if !j.Maintenance {
 			for _, t := range j.Schedule.NextN(now, n) {
@@ -304,7 +304,7 @@ func cronRunAction(c *cli.Context) error {
 // runCronJob runs one job in the foreground, tini-style, with its lock,
 // policy, timeout and TEND_CRON_* variables: `tend cron run` and Dokku's
 // own cron containers (exec mode with DYNO=cron.N) both come here.
-func runCronJob(c *cli.Context, a *app.App, job cronfile.Job, noLock bool) error {
+func runCronJob(c *cli.Context, a *app.App, job appjson.Job, noLock bool) error {
 	grace, err := parseTimeout(flagString(c, "timeout"))
 	if err != nil {
 		return err
@@ -323,7 +323,7 @@ func runCronJob(c *cli.Context, a *app.App, job cronfile.Job, noLock bool) error
 	}
 	errw := execErrors(c)
 	name := "cron." + job.ID
-	if job.Policy != cronfile.PolicyAllow && !noLock {
+	if job.Policy != appjson.PolicyAllow && !noLock {
 		locks, err := openLockDir(c, a)
 		if err != nil {
 			return err

@@ -1,9 +1,9 @@
-// Package cronfile loads the cron section and the formation of a Dokku
+// Package appjson loads the cron section and the formation of a Dokku
 // app.json. It accepts what Dokku accepts: JSON with comments and trailing
 // commas (parsed with github.com/tailscale/hujson, as Dokku does), cron
 // entries with command, schedule, concurrency_policy and maintenance, and
 // schedules read by github.com/robfig/cron/v3 with Dokku's parser options.
-package cronfile
+package appjson
 
 import (
 	"bytes"
