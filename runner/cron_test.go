@@ -201,9 +201,7 @@ func TestCronForbidSkipsWhileRunning(t *testing.T) {
 	h.clock.Advance(15 * time.Minute)
 	h.clock.settle(t)
 	h.expectNoRun()
-	if !strings.Contains(h.out.String(), "cron.f: skipped the run due at 2026-03-01T11:00:00Z: the run started 2026-03-01T10:45:00Z is still going (forbid)") {
-		t.Errorf("no skip line:\n%s", h.out)
-	}
+	h.out.waitFor(t, "cron.f: skipped the run due at 2026-03-01T11:00:00Z: the run started 2026-03-01T10:45:00Z is still going (forbid)")
 	first.finish()
 	waitFor(t, "the run to end", 5*time.Second, func() bool { return h.sched.Running() == 0 })
 	h.clock.Advance(15 * time.Minute)
@@ -232,9 +230,7 @@ func TestCronJumpForwardRunsOnce(t *testing.T) {
 	h.expectRun("h", cronStart.Add(30*time.Minute))
 	h.clock.settle(t)
 	h.expectNoRun()
-	if !strings.Contains(h.out.String(), "late") {
-		t.Errorf("no late line:\n%s", h.out)
-	}
+	h.out.waitFor(t, "late")
 	h.clock.Advance(29 * time.Minute) // 16:00
 	h.expectRun("h", cronStart.Add(5*time.Hour+30*time.Minute))
 }
@@ -289,9 +285,7 @@ func TestCronDrainInterruptsRuns(t *testing.T) {
 	h.expectRun("d", cronStart.Add(15*time.Minute))
 	h.sched.Drain()
 	h.sched.Wait()
-	if !strings.Contains(h.out.String(), "(interrupted by shutdown)") {
-		t.Errorf("no interrupted line:\n%s", h.out)
-	}
+	h.out.waitFor(t, "(interrupted by shutdown)")
 }
 
 func TestLockDirExcludesOtherHolders(t *testing.T) {
