@@ -140,23 +140,33 @@ func (a *App) nothingToRun() error {
 	return fmt.Errorf("%s and %s: %w", procs, cron, ErrNothingToRun)
 }
 
+// Root is the absolute app root opts name, found without reading any
+// file (tend status must work while the Procfile is being edited): -d,
+// else the Procfile's directory, else the working directory.
+func Root(opts Options) string {
+	root := opts.Root
+	switch {
+	case root != "":
+	case opts.Procfile != "":
+		root = filepath.Dir(opts.Procfile)
+	default:
+		root = "."
+	}
+	if abs, err := filepath.Abs(root); err == nil {
+		root = abs
+	}
+	return root
+}
+
 func (a *App) resolvePaths(opts Options) {
+	a.Root = Root(opts)
 	switch {
 	case opts.Procfile != "":
 		a.ProcfilePath = opts.Procfile
-		a.Root = opts.Root
-		if a.Root == "" {
-			a.Root = filepath.Dir(opts.Procfile)
-		}
 	case opts.Root != "":
-		a.Root = opts.Root
 		a.ProcfilePath = filepath.Join(opts.Root, "Procfile")
 	default:
-		a.Root = "."
 		a.ProcfilePath = "Procfile"
-	}
-	if abs, err := filepath.Abs(a.Root); err == nil {
-		a.Root = abs
 	}
 	a.AppJSONPath = opts.AppJSON
 	if a.AppJSONPath == "" {
