@@ -97,7 +97,7 @@ func startAction(c *cli.Context) error {
 			return &exitError{code: 1, err: err}
 		}
 		defer store.Close()
-		if sched, err = newScheduler(settings, a, out, timeout, jobs, &current, &sup, hook, historyRecorder{store, out}); err != nil {
+		if sched, err = newScheduler(settings, a, out, timeout, jobs, &current, &sup, hook, store); err != nil {
 			return err
 		}
 	}
