@@ -103,7 +103,7 @@ func startAction(c *cli.Context) error {
 	}
 	reloads := make(chan runner.ReloadRequest, 1)
 	if watching {
-		stop, err := watchFiles(c, a, reloads)
+		stop, err := watchFiles(c, a, out, reloads)
 		if err != nil {
 			return &exitError{code: 1, err: err}
 		}
