@@ -163,9 +163,12 @@ func TestCronDokkuPathInExecMode(t *testing.T) {
 	id := cronID(t, dir)
 	// Dokku passes the entry's words as the container's arguments.
 	stdout, stderr, code := runTend(t, dir, []string{"DYNO=cron.1"}, "sh", "-c", "'echo", "id=$TEND_CRON_ID'")
-	_ = stdout
 	if code != 0 || !strings.Contains(stderr, "tend: cron."+id+" started") {
 		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+	// The job ran as the entry says, with its variables.
+	if stdout != "id="+id+"\n" {
+		t.Errorf("stdout %q, want %q", stdout, "id="+id+"\n")
 	}
 }
 

@@ -6,10 +6,12 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
-	"time"
+
+	"github.com/tend-run/tend/runner"
 )
 
 func TestStartPrefixesPaddingAndStreams(t *testing.T) {
@@ -285,11 +287,16 @@ func TestStartCanDie(t *testing.T) {
 	p := startTend(t, dir, nil, "start", "--can-die", "setup")
 	p.waitOutput("setup.1 exited with status 0")
 	p.waitOutput("web.1   | ready")
-	time.Sleep(100 * time.Millisecond)
-	select {
-	case <-p.done:
-		t.Fatalf("tend exited when a --can-die process did:\n%s", p.stdout)
-	default:
+	// The exit line is queued by the step that decides what the exit
+	// means, so the status answered after it shows that decision.
+	stdout, stderr, code := runTend(t, dir, nil, "status", "--json")
+	var snap runner.Snapshot
+	if err := json.Unmarshal([]byte(stdout), &snap); err != nil || code != 0 {
+		t.Fatalf("status: exit %d, %v\n%s%s\ntend:\n%s", code, err, stdout, stderr, p.stdout)
+	}
+	web := slices.IndexFunc(snap.Processes, func(ps runner.ProcessStatus) bool { return ps.Name == "web.1" })
+	if snap.Draining || web < 0 || snap.Processes[web].State != "running" {
+		t.Fatalf("tend is stopping after a --can-die process exited: %+v\n%s", snap, p.stdout)
 	}
 	p.signal(syscall.SIGTERM)
 	if code := p.wait(); code != 0 {
