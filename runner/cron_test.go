@@ -78,19 +78,11 @@ func (c *fakeClock) settle(t *testing.T, n ...int) {
 	if len(n) > 0 {
 		want = n[0]
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for {
+	waitFor(t, "the scheduler to go back to sleep", 5*time.Second, func() bool {
 		c.mu.Lock()
-		pending := len(c.waiters)
-		c.mu.Unlock()
-		if pending >= want {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the scheduler never went back to sleep")
-		}
-		time.Sleep(time.Millisecond)
-	}
+		defer c.mu.Unlock()
+		return len(c.waiters) >= want
+	})
 }
 
 // fakeRun is a run that ends when the test (or a signal) says so.

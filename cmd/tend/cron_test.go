@@ -83,18 +83,10 @@ func TestCronForbidAcrossTwoTends(t *testing.T) {
 	// Two containers sharing a volume: separate control sockets.
 	a := startTend(t, dir, append(env, "TEND_SOCKET="+filepath.Join(t.TempDir(), "a.sock")), "start")
 	b := startTend(t, dir, append(env, "TEND_SOCKET="+filepath.Join(t.TempDir(), "b.sock")), "start")
-	waitFor := func() {
-		deadline := time.Now().Add(20 * time.Second)
-		for time.Now().Before(deadline) {
-			data, _ := os.ReadFile(filepath.Join(dir, "runs"))
-			if strings.Count(string(data), "ran") >= 3 {
-				return
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-		t.Fatal("the job did not run three times")
-	}
-	waitFor()
+	waitFor(t, "the job to run three times", func() bool {
+		data, _ := os.ReadFile(filepath.Join(dir, "runs"))
+		return strings.Count(string(data), "ran") >= 3
+	})
 	a.signal(syscall.SIGTERM)
 	b.signal(syscall.SIGTERM)
 	a.wait()
@@ -129,10 +121,7 @@ func TestCronRunCommand(t *testing.T) {
 	}
 	env := []string{"TEND_LOCK_DIR=" + locks}
 	holder := startTend(t, dir, env, "cron", "run", slow.ID)
-	deadline := time.Now().Add(10 * time.Second)
-	for _, err := os.Stat(filepath.Join(dir, "started")); err != nil && time.Now().Before(deadline); _, err = os.Stat(filepath.Join(dir, "started")) {
-		time.Sleep(10 * time.Millisecond)
-	}
+	eventually(10*time.Second, func() bool { _, err := os.Stat(filepath.Join(dir, "started")); return err == nil })
 	_, stderr, code := runTend(t, dir, env, "cron", "run", slow.ID)
 	if code != 75 || !strings.Contains(stderr, "skipped: another run holds its lock (forbid)") {
 		t.Errorf("while locked: exit %d, %q; want 75", code, stderr)

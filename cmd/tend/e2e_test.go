@@ -187,20 +187,45 @@ func (p *tendProc) waitOutput(s string) {
 // waitFor waits until buf contains s.
 func (p *tendProc) waitFor(s string, buf *syncBuffer) {
 	p.t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !strings.Contains(buf.String(), s) {
+	exited := false
+	found := eventually(30*time.Second, func() bool {
+		if strings.Contains(buf.String(), s) {
+			return true
+		}
 		select {
 		case <-p.done:
-			if strings.Contains(buf.String(), s) {
-				return
-			}
-			p.t.Fatalf("tend exited (%d) before printing %q; stdout:\n%s\nstderr:\n%s", p.code, s, p.stdout, p.stderr)
+			exited = true
 		default:
 		}
+		return exited
+	})
+	switch {
+	case strings.Contains(buf.String(), s): // written just before the exit, too
+	case exited:
+		p.t.Fatalf("tend exited (%d) before printing %q; stdout:\n%s\nstderr:\n%s", p.code, s, p.stdout, p.stderr)
+	case !found:
+		p.t.Fatalf("no %q in stdout:\n%s\nstderr:\n%s", s, p.stdout, p.stderr)
+	}
+}
+
+// eventually polls cond until it holds or d has passed, and says whether
+// it held: the one polling loop of these tests.
+func eventually(d time.Duration, cond func() bool) bool {
+	deadline := time.Now().Add(d)
+	for !cond() {
 		if time.Now().After(deadline) {
-			p.t.Fatalf("no %q in stdout:\n%s\nstderr:\n%s", s, p.stdout, p.stderr)
+			return false
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+	return true
+}
+
+// waitFor fails the test unless cond holds within 20 s.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	if !eventually(20*time.Second, cond) {
+		t.Fatalf("timed out waiting for %s", what)
 	}
 }
 

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 )
 
 // childrenOf lists the pids whose parent is ppid.
@@ -36,21 +35,21 @@ func childrenOf(ppid int) []int {
 // findTend waits for a descendant of root running the tend binary.
 func findTend(t *testing.T, root int) int {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
+	found := 0
+	waitFor(t, "tend to start", func() bool {
 		queue := []int{root}
 		for len(queue) > 0 {
 			pid := queue[0]
 			queue = queue[1:]
 			if exe, _ := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid)); exe == tendBin && pid != root {
-				return pid
+				found = pid
+				return true
 			}
 			queue = append(queue, childrenOf(pid)...)
 		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatal("tend did not start")
-	return 0
+		return false
+	})
+	return found
 }
 
 // startWrapped starts tend under a wrapper command (unshare, script, sh)

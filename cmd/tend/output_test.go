@@ -98,19 +98,15 @@ func TestStartStdoutClosedDrains(t *testing.T) {
 // nobody reads.
 func pipeFull(t *testing.T, pr *os.File, n int, p *tendProc) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		queued, err := unix.IoctlGetInt(int(pr.Fd()), unix.TIOCINQ)
-		if err != nil {
+	queued := 0
+	if !eventually(30*time.Second, func() bool {
+		var err error
+		if queued, err = unix.IoctlGetInt(int(pr.Fd()), unix.TIOCINQ); err != nil {
 			t.Fatal(err)
 		}
-		if queued >= n {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("stdout pipe holds %d bytes, want %d; stderr:\n%s", queued, n, p.stderr)
-		}
-		time.Sleep(10 * time.Millisecond)
+		return queued >= n
+	}) {
+		t.Fatalf("stdout pipe holds %d bytes, want %d; stderr:\n%s", queued, n, p.stderr)
 	}
 }
 
@@ -236,12 +232,8 @@ func TestCronExitLineAfterOutput(t *testing.T) {
 	})
 	p := startTend(t, dir, nil, "start")
 	done := regexp.MustCompile(`cron\.\w+: exited with status 0 after`)
-	deadline := time.Now().Add(60 * time.Second)
-	for len(done.FindAllString(p.stdout.String(), -1)) < 36 {
-		if time.Now().After(deadline) {
-			t.Fatalf("fewer than 36 cron runs in 60 s:\n%s%s", p.stdout, p.stderr)
-		}
-		time.Sleep(50 * time.Millisecond)
+	if !eventually(60*time.Second, func() bool { return len(done.FindAllString(p.stdout.String(), -1)) >= 36 }) {
+		t.Fatalf("fewer than 36 cron runs in 60 s:\n%s%s", p.stdout, p.stderr)
 	}
 	p.signal(syscall.SIGTERM)
 	p.wait()
