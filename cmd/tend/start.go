@@ -85,7 +85,7 @@ func startAction(c *cli.Context) error {
 	out.SetNames(names)
 	watching := c.Bool("watch")
 	if len(specs) == 0 && len(jobs) == 0 && !watching {
-		return &exitError{code: 1, err: errorf("nothing to run: the formation has no instances and there are no cron jobs")}
+		return &exitError{code: 1, err: fmt.Errorf("nothing to run: the formation has no instances and there are no cron jobs")}
 	}
 	var current atomic.Pointer[app.App] // the launcher reads it, reloads replace it
 	current.Store(a)
@@ -139,7 +139,7 @@ func startAction(c *cli.Context) error {
 		if s := serving.Load(); s != nil {
 			return s.Do(op, target)
 		}
-		return runner.Snapshot{Pid: os.Getpid()}, errorf("tend is starting")
+		return runner.Snapshot{Pid: os.Getpid()}, fmt.Errorf("tend is starting")
 	}, sched, out)
 	if err != nil {
 		return &exitError{code: 1, err: err}
@@ -247,7 +247,7 @@ func runRelease(c *cli.Context, a *app.App, out *runner.Mux, reaper *runner.Reap
 func newOutput(c *cli.Context, keepTail bool) (*runner.Mux, error) {
 	format := flagString(c, "log-format")
 	if !slices.Contains([]string{"text", "json"}, format) {
-		return nil, &exitError{code: 2, err: errorf("invalid --log-format %q: want text or json", format)}
+		return nil, &exitError{code: 2, err: fmt.Errorf("invalid --log-format %q: want text or json", format)}
 	}
 	stdoutTTY := runner.IsTerminal(os.Stdout)
 	timestamps := stdoutTTY
@@ -264,4 +264,3 @@ func newOutput(c *cli.Context, keepTail bool) (*runner.Mux, error) {
 	}), nil
 }
 
-func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }
