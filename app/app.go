@@ -12,7 +12,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/tend-run/tend/cronfile"
+	"github.com/tend-run/tend/appjson"
 	"github.com/tend-run/tend/envfile"
 	"github.com/tend-run/tend/procfile"
 	"github.com/tend-run/tend/zone"
@@ -52,7 +52,7 @@ type App struct {
 	AppName     string
 	Processes   []procfile.Entry
 	// Cron is nil when there is no app.json.
-	Cron *cronfile.File
+	Cron *appjson.File
 	Env  *envfile.Env
 	// Location is the default zone for cron schedules: TZ read as the C
 	// library reads it, else UTC.
@@ -92,7 +92,7 @@ func Load(opts Options) (*App, error) {
 		declErrs = append(declErrs, err)
 	}
 	if a.AppJSONPath != "" {
-		if a.Cron, err = cronfile.Load(a.AppJSONPath, cronfile.Options{Location: a.Location}); err != nil {
+		if a.Cron, err = appjson.Load(a.AppJSONPath, appjson.Options{Location: a.Location}); err != nil {
 			declErrs = append(declErrs, err)
 		} else {
 			a.Warnings = append(a.Warnings, a.Cron.Warnings...)
@@ -140,23 +140,33 @@ func (a *App) nothingToRun() error {
 	return fmt.Errorf("%s and %s: %w", procs, cron, ErrNothingToRun)
 }
 
+// Root is the absolute app root opts name, found without reading any
+// file (tend status must work while the Procfile is being edited): -d,
+// else the Procfile's directory, else the working directory.
+func Root(opts Options) string {
+	root := opts.Root
+	switch {
+	case root != "":
+	case opts.Procfile != "":
+		root = filepath.Dir(opts.Procfile)
+	default:
+		root = "."
+	}
+	if abs, err := filepath.Abs(root); err == nil {
+		root = abs
+	}
+	return root
+}
+
 func (a *App) resolvePaths(opts Options) {
+	a.Root = Root(opts)
 	switch {
 	case opts.Procfile != "":
 		a.ProcfilePath = opts.Procfile
-		a.Root = opts.Root
-		if a.Root == "" {
-			a.Root = filepath.Dir(opts.Procfile)
-		}
 	case opts.Root != "":
-		a.Root = opts.Root
 		a.ProcfilePath = filepath.Join(opts.Root, "Procfile")
 	default:
-		a.Root = "."
 		a.ProcfilePath = "Procfile"
-	}
-	if abs, err := filepath.Abs(a.Root); err == nil {
-		a.Root = abs
 	}
 	a.AppJSONPath = opts.AppJSON
 	if a.AppJSONPath == "" {

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tend-run/tend/cronfile"
+	"github.com/tend-run/tend/appjson"
 	"github.com/tend-run/tend/procfile"
 )
 
@@ -59,7 +59,7 @@ func TestLoadCapsProblems(t *testing.T) {
 func TestLoadFewProblemsUncut(t *testing.T) {
 	dir := writeFiles(t, map[string]string{"Procfile": "web: x\nbad\n", "app.json": `{"cron": [1]}`})
 	_, err := Load(Options{Root: dir})
-	var pe *cronfile.ParseError
+	var pe *appjson.ParseError
 	if err == nil || strings.Count(err.Error(), "\n") != 1 || !errors.As(err, &pe) || strings.Contains(err.Error(), "more problems") {
 		t.Errorf("got %v", err)
 	}

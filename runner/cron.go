@@ -10,7 +10,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/tend-run/tend/cronfile"
+	"github.com/tend-run/tend/appjson"
+	"github.com/tend-run/tend/history"
 )
 
 // recheck bounds every sleep of the scheduler: Go timers follow the
@@ -26,8 +27,8 @@ const lateThreshold = 2 * time.Second
 type CronJob struct {
 	ID       string
 	Command  string
-	Schedule *cronfile.Schedule
-	Policy   cronfile.Policy
+	Schedule *appjson.Schedule
+	Policy   appjson.Policy
 	// Timeout bounds a run; then it gets the stop signal, the grace and
 	// SIGKILL.
 	Timeout time.Duration
@@ -187,10 +188,15 @@ func (s *Scheduler) publish(jobs []CronJob, next map[string]time.Time) {
 	s.nextTimes = maps.Clone(next)
 }
 
-// record tells the history about a run or a skip.
-func (s *Scheduler) record(r RunRecord) {
-	if s.cfg.History != nil {
-		s.cfg.History.Record(r)
+// record tells the history about a run or a skip. A failed write to its
+// file is reported; the run is still kept in memory.
+func (s *Scheduler) record(r history.Run) {
+	if s.cfg.History == nil {
+		return
+	}
+	r.Duration = max(r.Duration, 0)
+	if err := s.cfg.History.Add(r); err != nil {
+		s.cfg.Output.Errorf("cron history: %v", err)
 	}
 }
 
@@ -208,15 +214,15 @@ func (s *Scheduler) fire(job CronJob, scheduled, now time.Time) {
 		out.Printf("%s: run due at %s starts %v late", job.Name(), scheduled.Format(time.RFC3339), late.Round(time.Second))
 	}
 	switch job.Policy {
-	case cronfile.PolicyForbid:
+	case appjson.PolicyForbid:
 		if len(active) > 0 {
 			r := active[0]
 			out.Printf("%s: skipped the run due at %s: the run started %s is still going (forbid)", job.Name(), scheduled.Format(time.RFC3339), r.started.Format(time.RFC3339))
-			s.record(RunRecord{Job: job.ID, Scheduled: scheduled, Started: now, Outcome: "skipped"})
+			s.record(history.Run{Job: job.ID, Scheduled: scheduled, Started: now, Outcome: history.OutcomeSkipped})
 			return
 		}
 		_, _ = s.launch(job, scheduled)
-	case cronfile.PolicyReplace:
+	case appjson.PolicyReplace:
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
@@ -239,17 +245,17 @@ var ErrSkipped = errors.New("skipped")
 func (s *Scheduler) launch(job CronJob, scheduled time.Time) (*cronRun, error) {
 	out := s.cfg.Output
 	var lock *Lock
-	if job.Policy != cronfile.PolicyAllow && s.cfg.Locks != nil {
+	if job.Policy != appjson.PolicyAllow && s.cfg.Locks != nil {
 		var err error
 		lock, err = s.cfg.Locks.Take(job.ID, job.Policy, s.cfg.Grace, s.cfg.Clock, s.stop)
 		if errors.Is(err, ErrLocked) {
 			out.Printf("%s: skipped the run due at %s: another tend holds %s.lock (%s)", job.Name(), scheduled.Format(time.RFC3339), job.ID, job.Policy)
-			s.record(RunRecord{Job: job.ID, Scheduled: scheduled, Started: s.cfg.Clock.Now(), Outcome: "skipped"})
+			s.record(history.Run{Job: job.ID, Scheduled: scheduled, Started: s.cfg.Clock.Now(), Outcome: history.OutcomeSkipped})
 			return nil, fmt.Errorf("%w: another tend holds the lock of %s (%s)", ErrSkipped, job.Name(), job.Policy)
 		}
 		if err != nil {
 			out.Errorf("%s: skipped the run due at %s: %v", job.Name(), scheduled.Format(time.RFC3339), err)
-			s.record(RunRecord{Job: job.ID, Scheduled: scheduled, Started: s.cfg.Clock.Now(), Outcome: "skipped"})
+			s.record(history.Run{Job: job.ID, Scheduled: scheduled, Started: s.cfg.Clock.Now(), Outcome: history.OutcomeSkipped})
 			return nil, err
 		}
 	}
@@ -316,10 +322,10 @@ func (s *Scheduler) RunNow(id string, tee *Tee, cancel <-chan struct{}) (ExitSta
 	s.mu.Unlock()
 	now := s.cfg.Clock.Now()
 	switch {
-	case j.Policy == cronfile.PolicyForbid && len(active) > 0:
-		s.record(RunRecord{Job: id, Scheduled: now, Started: now, Outcome: "skipped"})
+	case j.Policy == appjson.PolicyForbid && len(active) > 0:
+		s.record(history.Run{Job: id, Scheduled: now, Started: now, Outcome: history.OutcomeSkipped})
 		return ExitStatus{}, fmt.Errorf("%w: the run started %s is still going (forbid)", ErrSkipped, active[0].started.Format(time.RFC3339))
-	case j.Policy == cronfile.PolicyReplace:
+	case j.Policy == appjson.PolicyReplace:
 		for _, r := range active {
 			s.stopAndWait(r, "replaced")
 		}
@@ -372,15 +378,15 @@ func (s *Scheduler) watch(r *cronRun) {
 	outcome := why
 	switch {
 	case why == "interrupted by shutdown":
-		outcome = "interrupted"
-	case why != "":
+		outcome = history.OutcomeInterrupted
+	case why != "": // history.OutcomeTimedOut, OutcomeReplaced or OutcomeCancelled
 	case st.Success():
-		outcome = "ok"
+		outcome = history.OutcomeOK
 	default:
-		outcome = "failed"
+		outcome = history.OutcomeFailed
 	}
-	s.record(RunRecord{Job: r.job.ID, Scheduled: r.scheduled, Started: r.started, Duration: took, ExitCode: st.ExitCode(), Outcome: outcome})
-	if outcome == "failed" || outcome == "timed out" {
+	s.record(history.Run{Job: r.job.ID, Scheduled: r.scheduled, Started: r.started, Duration: took, ExitCode: st.ExitCode(), Outcome: outcome})
+	if outcome == history.OutcomeFailed || outcome == history.OutcomeTimedOut {
 		f := Failure{Process: r.job.Name(), JobID: r.job.ID, Status: st, Duration: took}
 		if c, ok := r.handle.(outputHandle); ok {
 			f.OutputDone = c.OutputDone()

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tend-run/tend/cronfile"
+	"github.com/tend-run/tend/appjson"
 )
 
 // fakeClock has a wall clock that can jump and a monotonic one that only
@@ -78,19 +78,11 @@ func (c *fakeClock) settle(t *testing.T, n ...int) {
 	if len(n) > 0 {
 		want = n[0]
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for {
+	waitFor(t, "the scheduler to go back to sleep", 5*time.Second, func() bool {
 		c.mu.Lock()
-		pending := len(c.waiters)
-		c.mu.Unlock()
-		if pending >= want {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the scheduler never went back to sleep")
-		}
-		time.Sleep(time.Millisecond)
-	}
+		defer c.mu.Unlock()
+		return len(c.waiters) >= want
+	})
 }
 
 // fakeRun is a run that ends when the test (or a signal) says so.
@@ -175,9 +167,9 @@ func (h *cronHarness) expectNoRun() {
 	}
 }
 
-func job(t *testing.T, id, spec string, policy cronfile.Policy) CronJob {
+func job(t *testing.T, id, spec string, policy appjson.Policy) CronJob {
 	t.Helper()
-	s, err := cronfile.ParseSchedule(spec, time.UTC)
+	s, err := appjson.ParseSchedule(spec, time.UTC)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,7 +177,7 @@ func job(t *testing.T, id, spec string, policy cronfile.Policy) CronJob {
 }
 
 func TestCronAllowOverlaps(t *testing.T) {
-	h := newCronHarness(t, true, job(t, "a", "*/15 * * * *", cronfile.PolicyAllow))
+	h := newCronHarness(t, true, job(t, "a", "*/15 * * * *", appjson.PolicyAllow))
 	h.clock.Advance(15 * time.Minute)
 	h.expectRun("a", cronStart.Add(15*time.Minute))
 	h.clock.settle(t)
@@ -194,16 +186,14 @@ func TestCronAllowOverlaps(t *testing.T) {
 }
 
 func TestCronForbidSkipsWhileRunning(t *testing.T) {
-	h := newCronHarness(t, true, job(t, "f", "*/15 * * * *", cronfile.PolicyForbid))
+	h := newCronHarness(t, true, job(t, "f", "*/15 * * * *", appjson.PolicyForbid))
 	h.clock.Advance(15 * time.Minute)
 	first := h.expectRun("f", cronStart.Add(15*time.Minute))
 	h.clock.settle(t)
 	h.clock.Advance(15 * time.Minute)
 	h.clock.settle(t)
 	h.expectNoRun()
-	if !strings.Contains(h.out.String(), "cron.f: skipped the run due at 2026-03-01T11:00:00Z: the run started 2026-03-01T10:45:00Z is still going (forbid)") {
-		t.Errorf("no skip line:\n%s", h.out)
-	}
+	h.out.waitFor(t, "cron.f: skipped the run due at 2026-03-01T11:00:00Z: the run started 2026-03-01T10:45:00Z is still going (forbid)")
 	first.finish()
 	waitFor(t, "the run to end", 5*time.Second, func() bool { return h.sched.Running() == 0 })
 	h.clock.Advance(15 * time.Minute)
@@ -211,7 +201,7 @@ func TestCronForbidSkipsWhileRunning(t *testing.T) {
 }
 
 func TestCronReplaceStopsTheRunningOne(t *testing.T) {
-	h := newCronHarness(t, true, job(t, "r", "*/15 * * * *", cronfile.PolicyReplace))
+	h := newCronHarness(t, true, job(t, "r", "*/15 * * * *", appjson.PolicyReplace))
 	h.clock.Advance(15 * time.Minute)
 	first := h.expectRun("r", cronStart.Add(15*time.Minute))
 	h.clock.settle(t)
@@ -224,7 +214,7 @@ func TestCronReplaceStopsTheRunningOne(t *testing.T) {
 }
 
 func TestCronJumpForwardRunsOnce(t *testing.T) {
-	h := newCronHarness(t, true, job(t, "h", "0 * * * *", cronfile.PolicyAllow))
+	h := newCronHarness(t, true, job(t, "h", "0 * * * *", appjson.PolicyAllow))
 	// Five hourly slots are skipped by the jump: one run, not five, and it
 	// says how late it is.
 	h.clock.Jump(5 * time.Hour)
@@ -232,15 +222,13 @@ func TestCronJumpForwardRunsOnce(t *testing.T) {
 	h.expectRun("h", cronStart.Add(30*time.Minute))
 	h.clock.settle(t)
 	h.expectNoRun()
-	if !strings.Contains(h.out.String(), "late") {
-		t.Errorf("no late line:\n%s", h.out)
-	}
+	h.out.waitFor(t, "late")
 	h.clock.Advance(29 * time.Minute) // 16:00
 	h.expectRun("h", cronStart.Add(5*time.Hour+30*time.Minute))
 }
 
 func TestCronJumpBackDoesNotRepeat(t *testing.T) {
-	h := newCronHarness(t, true, job(t, "h", "0 * * * *", cronfile.PolicyAllow))
+	h := newCronHarness(t, true, job(t, "h", "0 * * * *", appjson.PolicyAllow))
 	h.clock.Advance(30 * time.Minute)
 	h.expectRun("h", cronStart.Add(30*time.Minute))
 	h.clock.settle(t)
@@ -257,7 +245,7 @@ func TestCronJumpBackDoesNotRepeat(t *testing.T) {
 }
 
 func TestCronNeverFiringScheduleSleeps(t *testing.T) {
-	h := newCronHarness(t, true, job(t, "n", "0 0 31 2 *", cronfile.PolicyAllow))
+	h := newCronHarness(t, true, job(t, "n", "0 0 31 2 *", appjson.PolicyAllow))
 	for range 10 {
 		h.clock.Advance(time.Minute)
 		h.clock.settle(t)
@@ -266,7 +254,7 @@ func TestCronNeverFiringScheduleSleeps(t *testing.T) {
 }
 
 func TestCronTimeoutStopsTheRun(t *testing.T) {
-	j := job(t, "t", "*/15 * * * *", cronfile.PolicyAllow)
+	j := job(t, "t", "*/15 * * * *", appjson.PolicyAllow)
 	j.Timeout = 10 * time.Minute
 	h := newCronHarness(t, false, j)
 	h.clock.Advance(15 * time.Minute)
@@ -284,15 +272,12 @@ func TestCronTimeoutStopsTheRun(t *testing.T) {
 }
 
 func TestCronDrainInterruptsRuns(t *testing.T) {
-	h := newCronHarness(t, true, job(t, "d", "*/15 * * * *", cronfile.PolicyAllow))
+	h := newCronHarness(t, true, job(t, "d", "*/15 * * * *", appjson.PolicyAllow))
 	h.clock.Advance(15 * time.Minute)
 	h.expectRun("d", cronStart.Add(15*time.Minute))
 	h.sched.Drain()
 	h.sched.Wait()
-	// tend's own lines are written by the Mux's queue, after the run's end.
-	waitFor(t, "the interrupted line", 5*time.Second, func() bool {
-		return strings.Contains(h.out.String(), "(interrupted by shutdown)")
-	})
+	h.out.waitFor(t, "(interrupted by shutdown)")
 }
 
 func TestLockDirExcludesOtherHolders(t *testing.T) {

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tend-run/tend/cronfile"
+	"github.com/tend-run/tend/appjson"
 )
 
 // slowWriter is a caller on a slow connection.
@@ -71,7 +71,7 @@ func runNow(t *testing.T, command string, tee *Tee) (ExitStatus, error) {
 		t.Fatal(err)
 	}
 	out := NewMux(OutputOptions{Stdout: &lockedBuffer{}, Stderr: &lockedBuffer{}, Prefix: true})
-	j := job(t, "j", "@daily", cronfile.PolicyAllow)
+	j := job(t, "j", "@daily", appjson.PolicyAllow)
 	j.Command = command
 	sched := NewScheduler(SchedulerConfig{
 		Jobs: []CronJob{j}, Locks: locks, Grace: time.Second, Output: out,

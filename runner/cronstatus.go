@@ -1,6 +1,10 @@
 package runner
 
-import "time"
+import (
+	"time"
+
+	"github.com/tend-run/tend/history"
+)
 
 // JobStatus is one cron job as `tend status` shows it.
 type JobStatus struct {
@@ -31,7 +35,8 @@ type RunStatus struct {
 	Remaining *time.Duration `json:"remaining_ns,omitempty"`
 }
 
-// LastRun is the most recent finished run.
+// LastRun is the most recent finished run, as `tend status` shows it
+// (history.Run without the job and the due time).
 type LastRun struct {
 	Started  time.Time     `json:"started"`
 	Duration time.Duration `json:"duration_ns"`
@@ -39,32 +44,10 @@ type LastRun struct {
 	Outcome  string        `json:"outcome"`
 }
 
-// RunRecord is a finished or skipped run, for the history.
-type RunRecord struct {
-	Job       string
-	Scheduled time.Time
-	Started   time.Time
-	Duration  time.Duration
-	ExitCode  int
-	// Outcome is "ok", "failed", "timed out", "interrupted", "replaced" or
-	// "skipped".
-	Outcome string
-}
-
-// RunSummary is what the history knows of a job.
-type RunSummary struct {
-	Runs, Failures, Skips int
-	Last                  *LastRun
-	LastSuccess           time.Time
-	// AvgSuccess is the mean duration of the kept successful runs; 0 when
-	// there are none.
-	AvgSuccess time.Duration
-}
-
-// History keeps the runs of the cron jobs.
+// History keeps the runs of the cron jobs: a *history.Store.
 type History interface {
-	Record(RunRecord)
-	Summary(job string) RunSummary
+	Add(history.Run) error
+	Stats(job string) history.Stats
 }
 
 // Status reports every job: next run, runs in progress with an estimate
@@ -78,11 +61,14 @@ func (s *Scheduler) Status(now time.Time) []JobStatus {
 		if t, ok := s.nextTimes[j.ID]; ok && !t.IsZero() {
 			st.Next = &t
 		}
-		var sum RunSummary
+		var sum history.Stats
 		if s.cfg.History != nil {
-			sum = s.cfg.History.Summary(j.ID)
+			sum = s.cfg.History.Stats(j.ID)
 		}
-		st.Runs, st.Failures, st.Skips, st.Last = sum.Runs, sum.Failures, sum.Skips, sum.Last
+		st.Runs, st.Failures, st.Skips = sum.Runs, sum.Failures, sum.Skips
+		if l := sum.Last; l != nil {
+			st.Last = &LastRun{Started: l.Started, Duration: l.Duration, ExitCode: l.ExitCode, Outcome: l.Outcome}
+		}
 		if !sum.LastSuccess.IsZero() {
 			t := sum.LastSuccess
 			st.LastSuccess = &t

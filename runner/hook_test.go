@@ -28,12 +28,11 @@ func TestFailureHookSeesTheLastLines(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int)
 	go func() { done <- s.Run(ctx) }()
-	deadline := time.Now().Add(20 * time.Second)
 	var tail []byte
-	for len(tail) == 0 && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
+	waitFor(t, "the hook's tail file", 20*time.Second, func() bool {
 		tail, _ = os.ReadFile(tailFile)
-	}
+		return len(tail) > 0
+	})
 	cancel()
 	<-done
 	if !strings.HasSuffix(string(tail), "about to fail\n") {

@@ -10,7 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tend-run/tend/cronfile"
+	"github.com/tend-run/tend/appjson"
+	"github.com/tend-run/tend/history"
 )
 
 // releaseFIFO lets an open(2) blocked on path's read end return (the old
@@ -105,11 +106,16 @@ func TestLockDirMustBeADirectory(t *testing.T) {
 
 type recordedRuns struct {
 	mu   sync.Mutex
-	runs []RunRecord
+	runs []history.Run
 }
 
-func (r *recordedRuns) Record(x RunRecord)        { r.mu.Lock(); r.runs = append(r.runs, x); r.mu.Unlock() }
-func (r *recordedRuns) Summary(string) RunSummary { return RunSummary{} }
+func (r *recordedRuns) Add(x history.Run) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.runs = append(r.runs, x)
+	return nil
+}
+func (r *recordedRuns) Stats(string) history.Stats { return history.Stats{} }
 func (r *recordedRuns) outcomes(job string) []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -140,9 +146,9 @@ func TestCronBrokenLockSkipsOnlyItsJob(t *testing.T) {
 	runs := make(chan *fakeRun, 10)
 	sched := NewScheduler(SchedulerConfig{
 		Jobs: []CronJob{
-			job(t, "a", "*/15 * * * *", cronfile.PolicyForbid),
-			job(t, "b", "*/15 * * * *", cronfile.PolicyAllow),
-			job(t, "c", "*/15 * * * *", cronfile.PolicyForbid),
+			job(t, "a", "*/15 * * * *", appjson.PolicyForbid),
+			job(t, "b", "*/15 * * * *", appjson.PolicyAllow),
+			job(t, "c", "*/15 * * * *", appjson.PolicyForbid),
 		},
 		Clock: clock, Locks: locks, Grace: 10 * time.Second, History: hist,
 		Output: NewMux(OutputOptions{Stdout: out, Stderr: out, Prefix: true}),
@@ -180,10 +186,42 @@ func TestCronBrokenLockSkipsOnlyItsJob(t *testing.T) {
 		t.Errorf("ran %v, want b and c", ran)
 	}
 	want := "cron.a: skipped the run due at 2026-03-01T10:45:00Z: lock file " + fifo + " is a named pipe, not a regular file"
-	if !strings.Contains(out.String(), want) {
-		t.Errorf("no %q in:\n%s", want, out)
-	}
+	out.waitFor(t, want)
 	if got := hist.outcomes("a"); len(got) != 1 || got[0] != "skipped" {
 		t.Errorf("job a recorded %v, want one skip", got)
+	}
+}
+
+// failingHistory keeps the runs but reports every write as failed, as a
+// history file on a full disk does.
+type failingHistory struct{ recordedRuns }
+
+func (f *failingHistory) Add(r history.Run) error {
+	_ = f.recordedRuns.Add(r)
+	return errors.New("disk full")
+}
+
+// TestCronHistoryWriteErrorReported: a run whose record the history file
+// cannot take is reported, and still recorded.
+func TestCronHistoryWriteErrorReported(t *testing.T) {
+	clock := newFakeClock(cronStart)
+	out := &lockedBuffer{}
+	hist := &failingHistory{}
+	s := NewScheduler(SchedulerConfig{
+		Jobs: []CronJob{job(t, "a", "*/15 * * * *", appjson.PolicyAllow)}, Clock: clock, Grace: time.Second,
+		Output: NewMux(OutputOptions{Stdout: out, Stderr: out, Prefix: true}), History: hist,
+		Launch: func(CronJob, time.Time, time.Time) (RunHandle, error) {
+			r := &fakeRun{done: make(chan struct{})}
+			r.finish()
+			return r, nil
+		},
+	})
+	s.Start()
+	t.Cleanup(func() { s.Drain(); s.KillAll(); s.Wait() })
+	clock.settle(t)
+	clock.Advance(15 * time.Minute)
+	out.waitFor(t, "cron history: disk full")
+	if got := hist.outcomes("a"); len(got) != 1 || got[0] != history.OutcomeOK {
+		t.Errorf("recorded %v, want one ok run", got)
 	}
 }

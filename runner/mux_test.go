@@ -35,6 +35,13 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
+// waitFor waits until the buffer holds s: tend's own lines reach it
+// through the Mux's queue, a moment after the call that printed them.
+func (l *lockedBuffer) waitFor(t *testing.T, s string) {
+	t.Helper()
+	waitFor(t, fmt.Sprintf("%q in the output", s), 5*time.Second, func() bool { return strings.Contains(l.String(), s) })
+}
+
 func TestMuxFormats(t *testing.T) {
 	input := "one\r\ntwo\nlast without newline"
 	for _, tc := range []struct {

@@ -211,7 +211,7 @@ func TestOutputTenProducersOnePipe(t *testing.T) {
 	}
 }
 
-// TestOutputLongLinePieces checks the 1 MiB limit with content that shows
+// TestOutputLongLinePieces checks the line limit (maxLine) with content that shows
 // the order of the pieces and with a "\r\n" ending split across reads.
 func TestOutputLongLinePieces(t *testing.T) {
 	pattern := func(n int) string {
@@ -228,18 +228,14 @@ func TestOutputLongLinePieces(t *testing.T) {
 		name  string
 		input string
 		want  []string
-		bug   string // a known defect of mux.go: skipped, with the reason
 	}{
-		{"exactly the limit", pattern(mib) + "\n", []string{pattern(mib)}, ""},
-		{"exactly the limit with CRLF", pattern(mib) + "\r\n", []string{pattern(mib)}, ""},
-		{"the limit and one byte", pattern(mib+1) + "\n", []string{pattern(mib), pattern(mib + 1)[mib:]}, ""},
-		{"three limits and more without newline", three, []string{three[:mib], three[mib : 2*mib], three[2*mib : 3*mib], three[3*mib:]}, ""},
-		{"CR at a piece boundary", pattern(mib-1) + "\rtail\n", []string{pattern(mib-1) + "\r", "tail"}, ""},
+		{"exactly the limit", pattern(mib) + "\n", []string{pattern(mib)}},
+		{"exactly the limit with CRLF", pattern(mib) + "\r\n", []string{pattern(mib)}},
+		{"the limit and one byte", pattern(mib+1) + "\n", []string{pattern(mib), pattern(mib + 1)[mib:]}},
+		{"three limits and more without newline", three, []string{three[:mib], three[mib : 2*mib], three[2*mib : 3*mib], three[3*mib:]}},
+		{"CR at a piece boundary", pattern(mib-1) + "\rtail\n", []string{pattern(mib-1) + "\r", "tail"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if tc.bug != "" {
-				t.Skip("known bug in runner/mux.go: " + tc.bug)
-			}
 			var out bytes.Buffer
 			m := NewMux(OutputOptions{Stdout: &out, Stderr: io.Discard, Prefix: true})
 			// A pipe-like reader: at most 64 KiB per read.
@@ -282,11 +278,16 @@ func TestOutputBlockedStdoutLosesNothing(t *testing.T) {
 	src, child := outProducer(t, r, "seq 1 150000")
 	copied := make(chan error, 1)
 	go func() { copied <- m.Copy("seq", Stdout, src); pw.Close() }()
-	select {
-	case err := <-copied:
-		t.Fatalf("Copy returned %v before anything read its output", err)
-	default:
-	}
+	// About 2 MB cannot fit in the pipe: Copy must be blocked in a write, not
+	// returned, by the time the reader arrives.
+	waitFor(t, "Copy to block on the full pipe", 30*time.Second, func() bool {
+		select {
+		case err := <-copied:
+			t.Fatalf("Copy returned %v before anything read its output", err)
+		default:
+		}
+		return m.out.inWrite[Stdout].Load()
+	})
 	data, err := io.ReadAll(pr)
 	if err != nil {
 		t.Fatal(err)

@@ -32,7 +32,7 @@ func waitFor(t *testing.T, what string, d time.Duration, cond func() bool) {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out after %v waiting for %s", d, what)
 		}
-		time.Sleep(10 * time.Millisecond)
+		time.Sleep(time.Millisecond) // conditions are cheap; the fake clock's settle is called often
 	}
 }
 

@@ -56,6 +56,10 @@ type Options struct {
 	Globs []string
 	// Ignore are more paths never to report (the lock dir, a history file).
 	Ignore []string
+	// OnError, if set, is told of the errors the watcher meets while it
+	// runs (the inotify limit, say); they do not stop it. It is called
+	// from the watcher's goroutine, and never after Close returns.
+	OnError func(error)
 }
 
 // Watcher delivers Changes until Close.
@@ -203,7 +207,9 @@ func (w *Watcher) loop() {
 			if !ok {
 				return
 			}
-			fmt.Fprintf(os.Stderr, "tend | watch: %v\n", limitError(err))
+			if w.opts.OnError != nil {
+				w.opts.OnError(limitError(err))
+			}
 		case <-timer:
 			timer = nil
 			select {

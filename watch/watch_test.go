@@ -1,9 +1,13 @@
 package watch
 
 import (
+	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -226,5 +230,40 @@ func TestWatcherCloseClosesChanges(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("Changes not closed by Close")
+	}
+}
+
+// TestErrorsGoToTheOwner: an error fsnotify reports while the watcher runs
+// reaches OnError (with the inotify limit explained), not tend's stderr;
+// Close then ends a loop ranging over Changes.
+func TestErrorsGoToTheOwner(t *testing.T) {
+	dir := t.TempDir()
+	errs := make(chan error, 1)
+	w, err := New(Options{Files: []string{filepath.Join(dir, "Procfile")}, Root: dir, OnError: func(err error) { errs <- err }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ranged := make(chan struct{})
+	go func() {
+		for range w.Changes() {
+		}
+		close(ranged)
+	}()
+	// fsnotify's Errors is a plain channel: hand the loop what inotify
+	// says when the watch limit is reached.
+	w.w.Errors <- fmt.Errorf("add %s: %w", dir, syscall.ENOSPC)
+	select {
+	case err := <-errs:
+		if !errors.Is(err, syscall.ENOSPC) || !strings.Contains(err.Error(), "max_user_watches") {
+			t.Errorf("OnError got %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("OnError was not called")
+	}
+	w.Close()
+	select {
+	case <-ranged:
+	case <-time.After(5 * time.Second):
+		t.Fatal("ranging over Changes did not end after Close")
 	}
 }

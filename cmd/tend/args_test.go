@@ -34,6 +34,7 @@ func bare(t *testing.T, dir string, argv ...string) (stdout, stderr string, code
 // command's (foreman: "run doesn't parse options for the command"), in
 // `tend run` and in exec mode, so each prints what the bare command does.
 func TestRunLeavesTheCommandsOptionsAlone(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{"Procfile": "web: echo web\n", ".env": "FOO=bar\n", "other.env": "X=from-other\n"})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
@@ -74,6 +75,7 @@ func TestRunLeavesTheCommandsOptionsAlone(t *testing.T) {
 }
 
 func TestRunProcfileTypeGetsTheArguments(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{"Procfile": "rake: echo rake\n"})
 	for _, args := range [][]string{{"run", "rake", "--trace", "-t", "db:migrate"}, {"rake", "--trace", "-t", "db:migrate"}} {
 		stdout, stderr, code := runTend(t, dir, nil, args...)
@@ -86,7 +88,7 @@ func TestRunProcfileTypeGetsTheArguments(t *testing.T) {
 // TestUsageErrorsAreOneLineAndAHint: no help text, the option spelled as
 // it was typed, and the command whose help explains it.
 func TestUsageErrorsAreOneLineAndAHint(t *testing.T) {
-	dir := writeApp(t, map[string]string{"Procfile": "web: echo web\n"})
+	t.Parallel()
 	for _, tc := range []struct {
 		args      []string
 		msg, hint string
@@ -103,7 +105,7 @@ func TestUsageErrorsAreOneLineAndAHint(t *testing.T) {
 		{[]string{"start", "--port", "abc"}, `invalid value "abc" for option --port: parse error`, "tend start"},
 		{[]string{"run"}, "missing COMMAND", "tend run"},
 	} {
-		stdout, stderr, code := runTend(t, dir, nil, tc.args...)
+		stdout, stderr, code := runInProcess(t, tc.args...)
 		want := "tend: " + tc.msg + "\nTry '" + tc.hint + " --help' for more information.\n"
 		if code != 2 || stderr != want || stdout != "" {
 			t.Errorf("tend %q: exit %d, stdout %q, stderr %q; want exit 2 and stderr %q", tc.args, code, stdout, stderr, want)
@@ -115,6 +117,7 @@ func TestUsageErrorsAreOneLineAndAHint(t *testing.T) {
 // run.N unless the caller named the dyno; exec mode (tend as a container's
 // init) leaves them to the platform.
 func TestRunIsAOneOffDyno(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{"Procfile": "web: echo web\n"})
 	script := `echo "$DYNO $PS"`
 	stdout, stderr, code := runTend(t, dir, nil, "run", "--", "sh", "-c", script)

@@ -82,13 +82,14 @@ func buildReport(c *cli.Context, a *app.App, now time.Time) (checkReport, error)
 	if r.Warnings == nil {
 		r.Warnings = []string{}
 	}
-	formation, err := resolveFormation(c, a)
+	settings := settingsFrom(c)
+	formation, err := settings.ResolveFormation(a)
 	if err != nil {
-		return r, err
+		return r, planError(err)
 	}
-	specs, err := planInstances(c, a, nil, runner.NewPorts())
+	specs, err := settings.Instances(a, nil, runner.NewPorts())
 	if err != nil {
-		return r, err
+		return r, planError(err)
 	}
 	for _, p := range a.Processes {
 		n := formation.Count(p.Name)

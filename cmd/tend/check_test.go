@@ -7,6 +7,7 @@ import (
 )
 
 func TestCheckSummary(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{
 		"Procfile": "web: bin/web\nworker: bin/worker\nrelease: bin/migrate\n",
 		"app.json": `{
@@ -42,7 +43,7 @@ func TestCheckSummary(t *testing.T) {
 }
 
 func dokkuIDForTest(app, command, schedule string) string {
-	// Computed independently of cronfile: base36 of the bytes, as go-base36.
+	// Computed independently of appjson: base36 of the bytes, as go-base36.
 	var n []byte = []byte(app + "===" + command + "===" + schedule)
 	digits := []byte{}
 	num := append([]byte(nil), n...)
@@ -67,6 +68,7 @@ func dokkuIDForTest(app, command, schedule string) string {
 }
 
 func TestCheckJSON(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{"Procfile": "web: bin/web\n", "app.json": `{"cron": [{"command": "bin/x", "schedule": "@daily", "concurrency_policy": "forbid"}]}`})
 	stdout, _, code := runTend(t, dir, nil, "check", "--json")
 	var r checkReport
@@ -79,6 +81,7 @@ func TestCheckJSON(t *testing.T) {
 }
 
 func TestCheckErrors(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name  string
 		files map[string]string
@@ -121,6 +124,7 @@ func TestCheckErrors(t *testing.T) {
 }
 
 func TestFlagsBeforeOrAfterCommand(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{"other/P": "web: bin/web\n"})
 	for _, args := range [][]string{
 		{"-f", "other/P", "check"},
@@ -139,13 +143,13 @@ func TestFlagsBeforeOrAfterCommand(t *testing.T) {
 }
 
 func TestVersionAndHelp(t *testing.T) {
-	dir := t.TempDir()
-	stdout, _, code := runTend(t, dir, nil, "--version")
+	t.Parallel()
+	stdout, _, code := runInProcess(t, "--version")
 	if code != 0 || !strings.HasPrefix(stdout, "tend version") {
 		t.Errorf("--version: exit %d, %q", code, stdout)
 	}
 	for _, cmd := range []string{"start", "run", "check"} {
-		stdout, _, code := runTend(t, dir, nil, cmd, "--help")
+		stdout, _, code := runInProcess(t, cmd, "--help")
 		if code != 0 || !strings.Contains(stdout, "tend "+cmd) {
 			t.Errorf("%s --help: exit %d\n%s", cmd, code, stdout)
 		}

@@ -39,29 +39,6 @@ func noPlace(err error) bool {
 	return errors.Is(err, privdir.ErrNoPlace) || errors.Is(err, syscall.EROFS) || errors.Is(err, syscall.EACCES)
 }
 
-// appRoot finds the app root the way start does, without loading the app
-// (status must work even while the Procfile is being edited).
-func appRoot(c *cli.Context) string {
-	opts := loadOptions(c, nil)
-	a := &app.App{}
-	switch {
-	case opts.Root != "":
-		a.Root = opts.Root
-	case opts.Procfile != "":
-		a.Root = dirOf(opts.Procfile)
-	default:
-		a.Root = "."
-	}
-	return a.Root
-}
-
-func dirOf(p string) string {
-	if i := strings.LastIndexByte(p, '/'); i >= 0 {
-		return p[:i]
-	}
-	return "."
-}
-
 func controlCommands() []*cli.Command {
 	target := func(name, usage string) *cli.Command {
 		return &cli.Command{
@@ -106,7 +83,7 @@ func controlCommands() []*cli.Command {
 
 // call sends a request to the running tend of this app.
 func call(c *cli.Context, req control.Request) (*runner.Snapshot, error) {
-	path, _, err := socketPath(c, appRoot(c))
+	path, _, err := socketPath(c, app.Root(loadOptions(c, nil)))
 	if err != nil {
 		return nil, &exitError{code: 1, err: err}
 	}

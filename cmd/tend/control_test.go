@@ -40,6 +40,7 @@ func pidOf(snap runner.Snapshot, name string) int {
 }
 
 func TestControlRestartStopResume(t *testing.T) {
+	t.Parallel()
 	sock := filepath.Join(t.TempDir(), "tend.sock")
 	env := []string{"TEND_SOCKET=" + sock}
 	dir := writeApp(t, map[string]string{"Procfile": "web: echo web up; sleep 60\nworker: echo worker up; sleep 60\n"})
@@ -87,6 +88,7 @@ func TestControlRestartStopResume(t *testing.T) {
 }
 
 func TestControlSocketStaleAndLive(t *testing.T) {
+	t.Parallel()
 	sock := filepath.Join(t.TempDir(), "tend.sock")
 	env := []string{"TEND_SOCKET=" + sock}
 	// A socket file nobody listens on, as a crashed tend leaves it.
@@ -111,6 +113,7 @@ func TestControlSocketStaleAndLive(t *testing.T) {
 }
 
 func TestMetricsAndHealth(t *testing.T) {
+	t.Parallel()
 	addr := freeAddr(t)
 	dir := writeApp(t, map[string]string{
 		"Procfile": "web: sleep 60\n",
@@ -160,6 +163,7 @@ func TestMetricsAndHealth(t *testing.T) {
 }
 
 func TestOnFailureHook(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{
 		"Procfile": "web: sleep 60\nflaky: echo about to fail; exit 4\n",
 		"hook.sh":  "#!/bin/sh\nprintf '%s|%s|%s|%s' \"$TEND_PROCESS\" \"$TEND_JOB_ID\" \"$TEND_EXIT_CODE\" \"$TEND_OUTPUT_TAIL\" > hook.out\n",
@@ -191,18 +195,8 @@ func freeAddr(t *testing.T) string {
 	return l.Addr().String()
 }
 
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 func TestCronRunThroughTheRunningTend(t *testing.T) {
+	t.Parallel()
 	sock := filepath.Join(t.TempDir(), "s")
 	env := []string{"TEND_SOCKET=" + sock}
 	dir := writeApp(t, map[string]string{

@@ -1,12 +1,9 @@
 package main
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
@@ -15,13 +12,9 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/tend-run/tend/app"
-	"github.com/tend-run/tend/cronfile"
-	"github.com/tend-run/tend/privdir"
+	"github.com/tend-run/tend/appjson"
 	"github.com/tend-run/tend/runner"
 )
-
-// dokkuCronTTL is Dokku's limit on a cron run, tend's default timeout.
-const dokkuCronTTL = 24 * time.Hour
 
 // exitLocked is EX_TEMPFAIL: the job's lock is held elsewhere; try later.
 const exitLocked = 75
@@ -33,119 +26,18 @@ func cronFlags() []cli.Flag {
 	}
 }
 
-// cronTimeout is the run limit of job id from --cron-timeout.
-func cronTimeout(c *cli.Context, id string) (time.Duration, error) {
-	limit := dokkuCronTTL
-	for _, v := range flagStrings(c, "cron-timeout") {
-		key, val, perJob := strings.Cut(v, "=")
-		if !perJob {
-			val = key
-		}
-		d, err := parseDuration(val, false)
-		if err == nil && d == 0 {
-			err = errors.New("a run needs more than 0s")
-		}
-		if err != nil {
-			return 0, &exitError{code: 2, err: fmt.Errorf("invalid --cron-timeout %q: %w (ID=DURATION for one job)", v, err)}
-		}
-		if !perJob || key == id {
-			limit = d
-		}
-	}
-	return limit, nil
-}
-
-// cronJobs lists the app's scheduled entries (maintenance ones excluded).
-func cronJobs(c *cli.Context, a *app.App) ([]runner.CronJob, error) {
-	if a.Cron == nil {
-		return nil, nil
-	}
-	var jobs []runner.CronJob
-	for _, j := range a.Cron.Jobs {
-		if j.Maintenance {
-			continue
-		}
-		limit, err := cronTimeout(c, j.ID)
-		if err != nil {
-			return nil, err
-		}
-		jobs = append(jobs, runner.CronJob{ID: j.ID, Command: j.Command, Schedule: j.Schedule, Policy: j.Policy, Timeout: limit})
-	}
-	return jobs, nil
-}
-
 // openLockDir opens --lock-dir, or the private per-user directory of this
 // app root, which `tend start` and `tend cron run` on one machine share.
-func openLockDir(c *cli.Context, a *app.App) (*runner.LockDir, error) {
-	dir := flagString(c, "lock-dir")
-	if dir == "" {
-		private, err := privdir.Find(privdir.Candidates(), nil)
-		if err != nil {
-			return nil, &exitError{code: 1, err: fmt.Errorf("lock dir: %w; or choose one with --lock-dir", err)}
-		}
-		sum := sha256.Sum256([]byte(a.Root))
-		dir = filepath.Join(private, "locks-"+hex.EncodeToString(sum[:])[:12])
+func openLockDir(s app.Settings, root string) (*runner.LockDir, error) {
+	dir, err := s.LockDirPath(root)
+	if err != nil {
+		return nil, &exitError{code: 1, err: err}
 	}
 	d, err := runner.OpenLockDir(dir)
 	if err != nil {
 		return nil, &exitError{code: 1, err: err}
 	}
 	return d, nil
-}
-
-// cronShellCommand expands a first word naming a Procfile type into that
-// type's command, as Dokku does.
-func cronShellCommand(a *app.App, command string) string {
-	first, rest, _ := strings.Cut(strings.TrimSpace(command), " ")
-	if p, ok := a.Process(first); ok {
-		return strings.TrimSpace(p.Command + " " + rest)
-	}
-	return command
-}
-
-// cronEnv is a run's environment: the app's, PS and DYNO, and what the job
-// may want to know about its budget.
-func cronEnv(a *app.App, id string, scheduled, deadline time.Time) []string {
-	return runner.WithEnv(a.Env.Environ(), "PS=cron."+id, "DYNO=cron."+id,
-		"TEND_CRON_ID="+id,
-		"TEND_CRON_SCHEDULED_AT="+scheduled.Format(time.RFC3339),
-		"TEND_CRON_DEADLINE="+deadline.Format(time.RFC3339))
-}
-
-// findJob finds a job by short ID or, with an app name, Dokku's ID.
-func findJob(a *app.App, id string) (cronfile.Job, error) {
-	if a.Cron != nil {
-		for _, j := range a.Cron.Jobs {
-			if j.ID == id || (a.AppName != "" && cronfile.DokkuID(a.AppName, j.Command, j.Schedule.Spec) == id) {
-				return j, nil
-			}
-		}
-	}
-	var known []string
-	if a.Cron != nil {
-		for _, j := range a.Cron.Jobs {
-			known = append(known, fmt.Sprintf("%s (%s)", j.ID, j.Command))
-		}
-	}
-	if len(known) == 0 {
-		return cronfile.Job{}, fmt.Errorf("no cron job %q: the app has no cron entries", id)
-	}
-	return cronfile.Job{}, fmt.Errorf("no cron job %q; known: %s", id, strings.Join(known, ", "))
-}
-
-// matchDokkuCron finds the entry Dokku's cron started this container for:
-// Dokku splits the command into words and passes them as arguments.
-func matchDokkuCron(a *app.App, args []string) (cronfile.Job, bool) {
-	if a.Cron == nil {
-		return cronfile.Job{}, false
-	}
-	joined := strings.Join(args, " ")
-	for _, j := range a.Cron.Jobs {
-		if strings.Join(strings.Fields(j.Command), " ") == joined {
-			return j, true
-		}
-	}
-	return cronfile.Job{}, false
 }
 
 func cronCommand() *cli.Command {
@@ -193,7 +85,7 @@ func cronList(a *app.App, now time.Time, n int) []cronListEntry {
 	for _, j := range a.Cron.Jobs {
 		e := cronListEntry{ID: j.ID, Schedule: j.Schedule.Spec, Command: j.Command, Policy: string(j.Policy), Maintenance: j.Maintenance, NextRuns: []string{}}
 		if a.AppName != "" {
-			e.DokkuID = cronfile.DokkuID(a.AppName, j.Command, j.Schedule.Spec)
+			e.DokkuID = appjson.DokkuID(a.AppName, j.Command, j.Schedule.Spec)
 		}
 		if !j.Maintenance {
 			for _, t := range j.Schedule.NextN(now, n) {
@@ -289,7 +181,7 @@ func cronRunAction(c *cli.Context) error {
 	if err != nil {
 		return &exitError{code: 1, err: err}
 	}
-	job, err := findJob(a, id)
+	job, err := a.FindJob(id)
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
@@ -304,18 +196,19 @@ func cronRunAction(c *cli.Context) error {
 // runCronJob runs one job in the foreground, tini-style, with its lock,
 // policy, timeout and TEND_CRON_* variables: `tend cron run` and Dokku's
 // own cron containers (exec mode with DYNO=cron.N) both come here.
-func runCronJob(c *cli.Context, a *app.App, job cronfile.Job, noLock bool) error {
+func runCronJob(c *cli.Context, a *app.App, job appjson.Job, noLock bool) error {
 	grace, err := parseTimeout(flagString(c, "timeout"))
 	if err != nil {
 		return err
 	}
-	maxRun, err := cronTimeout(c, job.ID)
+	settings := settingsFrom(c)
+	maxRun, err := settings.CronTimeout(job.ID)
 	if err != nil {
-		return err
+		return planError(err)
 	}
-	sigs, err := stopSignals(c)
+	sigs, err := settings.StopSignals()
 	if err != nil {
-		return err
+		return planError(err)
 	}
 	stop := sigs["cron"]
 	if stop == 0 {
@@ -323,8 +216,8 @@ func runCronJob(c *cli.Context, a *app.App, job cronfile.Job, noLock bool) error
 	}
 	errw := execErrors(c)
 	name := "cron." + job.ID
-	if job.Policy != cronfile.PolicyAllow && !noLock {
-		locks, err := openLockDir(c, a)
+	if job.Policy != appjson.PolicyAllow && !noLock {
+		locks, err := openLockDir(settings, a.Root)
 		if err != nil {
 			return err
 		}
@@ -344,9 +237,9 @@ func runCronJob(c *cli.Context, a *app.App, job cronfile.Job, noLock bool) error
 	fmt.Fprintf(errw, "tend: %s started (schedule %q): %s\n", name, job.Schedule.Spec, job.Command)
 	reaper := runner.NewReaper(nil)
 	defer reaper.Close()
-	path, args := runner.ShellCommand(cronShellCommand(a, job.Command))
+	path, args := runner.ShellCommand(a.ExpandCommand(job.Command))
 	code := runner.Exec(runner.ExecConfig{
-		Command:    runner.Command{Path: path, Args: args, Env: cronEnv(a, job.ID, start, deadline), Dir: a.Root},
+		Command:    runner.Command{Path: path, Args: args, Env: a.CronEnv(job.ID, start, deadline), Dir: a.Root},
 		StopSignal: stop, Timeout: grace, MaxRun: maxRun,
 		Terminal: runner.IsTerminal(os.Stdin), ContainerInit: os.Getpid() == 1 || os.Getppid() == 1,
 		Reaper: reaper, Errors: errw,

@@ -17,6 +17,7 @@ const cronOnlyJSON = `{"cron": [
 ]}`
 
 func TestCronOnlyAppStartsAnswersAndDrains(t *testing.T) {
+	t.Parallel()
 	for name, files := range map[string]map[string]string{
 		"no Procfile":    {"app.json": cronOnlyJSON},
 		"empty Procfile": {"app.json": cronOnlyJSON, "Procfile": "# nothing but cron\n"},
@@ -52,6 +53,7 @@ func TestCronOnlyAppStartsAnswersAndDrains(t *testing.T) {
 }
 
 func TestCronOnlyCheck(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{"app.json": cronOnlyJSON})
 	stdout, stderr, code := runTend(t, dir, nil, "check")
 	if code != 0 || !strings.HasPrefix(stdout, "Procfile (not found): 0 process types, 2 cron jobs") {
@@ -67,6 +69,7 @@ func TestCronOnlyCheck(t *testing.T) {
 // TestNothingToRun: a missing Procfile is an error only when app.json has
 // no cron entries either, and then the error says so.
 func TestNothingToRun(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name  string
 		files map[string]string

@@ -23,6 +23,7 @@ func cronID(t *testing.T, dir string) string {
 }
 
 func TestCronJobsRunInsideStart(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{
 		"Procfile": "web: sleep 30\n",
 		".env":     "GREETING=hi\n",
@@ -39,6 +40,7 @@ func TestCronJobsRunInsideStart(t *testing.T) {
 }
 
 func TestCronDynoGuard(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{
 		"Procfile": "web: echo web up; sleep 30\n",
 		"app.json": `{"cron": [{"command": "echo tick", "schedule": "@every 1s"}]}`,
@@ -54,6 +56,7 @@ func TestCronDynoGuard(t *testing.T) {
 }
 
 func TestCronRunDrainedOnSigterm(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{
 		"Procfile": "web: sleep 30\n",
 		"app.json": `{"cron": [{"command": "trap 'sleep 0.3; echo job saved its work; exit 0' TERM; echo job running; while :; do sleep 0.05; done", "schedule": "@every 1s", "concurrency_policy": "forbid"}]}`,
@@ -70,6 +73,7 @@ func TestCronRunDrainedOnSigterm(t *testing.T) {
 }
 
 func TestCronForbidAcrossTwoTends(t *testing.T) {
+	t.Parallel()
 	locks := t.TempDir()
 	dir := writeApp(t, map[string]string{
 		"Procfile": "web: sleep 60\n",
@@ -79,18 +83,10 @@ func TestCronForbidAcrossTwoTends(t *testing.T) {
 	// Two containers sharing a volume: separate control sockets.
 	a := startTend(t, dir, append(env, "TEND_SOCKET="+filepath.Join(t.TempDir(), "a.sock")), "start")
 	b := startTend(t, dir, append(env, "TEND_SOCKET="+filepath.Join(t.TempDir(), "b.sock")), "start")
-	waitFor := func() {
-		deadline := time.Now().Add(20 * time.Second)
-		for time.Now().Before(deadline) {
-			data, _ := os.ReadFile(filepath.Join(dir, "runs"))
-			if strings.Count(string(data), "ran") >= 3 {
-				return
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-		t.Fatal("the job did not run three times")
-	}
-	waitFor()
+	waitFor(t, "the job to run three times", func() bool {
+		data, _ := os.ReadFile(filepath.Join(dir, "runs"))
+		return strings.Count(string(data), "ran") >= 3
+	})
 	a.signal(syscall.SIGTERM)
 	b.signal(syscall.SIGTERM)
 	a.wait()
@@ -105,6 +101,7 @@ func TestCronForbidAcrossTwoTends(t *testing.T) {
 }
 
 func TestCronRunCommand(t *testing.T) {
+	t.Parallel()
 	locks := t.TempDir()
 	dir := writeApp(t, map[string]string{
 		"Procfile": "worker: echo worker-cmd\n",
@@ -124,10 +121,7 @@ func TestCronRunCommand(t *testing.T) {
 	}
 	env := []string{"TEND_LOCK_DIR=" + locks}
 	holder := startTend(t, dir, env, "cron", "run", slow.ID)
-	deadline := time.Now().Add(10 * time.Second)
-	for _, err := os.Stat(filepath.Join(dir, "started")); err != nil && time.Now().Before(deadline); _, err = os.Stat(filepath.Join(dir, "started")) {
-		time.Sleep(10 * time.Millisecond)
-	}
+	eventually(10*time.Second, func() bool { _, err := os.Stat(filepath.Join(dir, "started")); return err == nil })
 	_, stderr, code := runTend(t, dir, env, "cron", "run", slow.ID)
 	if code != 75 || !strings.Contains(stderr, "skipped: another run holds its lock (forbid)") {
 		t.Errorf("while locked: exit %d, %q; want 75", code, stderr)
@@ -150,6 +144,7 @@ func TestCronRunCommand(t *testing.T) {
 }
 
 func TestCronDokkuPathInExecMode(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{
 		"Procfile": "web: x\n",
 		"app.json": `{"cron": [{"command": "sh -c 'echo id=$TEND_CRON_ID'", "schedule": "@daily"}]}`,
@@ -157,13 +152,17 @@ func TestCronDokkuPathInExecMode(t *testing.T) {
 	id := cronID(t, dir)
 	// Dokku passes the entry's words as the container's arguments.
 	stdout, stderr, code := runTend(t, dir, []string{"DYNO=cron.1"}, "sh", "-c", "'echo", "id=$TEND_CRON_ID'")
-	_ = stdout
 	if code != 0 || !strings.Contains(stderr, "tend: cron."+id+" started") {
 		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+	// The job ran as the entry says, with its variables.
+	if stdout != "id="+id+"\n" {
+		t.Errorf("stdout %q, want %q", stdout, "id="+id+"\n")
 	}
 }
 
 func TestCronExport(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{
 		"Procfile": "web: x\n",
 		"app.json": `{"cron": [

@@ -5,45 +5,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
-
-func TestParseDurationBounds(t *testing.T) {
-	for _, tc := range []struct {
-		in      string
-		seconds bool
-		want    time.Duration
-		ok      bool
-	}{
-		{"30", true, 30 * time.Second, true},
-		{"2.5", true, 2500 * time.Millisecond, true},
-		{"0", true, 0, true},
-		{"1m30s", true, 90 * time.Second, true},
-		{"86400", true, 24 * time.Hour, true},
-		{"24h", false, 24 * time.Hour, true},
-		{"86401", true, 0, false},
-		{"9999999999", true, 0, false},
-		{"1e12", true, 0, false},
-		{"inf", true, 0, false},
-		{"+Inf", true, 0, false},
-		{"NaN", true, 0, false},
-		{"-1", true, 0, false},
-		{"-1s", true, 0, false},
-		{"25h", true, 0, false},
-		{"9999999999h", true, 0, false},
-		{"30", false, 0, false}, // --cron-timeout wants a unit
-	} {
-		got, err := parseDuration(tc.in, tc.seconds)
-		if (err == nil) != tc.ok || (tc.ok && got != tc.want) {
-			t.Errorf("parseDuration(%q, %v) = %v, %v; want %v, ok %v", tc.in, tc.seconds, got, err, tc.want, tc.ok)
-		}
-	}
-}
 
 // TestDurationFlagsRejectOverflow: values that used to overflow to a
 // negative grace (processes SIGKILLed at once) are usage errors before
 // anything runs, for -t in start and exec mode and for --cron-timeout.
 func TestDurationFlagsRejectOverflow(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{
 		"Procfile": "web: echo ran >> ran.txt; sleep 30\n",
 		"app.json": `{"cron": [{"command": "echo ran >> ran.txt", "schedule": "@every 1s"}]}`,

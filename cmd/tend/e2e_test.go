@@ -4,10 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -19,6 +22,20 @@ import (
 var tendBin string
 
 func TestMain(m *testing.M) {
+	// The e2e tests mostly wait for real children and real time, so they
+	// run four at a time, on two cores too; -parallel N still decides.
+	flag.Parse()
+	explicit := false
+	flag.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "test.parallel" })
+	if !explicit {
+		_ = flag.Set("test.parallel", strconv.Itoa(max(4, runtime.GOMAXPROCS(0))))
+	}
+	// The tests that call run in-process see what a child sees.
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); ignoredVar(k) {
+			os.Unsetenv(k)
+		}
+	}
 	// The race runtime sleeps 1 s before every exit with status 0
 	// (atexit_sleep_ms); nearly every test runs several tends that exit 0.
 	if os.Getenv("GORACE") == "" {
@@ -134,13 +151,17 @@ func (p *tendProc) launch() {
 func cleanEnv() []string {
 	var env []string
 	for _, kv := range os.Environ() {
-		k, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(k, "TEND_") || k == "PORT" || k == "DYNO" || k == "PS" || k == "NO_COLOR" {
+		if k, _, _ := strings.Cut(kv, "="); ignoredVar(k) {
 			continue
 		}
 		env = append(env, kv)
 	}
 	return env
+}
+
+// ignoredVar says whether the variable k changes tend's behaviour.
+func ignoredVar(k string) bool {
+	return strings.HasPrefix(k, "TEND_") || k == "PORT" || k == "DYNO" || k == "PS" || k == "NO_COLOR"
 }
 
 // wait waits for tend to exit (SIGKILL after a generous deadline) and
@@ -166,20 +187,45 @@ func (p *tendProc) waitOutput(s string) {
 // waitFor waits until buf contains s.
 func (p *tendProc) waitFor(s string, buf *syncBuffer) {
 	p.t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !strings.Contains(buf.String(), s) {
+	exited := false
+	found := eventually(30*time.Second, func() bool {
+		if strings.Contains(buf.String(), s) {
+			return true
+		}
 		select {
 		case <-p.done:
-			if strings.Contains(buf.String(), s) {
-				return
-			}
-			p.t.Fatalf("tend exited (%d) before printing %q; stdout:\n%s\nstderr:\n%s", p.code, s, p.stdout, p.stderr)
+			exited = true
 		default:
 		}
+		return exited
+	})
+	switch {
+	case strings.Contains(buf.String(), s): // written just before the exit, too
+	case exited:
+		p.t.Fatalf("tend exited (%d) before printing %q; stdout:\n%s\nstderr:\n%s", p.code, s, p.stdout, p.stderr)
+	case !found:
+		p.t.Fatalf("no %q in stdout:\n%s\nstderr:\n%s", s, p.stdout, p.stderr)
+	}
+}
+
+// eventually polls cond until it holds or d has passed, and says whether
+// it held: the one polling loop of these tests.
+func eventually(d time.Duration, cond func() bool) bool {
+	deadline := time.Now().Add(d)
+	for !cond() {
 		if time.Now().After(deadline) {
-			p.t.Fatalf("no %q in stdout:\n%s\nstderr:\n%s", s, p.stdout, p.stderr)
+			return false
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+	return true
+}
+
+// waitFor fails the test unless cond holds within 20 s.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	if !eventually(20*time.Second, cond) {
+		t.Fatalf("timed out waiting for %s", what)
 	}
 }
 
@@ -196,6 +242,20 @@ func runTend(t *testing.T, dir string, env []string, args ...string) (stdout, st
 	p := startTend(t, dir, env, args...)
 	code = p.wait()
 	return p.stdout.String(), p.stderr.String(), code
+}
+
+var inProcess sync.Mutex
+
+// runInProcess calls run as main would, in this process, for CLI tests
+// that neither load an app nor start anything (no process start). One at
+// a time: urfave/cli writes its global HelpFlag on every run.
+func runInProcess(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	inProcess.Lock()
+	defer inProcess.Unlock()
+	var out, errb bytes.Buffer
+	code = run(t.Context(), append([]string{"tend"}, args...), &out, &errb)
+	return out.String(), errb.String(), code
 }
 
 // lines splits output into lines.

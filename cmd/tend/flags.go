@@ -1,11 +1,8 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"math"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -77,36 +74,9 @@ func flagStrings(c *cli.Context, name string) []string {
 
 // parseTimeout reads -t: foreman's seconds ("10") or a Go duration ("1m30s").
 func parseTimeout(s string) (time.Duration, error) {
-	d, err := parseDuration(s, true)
+	d, err := app.ParseDuration(s, true)
 	if err != nil {
 		return 0, &exitError{code: 2, err: fmt.Errorf("invalid --timeout %q: %w", s, err)}
-	}
-	return d, nil
-}
-
-// maxDuration bounds every duration option. More than a day is a typo, and
-// bigger numbers of seconds overflow time.Duration: -t 1e12 became a
-// negative grace, and everything was SIGKILLed at once.
-const maxDuration = 24 * time.Hour
-
-// parseDuration reads a duration option: a Go duration, or with seconds
-// also a plain number of seconds. It must be finite and 0 to maxDuration.
-func parseDuration(s string, seconds bool) (time.Duration, error) {
-	s = strings.TrimSpace(s)
-	if n, err := strconv.ParseFloat(s, 64); seconds && err == nil {
-		if math.IsNaN(n) || n < 0 || n > maxDuration.Seconds() {
-			return 0, fmt.Errorf("want 0 to %d seconds (%v)", int(maxDuration.Seconds()), maxDuration)
-		}
-		return time.Duration(n * float64(time.Second)), nil
-	}
-	d, err := time.ParseDuration(s)
-	switch {
-	case err != nil && seconds:
-		return 0, errors.New("want seconds or a duration such as 90s")
-	case err != nil:
-		return 0, errors.New("want a duration such as 10m")
-	case d < 0 || d > maxDuration:
-		return 0, fmt.Errorf("want a duration from 0 to %v", maxDuration)
 	}
 	return d, nil
 }
@@ -124,4 +94,22 @@ func loadOptions(c *cli.Context, environ []string) app.Options {
 		opts.EnvFiles = files
 	}
 	return opts
+}
+
+// settingsFrom reads the flags that say how to run the app, once.
+func settingsFrom(c *cli.Context) app.Settings {
+	s := app.Settings{
+		Formation:    flagString(c, "formation"),
+		StopSignal:   flagString(c, "stop-signal"),
+		SignalLeader: flagString(c, "signal-leader"),
+		CanDie:       flagString(c, "can-die"),
+		CronTimeouts: flagStrings(c, "cron-timeout"),
+		Cron:         c.Bool("cron"),
+		NoCron:       c.Bool("no-cron"),
+		LockDir:      flagString(c, "lock-dir"),
+	}
+	if c.IsSet("port") {
+		s.Port, s.PortSet = c.Int("port"), true
+	}
+	return s
 }

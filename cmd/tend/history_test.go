@@ -25,6 +25,7 @@ func jobStatus(t *testing.T, dir string, env []string, id string) runner.JobStat
 // With --history the last runs survive a restart of tend, and a torn last
 // line (a crash mid-write) is skipped.
 func TestHistoryFileSurvivesRestart(t *testing.T) {
+	t.Parallel()
 	sock := filepath.Join(t.TempDir(), "s")
 	hist := filepath.Join(t.TempDir(), "history.jsonl")
 	env := []string{"TEND_SOCKET=" + sock, "TEND_HISTORY=" + hist}
@@ -82,6 +83,7 @@ func TestHistoryFileSurvivesRestart(t *testing.T) {
 }
 
 func TestHistoryFileInAMissingDirectory(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{
 		"Procfile": "web: sleep 60\n",
 		"app.json": `{"cron": [{"command": "true", "schedule": "@daily"}]}`,

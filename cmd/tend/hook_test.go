@@ -11,6 +11,7 @@ import (
 // tend waits for it, copies its stdout (no SIGPIPE) and keeps the failed
 // process's exit code.
 func TestOnFailureHookWhenTheFailureEndsTend(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{"Procfile": "web: exit 3\n"})
 	stdout, stderr, code := runTend(t, dir, []string{"TEND_SOCKET=" + filepath.Join(t.TempDir(), "s")},
 		"start", "--on-failure", "sleep 0.5; echo to-stdout; echo hooked > out")

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 )
 
 // childrenOf lists the pids whose parent is ppid.
@@ -36,21 +35,21 @@ func childrenOf(ppid int) []int {
 // findTend waits for a descendant of root running the tend binary.
 func findTend(t *testing.T, root int) int {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
+	found := 0
+	waitFor(t, "tend to start", func() bool {
 		queue := []int{root}
 		for len(queue) > 0 {
 			pid := queue[0]
 			queue = queue[1:]
 			if exe, _ := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid)); exe == tendBin && pid != root {
-				return pid
+				found = pid
+				return true
 			}
 			queue = append(queue, childrenOf(pid)...)
 		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatal("tend did not start")
-	return 0
+		return false
+	})
+	return found
 }
 
 // startWrapped starts tend under a wrapper command (unshare, script, sh)
@@ -84,6 +83,7 @@ func startWrapped(t *testing.T, dir string, stdin *os.File, argv ...string) (*te
 }
 
 func TestPID1ReapsOrphansAndLetsGrandchildrenDrain(t *testing.T) {
+	t.Parallel()
 	requireUnshare(t)
 	dir := writeApp(t, map[string]string{"Procfile": "" +
 		"orphans: (sleep 0.2 &); (sleep 0.3 &); sleep 1.5; echo zombies=$(awk '$3==\"Z\"' /proc/[0-9]*/stat | wc -l); sleep 60\n" +
@@ -103,6 +103,7 @@ func TestPID1ReapsOrphansAndLetsGrandchildrenDrain(t *testing.T) {
 }
 
 func TestSignalLeaderOnly(t *testing.T) {
+	t.Parallel()
 	procfile := "web: (trap 'exit 0' TERM; while :; do sleep 0.05; done) & child=$!; " +
 		"trap 'sleep 0.3; kill -0 $child 2>/dev/null && echo child still running; exit 0' TERM; echo ready; wait\n"
 	for _, leaderOnly := range []bool{true, false} {
@@ -129,6 +130,7 @@ func requireScript(t *testing.T) {
 }
 
 func TestTerminalHangupDrainsAndWinchStaysLocal(t *testing.T) {
+	t.Parallel()
 	requireScript(t)
 	dir := writeApp(t, map[string]string{"Procfile": "web: trap 'echo got WINCH' WINCH; trap 'echo got USR1' USR1; echo ready; while :; do sleep 0.05; done\n"})
 	p, tend := startWrapped(t, dir, nil, "script", "-qfec", "exec "+tendBin+" start", "/dev/null")
@@ -145,6 +147,7 @@ func TestTerminalHangupDrainsAndWinchStaysLocal(t *testing.T) {
 }
 
 func TestTerminalInteractiveChildIsForeground(t *testing.T) {
+	t.Parallel()
 	requireScript(t)
 	dir := writeApp(t, map[string]string{"Procfile": "web: x\n"})
 	r, w, err := os.Pipe()

@@ -36,6 +36,7 @@ func mkfifo(t *testing.T, path string) {
 // TestCheckSpecialFiles: a Procfile, app.json or .env that is a named pipe
 // is an error naming it, at once; a symlink to a regular file is fine.
 func TestCheckSpecialFiles(t *testing.T) {
+	t.Parallel()
 	for _, name := range []string{"Procfile", "app.json", ".env"} {
 		t.Run(name, func(t *testing.T) {
 			dir := writeApp(t, map[string]string{"Procfile": "web: bin/web\n", "app.json": "{}", ".env": "A=1\n"})
@@ -62,6 +63,7 @@ func TestCheckSpecialFiles(t *testing.T) {
 // .env used to hang the supervisor (SIGTERM ignored, tend status hung).
 // Now the reload fails with the reason and the drain works as ever.
 func TestReloadSpecialFile(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{"Procfile": "web: echo web up; sleep 30\n", ".env": "A=1\n"})
 	p := startTend(t, dir, nil, "start")
 	p.waitOutput("web.1 | web up")
@@ -80,6 +82,7 @@ func TestReloadSpecialFile(t *testing.T) {
 // TestCheckDeepNesting: 700,000 "[" overflowed the goroutine stack in the
 // JSON parser, a fatal error; now it is an error at its line.
 func TestCheckDeepNesting(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{
 		"Procfile": "web: bin/web\n",
 		"app.json": "{\n  \"cron\": [],\n  \"x\": " + strings.Repeat("[", 700_000) + "\n}\n",
@@ -96,6 +99,7 @@ func TestCheckDeepNesting(t *testing.T) {
 // E2BIG, status 126). check and start report them at their lines, and
 // start runs nothing, not even the release command.
 func TestCheckRefusesWhatStartCannotRun(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{
 		"Procfile": "release: touch released\nweb: echo a\x00b\nworker: echo " + strings.Repeat("x", 900_000) + "\n",
 		"app.json": `{"cron": [
@@ -130,6 +134,7 @@ func TestCheckRefusesWhatStartCannotRun(t *testing.T) {
 // TestCheckCapsProblems: every problem of a file with thousands is not
 // printed; the first 20 are, then a count.
 func TestCheckCapsProblems(t *testing.T) {
+	t.Parallel()
 	var procfile strings.Builder
 	for i := range 5000 {
 		fmt.Fprintf(&procfile, "bad line %d\n", i)
@@ -150,6 +155,7 @@ func TestCheckCapsProblems(t *testing.T) {
 // TestEnvValuesNeverPrinted: messages about a variable name it and say
 // what is wrong, never quote its value.
 func TestEnvValuesNeverPrinted(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{
 		"Procfile": "web: echo web up; sleep 30\n",
 		"app.json": `{"cron": [{"command": "echo tick", "schedule": "@daily"}]}`,

@@ -57,6 +57,7 @@ func waitState(t *testing.T, pid int, states string) {
 // Ctrl-Z on `tend -- CMD` stops the command and tend, gives the prompt back,
 // and `fg` gives the command the terminal again (dumb-init's behaviour).
 func TestCtrlZAndFgInExecMode(t *testing.T) {
+	t.Parallel()
 	p, w := interactiveShell(t, t.TempDir())
 	typeLine(w, tendBin+` -- sh -c 'echo st""arted; read x; echo "g""ot $x"'`)
 	p.waitOutput("started")
@@ -76,6 +77,7 @@ func TestCtrlZAndFgInExecMode(t *testing.T) {
 // `tend -- CMD &` leaves the terminal to the shell: tend takes the
 // foreground only when it has it.
 func TestBackgroundTendLeavesTheTerminal(t *testing.T) {
+	t.Parallel()
 	p, w := interactiveShell(t, t.TempDir())
 	typeLine(w, tendBin+" -- sleep 60 &")
 	tend := findTend(t, p.cmd.Process.Pid)
@@ -92,9 +94,8 @@ func TestBackgroundTendLeavesTheTerminal(t *testing.T) {
 		t.Errorf("the terminal's foreground group is %d; tend's group %d", fg, shellGroup)
 	}
 	syscall.Kill(tend, syscall.SIGTERM)
-	typeLine(w, `wait; echo st""ill here`)
-	p.waitOutput("still here")
-	p.waitOutput("Exit 143") // bash's report of the job
+	typeLine(w, `wait $!; echo "st""ill here $?"`)
+	p.waitOutput("still here 143")
 	typeLine(w, "exit")
 	p.wait()
 }
@@ -131,6 +132,7 @@ func bashGroup(t *testing.T, script int) int {
 
 // Ctrl-Z on `tend start` stops every process with tend; `fg` continues them.
 func TestCtrlZStopsTheWholeFormation(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{"Procfile": "web: echo $$ > web.pid; while :; do sleep 0.05; done\n"})
 	p, w := interactiveShell(t, dir)
 	typeLine(w, tendBin+" start")

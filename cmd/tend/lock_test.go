@@ -38,6 +38,7 @@ func (p *tendProc) waitExit(d time.Duration, fifo string) int {
 // skips that job's runs with an error; the other jobs run and the drain
 // ends at once.
 func TestCronBrokenLockFileInStart(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{
 		"Procfile": "web: exec sleep 60\n",
 		"app.json": `{"cron": [
@@ -66,6 +67,7 @@ func TestCronBrokenLockFileInStart(t *testing.T) {
 // lock path, or a symlink where the lock dir should be, is an error (exit
 // 1) at once, and the job does not run.
 func TestCronRunBrokenLock(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{
 		"Procfile": "web: sleep 1\n",
 		"app.json": `{"cron": [{"command": "echo ran > ran", "schedule": "@daily", "concurrency_policy": "forbid"}]}`,
@@ -102,6 +104,7 @@ func TestCronRunBrokenLock(t *testing.T) {
 // A lock dir another user's tend cannot open is a clear error naming its
 // owner and mode (CI runs as root; nobody plays the other user).
 func TestCronRunUnreadableLockDir(t *testing.T) {
+	t.Parallel()
 	setpriv, err := exec.LookPath("setpriv")
 	if os.Getuid() != 0 || err != nil {
 		t.Skip("needs root and setpriv")

@@ -62,6 +62,7 @@ func killPids(t *testing.T, files ...string) {
 // away. tend must not die of SIGPIPE and leave its processes running: the
 // closed pipe is a stop request with the usual drain, and tend exits 141.
 func TestStartStdoutClosedDrains(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{"Procfile": "" +
 		"web: echo $$ >> pids; trap 'echo web >> stopped; exit 0' TERM; while :; do echo tick; sleep 0.05; done\n" +
 		"worker: echo $$ >> pids; trap 'echo worker >> stopped; exit 0' TERM; while :; do sleep 0.05; done\n"})
@@ -97,19 +98,15 @@ func TestStartStdoutClosedDrains(t *testing.T) {
 // nobody reads.
 func pipeFull(t *testing.T, pr *os.File, n int, p *tendProc) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		queued, err := unix.IoctlGetInt(int(pr.Fd()), unix.TIOCINQ)
-		if err != nil {
+	queued := 0
+	if !eventually(30*time.Second, func() bool {
+		var err error
+		if queued, err = unix.IoctlGetInt(int(pr.Fd()), unix.TIOCINQ); err != nil {
 			t.Fatal(err)
 		}
-		if queued >= n {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("stdout pipe holds %d bytes, want %d; stderr:\n%s", queued, n, p.stderr)
-		}
-		time.Sleep(10 * time.Millisecond)
+		return queued >= n
+	}) {
+		t.Fatalf("stdout pipe holds %d bytes, want %d; stderr:\n%s", queued, n, p.stderr)
 	}
 }
 
@@ -118,6 +115,7 @@ func pipeFull(t *testing.T, pr *os.File, n int, p *tendProc) {
 // tend had a line of its own to print, SIGTERM still stops everything, and
 // tend exits within -t and a margin, saying on stderr what it dropped.
 func TestStartStalledStdoutDoesNotBlockLifecycle(t *testing.T) {
+	t.Parallel()
 	sock := filepath.Join(t.TempDir(), "tend.sock")
 	env := []string{"TEND_SOCKET=" + sock}
 	dir := writeApp(t, map[string]string{"Procfile": "" +
@@ -183,6 +181,7 @@ func TestStartStalledStdoutDoesNotBlockLifecycle(t *testing.T) {
 // printed, its last ("hello", after some 10 KB that keep the copier busy
 // while the process exits) included.
 func TestStartExitLineAfterOutput(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{"Procfile": "e: seq 1 2000; echo hello\n"})
 	misordered := 0
 	const runs = 60
@@ -222,6 +221,7 @@ func exitLinesBeforeOutput(t *testing.T, stdout, namePattern, exitText string) i
 // TestCronExitLineAfterOutput is the same for cron runs: the run's end is
 // logged after its last line.
 func TestCronExitLineAfterOutput(t *testing.T) {
+	t.Parallel()
 	var jobs []string
 	for i := 0; i < 6; i++ {
 		jobs = append(jobs, fmt.Sprintf(`{"command": "seq 1 2000; echo hello; : %d", "schedule": "@every 1s"}`, i))
@@ -232,12 +232,8 @@ func TestCronExitLineAfterOutput(t *testing.T) {
 	})
 	p := startTend(t, dir, nil, "start")
 	done := regexp.MustCompile(`cron\.\w+: exited with status 0 after`)
-	deadline := time.Now().Add(60 * time.Second)
-	for len(done.FindAllString(p.stdout.String(), -1)) < 36 {
-		if time.Now().After(deadline) {
-			t.Fatalf("fewer than 36 cron runs in 60 s:\n%s%s", p.stdout, p.stderr)
-		}
-		time.Sleep(50 * time.Millisecond)
+	if !eventually(60*time.Second, func() bool { return len(done.FindAllString(p.stdout.String(), -1)) >= 36 }) {
+		t.Fatalf("fewer than 36 cron runs in 60 s:\n%s%s", p.stdout, p.stderr)
 	}
 	p.signal(syscall.SIGTERM)
 	p.wait()
@@ -266,6 +262,7 @@ func TestCronExitLineAfterOutput(t *testing.T) {
 // stdio itself; tend's own message before the SIGKILL after -t meets a
 // closed stderr. tend must not die of SIGPIPE and orphan the command.
 func TestExecStderrClosedStillStops(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{})
 	p, pr := startTendPiped(t, dir, nil, 2, "-t", "1", "--", "sh", "-c", `echo $$ > pid; trap "" TERM; while :; do sleep 0.05; done`)
 	killPids(t, filepath.Join(dir, "pid"))
@@ -289,6 +286,7 @@ func TestExecStderrClosedStillStops(t *testing.T) {
 // with tend, whose reader never reads; tend's message before the SIGKILL
 // must not hold up the SIGKILL.
 func TestExecStalledStderrStillStops(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{})
 	p, pr := startTendPiped(t, dir, nil, 2, "-t", "1", "--", "sh", "-c", `echo $$ > pid; trap "" TERM; exec yes 'an error nobody reads' >&2`)
 	killPids(t, filepath.Join(dir, "pid"))

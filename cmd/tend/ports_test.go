@@ -9,6 +9,7 @@ import (
 // TestPortsNeverShared: web=101 used to give web.101 and worker.1 both
 // 5100; the blocks after a type with more than 100 instances move up.
 func TestPortsNeverShared(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{"Procfile": "" +
 		"web: echo port=$PORT; exec sleep 30\n" +
 		"worker: echo port=$PORT; exec sleep 30\n"})
@@ -54,6 +55,7 @@ func TestPortsNeverShared(t *testing.T) {
 // TestCheckBadPortNamesNoValue: tend check now plans the ports, so it
 // judges PORT too, naming the variable and never printing its value.
 func TestCheckBadPortNamesNoValue(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{"Procfile": "web: bin/web\n"})
 	_, stderr, code := runTend(t, dir, []string{"PORT=hunter2"}, "check")
 	if code != 2 || !strings.Contains(stderr, "PORT is not a port number") || strings.Contains(stderr, "hunter2") {

@@ -12,6 +12,7 @@ import (
 // for the same app refuses before it runs the release command again, both
 // while the first one's release runs and once its processes run.
 func TestReleaseSecondInstanceRunsNothing(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, release, ready string
 	}{

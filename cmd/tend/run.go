@@ -72,11 +72,11 @@ func runAction(c *cli.Context, oneOff bool) error {
 	if err != nil {
 		return err
 	}
-	typ := dynoType(a)
+	typ := a.DynoType()
 	if typ == "cron" {
 		// Dokku's own cron starts a container with DYNO=cron.N and the
 		// entry's words: give the run its lock, policy and timeout.
-		if job, ok := matchDokkuCron(a, args); ok {
+		if job, ok := a.MatchDokkuCron(args); ok {
 			return runCronJob(c, a, job, false)
 		}
 	}
@@ -84,9 +84,10 @@ func runAction(c *cli.Context, oneOff bool) error {
 	if _, set := a.Env.Get("DYNO"); oneOff && !set {
 		env, typ = oneOffEnv(env), "run" // --stop-signal run=... applies
 	}
-	sigs, err := stopSignals(c)
+	settings := settingsFrom(c)
+	sigs, err := settings.StopSignals()
 	if err != nil {
-		return err
+		return planError(err)
 	}
 	stop := sigs[typ]
 	if stop == 0 {
@@ -98,7 +99,7 @@ func runAction(c *cli.Context, oneOff bool) error {
 	path, argv := commandLine(a, args)
 	return exitCode(errw.done(runner.Exec(runner.ExecConfig{
 		Command:    runner.Command{Path: path, Args: argv, Env: env, Dir: a.Root},
-		StopSignal: stop, LeaderOnly: typeSet(flagString(c, "signal-leader"))[typ],
+		StopSignal: stop, LeaderOnly: app.TypeSet(settings.SignalLeader)[typ],
 		Timeout: timeout, Terminal: runner.IsTerminal(os.Stdin),
 		ContainerInit: os.Getpid() == 1 || os.Getppid() == 1,
 		Reaper:        reaper, Errors: errw,
@@ -133,14 +134,6 @@ func (q *queuedErrors) done(code int) int {
 func oneOffEnv(env []string) []string {
 	name := fmt.Sprintf("run.%d", 1000+rand.IntN(9000))
 	return runner.WithEnv(env, "PS="+name, "DYNO="+name)
-}
-
-// dynoType is the process type of the container tend runs in, from DYNO
-// ("worker.1" → "worker"), for the per-type settings.
-func dynoType(a *app.App) string {
-	dyno, _ := a.Env.Get("DYNO")
-	typ, _, _ := strings.Cut(dyno, ".")
-	return typ
 }
 
 // shellOperators are the words Dokku's splitting leaves stand-alone that

@@ -10,6 +10,7 @@ import (
 )
 
 func TestExecModeExitCodes(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{"Procfile": "web: echo web\n", "notexec": "#!/bin/sh\n"})
 	if err := os.Chmod(filepath.Join(dir, "notexec"), 0o644); err != nil {
 		t.Fatal(err)
@@ -34,6 +35,7 @@ func TestExecModeExitCodes(t *testing.T) {
 }
 
 func TestExecModeCommandForms(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{"Procfile": "web: echo web-ran\nrake: echo rake\n"})
 	for _, tc := range []struct {
 		args []string
@@ -53,6 +55,7 @@ func TestExecModeCommandForms(t *testing.T) {
 }
 
 func TestExecModeDashDashProtectsCommandNames(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{"Procfile": "web: x\n"})
 	// With ENTRYPOINT ["tend", "--"], a command called "start" is run, not
 	// read as tend's subcommand.
@@ -63,6 +66,7 @@ func TestExecModeDashDashProtectsCommandNames(t *testing.T) {
 }
 
 func TestExecModeIgnoresBrokenProcfile(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{"Procfile": "this is not a procfile\n", ".env": "GREETING=hello from .env\n"})
 	stdout, stderr, code := runTend(t, dir, nil, "--", "sh", "-c", "echo $GREETING")
 	if code != 0 || stdout != "hello from .env\n" {
@@ -71,6 +75,7 @@ func TestExecModeIgnoresBrokenProcfile(t *testing.T) {
 }
 
 func TestExecModeRealEnvironmentWins(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{"Procfile": "web: x\n", ".env": "A=file\nB=file\n"})
 	stdout, _, _ := runTend(t, dir, []string{"B=real"}, "--", "sh", "-c", "echo $A $B")
 	if stdout != "file real\n" {
@@ -79,6 +84,7 @@ func TestExecModeRealEnvironmentWins(t *testing.T) {
 }
 
 func TestExecModeForwardsSignals(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{"Procfile": "web: x\n"})
 	p := startTend(t, dir, nil, "--", "sh", "-c", "trap 'echo got USR1' USR1; trap 'echo got TERM; exit 3' TERM; echo ready; while :; do sleep 0.1; done")
 	p.waitOutput("ready")
@@ -91,6 +97,7 @@ func TestExecModeForwardsSignals(t *testing.T) {
 }
 
 func TestExecModeStopSignalFromDyno(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{"Procfile": "web: x\n"})
 	p := startTend(t, dir, []string{"DYNO=worker.1", "TEND_STOP_SIGNAL=worker=QUIT"}, "--", "sh", "-c", "trap 'echo got QUIT; exit 0' QUIT; echo ready; while :; do sleep 0.1; done")
 	p.waitOutput("ready")
@@ -101,6 +108,7 @@ func TestExecModeStopSignalFromDyno(t *testing.T) {
 }
 
 func TestExecModeOnALaptopLeavesBackgroundJobs(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{"Procfile": "web: x\n"})
 	stdout, _, code := runTend(t, dir, nil, "--", "sh", "-c", "sleep 300 >/dev/null 2>&1 & echo $!")
 	pids := readPidsFrom(t, stdout)
@@ -111,6 +119,7 @@ func TestExecModeOnALaptopLeavesBackgroundJobs(t *testing.T) {
 }
 
 func TestExecModeAsPID1StopsLeftoversGracefully(t *testing.T) {
+	t.Parallel()
 	requireUnshare(t)
 	dir := writeApp(t, map[string]string{"Procfile": "web: x\n"})
 	script := "(trap 'echo stopped > bye; exit 0' TERM; touch trapped; while :; do sleep 0.05; done) & " +
@@ -154,6 +163,7 @@ func readPidsFrom(t *testing.T, s string) []int {
 }
 
 func TestNoArgumentsMeansStart(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{"Procfile": "web: echo formation ran; exit 3\n"})
 	for _, args := range [][]string{nil, {"--"}, {"-t", "5"}} {
 		stdout, _, code := runTend(t, dir, nil, args...)

@@ -138,6 +138,7 @@ func forwardedBy(t *testing.T, argv ...string) (got []syscall.Signal, died []sys
 // is not sent: tend does not pass it on, since it cannot tell one sent with
 // kill from its own write to a closed stderr.)
 func TestExecModeForwardsEverySignalAsDumbInitDoes(t *testing.T) {
+	t.Parallel()
 	tendGot, tendDied := forwardedBy(t, tendBin, "--")
 	if len(tendDied) > 0 {
 		t.Errorf("tend died of %v", tendDied)
@@ -168,6 +169,7 @@ func TestExecModeForwardsEverySignalAsDumbInitDoes(t *testing.T) {
 // faults included, and tend keeps running; SIGPIPE and SIGURG are not
 // passed on (tend's own broken output; Go's own preemption signal).
 func TestStartForwardsSignalsButNotPipeOrURG(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{"Procfile": "" +
 		"rec: env SIGTEST_HELPER=record " + recorderPath(t) + "\n" +
 		"shl: trap '' USR1 ALRM SEGV ABRT BUS TRAP SYS XCPU 40 64; trap 'echo got URG' URG; trap 'echo got PIPE' PIPE; trap 'echo got USR2' USR2; echo ready; while :; do sleep 0.05; done\n"})
@@ -196,6 +198,7 @@ func TestStartForwardsSignalsButNotPipeOrURG(t *testing.T) {
 // Without a terminal (a container, a CI job) Ctrl-Z's signals are only
 // passed on: tend does not stop itself, since no shell would continue it.
 func TestJobControlWithoutTerminalOnlyForwards(t *testing.T) {
+	t.Parallel()
 	for _, mode := range [][]string{{"--"}, {"start"}} {
 		t.Run(mode[0], func(t *testing.T) {
 			var args []string
@@ -265,6 +268,7 @@ func bit(sig syscall.Signal) uint64 { return 1 << (sig - 1) }
 // the child, in exec mode and in start mode, for commands tend execs
 // directly and for shell commands; one that was not ignored is not.
 func TestIgnoredSignalsStayIgnoredInChildren(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{"Procfile": "" +
 		"direct: grep SigIgn /proc/self/status\n" +
 		"shell: grep SigIgn /proc/self/status && true\n"})
@@ -313,6 +317,7 @@ func TestIgnoredSignalsStayIgnoredInChildren(t *testing.T) {
 // `nohup tend -- job`: the hangup tend forwards does not kill the job,
 // which ignores it as nohup asked, and tend keeps running too.
 func TestNohupJobSurvivesForwardedHangup(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("nohup"); err != nil {
 		t.Skip("no nohup")
 	}
@@ -336,6 +341,7 @@ func TestNohupJobSurvivesForwardedHangup(t *testing.T) {
 // tini's sigconf test, the mask half: a signal blocked when tend starts
 // stays blocked in the child.
 func TestBlockedSignalsStayBlockedInChildren(t *testing.T) {
+	t.Parallel()
 	cmd := exec.Command(recorderPath(t), tendBin, "--", "grep", "SigBlk", "/proc/self/status")
 	cmd.Env = append(cleanEnv(), "SIGTEST_HELPER=exec-blocked")
 	out, err := cmd.Output()

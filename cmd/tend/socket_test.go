@@ -85,6 +85,7 @@ func noXDG(tmp string) []string {
 }
 
 func TestSocketDirPlantedByAnotherUser(t *testing.T) {
+	t.Parallel()
 	requireRoot(t)
 	for _, tc := range []struct {
 		name, plant, problem, mode string
@@ -152,6 +153,7 @@ func TestSocketDirPlantedByAnotherUser(t *testing.T) {
 }
 
 func TestSocketServerRefusesAnotherUsersRequests(t *testing.T) {
+	t.Parallel()
 	requireRoot(t)
 	shared := sharedDir(t)
 	sock := filepath.Join(shared, "s")
@@ -181,6 +183,7 @@ func TestSocketServerRefusesAnotherUsersRequests(t *testing.T) {
 }
 
 func TestSocketClientRefusesAnotherUsersServer(t *testing.T) {
+	t.Parallel()
 	requireRoot(t)
 	theirs := sharedDir(t)
 	if err := os.Chown(theirs, 65534, 65534); err != nil {
@@ -222,6 +225,7 @@ func TestSocketClientRefusesAnotherUsersServer(t *testing.T) {
 }
 
 func TestSocketFlagReplacesOnlyASocket(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{"Procfile": "web: echo web up\n"})
 	for _, tc := range []struct {
 		name, kind string
@@ -271,6 +275,7 @@ func TestSocketFlagReplacesOnlyASocket(t *testing.T) {
 }
 
 func TestStartWithAReadOnlyTempDir(t *testing.T) {
+	t.Parallel()
 	requireRoot(t)
 	tmp := t.TempDir()
 	env := noXDG(tmp)
@@ -302,6 +307,7 @@ func TestStartWithAReadOnlyTempDir(t *testing.T) {
 }
 
 func TestSocketLongRuntimeDir(t *testing.T) {
+	t.Parallel()
 	requireRoot(t)
 	long := filepath.Join(t.TempDir(), strings.Repeat("x", 110))
 	if err := os.Mkdir(long, 0o700); err != nil {
@@ -332,6 +338,7 @@ func TestSocketLongRuntimeDir(t *testing.T) {
 }
 
 func TestSocketRootPrefersRun(t *testing.T) {
+	t.Parallel()
 	requireRoot(t)
 	tmp := t.TempDir()
 	env := noXDG(tmp)

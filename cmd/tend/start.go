@@ -1,11 +1,10 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"slices"
-	"strconv"
-	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -66,8 +65,9 @@ func startAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	planner := &planner{c: c, only: c.Args().Slice(), ports: runner.NewPorts()}
-	specs, jobs, err := planner.plan(a, out)
+	settings := settingsFrom(c)
+	planner := app.NewPlanner(settings, c.Args().Slice())
+	specs, jobs, err := plan(planner, a, out)
 	if err != nil {
 		return err
 	}
@@ -85,25 +85,25 @@ func startAction(c *cli.Context) error {
 	out.SetNames(names)
 	watching := c.Bool("watch")
 	if len(specs) == 0 && len(jobs) == 0 && !watching {
-		return &exitError{code: 1, err: errorf("nothing to run: the formation has no instances and there are no cron jobs")}
+		return &exitError{code: 1, err: fmt.Errorf("nothing to run: the formation has no instances and there are no cron jobs")}
 	}
 	var current atomic.Pointer[app.App] // the launcher reads it, reloads replace it
 	current.Store(a)
 	var sup *runner.Supervisor
 	var sched *runner.Scheduler
-	if len(jobs) > 0 || (watching && planner.cronAllowed(a)) {
+	if len(jobs) > 0 || (watching && settings.CronAllowed(a)) {
 		store, err := openHistory(c)
 		if err != nil {
 			return &exitError{code: 1, err: err}
 		}
 		defer store.Close()
-		if sched, err = newScheduler(c, a, out, timeout, jobs, &current, &sup, hook, historyRecorder{store, out}); err != nil {
+		if sched, err = newScheduler(settings, a, out, timeout, jobs, &current, &sup, hook, store); err != nil {
 			return err
 		}
 	}
 	reloads := make(chan runner.ReloadRequest, 1)
 	if watching {
-		stop, err := watchFiles(c, a, reloads)
+		stop, err := watchFiles(c, a, out, reloads)
 		if err != nil {
 			return &exitError{code: 1, err: err}
 		}
@@ -121,7 +121,7 @@ func startAction(c *cli.Context) error {
 				}
 				return runner.ReloadPlan{}, err
 			}
-			specs, jobs, err := planner.plan(next, out)
+			specs, jobs, err := plan(planner, next, out)
 			if err != nil {
 				out.Errorf("%v", err)
 				return runner.ReloadPlan{}, err
@@ -139,7 +139,7 @@ func startAction(c *cli.Context) error {
 		if s := serving.Load(); s != nil {
 			return s.Do(op, target)
 		}
-		return runner.Snapshot{Pid: os.Getpid()}, errorf("tend is starting")
+		return runner.Snapshot{Pid: os.Getpid()}, fmt.Errorf("tend is starting")
 	}, sched, out)
 	if err != nil {
 		return &exitError{code: 1, err: err}
@@ -154,27 +154,26 @@ func startAction(c *cli.Context) error {
 	return exitCode(sup.Run(c.Context))
 }
 
-// planner turns a loaded app into instances and cron jobs, the same way at
-// start and at every reload; port blocks stay with their types.
-type planner struct {
-	c     *cli.Context
-	only  []string
-	ports *runner.Ports
-}
-
-func (p *planner) plan(a *app.App, out *runner.Mux) ([]runner.InstanceSpec, []runner.CronJob, error) {
-	specs, err := planInstances(p.c, a, p.only, p.ports)
+// plan plans a (loaded) app and says which cron jobs it leaves to the
+// platform; errors carry their exit status.
+func plan(p *app.Planner, a *app.App, out *runner.Mux) ([]runner.InstanceSpec, []runner.CronJob, error) {
+	specs, jobs, withheld, err := p.Plan(a)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, planError(err)
 	}
-	jobs, err := scheduledJobs(p.c, a, out)
-	return specs, jobs, err
+	if withheld > 0 {
+		out.Printf("not running the %d app.json cron jobs: DYNO is set, so the platform runs them (--cron to run them here)", withheld)
+	}
+	return specs, jobs, nil
 }
 
-// cronAllowed says whether this run may schedule cron jobs at all.
-func (p *planner) cronAllowed(a *app.App) bool {
-	_, dyno := a.Env.Get("DYNO")
-	return !p.c.Bool("no-cron") && (!dyno || p.c.Bool("cron"))
+// planError gives an error of app's rules its exit status: 2 for a flag
+// value tend cannot use, else 1.
+func planError(err error) error {
+	if ue := (*app.UsageError)(nil); errors.As(err, &ue) {
+		return &exitError{code: 2, err: err}
+	}
+	return &exitError{code: 1, err: err}
 }
 
 func instanceNames(specs []runner.InstanceSpec, jobs []runner.CronJob) []string {
@@ -191,29 +190,29 @@ func instanceNames(specs []runner.InstanceSpec, jobs []runner.CronJob) []string 
 // newScheduler builds the cron scheduler; its runs start through the
 // supervisor (assigned later, before any run is due) with the app as it is
 // at that moment.
-func newScheduler(c *cli.Context, a *app.App, out *runner.Mux, timeout time.Duration, jobs []runner.CronJob, current *atomic.Pointer[app.App], sup **runner.Supervisor, hook *runner.Hook, hist runner.History) (*runner.Scheduler, error) {
-	locks, err := openLockDir(c, a)
+func newScheduler(settings app.Settings, a *app.App, out *runner.Mux, timeout time.Duration, jobs []runner.CronJob, current *atomic.Pointer[app.App], sup **runner.Supervisor, hook *runner.Hook, hist runner.History) (*runner.Scheduler, error) {
+	locks, err := openLockDir(settings, a.Root)
 	if err != nil {
 		// Like the control socket, the default lock dir is no reason to
 		// refuse to run where the file system is read-only.
-		if flagString(c, "lock-dir") != "" || !noPlace(err) {
+		if settings.LockDir != "" || !noPlace(err) {
 			return nil, err
 		}
 		out.Errorf("warning: running without a lock dir, so forbid and replace hold only within this tend: %v", err)
 		locks = nil
 	}
-	sigs, err := stopSignals(c)
+	sigs, err := settings.StopSignals()
 	if err != nil {
-		return nil, err
+		return nil, planError(err)
 	}
 	return runner.NewScheduler(runner.SchedulerConfig{
 		Jobs: jobs, Locks: locks, Grace: timeout, StopSignal: sigs["cron"], Output: out, OnFailure: hook,
 		History: hist,
 		Launch: func(job runner.CronJob, scheduled, deadline time.Time) (runner.RunHandle, error) {
 			a := current.Load()
-			path, args := runner.ShellCommand(cronShellCommand(a, job.Command))
+			path, args := runner.ShellCommand(a.ExpandCommand(job.Command))
 			child, err := (*sup).StartPiped(job.Name(), runner.Command{
-				Path: path, Args: args, Env: cronEnv(a, job.ID, scheduled, deadline), Dir: a.Root, NewGroup: true,
+				Path: path, Args: args, Env: a.CronEnv(job.ID, scheduled, deadline), Dir: a.Root, NewGroup: true,
 			}, job.Tee)
 			if err != nil {
 				return nil, err
@@ -244,110 +243,11 @@ func runRelease(c *cli.Context, a *app.App, out *runner.Mux, reaper *runner.Reap
 	return code, sup.StopRequested()
 }
 
-// planInstances resolves the formation, ports and per-type settings.
-func planInstances(c *cli.Context, a *app.App, only []string, ports *runner.Ports) ([]runner.InstanceSpec, error) {
-	formation, err := resolveFormation(c, a)
-	if err != nil {
-		return nil, err
-	}
-	types := make([]runner.ProcessType, 0, len(a.Processes))
-	for _, p := range a.Processes {
-		types = append(types, runner.ProcessType{Name: p.Name, Command: p.Command})
-	}
-	for _, name := range only {
-		if _, ok := a.Process(name); !ok {
-			return nil, &exitError{code: 1, err: errorf("no process type %q in %s", name, a.ProcfilePath)}
-		}
-	}
-	if len(only) > 0 {
-		limited := runner.Formation{Counts: map[string]int{}}
-		for _, name := range only {
-			limited.Counts[name] = max(formation.Count(name), 1)
-		}
-		formation = limited
-	}
-	base, err := basePort(c, a)
-	if err != nil {
-		return nil, err
-	}
-	stopSignals, err := stopSignals(c)
-	if err != nil {
-		return nil, err
-	}
-	specs, err := runner.Plan(types, runner.PlanOptions{
-		Formation: formation, BasePort: base, Env: a.Env.Environ(),
-		StopSignals: stopSignals, LeaderOnly: typeSet(flagString(c, "signal-leader")),
-		CanDie: typeSet(flagString(c, "can-die")), Ports: ports,
-	})
-	if err != nil {
-		return nil, &exitError{code: 1, err: err}
-	}
-	return specs, nil
-}
-
-// resolveFormation: -m wins; else app.json's formation outside a platform
-// container (DYNO unset); else every type once.
-func resolveFormation(c *cli.Context, a *app.App) (runner.Formation, error) {
-	if spec := flagString(c, "formation"); spec != "" {
-		f, err := runner.ParseFormation(spec)
-		if err != nil {
-			return f, &exitError{code: 2, err: err}
-		}
-		return f, nil
-	}
-	if _, inContainer := a.Env.Get("DYNO"); !inContainer && a.Formation() != nil {
-		return runner.Formation{Counts: a.Formation()}, nil
-	}
-	return runner.Formation{All: 1}, nil
-}
-
-func basePort(c *cli.Context, a *app.App) (int, error) {
-	if c.IsSet("port") {
-		return c.Int("port"), nil
-	}
-	if p, ok := a.Env.Get("PORT"); ok && p != "" {
-		n, err := strconv.Atoi(p)
-		if err != nil || n <= 0 || n > 65535 {
-			// Name the variable, never its value (a misplaced secret).
-			return 0, &exitError{code: 2, err: errorf("PORT is not a port number from 1 to 65535")}
-		}
-		return n, nil
-	}
-	return 5000, nil
-}
-
-// stopSignals reads --stop-signal worker=QUIT,web=TERM.
-func stopSignals(c *cli.Context) (map[string]syscall.Signal, error) {
-	settings, err := runner.ParsePerType(flagString(c, "stop-signal"))
-	if err != nil {
-		return nil, &exitError{code: 2, err: fmt.Errorf("--stop-signal: %w", err)}
-	}
-	out := map[string]syscall.Signal{}
-	for typ, name := range settings {
-		sig, err := runner.ParseSignal(name)
-		if err != nil {
-			return nil, &exitError{code: 2, err: fmt.Errorf("--stop-signal %s: %w", typ, err)}
-		}
-		out[typ] = sig
-	}
-	return out, nil
-}
-
-func typeSet(list string) map[string]bool {
-	out := map[string]bool{}
-	for t := range strings.SplitSeq(list, ",") {
-		if t = strings.TrimSpace(t); t != "" {
-			out[t] = true
-		}
-	}
-	return out
-}
-
 // newOutput builds the multiplexer from the output flags and the terminal.
 func newOutput(c *cli.Context, keepTail bool) (*runner.Mux, error) {
 	format := flagString(c, "log-format")
 	if !slices.Contains([]string{"text", "json"}, format) {
-		return nil, &exitError{code: 2, err: errorf("invalid --log-format %q: want text or json", format)}
+		return nil, &exitError{code: 2, err: fmt.Errorf("invalid --log-format %q: want text or json", format)}
 	}
 	stdoutTTY := runner.IsTerminal(os.Stdout)
 	timestamps := stdoutTTY
@@ -362,21 +262,4 @@ func newOutput(c *cli.Context, keepTail bool) (*runner.Mux, error) {
 		Stdout: os.Stdout, Stderr: os.Stderr, Timestamps: timestamps,
 		Prefix: !c.Bool("no-prefix"), Color: color, JSON: format == "json", KeepTail: keepTail,
 	}), nil
-}
-
-func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }
-
-// scheduledJobs are the cron jobs `tend start` runs: none with --no-cron,
-// and none inside a platform container (DYNO set: Dokku runs app.json's
-// cron from the host) unless --cron asks.
-func scheduledJobs(c *cli.Context, a *app.App, out *runner.Mux) ([]runner.CronJob, error) {
-	jobs, err := cronJobs(c, a)
-	if err != nil || len(jobs) == 0 || c.Bool("no-cron") {
-		return nil, err
-	}
-	if _, set := a.Env.Get("DYNO"); set && !c.Bool("cron") {
-		out.Printf("not running the %d app.json cron jobs: DYNO is set, so the platform runs them (--cron to run them here)", len(jobs))
-		return nil, nil
-	}
-	return jobs, nil
 }

@@ -6,13 +6,16 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
-	"time"
+
+	"github.com/tend-run/tend/runner"
 )
 
 func TestStartPrefixesPaddingAndStreams(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{"Procfile": "a: echo out; echo err >&2; exit 3\nlonger: sleep 30\n"})
 	stdout, stderr, code := runTend(t, dir, nil, "start")
 	if code != 3 {
@@ -30,6 +33,7 @@ func TestStartPrefixesPaddingAndStreams(t *testing.T) {
 }
 
 func TestStartExitCodeTable(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, command string
 		want          int
@@ -55,6 +59,7 @@ func TestStartExitCodeTable(t *testing.T) {
 }
 
 func TestStartFormationPortsAndNames(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{"Procfile": "" +
 		"release: echo release ran\n" +
 		"worker: echo $PS $DYNO $PORT; sleep 30\n" +
@@ -77,6 +82,7 @@ func TestStartFormationPortsAndNames(t *testing.T) {
 }
 
 func TestStartPortFromEnvironmentAndFlag(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{"Procfile": "web: echo port=$PORT; sleep 30\n"})
 	p := startTend(t, dir, []string{"PORT=8080"}, "start")
 	p.waitOutput("port=8080")
@@ -89,6 +95,7 @@ func TestStartPortFromEnvironmentAndFlag(t *testing.T) {
 }
 
 func TestStartDrainRunsTrapHandlers(t *testing.T) {
+	t.Parallel()
 	// The worker takes a while to finish its job after SIGTERM; a second
 	// SIGTERM (Dokku sends two) must neither cut it short nor escalate.
 	dir := writeApp(t, map[string]string{"Procfile": "" +
@@ -112,6 +119,7 @@ func TestStartDrainRunsTrapHandlers(t *testing.T) {
 }
 
 func TestStartTimeoutKillsAndExits137(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{"Procfile": "stubborn: trap '' TERM; echo ready; while :; do sleep 0.1; done\n"})
 	p := startTend(t, dir, nil, "start", "-t", "0.5")
 	p.waitOutput("ready")
@@ -125,6 +133,7 @@ func TestStartTimeoutKillsAndExits137(t *testing.T) {
 }
 
 func TestStartSecondInterruptKillsAtOnce(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{"Procfile": "stubborn: trap '' TERM INT; echo ready; while :; do sleep 0.1; done\n"})
 	p := startTend(t, dir, nil, "start", "-t", "60")
 	p.waitOutput("ready")
@@ -137,6 +146,7 @@ func TestStartSecondInterruptKillsAtOnce(t *testing.T) {
 }
 
 func TestStartPerTypeStopSignal(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{"Procfile": "worker: trap 'echo got QUIT; exit 0' QUIT; trap 'echo got TERM; exit 0' TERM; echo ready; while :; do sleep 0.1; done\n"})
 	p := startTend(t, dir, []string{"TEND_STOP_SIGNAL=worker=QUIT"}, "start")
 	p.waitOutput("ready")
@@ -150,6 +160,7 @@ func TestStartPerTypeStopSignal(t *testing.T) {
 // USR1 is always forwarded; WINCH only when stdin is not a terminal (it is
 // not one here).
 func TestStartForwardsSignals(t *testing.T) {
+	t.Parallel()
 	for _, sig := range []struct {
 		name string
 		num  syscall.Signal
@@ -167,6 +178,7 @@ func TestStartForwardsSignals(t *testing.T) {
 }
 
 func TestStartLeavesNothingBehind(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{"Procfile": "" +
 		"web: sleep 300 & echo $! >> pids; setsid sh -c 'trap \"\" TERM; while :; do sleep 0.1; done' & echo $! >> pids; echo ready; wait\n"})
 	p := startTend(t, dir, nil, "start", "-t", "1")
@@ -186,6 +198,7 @@ func TestStartLeavesNothingBehind(t *testing.T) {
 }
 
 func TestStartNothingLostInOrder(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{"Procfile": "seq: seq 1 200000\n"})
 	stdout, _, _ := runTend(t, dir, nil, "start", "--no-prefix")
 	n := 0
@@ -204,6 +217,7 @@ func TestStartNothingLostInOrder(t *testing.T) {
 }
 
 func TestStartConcurrentWritersNeverMix(t *testing.T) {
+	t.Parallel()
 	var procfile strings.Builder
 	for i := range 4 {
 		rec := strings.Repeat(fmt.Sprint(i), 300)
@@ -234,6 +248,7 @@ func TestStartConcurrentWritersNeverMix(t *testing.T) {
 }
 
 func TestStartLongAndUnterminatedLines(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{"Procfile": "" +
 		"big: head -c 1048576 /dev/zero | tr '\\0' a; echo; printf 'no newline at the end'\n"})
 	stdout, _, _ := runTend(t, dir, nil, "start")
@@ -252,6 +267,7 @@ func TestStartLongAndUnterminatedLines(t *testing.T) {
 }
 
 func TestStartRestartWithBackoff(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{"Procfile": "flaky: echo run; exit 1\nweb: sleep 30\n"})
 	p := startTend(t, dir, nil, "start", "--restart")
 	p.waitOutput("restarting flaky.1 in 1s")
@@ -266,15 +282,21 @@ func TestStartRestartWithBackoff(t *testing.T) {
 }
 
 func TestStartCanDie(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{"Procfile": "setup: echo setup done\nweb: echo ready; sleep 30\n"})
 	p := startTend(t, dir, nil, "start", "--can-die", "setup")
 	p.waitOutput("setup.1 exited with status 0")
 	p.waitOutput("web.1   | ready")
-	time.Sleep(100 * time.Millisecond)
-	select {
-	case <-p.done:
-		t.Fatalf("tend exited when a --can-die process did:\n%s", p.stdout)
-	default:
+	// The exit line is queued by the step that decides what the exit
+	// means, so the status answered after it shows that decision.
+	stdout, stderr, code := runTend(t, dir, nil, "status", "--json")
+	var snap runner.Snapshot
+	if err := json.Unmarshal([]byte(stdout), &snap); err != nil || code != 0 {
+		t.Fatalf("status: exit %d, %v\n%s%s\ntend:\n%s", code, err, stdout, stderr, p.stdout)
+	}
+	web := slices.IndexFunc(snap.Processes, func(ps runner.ProcessStatus) bool { return ps.Name == "web.1" })
+	if snap.Draining || web < 0 || snap.Processes[web].State != "running" {
+		t.Fatalf("tend is stopping after a --can-die process exited: %+v\n%s", snap, p.stdout)
 	}
 	p.signal(syscall.SIGTERM)
 	if code := p.wait(); code != 0 {
@@ -283,6 +305,7 @@ func TestStartCanDie(t *testing.T) {
 }
 
 func TestStartReleaseFirst(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{"Procfile": "release: echo migrating\nweb: echo web up; sleep 30\n"})
 	p := startTend(t, dir, nil, "start", "--release")
 	p.waitOutput("web.1     | web up")
@@ -301,6 +324,7 @@ func TestStartReleaseFirst(t *testing.T) {
 }
 
 func TestStartLogFormats(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{"Procfile": "web: echo 'say \"hi\"'; echo oops >&2; exit 2\n"})
 	stdout, stderr, _ := runTend(t, dir, nil, "start", "--log-format", "json")
 	var rec map[string]string

@@ -13,6 +13,7 @@ import (
 // form of TZ the C library accepts: each must work, and cron must read the
 // zone as the app's programs do (a 03:00 job is due at 03:00 there).
 func TestTZForms(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{
 		"Procfile": "web: echo up; sleep 30\n",
 		"app.json": `{"cron": [{"command": "true", "schedule": "0 3 * * *"}]}`,
@@ -98,6 +99,7 @@ func loadFileLocation(path string) (*time.Location, error) {
 // TestTZTimestamps: tend's own timestamps use TZ as the C library reads it
 // (Go alone falls back to UTC for a POSIX rule).
 func TestTZTimestamps(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{"Procfile": "web: echo up; exec sleep 30\n"})
 	for tz, offset := range map[string]string{"JST-9": "+09:00", "<+0330>-3:30": "+03:30"} {
 		p := startTend(t, dir, []string{"TZ=" + tz}, "start", "--log-format", "json")

@@ -14,7 +14,7 @@ import (
 
 // watchFiles starts --watch: app files changing ask for a reload, files
 // matching --watch-path restart the --watch-restart types.
-func watchFiles(c *cli.Context, a *app.App, reloads chan<- runner.ReloadRequest) (stop func(), err error) {
+func watchFiles(c *cli.Context, a *app.App, out *runner.Mux, reloads chan<- runner.ReloadRequest) (stop func(), err error) {
 	files := []string{a.ProcfilePath}
 	appJSON := a.AppJSONPath
 	if appJSON == "" {
@@ -32,7 +32,8 @@ func watchFiles(c *cli.Context, a *app.App, reloads chan<- runner.ReloadRequest)
 		return nil, fmt.Errorf("--watch-path needs --watch-restart TYPES: the types to restart")
 	}
 	ignore := []string{flagString(c, "lock-dir"), flagString(c, "history")}
-	w, err := watch.New(watch.Options{Files: files, Root: a.Root, Globs: globs, Ignore: ignore})
+	onError := func(err error) { out.Errorf("watch: %v", err) }
+	w, err := watch.New(watch.Options{Files: files, Root: a.Root, Globs: globs, Ignore: ignore, OnError: onError})
 	if err != nil {
 		return nil, err
 	}

@@ -41,6 +41,7 @@ func kubeletSwap(t *testing.T, dir, stamp string, files map[string]string) {
 // (NAME -> ..data/NAME, ..data -> ..TIMESTAMP) is reloaded when the
 // kubelet swaps ..data, though NAME itself never changes.
 func TestWatchKubernetesConfigMap(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{"Procfile": "web: echo web up $GREETING; exec sleep 60\n"})
 	cfg := filepath.Join(dir, "config")
 	if err := os.Mkdir(cfg, 0o755); err != nil {

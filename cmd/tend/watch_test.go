@@ -33,6 +33,7 @@ func writeFile(t *testing.T, path, content string) {
 const watchProcfile = "web: echo web up $GREETING; sleep 60\nworker: echo worker v1 $GREETING; sleep 60\n"
 
 func TestWatchRestartsOnlyWhatChanged(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{"Procfile": watchProcfile})
 	p := startTend(t, dir, nil, "start", "--watch")
 	p.waitOutput("web.1    | web up")
@@ -62,6 +63,7 @@ func TestWatchRestartsOnlyWhatChanged(t *testing.T) {
 }
 
 func TestWatchEnvironmentChangeRestartsAll(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{"Procfile": watchProcfile, ".env": "GREETING=hello\n"})
 	p := startTend(t, dir, nil, "start", "--watch")
 	p.waitOutput("web.1    | web up hello")
@@ -82,6 +84,7 @@ func TestWatchEnvironmentChangeRestartsAll(t *testing.T) {
 }
 
 func TestSighupReloadsCronWithoutTouchingWeb(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{"Procfile": "web: echo web up; sleep 60\n", "app.json": `{"cron": []}`})
 	p := startTend(t, dir, nil, "start", "--watch")
 	p.waitOutput("web.1 | web up")
@@ -99,6 +102,7 @@ func TestSighupReloadsCronWithoutTouchingWeb(t *testing.T) {
 }
 
 func TestSighupReloadWithoutWatch(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{"Procfile": "web: echo web v1; sleep 60\n"})
 	p := startTend(t, dir, nil, "start")
 	p.waitOutput("web.1 | web v1")
@@ -111,6 +115,7 @@ func TestSighupReloadWithoutWatch(t *testing.T) {
 }
 
 func TestWatchPathRestartsNamedTypes(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{"Procfile": watchProcfile, "src/app/main.txt": "v1", "node_modules/x/y.txt": "x"})
 	p := startTend(t, dir, nil, "start", "--watch", "--watch-path", "src/**/*.txt", "--watch-restart", "worker")
 	p.waitOutput("worker.1 | worker v1")
@@ -134,6 +139,7 @@ func waitStderr(t *testing.T, p *tendProc, s string) {
 }
 
 func TestWatchFormationChange(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{
 		"Procfile": "web: echo web $PS; sleep 60\nworker: echo worker $PS; sleep 60\n",
 		"app.json": `{"formation": {"web": {"quantity": 1}, "worker": {"quantity": 1}}}`,
@@ -152,6 +158,7 @@ func TestWatchFormationChange(t *testing.T) {
 }
 
 func TestReloadCommand(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{"Procfile": "web: echo web v1; sleep 60\n"})
 	env := []string{"TEND_SOCKET=" + filepath.Join(t.TempDir(), "s")}
 	p := startTend(t, dir, env, "start")

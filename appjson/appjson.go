@@ -1,9 +1,9 @@
-// Package cronfile loads the cron section and the formation of a Dokku
+// Package appjson loads the cron section and the formation of a Dokku
 // app.json. It accepts what Dokku accepts: JSON with comments and trailing
 // commas (parsed with github.com/tailscale/hujson, as Dokku does), cron
 // entries with command, schedule, concurrency_policy and maintenance, and
 // schedules read by github.com/robfig/cron/v3 with Dokku's parser options.
-package cronfile
+package appjson
 
 import (
 	"bytes"
@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/tailscale/hujson"
 
@@ -337,5 +338,9 @@ func shorten(s string) string {
 	if len(s) <= limit {
 		return s
 	}
-	return s[:limit] + "…"
+	cut := limit
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }

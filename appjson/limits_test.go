@@ -1,13 +1,15 @@
-package cronfile
+package appjson
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/tend-run/tend/regfile"
 )
@@ -132,5 +134,22 @@ func TestLinesMatchCounting(t *testing.T) {
 		if got, want := nl.line(off), strings.Count(string(data[:off]), "\n")+1; got != want {
 			t.Errorf("line(%d) = %d, want %d", off, got, want)
 		}
+	}
+}
+
+// TestShortenKeepsWholeRunes: a long non-ASCII command is cut between
+// characters, so messages quote it as text, not as \x escapes.
+func TestShortenKeepsWholeRunes(t *testing.T) {
+	for _, s := range []string{strings.Repeat("é", 40), "x" + strings.Repeat("日本", 30), strings.Repeat("a", 60)} {
+		got := shorten(s)
+		if !utf8.ValidString(got) || !strings.HasSuffix(got, "…") || len(got) > 50+len("…") {
+			t.Errorf("shorten(%q) = %q", s, got)
+		}
+		if q := fmt.Sprintf("%q", got); strings.Contains(q, `\x`) {
+			t.Errorf("quoted as %s", q)
+		}
+	}
+	if got := shorten("short é"); got != "short é" {
+		t.Errorf("shorten of a short string: %q", got)
 	}
 }

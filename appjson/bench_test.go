@@ -1,4 +1,4 @@
-package cronfile
+package appjson
 
 import (
 	"fmt"

@@ -1,4 +1,4 @@
-package cronfile
+package appjson
 
 import (
 	"flag"
@@ -43,7 +43,7 @@ func render(f *File, err error) string {
 }
 
 func TestParseFixtures(t *testing.T) {
-	dirs, _ := filepath.Glob("../testdata/cronfile/*")
+	dirs, _ := filepath.Glob("../testdata/appjson/*")
 	if len(dirs) == 0 {
 		t.Fatal("no fixtures")
 	}
@@ -113,7 +113,7 @@ func TestScheduleZones(t *testing.T) {
 }
 
 func FuzzParse(f *testing.F) {
-	files, _ := filepath.Glob("../testdata/cronfile/*/app.json")
+	files, _ := filepath.Glob("../testdata/appjson/*/app.json")
 	for _, p := range files {
 		data, _ := os.ReadFile(p)
 		f.Add(data)

@@ -1,0 +1,104 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/tend-run/tend/runner"
+)
+
+// Settings are what tend's flags say about running the app, read once from
+// the command line: a reload plans with the same ones. Values that can be
+// wrong are kept as given and judged where they are used, so that a flag
+// nothing uses (--cron-timeout in an app without cron) is no error.
+type Settings struct {
+	// Formation is -m ("web=2,worker=1,all=0"). Empty: app.json's
+	// formation outside a platform container, else every type once.
+	Formation string
+	// Port is -p, the base port, when PortSet; else $PORT, else 5000.
+	Port    int
+	PortSet bool
+	// StopSignal is --stop-signal, per type ("worker=QUIT,web=TERM").
+	StopSignal string
+	// SignalLeader and CanDie are --signal-leader's and --can-die's
+	// comma-separated types.
+	SignalLeader, CanDie string
+	// CronTimeouts are --cron-timeout's values: DURATION for every job or
+	// ID=DURATION for one.
+	CronTimeouts []string
+	// Cron runs app.json's cron jobs even where DYNO is set (--cron);
+	// NoCron runs none (--no-cron).
+	Cron, NoCron bool
+	// LockDir is --lock-dir; empty for the private per-user directory.
+	LockDir string
+}
+
+// UsageError is a flag value tend cannot use: tend exits with status 2.
+type UsageError struct{ Err error }
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+func (e *UsageError) Unwrap() error { return e.Err }
+
+func usageErrorf(format string, args ...any) error {
+	return &UsageError{Err: fmt.Errorf(format, args...)}
+}
+
+// StopSignals reads --stop-signal: the stop signal of each type named.
+func (s Settings) StopSignals() (map[string]syscall.Signal, error) {
+	settings, err := runner.ParsePerType(s.StopSignal)
+	if err != nil {
+		return nil, usageErrorf("--stop-signal: %w", err)
+	}
+	out := map[string]syscall.Signal{}
+	for typ, name := range settings {
+		sig, err := runner.ParseSignal(name)
+		if err != nil {
+			return nil, usageErrorf("--stop-signal %s: %w", typ, err)
+		}
+		out[typ] = sig
+	}
+	return out, nil
+}
+
+// TypeSet reads a comma-separated list of process types.
+func TypeSet(list string) map[string]bool {
+	out := map[string]bool{}
+	for t := range strings.SplitSeq(list, ",") {
+		if t = strings.TrimSpace(t); t != "" {
+			out[t] = true
+		}
+	}
+	return out
+}
+
+// MaxDuration bounds every duration option. More than a day is a typo, and
+// bigger numbers of seconds overflow time.Duration: -t 1e12 became a
+// negative grace, and everything was SIGKILLed at once.
+const MaxDuration = 24 * time.Hour
+
+// ParseDuration reads a duration option: a Go duration, or with seconds
+// also a plain number of seconds. It must be finite and 0 to MaxDuration.
+func ParseDuration(s string, seconds bool) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if n, err := strconv.ParseFloat(s, 64); seconds && err == nil {
+		if math.IsNaN(n) || n < 0 || n > MaxDuration.Seconds() {
+			return 0, fmt.Errorf("want 0 to %d seconds (%v)", int(MaxDuration.Seconds()), MaxDuration)
+		}
+		return time.Duration(n * float64(time.Second)), nil
+	}
+	d, err := time.ParseDuration(s)
+	switch {
+	case err != nil && seconds:
+		return 0, errors.New("want seconds or a duration such as 90s")
+	case err != nil:
+		return 0, errors.New("want a duration such as 10m")
+	case d < 0 || d > MaxDuration:
+		return 0, fmt.Errorf("want a duration from 0 to %v", MaxDuration)
+	}
+	return d, nil
+}
