@@ -197,6 +197,24 @@ func TestStartExitLineAfterOutput(t *testing.T) {
 	}
 }
 
+// TestReleaseExitLineAfterOutput: the release command's exit line, too,
+// comes after its last line (issue 11, section 4, names release).
+func TestReleaseExitLineAfterOutput(t *testing.T) {
+	dir := writeApp(t, map[string]string{"Procfile": "release: seq 1 2000; echo hello\nweb: true\n"})
+	misordered := 0
+	const runs = 30
+	for i := 0; i < runs; i++ {
+		stdout, stderr, code := runTend(t, dir, nil, "start", "--release")
+		if code != 1 || !strings.Contains(stdout, "release.1 exited with status 0") {
+			t.Fatalf("run %d: exit %d\n%s%s", i, code, stdout, stderr)
+		}
+		misordered += exitLinesBeforeOutput(t, stdout, `release\.1`, " exited with status 0")
+	}
+	if misordered > 0 {
+		t.Errorf("the release's exit line came before its output in %d of %d runs", misordered, runs)
+	}
+}
+
 // exitLinesBeforeOutput counts the names matching namePattern whose exit
 // line (name + exitText) comes before their "hello".
 func exitLinesBeforeOutput(t *testing.T, stdout, namePattern, exitText string) int {
