@@ -200,6 +200,7 @@ func TestStartExitLineAfterOutput(t *testing.T) {
 // TestReleaseExitLineAfterOutput: the release command's exit line, too,
 // comes after its last line (issue 11, section 4, names release).
 func TestReleaseExitLineAfterOutput(t *testing.T) {
+	t.Parallel()
 	dir := writeApp(t, map[string]string{"Procfile": "release: seq 1 2000; echo hello\nweb: true\n"})
 	misordered := 0
 	const runs = 30
