@@ -247,7 +247,7 @@ func runRelease(c *cli.Context, a *app.App, out *runner.Mux, reaper *runner.Reap
 func newOutput(c *cli.Context, keepTail bool) (*runner.Mux, error) {
 	format := flagString(c, "log-format")
 	if !slices.Contains([]string{"text", "json"}, format) {
-		return nil, &exitError{code: 2, err: fmt.Errorf("invalid --log-format %q: want text or json", format)}
+		return nil, &exitError{code: 2, err: errors.New("invalid --log-format: want text or json")}
 	}
 	stdoutTTY := runner.IsTerminal(os.Stdout)
 	timestamps := stdoutTTY
