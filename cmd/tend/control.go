@@ -170,7 +170,7 @@ func printStatus(w io.Writer, s runner.Snapshot, now time.Time) {
 // when the default location is unusable (a read-only file system) tend
 // warns and runs without it; a --socket that fails is an error, since it
 // was asked for. An unsafe directory or a live tend is always an error.
-func serveControl(c *cli.Context, root string, do control.Handler, sched *runner.Scheduler, out *runner.Mux) (func(), error) {
+func serveControl(c *cli.Context, root string, do control.Handler, sched *runner.Scheduler, out *runner.Mux, page metrics.PageSources) (func(), error) {
 	path, explicit, err := socketPath(c, root)
 	var l net.Listener
 	if err == nil {
@@ -201,7 +201,8 @@ func serveControl(c *cli.Context, root string, do control.Handler, sched *runner
 			stopAll()
 			return nil, err
 		}
-		srv := newHTTPServer(metrics.Handler(func() (runner.Snapshot, error) { return do("status", "") }))
+		src := func() (runner.Snapshot, error) { return do("status", "") }
+		srv := newHTTPServer(metrics.WithPage(metrics.Handler(src), src, page))
 		go srv.Serve(ml)
 		stops = append(stops, func() { srv.Close() })
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/tend-run/tend/app"
+	"github.com/tend-run/tend/metrics"
 	"github.com/tend-run/tend/runner"
 )
 
@@ -54,7 +55,8 @@ func startAction(c *cli.Context) error {
 		return &exitError{code: 1, err: err}
 	}
 	runner.CatchSIGPIPE() // the Mux stops the formation on EPIPE instead
-	out, err := newOutput(c, flagString(c, "on-failure") != "")
+	// The hook's TEND_OUTPUT_TAIL and the status page show recent output.
+	out, err := newOutput(c, flagString(c, "on-failure") != "" || flagString(c, "metrics-addr") != "")
 	if err != nil {
 		return err
 	}
@@ -91,12 +93,14 @@ func startAction(c *cli.Context) error {
 	current.Store(a)
 	var sup *runner.Supervisor
 	var sched *runner.Scheduler
+	page := metrics.PageSources{Version: version, Root: a.Root, Output: out.Tail}
 	if len(jobs) > 0 || (watching && settings.CronAllowed(a)) {
 		store, err := openHistory(c)
 		if err != nil {
 			return &exitError{code: 1, err: err}
 		}
 		defer store.Close()
+		page.Runs = store.Runs
 		if sched, err = newScheduler(settings, a, out, timeout, jobs, &current, &sup, hook, store); err != nil {
 			return err
 		}
@@ -140,7 +144,7 @@ func startAction(c *cli.Context) error {
 			return s.Do(op, target)
 		}
 		return runner.Snapshot{Pid: os.Getpid()}, fmt.Errorf("tend is starting")
-	}, sched, out)
+	}, sched, out, page)
 	if err != nil {
 		return &exitError{code: 1, err: err}
 	}
