@@ -166,7 +166,8 @@ func (b *browser) screenshot(path string) {
 
 // The status page in a real browser: two processes running and the cron
 // job's next run; after `tend restart web` the page shows web's new pid
-// without being reloaded.
+// without being reloaded; when tend stops it says "disconnected", and it
+// shows the next tend on the same address.
 func TestStatusPageInABrowser(t *testing.T) {
 	t.Parallel()
 	b := startBrowser(t)
@@ -201,6 +202,14 @@ func TestStatusPageInABrowser(t *testing.T) {
 	}
 	b.waitEval("web's new pid", row("web.1", "pid"), fmt.Sprint(newPid))
 	b.waitEval("no reload", "String(window.notReloaded)", "true")
+	// tend goes away: the page says so, and picks up the next tend.
+	p.signal(syscall.SIGTERM)
+	p.wait()
+	b.waitEval("disconnected", "String(document.getElementById('conn').hidden)", "false")
+	p2 := startTend(t, dir, env, "start", "--metrics-addr", addr)
+	p2.waitOutput("| web up")
+	b.waitEval("reconnected", "String(document.getElementById('conn').hidden)", "true")
+	b.waitEval("the new tend", fmt.Sprintf("String(document.getElementById('tend').textContent.includes('pid %d '))", p2.cmd.Process.Pid), "true")
 	shot := filepath.Join(t.TempDir(), "status.png")
 	b.screenshot(shot)
 	if out := os.Getenv("STATUS_PAGE_SCREENSHOT"); out != "" {
