@@ -95,6 +95,9 @@ func (r *Result) warn(format string, args ...any) {
 	r.Warnings = append(r.Warnings, fmt.Sprintf(format, args...))
 }
 
+// timeNow is the clock, for "never fires".
+var timeNow = time.Now
+
 // Formats are the export formats, for usage messages.
 var Formats = []string{"systemd", "supervisord", "kubernetes", "crontab"}
 
