@@ -122,3 +122,83 @@ func TestCronExportAlias(t *testing.T) {
 		t.Errorf("stderr %q", oldErr)
 	}
 }
+
+func TestExportBadInput(t *testing.T) {
+	t.Parallel()
+	good := map[string]string{"Procfile": "web: x\n", "app.json": `{"cron": [{"command": "bin/a", "schedule": "@daily"}]}`}
+	for _, tc := range []struct {
+		name  string
+		files map[string]string
+		args  []string
+		code  int
+		want  string
+	}{
+		{"unknown format", good, []string{"export", "upstart", "-o", "out", "--app", "shop"}, 2, `unknown format "upstart": want one of systemd, supervisord, kubernetes, crontab`},
+		{"no format", good, []string{"export"}, 2, "want one FORMAT"},
+		{"into a file", map[string]string{"Procfile": "web: x\n", "out": "x"}, []string{"export", "systemd", "-o", "out", "--app", "shop"}, 1, "-o out: not a directory"},
+		{"bad name", good, []string{"export", "systemd", "-o", "out", "--app", "My_Shop"}, 2, `app name "My_Shop" is not valid: use 1 to 30 of a-z, 0-9 and '-'`},
+		{"bad Procfile", map[string]string{"Procfile": "web: x\nthis is not a line\n"}, []string{"export", "systemd", "-o", "out", "--app", "shop"}, 1, "Procfile:2:"},
+		{"bad app.json", map[string]string{"Procfile": "web: x\n", "app.json": "{\"cron\": [\n{\"command\": \"a\", \"schedule\": \"61 * * * *\"}]}"}, []string{"export", "supervisord", "-o", "out", "--app", "shop"}, 1, "app.json:2:"},
+		{"many files to stdout", good, []string{"export", "systemd", "--app", "shop"}, 2, "systemd writes 4 files: give -o DIR"},
+	} {
+		dir := writeApp(t, tc.files)
+		_, stderr, code := runTend(t, dir, nil, tc.args...)
+		if code != tc.code || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%s: exit %d, stderr %q; want %d and %q", tc.name, code, stderr, tc.code, tc.want)
+		}
+		if fi, err := os.Stat(filepath.Join(dir, "out")); err == nil && fi.IsDir() {
+			t.Errorf("%s: wrote %s", tc.name, filepath.Join(dir, "out"))
+		}
+	}
+}
+
+func TestExportForce(t *testing.T) {
+	t.Parallel()
+	dir := writeApp(t, map[string]string{"Procfile": "web: x\n"})
+	if _, stderr, code := runTend(t, dir, nil, "export", "systemd", "-o", "out", "--app", "shop"); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	_, stderr, code := runTend(t, dir, nil, "export", "systemd", "-o", "out", "--app", "shop", "-t", "9")
+	if code != 1 || !strings.Contains(stderr, "shop-web@.service, shop.target already exist; nothing written (--force overwrites)") {
+		t.Errorf("second export: exit %d, %s", code, stderr)
+	}
+	if _, stderr, code := runTend(t, dir, nil, "export", "systemd", "-o", "out", "--app", "shop", "-t", "9", "--force"); code != 0 {
+		t.Fatalf("--force: exit %d: %s", code, stderr)
+	}
+	unit, _ := os.ReadFile(filepath.Join(dir, "out", "shop-web@.service"))
+	if !strings.Contains(string(unit), "TimeoutStopSec=9\n") {
+		t.Errorf("not overwritten:\n%s", unit)
+	}
+}
+
+// The exported ExecStart= really runs the type through tend, with the
+// instance's PORT and the type's name in DYNO, from anywhere.
+func TestExportSystemdExecStart(t *testing.T) {
+	t.Parallel()
+	dir := writeApp(t, map[string]string{
+		"Procfile": "web: echo \"port=$PORT dyno=$DYNO from=$(pwd)\" > ran.txt\n",
+		"app.json": `{"formation": {"web": {"quantity": 2}}}`,
+	})
+	if _, stderr, code := runTend(t, dir, nil, "export", "systemd", "-o", "out", "--app", "shop"); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	target, _ := os.ReadFile(filepath.Join(dir, "out", "shop.target"))
+	if !strings.Contains(string(target), "Wants=shop-web@5000.service\nWants=shop-web@5001.service\n") {
+		t.Fatalf("target:\n%s", target)
+	}
+	unit, _ := os.ReadFile(filepath.Join(dir, "out", "shop-web@.service"))
+	var argv []string
+	for _, l := range lines(string(unit)) {
+		if rest, ok := strings.CutPrefix(l, "ExecStart="); ok {
+			argv = strings.Fields(rest) // no quoting in a temp dir's paths
+		}
+	}
+	if len(argv) == 0 || argv[0] != tendBin {
+		t.Fatalf("ExecStart %q", argv)
+	}
+	_, stderr, code := runTend(t, t.TempDir(), []string{"PORT=5001", "DYNO=web.5001", "PS=web.5001"}, argv[1:]...)
+	ran, _ := os.ReadFile(filepath.Join(dir, "ran.txt"))
+	if code != 0 || string(ran) != "port=5001 dyno=web.5001 from="+dir+"\n" {
+		t.Errorf("exit %d, %s; ran.txt %q", code, stderr, ran)
+	}
+}
