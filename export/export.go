@@ -105,8 +105,11 @@ var Formats = []string{"systemd", "supervisord", "kubernetes", "crontab"}
 var ErrUnknownFormat = errors.New("unknown export format")
 
 // Export runs the exporter of format.
+// The name is checked for every format but crontab, whose output names
+// nothing (`tend cron export` never needed one; its file name is the
+// caller's to check).
 func Export(format string, a App) (Result, error) {
-	if err := ValidName(a.Name); err != nil {
+	if err := ValidName(a.Name); err != nil && format != "crontab" {
 		return Result{}, err
 	}
 	switch format {

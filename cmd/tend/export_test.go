@@ -123,6 +123,27 @@ func TestCronExportAlias(t *testing.T) {
 	}
 }
 
+// A crontab on stdout needs no valid app name: the root's name is used
+// for nothing, as before export existed.
+func TestCronExportAnyRootName(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(writeApp(t, nil), "My_App 2")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "app.json"), []byte(`{"cron": [{"command": "a", "schedule": "@daily"}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, code := runTend(t, dir, nil, "cron", "export")
+	if code != 0 || !strings.Contains(stdout, "@daily cd '"+dir+"' && ") {
+		t.Errorf("exit %d, %s\n%s", code, stderr, stdout)
+	}
+	_, stderr, code = runTend(t, dir, nil, "export", "crontab", "-o", "out")
+	if code != 2 || !strings.Contains(stderr, `app name "My_App 2" is not valid`) {
+		t.Errorf("-o with an invalid name: exit %d, %s", code, stderr)
+	}
+}
+
 func TestExportBadInput(t *testing.T) {
 	t.Parallel()
 	good := map[string]string{"Procfile": "web: x\n", "app.json": `{"cron": [{"command": "bin/a", "schedule": "@daily"}]}`}
