@@ -120,6 +120,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			execCommand(),
 			checkCommand(),
 			cronCommand(),
+			exportCommand(),
 		}, controlCommands()...),
 		Action: func(c *cli.Context) error {
 			return cli.ShowAppHelp(c)
