@@ -101,7 +101,9 @@ func (lk *Lock) run(ctx context.Context) {
 		lk.s = nil
 		l.logf("cron lock %s: connection lost (%v); taking the lock again", lk.k.job, err)
 		if !lk.reacquire(ctx) {
-			close(lk.lost)
+			if ctx.Err() == nil { // not Released meanwhile
+				close(lk.lost)
+			}
 			return
 		}
 	}
