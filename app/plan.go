@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/tend-run/tend/cron"
 	"github.com/tend-run/tend/runner"
 )
 
@@ -23,7 +24,7 @@ func NewPlanner(settings Settings, only []string) *Planner {
 
 // Plan returns the instances and the cron jobs to run, and how many cron
 // jobs it leaves to the platform (DYNO set without --cron).
-func (p *Planner) Plan(a *App) (specs []runner.InstanceSpec, jobs []runner.CronJob, withheld int, err error) {
+func (p *Planner) Plan(a *App) (specs []runner.InstanceSpec, jobs []cron.CronJob, withheld int, err error) {
 	specs, err = p.Settings.Instances(a, p.Only, p.Ports)
 	if err != nil {
 		return nil, nil, 0, err

@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/tend-run/tend/proc"
 	"github.com/tend-run/tend/runner"
 )
 
@@ -56,7 +57,7 @@ func (s Settings) StopSignals() (map[string]syscall.Signal, error) {
 	}
 	out := map[string]syscall.Signal{}
 	for typ, name := range settings {
-		sig, err := runner.ParseSignal(name)
+		sig, err := proc.ParseSignal(name)
 		if err != nil {
 			return nil, usageErrorf("--stop-signal %s: %w", typ, err)
 		}

@@ -10,7 +10,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/tend-run/tend/regfile"
 	"io"
 	"io/fs"
 	"net"
@@ -18,6 +17,8 @@ import (
 	"path/filepath"
 	"syscall"
 	"time"
+
+	"github.com/tend-run/tend/regfile"
 
 	"github.com/tend-run/tend/privdir"
 	"github.com/tend-run/tend/runner"

@@ -9,12 +9,14 @@ import (
 	"os"
 	"sync"
 
-	"github.com/tend-run/tend/runner"
+	"github.com/tend-run/tend/cron"
+	"github.com/tend-run/tend/output"
+	"github.com/tend-run/tend/proc"
 )
 
 // Streamer runs a cron job now for a caller, copying its output to tee,
 // and stops it when cancel is closed (the caller pressed Ctrl-C).
-type Streamer func(id string, tee *runner.Tee, cancel <-chan struct{}) (runner.ExitStatus, error)
+type Streamer func(id string, tee *output.Tee, cancel <-chan struct{}) (proc.ExitStatus, error)
 
 // Frame is one message of a streamed run: output, or the end.
 type Frame struct {
@@ -57,12 +59,12 @@ func stream(conn net.Conn, dec *json.Decoder, req Request, run Streamer) {
 		_, _ = io.Copy(io.Discard, io.MultiReader(dec.Buffered(), conn))
 		close(cancel)
 	}()
-	tee := &runner.Tee{Stdout: frameWriter{&mu, enc, false}, Stderr: frameWriter{&mu, enc, true}}
+	tee := &output.Tee{Stdout: frameWriter{&mu, enc, false}, Stderr: frameWriter{&mu, enc, true}}
 	st, err := run(req.Target, tee, cancel)
 	last := Frame{}
 	if err != nil {
 		last.Error = err.Error()
-		last.Skipped = errors.Is(err, runner.ErrSkipped)
+		last.Skipped = errors.Is(err, cron.ErrSkipped)
 	} else {
 		code := st.ExitCode()
 		last.Exit = &code

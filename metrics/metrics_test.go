@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tend-run/tend/cron"
 	"github.com/tend-run/tend/runner"
 )
 
@@ -15,7 +16,7 @@ func TestCronHealthy(t *testing.T) {
 	friday := now.Add(-72 * time.Hour)
 	weekAgo := now.Add(-7 * 24 * time.Hour)
 	snap := func(last *time.Time, gap time.Duration) runner.Snapshot {
-		return runner.Snapshot{Started: weekAgo, Cron: []runner.JobStatus{{ID: "ab12cd34", Command: "bin/report", Gap: gap, LastSuccess: last}}}
+		return runner.Snapshot{Started: weekAgo, Cron: []cron.JobStatus{{ID: "ab12cd34", Command: "bin/report", Gap: gap, LastSuccess: last}}}
 	}
 	if ok, why := CronHealthy(snap(&friday, 72*time.Hour), now); !ok {
 		t.Errorf("a weekday job that ran on Friday fails on Monday: %s", why)

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/tend-run/tend/proc"
 )
 
 func TestPlanPortsAndNames(t *testing.T) {
@@ -144,13 +146,13 @@ func TestParseFormation(t *testing.T) {
 
 func TestParseSignal(t *testing.T) {
 	for in, want := range map[string]string{"TERM": "SIGTERM", "sigquit": "SIGQUIT", "9": "SIGKILL", "usr1": "SIGUSR1"} {
-		sig, err := ParseSignal(in)
-		if err != nil || SignalName(sig) != want {
+		sig, err := proc.ParseSignal(in)
+		if err != nil || proc.SignalName(sig) != want {
 			t.Errorf("ParseSignal(%q) = %v, %v; want %s", in, sig, err, want)
 		}
 	}
 	for _, bad := range []string{"NOPE", "0", "99", ""} {
-		if _, err := ParseSignal(bad); err == nil {
+		if _, err := proc.ParseSignal(bad); err == nil {
 			t.Errorf("ParseSignal(%q) accepted", bad)
 		}
 	}

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/tend-run/tend/cron"
 )
 
 // ReloadRequest asks the supervisor to apply changes: a full reload of the
@@ -19,7 +21,7 @@ type ReloadRequest struct {
 // ReloadPlan is what the app declares after a reload.
 type ReloadPlan struct {
 	Instances []InstanceSpec
-	Cron      []CronJob
+	Cron      []cron.CronJob
 	// EnvChanged says the effective environment changed.
 	EnvChanged bool
 }
@@ -124,12 +126,12 @@ func (s *Supervisor) apply(plan ReloadPlan, reason string) {
 			changes.add(inst.spec.Type, "stopped")
 		}
 	}
-	if s.cfg.Cron != nil {
+	if s.cron != nil {
 		if n := cronChanges(s.cronJobs, plan.Cron); n != "" {
 			changes.other = append(changes.other, n)
 		}
 		s.cronJobs = plan.Cron
-		s.cfg.Cron.SetJobs(plan.Cron)
+		s.cron.SetJobs(plan.Cron)
 	}
 	s.setNames()
 	if plan.EnvChanged {
@@ -223,9 +225,9 @@ func (s *Supervisor) setNames() {
 }
 
 // cronChanges describes how the cron jobs changed.
-func cronChanges(old, new []CronJob) string {
-	ids := func(jobs []CronJob) map[string]CronJob {
-		m := map[string]CronJob{}
+func cronChanges(old, new []cron.CronJob) string {
+	ids := func(jobs []cron.CronJob) map[string]cron.CronJob {
+		m := map[string]cron.CronJob{}
 		for _, j := range jobs {
 			m[j.ID] = j
 		}

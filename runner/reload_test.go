@@ -6,6 +6,9 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/tend-run/tend/internal/testkit"
+	"github.com/tend-run/tend/output"
 )
 
 // reloadHarness runs a supervisor whose Reloader blocks until the test
@@ -13,7 +16,7 @@ import (
 type reloadHarness struct {
 	t       *testing.T
 	s       *Supervisor
-	out     *lockedBuffer
+	out     *testkit.Buffer
 	reloads chan ReloadRequest
 	started chan struct{} // one value per parse that began
 	release chan struct{} // one value lets one parse finish
@@ -23,12 +26,12 @@ type reloadHarness struct {
 }
 
 func newReloadHarness(t *testing.T) *reloadHarness {
-	h := &reloadHarness{t: t, out: &lockedBuffer{}, reloads: make(chan ReloadRequest),
+	h := &reloadHarness{t: t, out: &testkit.Buffer{}, reloads: make(chan ReloadRequest),
 		started: make(chan struct{}, 10), release: make(chan struct{}), done: make(chan int, 1)}
 	web := testInstance("web.1", "exec sleep 600")
-	m := NewMux(OutputOptions{Stdout: h.out, Stderr: h.out, Prefix: true})
+	m := output.NewMux(output.OutputOptions{Stdout: h.out, Stderr: h.out, Prefix: true})
 	h.s = NewSupervisor(Config{
-		Instances: []InstanceSpec{web}, Timeout: 5 * time.Second, Output: m, Reaper: newTestReaper(t),
+		Instances: []InstanceSpec{web}, Timeout: 5 * time.Second, Output: m, Reaper: testkit.Reaper(t),
 		Reloads: h.reloads,
 		Reload: func() (ReloadPlan, error) {
 			h.calls.Add(1)
@@ -114,7 +117,7 @@ func TestReloadCoalescesRequests(t *testing.T) {
 	h.within("first parse to finish", func() { h.release <- struct{}{} })
 	h.within("the second parse to start", func() { <-h.started })
 	h.within("second parse to finish", func() { h.release <- struct{}{} })
-	waitFor(t, "the second reload", 10*time.Second, func() bool { return strings.Contains(h.out.String(), "reload (third): nothing changed") })
+	testkit.WaitFor(t, "the second reload", 10*time.Second, func() bool { return strings.Contains(h.out.String(), "reload (third): nothing changed") })
 	h.within("status", func() { _, _ = h.s.Do("status", "") }) // the loop has handled everything before
 	if n := h.calls.Load(); n != 2 {
 		t.Errorf("%d parses for 3 requests, want 2\n%s", n, h.out)

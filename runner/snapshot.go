@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"time"
+
+	"github.com/tend-run/tend/cron"
 )
 
 // ProcessStatus is one instance as `tend status` shows it.
@@ -25,11 +27,11 @@ type ProcessStatus struct {
 
 // Snapshot is the supervisor's state at one moment.
 type Snapshot struct {
-	Pid       int             `json:"pid"`
-	Started   time.Time       `json:"started"`
-	Draining  bool            `json:"draining"`
-	Processes []ProcessStatus `json:"processes"`
-	Cron      []JobStatus     `json:"cron"`
+	Pid       int              `json:"pid"`
+	Started   time.Time        `json:"started"`
+	Draining  bool             `json:"draining"`
+	Processes []ProcessStatus  `json:"processes"`
+	Cron      []cron.JobStatus `json:"cron"`
 }
 
 // Healthy is the liveness verdict: every instance that should run runs.
@@ -131,7 +133,7 @@ func (s *Supervisor) act(op, target string) error {
 }
 
 func (s *Supervisor) snapshot() Snapshot {
-	snap := Snapshot{Pid: os.Getpid(), Started: s.started, Draining: s.draining, Processes: []ProcessStatus{}, Cron: []JobStatus{}}
+	snap := Snapshot{Pid: os.Getpid(), Started: s.started, Draining: s.draining, Processes: []ProcessStatus{}, Cron: []cron.JobStatus{}}
 	for _, inst := range s.instances {
 		p := ProcessStatus{Name: inst.spec.Name, Type: inst.spec.Type, Restarts: inst.restarts, Exits: inst.exits, Since: inst.since}
 		switch {
@@ -156,8 +158,8 @@ func (s *Supervisor) snapshot() Snapshot {
 		p.Expected = !s.draining && !inst.userStopped && !(inst.spec.CanDie && !inst.running) && inst.restartTimer == nil
 		snap.Processes = append(snap.Processes, p)
 	}
-	if s.cfg.Cron != nil {
-		snap.Cron = s.cfg.Cron.Status(time.Now())
+	if s.cron != nil {
+		snap.Cron = s.cron.Status(time.Now())
 	}
 	return snap
 }

@@ -6,14 +6,13 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
-)
 
-// outputGrace bounds the wait for output pipes once every process is gone:
-// only a descendant tend cannot reach still holds one open.
-const outputGrace = 2 * time.Second
+	"github.com/tend-run/tend/cron"
+	"github.com/tend-run/tend/output"
+	"github.com/tend-run/tend/proc"
+)
 
 // Backoff is the --restart policy: a delay from Min doubling to Max, reset
 // after a run of Healthy; GiveUp quick crashes in a row stop everything.
@@ -40,12 +39,11 @@ type Config struct {
 	// and TTIN, TTOU and WINCH come from the terminal, so they are not
 	// forwarded.
 	Terminal bool
-	Output   *Mux
-	Reaper   *Reaper
-	// Cron, when set, is started with the formation and drained with it;
-	// CronJobs are the jobs it was created with.
-	Cron     *Scheduler
-	CronJobs []CronJob
+	Output   *output.Mux
+	Reaper   *proc.Reaper
+	// Cron, when set, configures the cron scheduler, which is started
+	// with the formation and drained with it (see Supervisor.Cron).
+	Cron *cron.SchedulerConfig
 	// Reloads are requests to apply changes (SIGHUP, --watch); Reload
 	// parses the app again for them.
 	Reloads <-chan ReloadRequest
@@ -61,7 +59,7 @@ type Supervisor struct {
 	cfg       Config
 	instances []*instance
 	events    chan event
-	copiers   sync.WaitGroup
+	cron      *cron.Scheduler
 
 	draining   bool
 	requested  bool
@@ -71,7 +69,7 @@ type Supervisor struct {
 	interrupts int
 	killed     bool
 	exitCode   int
-	cronJobs   []CronJob
+	cronJobs   []cron.CronJob
 	controls   chan Control
 	done       chan struct{}
 	started    time.Time
@@ -84,9 +82,9 @@ type Supervisor struct {
 
 type instance struct {
 	spec         InstanceSpec
-	child        *Child
+	child        *proc.Child
 	running      bool
-	lastStatus   ExitStatus
+	lastStatus   proc.ExitStatus
 	quickCrashes int
 	backoff      time.Duration
 	restartTimer *time.Timer
@@ -107,8 +105,8 @@ type instance struct {
 
 type event struct {
 	inst    *instance
-	child   *Child
-	status  ExitStatus
+	child   *proc.Child
+	status  proc.ExitStatus
 	restart bool
 	// cronIdle says a cron run ended (the drain may be complete).
 	cronIdle bool
@@ -125,11 +123,17 @@ func NewSupervisor(cfg Config) *Supervisor {
 		s.instances = append(s.instances, &instance{spec: spec, backoff: cfg.Backoff.Min})
 	}
 	if cfg.Cron != nil {
-		cfg.Cron.cfg.OnIdle = s.CronIdle
-		s.cronJobs = cfg.CronJobs
+		cc := *cfg.Cron
+		cc.OnFailure = func(f cron.Failure) { cfg.OnFailure.Fire(Failure(f)) }
+		s.cron = cron.New(cc, s.cronIdle)
+		s.cronJobs = cc.Jobs
 	}
 	return s
 }
+
+// Cron is the scheduler of Config.Cron (nil without one), for `tend cron
+// run` and the status.
+func (s *Supervisor) Cron() *cron.Scheduler { return s.cron }
 
 // Run starts every instance and supervises them until the formation stops:
 // a process exits (unless it may or is restarted), a stop signal arrives or
@@ -138,8 +142,8 @@ func NewSupervisor(cfg Config) *Supervisor {
 // be killed.
 func (s *Supervisor) Run(ctx context.Context) int {
 	sigs := make(chan os.Signal, 32)
-	notify(sigs, s.handledSignals()...)
-	defer stopNotify(sigs)
+	proc.Notify(sigs, proc.HandledSignals(s.cfg.Terminal)...)
+	defer proc.StopNotify(sigs)
 	defer close(s.done)
 
 	for _, inst := range s.instances {
@@ -148,8 +152,8 @@ func (s *Supervisor) Run(ctx context.Context) int {
 		}
 		s.start(inst)
 	}
-	if s.cfg.Cron != nil && !s.draining {
-		s.cfg.Cron.Start()
+	if s.cron != nil && !s.draining {
+		s.cron.Start()
 	}
 	ctxDone := ctx.Done()
 	broken := s.cfg.Output.Broken()
@@ -180,8 +184,8 @@ func (s *Supervisor) Run(ctx context.Context) int {
 			s.outputClosed()
 		}
 	}
-	if s.cfg.Cron != nil {
-		s.cfg.Cron.Wait()
+	if s.cron != nil {
+		s.cron.Wait()
 	}
 	// Failure hooks belong to tend's lifetime too: they get what is left
 	// of -t (a hook alerting about the failure that ends tend must run).
@@ -194,18 +198,6 @@ func (s *Supervisor) Run(ctx context.Context) int {
 	return s.exitCode
 }
 
-// handledSignals are every signal tend can catch (see catchableSignals) but
-// SIGURG, which Go's runtime sends itself to preempt goroutines, so that a
-// busy tend would pass on a stream of them; and on a terminal SIGWINCH,
-// which is about tend's terminal, not the children's pipes.
-func (s *Supervisor) handledSignals() []os.Signal {
-	drop := []syscall.Signal{syscall.SIGURG}
-	if s.cfg.Terminal {
-		drop = append(drop, syscall.SIGWINCH)
-	}
-	return without(catchableSignals(), drop...)
-}
-
 // finished reports whether nothing runs or waits to restart.
 func (s *Supervisor) finished() bool {
 	for _, inst := range s.instances {
@@ -213,7 +205,7 @@ func (s *Supervisor) finished() bool {
 			return false
 		}
 	}
-	if s.cfg.Cron != nil && (!s.draining || s.cfg.Cron.Running() > 0) {
+	if s.cron != nil && (!s.draining || s.cron.Running() > 0) {
 		return false // the scheduler keeps tend up; its runs are drained too
 	}
 	if !s.draining {
@@ -238,19 +230,19 @@ func (s *Supervisor) lastExitCode() int {
 
 func (s *Supervisor) start(inst *instance) {
 	inst.restartTimer = nil
-	path, args := ShellCommand(inst.spec.Command)
-	child, err := StartPiped(s.cfg.Reaper, s.cfg.Output, &s.copiers, inst.spec.Name, Command{
+	path, args := proc.ShellCommand(inst.spec.Command)
+	child, err := StartPiped(s.cfg.Reaper, s.cfg.Output, inst.spec.Name, proc.Command{
 		Path: path, Args: args, Env: inst.spec.Env, Dir: s.cfg.Dir, NewGroup: true,
-	})
+	}, nil)
 	if err != nil {
 		// As a shell would: 127 not found, 126 not executable.
 		code := 1
-		var se *StartError
+		var se *proc.StartError
 		if errors.As(err, &se) {
 			code = se.ExitCode
 		}
 		s.cfg.Output.Errorf("%s failed to start: %v", inst.spec.Name, err)
-		inst.lastStatus = ExitStatus{Code: code}
+		inst.lastStatus = proc.ExitStatus{Code: code}
 		s.cfg.Output.Printf("%s %s", inst.spec.Name, inst.lastStatus)
 		s.exited(inst, inst.lastStatus, 0, nil)
 		return
@@ -297,7 +289,7 @@ func (s *Supervisor) handle(ev event) {
 
 // exited decides what an instance's exit on its own means. output is closed
 // once the instance's output has been copied.
-func (s *Supervisor) exited(inst *instance, st ExitStatus, ran time.Duration, output <-chan struct{}) {
+func (s *Supervisor) exited(inst *instance, st proc.ExitStatus, ran time.Duration, output <-chan struct{}) {
 	if !s.draining && !st.Success() {
 		s.cfg.OnFailure.Fire(Failure{Process: inst.spec.Name, Status: st, Duration: ran, OutputDone: output})
 	}
@@ -315,7 +307,7 @@ func (s *Supervisor) exited(inst *instance, st ExitStatus, ran time.Duration, ou
 	}
 }
 
-func (s *Supervisor) scheduleRestart(inst *instance, st ExitStatus, ran time.Duration) {
+func (s *Supervisor) scheduleRestart(inst *instance, st proc.ExitStatus, ran time.Duration) {
 	b := s.cfg.Backoff
 	if ran >= b.Healthy {
 		inst.quickCrashes = 0
@@ -356,8 +348,8 @@ func (s *Supervisor) onSignal(sig syscall.Signal) {
 		s.suspend(sig)
 	case syscall.SIGCONT:
 		s.forward(sig)
-		if s.cfg.Cron != nil {
-			s.cfg.Cron.Signal(sig)
+		if s.cron != nil {
+			s.cron.Signal(sig)
 		}
 	default:
 		s.forward(sig)
@@ -371,12 +363,10 @@ func (s *Supervisor) onSignal(sig syscall.Signal) {
 // passed on.
 func (s *Supervisor) suspend(sig syscall.Signal) {
 	s.forward(sig)
-	if s.cfg.Cron != nil {
-		s.cfg.Cron.Signal(sig)
+	if s.cron != nil {
+		s.cron.Signal(sig)
 	}
-	if canSuspend() {
-		stopSelf()
-	}
+	proc.SuspendSelf()
 }
 
 // StopRequested reports, once Run has returned, whether a stop signal or
@@ -386,11 +376,11 @@ func (s *Supervisor) StopRequested() bool { return s.requested }
 func (s *Supervisor) requestStop(sig syscall.Signal) {
 	if s.draining {
 		left := time.Until(s.deadline).Round(time.Second)
-		s.cfg.Output.Printf("received %s again: still stopping (%v left before SIGKILL)", SignalName(sig), max(left, 0))
+		s.cfg.Output.Printf("received %s again: still stopping (%v left before SIGKILL)", proc.SignalName(sig), max(left, 0))
 		return
 	}
 	if sig != 0 {
-		s.cfg.Output.Printf("received %s", SignalName(sig))
+		s.cfg.Output.Printf("received %s", proc.SignalName(sig))
 	}
 	s.requested = true
 	s.drain("stop requested", 0)
@@ -429,23 +419,23 @@ func (s *Supervisor) drain(reason string, code int) {
 		// Exited instances too: their background jobs share the group.
 		_ = inst.child.Signal(inst.spec.StopSignal, !inst.spec.LeaderOnly || !inst.running)
 		if inst.running {
-			signals = append(signals, fmt.Sprintf("%s %s", inst.spec.Name, SignalName(inst.spec.StopSignal)))
+			signals = append(signals, fmt.Sprintf("%s %s", inst.spec.Name, proc.SignalName(inst.spec.StopSignal)))
 		}
 	}
-	if s.cfg.Cron != nil {
-		if n := s.cfg.Cron.Running(); n > 0 {
+	if s.cron != nil {
+		if n := s.cron.Running(); n > 0 {
 			signals = append(signals, fmt.Sprintf("%d cron runs", n))
 		}
-		s.cfg.Cron.Drain()
+		s.cron.Drain()
 	}
 	if len(signals) > 0 {
 		s.cfg.Output.Printf("stopping (%s): %s; SIGKILL in %v", reason, strings.Join(signals, ", "), s.cfg.Timeout)
 	}
 }
 
-// CronIdle tells the supervisor that a cron run ended; pass it as the
-// scheduler's OnIdle.
-func (s *Supervisor) CronIdle() {
+// cronIdle tells the supervisor that a cron run ended (the scheduler's
+// onIdle).
+func (s *Supervisor) cronIdle() {
 	select {
 	case s.events <- event{cronIdle: true}:
 	default: // events are pending already; the loop looks again anyway
@@ -469,8 +459,8 @@ func (s *Supervisor) killAll(why string) {
 		}
 		_ = inst.child.Signal(syscall.SIGKILL, true)
 	}
-	if s.cfg.Cron != nil {
-		if n := s.cfg.Cron.KillAll(); n > 0 {
+	if s.cron != nil {
+		if n := s.cron.KillAll(); n > 0 {
 			s.killed = true
 			s.cfg.Output.Errorf("%d cron runs still running after %s: sending SIGKILL", n, why)
 		}
@@ -483,14 +473,14 @@ func (s *Supervisor) killAll(why string) {
 func (s *Supervisor) stopLeftovers() {
 	grace := time.Until(s.deadline)
 	found, killed := s.cfg.Reaper.StopLeftovers(syscall.SIGTERM, max(grace, 0))
-	live := liveGroups() // one pass over /proc, not one per instance
+	live := proc.LiveGroups() // one pass over /proc, not one per instance
 	for _, inst := range s.instances {
 		if inst.child == nil {
 			continue
 		}
 		alive := live[inst.child.Pid]
 		if live == nil {
-			alive = groupAlive(inst.child.Pid, s.cfg.Reaper)
+			alive = proc.GroupAlive(inst.child.Pid)
 		}
 		if alive {
 			killed = true
@@ -508,9 +498,7 @@ func (s *Supervisor) stopLeftovers() {
 // waitOutput waits until every output pipe is drained and tend's own lines
 // are written, within the drain's deadline if the log reader stalls.
 func (s *Supervisor) waitOutput() {
-	done := make(chan struct{})
-	go func() { s.copiers.Wait(); close(done) }()
-	s.cfg.Output.Drain(done, s.deadline)
+	s.cfg.Output.Drain(s.deadline)
 }
 
 // outputClosed handles EPIPE on tend's stdout or stderr (`tend start |

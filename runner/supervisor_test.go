@@ -7,6 +7,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/tend-run/tend/internal/testkit"
+	"github.com/tend-run/tend/output"
 )
 
 func testInstance(name, command string) InstanceSpec {
@@ -15,14 +18,14 @@ func testInstance(name, command string) InstanceSpec {
 
 func runFormation(t *testing.T, ctx context.Context, timeout time.Duration, specs ...InstanceSpec) (int, string) {
 	t.Helper()
-	var out lockedBuffer
-	m := NewMux(OutputOptions{Stdout: &out, Stderr: &out, Prefix: true})
+	var out testkit.Buffer
+	m := output.NewMux(output.OutputOptions{Stdout: &out, Stderr: &out, Prefix: true})
 	names := []string{}
 	for _, s := range specs {
 		names = append(names, s.Name)
 	}
 	m.SetNames(names)
-	s := NewSupervisor(Config{Instances: specs, Timeout: timeout, Output: m, Reaper: newTestReaper(t)})
+	s := NewSupervisor(Config{Instances: specs, Timeout: timeout, Output: m, Reaper: testkit.Reaper(t)})
 	return s.Run(ctx), out.String()
 }
 
@@ -52,11 +55,11 @@ func TestSupervisorStopRequestedByContext(t *testing.T) {
 }
 
 func TestSupervisorRestartGivesUpAfterQuickCrashes(t *testing.T) {
-	var out lockedBuffer
-	m := NewMux(OutputOptions{Stdout: &out, Stderr: &out, Prefix: true})
+	var out testkit.Buffer
+	m := output.NewMux(output.OutputOptions{Stdout: &out, Stderr: &out, Prefix: true})
 	s := NewSupervisor(Config{
 		Instances: []InstanceSpec{testInstance("flaky.1", "exit 5"), testInstance("web.1", "while :; do sleep 0.05; done")},
-		Timeout:   5 * time.Second, Restart: true, Output: m, Reaper: newTestReaper(t),
+		Timeout:   5 * time.Second, Restart: true, Output: m, Reaper: testkit.Reaper(t),
 		Backoff: Backoff{Min: time.Millisecond, Max: 4 * time.Millisecond, Healthy: time.Minute, GiveUp: 4},
 	})
 	if code := s.Run(context.Background()); code != 5 {

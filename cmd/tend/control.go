@@ -17,7 +17,9 @@ import (
 
 	"github.com/tend-run/tend/app"
 	"github.com/tend-run/tend/control"
+	"github.com/tend-run/tend/cron"
 	"github.com/tend-run/tend/metrics"
+	"github.com/tend-run/tend/output"
 	"github.com/tend-run/tend/privdir"
 	"github.com/tend-run/tend/runner"
 )
@@ -170,7 +172,7 @@ func printStatus(w io.Writer, s runner.Snapshot, now time.Time) {
 // when the default location is unusable (a read-only file system) tend
 // warns and runs without it; a --socket that fails is an error, since it
 // was asked for. An unsafe directory or a live tend is always an error.
-func serveControl(c *cli.Context, root string, do control.Handler, sched *runner.Scheduler, out *runner.Mux) (func(), error) {
+func serveControl(c *cli.Context, root string, do control.Handler, sched *cron.Scheduler, out *output.Mux) (func(), error) {
 	path, explicit, err := socketPath(c, root)
 	var l net.Listener
 	if err == nil {
@@ -228,7 +230,7 @@ func runCronRemote(c *cli.Context, a *app.App, job string) (bool, error) {
 		return true, &exitError{code: 1, err: err}
 	case resp.Status == nil:
 		return true, &exitError{code: 1, err: fmt.Errorf("%s", resp.Error)}
-	case !slices.ContainsFunc(resp.Status.Cron, func(j runner.JobStatus) bool { return j.ID == job }):
+	case !slices.ContainsFunc(resp.Status.Cron, func(j cron.JobStatus) bool { return j.ID == job }):
 		return false, nil // it does not schedule this job: run it here
 	}
 	fmt.Fprintf(c.App.ErrWriter, "tend: running cron.%s in the running tend (pid %d): its environment and locks apply\n", job, resp.Status.Pid)

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
+	"github.com/tend-run/tend/cron"
 	"github.com/tend-run/tend/runner"
 )
 
@@ -234,7 +235,7 @@ func TestCronRunThroughTheRunningTend(t *testing.T) {
 		t.Errorf("forbid: exit %d, %q", code, stderr)
 	}
 	snap := statusOf(t, dir, env)
-	var job runner.JobStatus
+	var job cron.JobStatus
 	for _, j := range snap.Cron {
 		if j.ID == ids[0] {
 			job = j

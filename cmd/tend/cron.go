@@ -13,7 +13,8 @@ import (
 
 	"github.com/tend-run/tend/app"
 	"github.com/tend-run/tend/appjson"
-	"github.com/tend-run/tend/runner"
+	"github.com/tend-run/tend/cron"
+	"github.com/tend-run/tend/proc"
 )
 
 // exitLocked is EX_TEMPFAIL: the job's lock is held elsewhere; try later.
@@ -28,12 +29,12 @@ func cronFlags() []cli.Flag {
 
 // openLockDir opens --lock-dir, or the private per-user directory of this
 // app root, which `tend start` and `tend cron run` on one machine share.
-func openLockDir(s app.Settings, root string) (*runner.LockDir, error) {
+func openLockDir(s app.Settings, root string) (*cron.LockDir, error) {
 	dir, err := s.LockDirPath(root)
 	if err != nil {
 		return nil, &exitError{code: 1, err: err}
 	}
-	d, err := runner.OpenLockDir(dir)
+	d, err := cron.OpenLockDir(dir)
 	if err != nil {
 		return nil, &exitError{code: 1, err: err}
 	}
@@ -222,8 +223,8 @@ func runCronJob(c *cli.Context, a *app.App, job appjson.Job, noLock bool) error 
 			return err
 		}
 		defer locks.Close()
-		lock, err := locks.Take(job.ID, job.Policy, grace, runner.RealClock, nil)
-		if errors.Is(err, runner.ErrLocked) {
+		lock, err := locks.Take(job.ID, job.Policy, grace, cron.RealClock, nil)
+		if errors.Is(err, cron.ErrLocked) {
 			fmt.Fprintf(errw, "tend: %s: skipped: another run holds its lock (%s); --no-lock runs it anyway\n", name, job.Policy)
 			return exitCode(errw.done(exitLocked))
 		}
@@ -235,13 +236,13 @@ func runCronJob(c *cli.Context, a *app.App, job appjson.Job, noLock bool) error 
 	start := time.Now()
 	deadline := start.Add(maxRun)
 	fmt.Fprintf(errw, "tend: %s started (schedule %q): %s\n", name, job.Schedule.Spec, job.Command)
-	reaper := runner.NewReaper(nil)
+	reaper := proc.NewReaper(nil)
 	defer reaper.Close()
-	path, args := runner.ShellCommand(a.ExpandCommand(job.Command))
-	code := runner.Exec(runner.ExecConfig{
-		Command:    runner.Command{Path: path, Args: args, Env: a.CronEnv(job.ID, start, deadline), Dir: a.Root},
+	path, args := proc.ShellCommand(a.ExpandCommand(job.Command))
+	code := proc.Exec(proc.ExecConfig{
+		Command:    proc.Command{Path: path, Args: args, Env: a.CronEnv(job.ID, start, deadline), Dir: a.Root},
 		StopSignal: stop, Timeout: grace, MaxRun: maxRun,
-		Terminal: runner.IsTerminal(os.Stdin), ContainerInit: os.Getpid() == 1 || os.Getppid() == 1,
+		Terminal: proc.IsTerminal(os.Stdin), ContainerInit: os.Getpid() == 1 || os.Getppid() == 1,
 		Reaper: reaper, Errors: errw,
 	})
 	fmt.Fprintf(errw, "tend: %s exited with status %d after %v\n", name, code, time.Since(start).Round(time.Millisecond))

@@ -13,6 +13,8 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/tend-run/tend/app"
+	"github.com/tend-run/tend/output"
+	"github.com/tend-run/tend/proc"
 	"github.com/tend-run/tend/runner"
 )
 
@@ -94,13 +96,13 @@ func runAction(c *cli.Context, oneOff bool) error {
 		stop = syscall.SIGTERM
 	}
 	errw := execErrors(c)
-	reaper := runner.NewReaper(nil)
+	reaper := proc.NewReaper(nil)
 	defer reaper.Close()
 	path, argv := commandLine(a, args)
-	return exitCode(errw.done(runner.Exec(runner.ExecConfig{
-		Command:    runner.Command{Path: path, Args: argv, Env: env, Dir: a.Root},
+	return exitCode(errw.done(proc.Exec(proc.ExecConfig{
+		Command:    proc.Command{Path: path, Args: argv, Env: env, Dir: a.Root},
 		StopSignal: stop, LeaderOnly: app.TypeSet(settings.SignalLeader)[typ],
-		Timeout: timeout, Terminal: runner.IsTerminal(os.Stdin),
+		Timeout: timeout, Terminal: proc.IsTerminal(os.Stdin),
 		ContainerInit: os.Getpid() == 1 || os.Getppid() == 1,
 		Reaper:        reaper, Errors: errw,
 	})))
@@ -112,20 +114,20 @@ func runAction(c *cli.Context, oneOff bool) error {
 // stderr does not kill tend either (CatchSIGPIPE): the command, which has
 // the same stdio, meets the closed pipe itself.
 func execErrors(c *cli.Context) *queuedErrors {
-	runner.CatchSIGPIPE()
-	m := runner.NewMux(runner.OutputOptions{Stdout: c.App.Writer, Stderr: c.App.ErrWriter})
-	return &queuedErrors{Writer: m.Queued(runner.Stderr), m: m}
+	proc.CatchSIGPIPE()
+	m := output.NewMux(output.OutputOptions{Stdout: c.App.Writer, Stderr: c.App.ErrWriter})
+	return &queuedErrors{Writer: m.Queued(output.Stderr), m: m}
 }
 
 type queuedErrors struct {
 	io.Writer
-	m *runner.Mux
+	m *output.Mux
 }
 
 // done writes what is still queued, waiting a moment at most if stderr is
 // stalled, and passes code on.
 func (q *queuedErrors) done(code int) int {
-	q.m.Drain(nil, time.Now())
+	q.m.Drain(time.Now())
 	return code
 }
 
@@ -157,5 +159,5 @@ func commandLine(a *app.App, args []string) (string, []string) {
 }
 
 func shellCommand(script string) (string, []string) {
-	return runner.ShellPath, []string{"sh", "-c", script}
+	return proc.ShellPath, []string{"sh", "-c", script}
 }

@@ -12,6 +12,9 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/tend-run/tend/app"
+	"github.com/tend-run/tend/cron"
+	"github.com/tend-run/tend/output"
+	"github.com/tend-run/tend/proc"
 	"github.com/tend-run/tend/runner"
 )
 
@@ -53,7 +56,7 @@ func startAction(c *cli.Context) error {
 	if err != nil {
 		return &exitError{code: 1, err: err}
 	}
-	runner.CatchSIGPIPE() // the Mux stops the formation on EPIPE instead
+	proc.CatchSIGPIPE() // the Mux stops the formation on EPIPE instead
 	out, err := newOutput(c, flagString(c, "on-failure") != "")
 	if err != nil {
 		return err
@@ -71,9 +74,9 @@ func startAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	reaper := runner.NewReaper(nil)
+	reaper := proc.NewReaper(nil)
 	defer reaper.Close()
-	terminal := runner.IsTerminal(os.Stdin)
+	terminal := proc.IsTerminal(os.Stdin)
 	var hook *runner.Hook
 	if cmd := flagString(c, "on-failure"); cmd != "" {
 		hook = &runner.Hook{Command: cmd, Env: a.Env.Environ(), Dir: a.Root, Timeout: time.Minute, Reaper: reaper, Output: out}
@@ -89,15 +92,14 @@ func startAction(c *cli.Context) error {
 	}
 	var current atomic.Pointer[app.App] // the launcher reads it, reloads replace it
 	current.Store(a)
-	var sup *runner.Supervisor
-	var sched *runner.Scheduler
+	var cronCfg *cron.SchedulerConfig
 	if len(jobs) > 0 || (watching && settings.CronAllowed(a)) {
 		store, err := openHistory(c)
 		if err != nil {
 			return &exitError{code: 1, err: err}
 		}
 		defer store.Close()
-		if sched, err = newScheduler(settings, a, out, timeout, jobs, &current, &sup, hook, store); err != nil {
+		if cronCfg, err = schedulerConfig(settings, a, out, reaper, timeout, jobs, &current, store); err != nil {
 			return err
 		}
 	}
@@ -109,9 +111,9 @@ func startAction(c *cli.Context) error {
 		}
 		defer stop()
 	}
-	sup = runner.NewSupervisor(runner.Config{
+	sup := runner.NewSupervisor(runner.Config{
 		Dir: a.Root, Instances: specs, Timeout: timeout, Restart: c.Bool("restart"),
-		Terminal: terminal, Output: out, Reaper: reaper, Cron: sched, CronJobs: jobs,
+		Terminal: terminal, Output: out, Reaper: reaper, Cron: cronCfg,
 		Reloads: reloads, OnFailure: hook,
 		Reload: func() (runner.ReloadPlan, error) {
 			next, err := app.Load(opts)
@@ -140,7 +142,7 @@ func startAction(c *cli.Context) error {
 			return s.Do(op, target)
 		}
 		return runner.Snapshot{Pid: os.Getpid()}, fmt.Errorf("tend is starting")
-	}, sched, out)
+	}, sup.Cron(), out)
 	if err != nil {
 		return &exitError{code: 1, err: err}
 	}
@@ -156,7 +158,7 @@ func startAction(c *cli.Context) error {
 
 // plan plans a (loaded) app and says which cron jobs it leaves to the
 // platform; errors carry their exit status.
-func plan(p *app.Planner, a *app.App, out *runner.Mux) ([]runner.InstanceSpec, []runner.CronJob, error) {
+func plan(p *app.Planner, a *app.App, out *output.Mux) ([]runner.InstanceSpec, []cron.CronJob, error) {
 	specs, jobs, withheld, err := p.Plan(a)
 	if err != nil {
 		return nil, nil, planError(err)
@@ -176,7 +178,7 @@ func planError(err error) error {
 	return &exitError{code: 1, err: err}
 }
 
-func instanceNames(specs []runner.InstanceSpec, jobs []runner.CronJob) []string {
+func instanceNames(specs []runner.InstanceSpec, jobs []cron.CronJob) []string {
 	names := []string{}
 	for _, s := range specs {
 		names = append(names, s.Name)
@@ -187,10 +189,9 @@ func instanceNames(specs []runner.InstanceSpec, jobs []runner.CronJob) []string 
 	return names
 }
 
-// newScheduler builds the cron scheduler; its runs start through the
-// supervisor (assigned later, before any run is due) with the app as it is
-// at that moment.
-func newScheduler(settings app.Settings, a *app.App, out *runner.Mux, timeout time.Duration, jobs []runner.CronJob, current *atomic.Pointer[app.App], sup **runner.Supervisor, hook *runner.Hook, hist runner.History) (*runner.Scheduler, error) {
+// schedulerConfig configures the cron scheduler; its runs start with the app
+// as it is at that moment, their output through the Mux.
+func schedulerConfig(settings app.Settings, a *app.App, out *output.Mux, reaper *proc.Reaper, timeout time.Duration, jobs []cron.CronJob, current *atomic.Pointer[app.App], hist cron.History) (*cron.SchedulerConfig, error) {
 	locks, err := openLockDir(settings, a.Root)
 	if err != nil {
 		// Like the control socket, the default lock dir is no reason to
@@ -205,13 +206,13 @@ func newScheduler(settings app.Settings, a *app.App, out *runner.Mux, timeout ti
 	if err != nil {
 		return nil, planError(err)
 	}
-	return runner.NewScheduler(runner.SchedulerConfig{
-		Jobs: jobs, Locks: locks, Grace: timeout, StopSignal: sigs["cron"], Output: out, OnFailure: hook,
+	return &cron.SchedulerConfig{
+		Jobs: jobs, Locks: locks, Grace: timeout, StopSignal: sigs["cron"], Output: out,
 		History: hist,
-		Launch: func(job runner.CronJob, scheduled, deadline time.Time) (runner.RunHandle, error) {
+		Launch: func(job cron.CronJob, scheduled, deadline time.Time) (cron.RunHandle, error) {
 			a := current.Load()
-			path, args := runner.ShellCommand(a.ExpandCommand(job.Command))
-			child, err := (*sup).StartPiped(job.Name(), runner.Command{
+			path, args := proc.ShellCommand(a.ExpandCommand(job.Command))
+			child, err := runner.StartPiped(reaper, out, job.Name(), proc.Command{
 				Path: path, Args: args, Env: a.CronEnv(job.ID, scheduled, deadline), Dir: a.Root, NewGroup: true,
 			}, job.Tee)
 			if err != nil {
@@ -219,12 +220,12 @@ func newScheduler(settings app.Settings, a *app.App, out *runner.Mux, timeout ti
 			}
 			return child, nil
 		},
-	}), nil
+	}, nil
 }
 
 // runRelease runs the release type once, before anything else starts; it
 // returns tend's exit code and whether a stop request ended the release.
-func runRelease(c *cli.Context, a *app.App, out *runner.Mux, reaper *runner.Reaper, timeout time.Duration, terminal bool, serving *atomic.Pointer[runner.Supervisor]) (int, bool) {
+func runRelease(c *cli.Context, a *app.App, out *output.Mux, reaper *proc.Reaper, timeout time.Duration, terminal bool, serving *atomic.Pointer[runner.Supervisor]) (int, bool) {
 	rel, ok := a.Process(runner.ReleaseType)
 	if !ok {
 		out.Errorf("--release: the Procfile has no release process")
@@ -244,12 +245,12 @@ func runRelease(c *cli.Context, a *app.App, out *runner.Mux, reaper *runner.Reap
 }
 
 // newOutput builds the multiplexer from the output flags and the terminal.
-func newOutput(c *cli.Context, keepTail bool) (*runner.Mux, error) {
+func newOutput(c *cli.Context, keepTail bool) (*output.Mux, error) {
 	format := flagString(c, "log-format")
 	if !slices.Contains([]string{"text", "json"}, format) {
 		return nil, &exitError{code: 2, err: fmt.Errorf("invalid --log-format %q: want text or json", format)}
 	}
-	stdoutTTY := runner.IsTerminal(os.Stdout)
+	stdoutTTY := proc.IsTerminal(os.Stdout)
 	timestamps := stdoutTTY
 	if c.Bool("timestamp") {
 		timestamps = true
@@ -258,7 +259,7 @@ func newOutput(c *cli.Context, keepTail bool) (*runner.Mux, error) {
 		timestamps = false
 	}
 	color := stdoutTTY && os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb"
-	return runner.NewMux(runner.OutputOptions{
+	return output.NewMux(output.OutputOptions{
 		Stdout: os.Stdout, Stderr: os.Stderr, Timestamps: timestamps,
 		Prefix: !c.Bool("no-prefix"), Color: color, JSON: format == "json", KeepTail: keepTail,
 	}), nil

@@ -1,0 +1,495 @@
+package cron
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/tend-run/tend/appjson"
+	"github.com/tend-run/tend/history"
+	"github.com/tend-run/tend/output"
+	"github.com/tend-run/tend/proc"
+)
+
+// recheck bounds every sleep of the scheduler: Go timers follow the
+// monotonic clock, which ignores wall-clock changes and stops during
+// suspend, so a sleep is re-measured against the wall clock at least this
+// often.
+const recheck = time.Minute
+
+// lateThreshold is how late a run must start to be logged as late.
+const lateThreshold = 2 * time.Second
+
+// CronJob is one scheduled entry as the scheduler runs it.
+type CronJob struct {
+	ID       string
+	Command  string
+	Schedule *appjson.Schedule
+	Policy   appjson.Policy
+	// Timeout bounds a run; then it gets the stop signal, the grace and
+	// SIGKILL.
+	Timeout time.Duration
+	// Tee, set for one run, also receives its output.
+	Tee *output.Tee
+}
+
+// Name is the job's output prefix, "cron.<id>".
+func (j CronJob) Name() string { return "cron." + j.ID }
+
+// RunHandle is a started run (a *Child in production).
+type RunHandle interface {
+	Done() <-chan struct{}
+	Wait() proc.ExitStatus
+	Signal(sig syscall.Signal, group bool) error
+}
+
+// Launcher starts one run of a job.
+type Launcher func(job CronJob, scheduled, deadline time.Time) (RunHandle, error)
+
+// SchedulerConfig configures a Scheduler.
+type SchedulerConfig struct {
+	Jobs   []CronJob
+	Clock  Clock
+	Locks  *LockDir
+	Launch Launcher
+	// Grace is the time between the stop signal and SIGKILL.
+	Grace      time.Duration
+	StopSignal syscall.Signal
+	Output     *output.Mux
+	// History, if set, records every run and skip.
+	History History
+	// OnFailure is told when a run fails or times out (nil: nothing).
+	OnFailure func(Failure)
+}
+
+// Failure is a run that failed or timed out, for the --on-failure hook.
+type Failure struct {
+	// Process is the run's name ("cron.ab12cd34").
+	Process  string
+	JobID    string
+	Status   proc.ExitStatus
+	Duration time.Duration
+	// OutputDone is closed once the run's output has been copied.
+	OutputDone <-chan struct{}
+}
+
+// Scheduler runs cron jobs at their times with Dokku's concurrency
+// policies. One goroutine decides when; each run has a goroutine that
+// watches it until it ends.
+type Scheduler struct {
+	cfg    SchedulerConfig
+	onIdle func()
+	stop   chan struct{}
+	done   chan struct{}
+	update chan []CronJob
+
+	mu        sync.Mutex
+	running   map[string][]*cronRun // by job id
+	draining  bool
+	wg        sync.WaitGroup
+	jobs      []CronJob            // the current schedule, for Status
+	nextTimes map[string]time.Time // each job's next due time, for Status
+}
+
+type cronRun struct {
+	job       CronJob
+	handle    RunHandle
+	scheduled time.Time
+	started   time.Time
+	lock      *Lock
+	// stopped says why tend stopped the run, if it did.
+	stopped string
+	// finished is closed once the run has ended and released its lock;
+	// status is valid then.
+	finished chan struct{}
+	status   proc.ExitStatus
+}
+
+// New prepares a scheduler; Start runs it. onIdle, if not nil, is called
+// whenever a run ends (the supervisor waits for all runs to end during its
+// drain).
+func New(cfg SchedulerConfig, onIdle func()) *Scheduler {
+	if cfg.Clock == nil {
+		cfg.Clock = RealClock
+	}
+	if cfg.StopSignal == 0 {
+		cfg.StopSignal = syscall.SIGTERM
+	}
+	return &Scheduler{cfg: cfg, onIdle: onIdle, stop: make(chan struct{}), done: make(chan struct{}), update: make(chan []CronJob),
+		running: map[string][]*cronRun{}, jobs: cfg.Jobs, nextTimes: map[string]time.Time{}}
+}
+
+// Start begins scheduling in the background.
+func (s *Scheduler) Start() { go s.loop() }
+
+// Running counts the runs in progress.
+func (s *Scheduler) Running() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, runs := range s.running {
+		n += len(runs)
+	}
+	return n
+}
+
+// loop sleeps until the next due run, fires what is due and repeats.
+func (s *Scheduler) loop() {
+	defer close(s.done)
+	now := s.cfg.Clock.Now()
+	jobs := s.cfg.Jobs
+	next := map[string]time.Time{}
+	for _, j := range jobs {
+		next[j.ID] = j.Schedule.Next(now)
+	}
+	for {
+		s.publish(jobs, next)
+		wake := time.Time{}
+		for _, t := range next {
+			if !t.IsZero() && (wake.IsZero() || t.Before(wake)) {
+				wake = t
+			}
+		}
+		sleep := recheck
+		if !wake.IsZero() {
+			sleep = min(max(wake.Sub(now), 0), recheck)
+		}
+		select {
+		case <-s.stop:
+			return
+		case updated := <-s.update:
+			// A job keeps its next time when its ID (schedule and command)
+			// is unchanged; new jobs start counting from now.
+			now = s.cfg.Clock.Now()
+			kept := map[string]time.Time{}
+			for _, j := range updated {
+				if t, ok := next[j.ID]; ok {
+					kept[j.ID] = t
+				} else {
+					kept[j.ID] = j.Schedule.Next(now)
+				}
+			}
+			jobs, next = updated, kept
+			continue
+		case <-s.cfg.Clock.After(sleep):
+		}
+		now = s.cfg.Clock.Now()
+		for _, j := range jobs {
+			due := next[j.ID]
+			if due.IsZero() || due.After(now) {
+				continue
+			}
+			// One run for a due time, however many slots a jump skipped;
+			// the next time is computed from now, so a jump back cannot
+			// bring a time that has run round again.
+			s.fire(j, due, now)
+			next[j.ID] = j.Schedule.Next(now)
+		}
+	}
+}
+
+// publish shares the schedule with Status.
+func (s *Scheduler) publish(jobs []CronJob, next map[string]time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.jobs = jobs
+	s.nextTimes = maps.Clone(next)
+}
+
+// record tells the history about a run or a skip. A failed write to its
+// file is reported; the run is still kept in memory.
+func (s *Scheduler) record(r history.Run) {
+	if s.cfg.History == nil {
+		return
+	}
+	r.Duration = max(r.Duration, 0)
+	if err := s.cfg.History.Add(r); err != nil {
+		s.cfg.Output.Errorf("cron history: %v", err)
+	}
+}
+
+// fire applies the job's policy to a run due at scheduled.
+func (s *Scheduler) fire(job CronJob, scheduled, now time.Time) {
+	s.mu.Lock()
+	if s.draining {
+		s.mu.Unlock()
+		return
+	}
+	active := append([]*cronRun(nil), s.running[job.ID]...)
+	s.mu.Unlock()
+	out := s.cfg.Output
+	if late := now.Sub(scheduled); late > lateThreshold {
+		out.Printf("%s: run due at %s starts %v late", job.Name(), scheduled.Format(time.RFC3339), late.Round(time.Second))
+	}
+	switch job.Policy {
+	case appjson.PolicyForbid:
+		if len(active) > 0 {
+			r := active[0]
+			out.Printf("%s: skipped the run due at %s: the run started %s is still going (forbid)", job.Name(), scheduled.Format(time.RFC3339), r.started.Format(time.RFC3339))
+			s.record(history.Run{Job: job.ID, Scheduled: scheduled, Started: now, Outcome: history.OutcomeSkipped})
+			return
+		}
+		_, _ = s.launch(job, scheduled)
+	case appjson.PolicyReplace:
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			for _, r := range active {
+				out.Printf("%s: replacing the run started %s (replace)", job.Name(), r.started.Format(time.RFC3339))
+				s.stopAndWait(r, "replaced")
+			}
+			_, _ = s.launch(job, scheduled)
+		}()
+	default:
+		_, _ = s.launch(job, scheduled)
+	}
+}
+
+// ErrSkipped says a run was not started because of its policy or lock.
+var ErrSkipped = errors.New("skipped")
+
+// launch takes the job's lock if its policy needs one and starts the run.
+// Trouble with the lock is this job's alone: logged, and the run skipped.
+func (s *Scheduler) launch(job CronJob, scheduled time.Time) (*cronRun, error) {
+	out := s.cfg.Output
+	var lock *Lock
+	if job.Policy != appjson.PolicyAllow && s.cfg.Locks != nil {
+		var err error
+		lock, err = s.cfg.Locks.Take(job.ID, job.Policy, s.cfg.Grace, s.cfg.Clock, s.stop)
+		if errors.Is(err, ErrLocked) {
+			out.Printf("%s: skipped the run due at %s: another tend holds %s.lock (%s)", job.Name(), scheduled.Format(time.RFC3339), job.ID, job.Policy)
+			s.record(history.Run{Job: job.ID, Scheduled: scheduled, Started: s.cfg.Clock.Now(), Outcome: history.OutcomeSkipped})
+			return nil, fmt.Errorf("%w: another tend holds the lock of %s (%s)", ErrSkipped, job.Name(), job.Policy)
+		}
+		if err != nil {
+			out.Errorf("%s: skipped the run due at %s: %v", job.Name(), scheduled.Format(time.RFC3339), err)
+			s.record(history.Run{Job: job.ID, Scheduled: scheduled, Started: s.cfg.Clock.Now(), Outcome: history.OutcomeSkipped})
+			return nil, err
+		}
+	}
+	s.mu.Lock()
+	if s.draining {
+		s.mu.Unlock()
+		lock.Release()
+		return nil, fmt.Errorf("%w: tend is stopping", ErrSkipped)
+	}
+	now := s.cfg.Clock.Now()
+	deadline := now.Add(job.Timeout)
+	h, err := s.cfg.Launch(job, scheduled, deadline)
+	if err != nil {
+		s.mu.Unlock()
+		lock.Release()
+		out.Errorf("%s: failed to start: %v", job.Name(), err)
+		return nil, err
+	}
+	r := &cronRun{job: job, handle: h, scheduled: scheduled, started: now, lock: lock, finished: make(chan struct{})}
+	s.running[job.ID] = append(s.running[job.ID], r)
+	s.wg.Add(1)
+	s.mu.Unlock()
+	out.Printf("%s: started (schedule %q, due %s): %s", job.Name(), job.Schedule.Spec, scheduled.Format(time.RFC3339), job.Command)
+	go s.watch(r)
+	return r, nil
+}
+
+// teeIdleLimit is how long a finished run's remaining output is waited for
+// without progress: a background process it left may hold its pipes open
+// indefinitely, while a slow caller still receiving output is waited for.
+const teeIdleLimit = 2 * time.Second
+
+// outputHandle is a run whose output's end can be waited for (a *Child).
+type outputHandle interface{ OutputDone() <-chan struct{} }
+
+// RunNow starts job id at once, with its policy and lock: forbid refuses
+// while a run is going (ErrSkipped), replace stops the running one first.
+// The run is logged and recorded like a scheduled one; its output also
+// goes to tee. It returns the run's exit status, or stops the run (grace,
+// then SIGKILL) when cancel is closed.
+func (s *Scheduler) RunNow(id string, tee *output.Tee, cancel <-chan struct{}) (proc.ExitStatus, error) {
+	s.mu.Lock()
+	var job *CronJob
+	for i := range s.jobs {
+		if s.jobs[i].ID == id {
+			job = &s.jobs[i]
+		}
+	}
+	if job == nil {
+		s.mu.Unlock()
+		return proc.ExitStatus{}, fmt.Errorf("no cron job %q in the running tend", id)
+	}
+	j := *job
+	j.Tee = tee
+	active := append([]*cronRun(nil), s.running[id]...)
+	s.mu.Unlock()
+	now := s.cfg.Clock.Now()
+	switch {
+	case j.Policy == appjson.PolicyForbid && len(active) > 0:
+		s.record(history.Run{Job: id, Scheduled: now, Started: now, Outcome: history.OutcomeSkipped})
+		return proc.ExitStatus{}, fmt.Errorf("%w: the run started %s is still going (forbid)", ErrSkipped, active[0].started.Format(time.RFC3339))
+	case j.Policy == appjson.PolicyReplace:
+		for _, r := range active {
+			s.stopAndWait(r, "replaced")
+		}
+	}
+	r, err := s.launch(j, now)
+	if err != nil {
+		return proc.ExitStatus{}, err
+	}
+	select {
+	case <-r.finished:
+	case <-cancel:
+		s.stopAndWait(r, "cancelled by the caller")
+	}
+	// The run's last lines may still be in its pipes: the caller gets them
+	// before the exit status.
+	if h, ok := r.handle.(outputHandle); ok && tee != nil {
+		tee.WaitIdle(h.OutputDone(), teeIdleLimit)
+	}
+	return r.status, nil
+}
+
+// watch waits for a run to end, enforcing its timeout, and logs the end.
+func (s *Scheduler) watch(r *cronRun) {
+	defer s.wg.Done()
+	var timeout <-chan time.Time
+	if r.job.Timeout > 0 {
+		timeout = s.cfg.Clock.After(r.job.Timeout)
+	}
+	select {
+	case <-r.handle.Done():
+	case <-timeout:
+		s.cfg.Output.Errorf("%s: timed out after %v", r.job.Name(), r.job.Timeout)
+		s.stopRun(r, "timed out")
+	}
+	st := r.handle.Wait()
+	r.lock.Release()
+	r.status = st
+	defer close(r.finished)
+	s.mu.Lock()
+	runs := s.running[r.job.ID]
+	for i, x := range runs {
+		if x == r {
+			s.running[r.job.ID] = append(runs[:i:i], runs[i+1:]...)
+			break
+		}
+	}
+	why := r.stopped
+	s.mu.Unlock()
+	took := s.cfg.Clock.Now().Sub(r.started).Round(time.Millisecond)
+	outcome := why
+	switch {
+	case why == "interrupted by shutdown":
+		outcome = history.OutcomeInterrupted
+	case why != "": // history.OutcomeTimedOut, OutcomeReplaced or OutcomeCancelled
+	case st.Success():
+		outcome = history.OutcomeOK
+	default:
+		outcome = history.OutcomeFailed
+	}
+	s.record(history.Run{Job: r.job.ID, Scheduled: r.scheduled, Started: r.started, Duration: took, ExitCode: st.ExitCode(), Outcome: outcome})
+	if outcome == history.OutcomeFailed || outcome == history.OutcomeTimedOut {
+		f := Failure{Process: r.job.Name(), JobID: r.job.ID, Status: st, Duration: took}
+		if c, ok := r.handle.(outputHandle); ok {
+			f.OutputDone = c.OutputDone()
+		}
+		if s.cfg.OnFailure != nil {
+			s.cfg.OnFailure(f)
+		}
+	}
+	msg := fmt.Sprintf("%s: %s after %v", r.job.Name(), st, took)
+	if why != "" {
+		msg += " (" + why + ")"
+	}
+	// The end of the run is logged after its last line.
+	var output <-chan struct{}
+	if c, ok := r.handle.(outputHandle); ok {
+		output = c.OutputDone()
+	}
+	if st.Success() && why == "" {
+		s.cfg.Output.PrintfAfter(r.job.Name(), output, "%s", msg)
+	} else {
+		s.cfg.Output.ErrorfAfter(r.job.Name(), output, "%s", msg)
+	}
+	if s.onIdle != nil {
+		s.onIdle()
+	}
+}
+
+// stopRun sends the stop signal, waits the grace, then SIGKILLs.
+func (s *Scheduler) stopRun(r *cronRun, why string) {
+	s.mu.Lock()
+	if r.stopped == "" {
+		r.stopped = why
+	}
+	s.mu.Unlock()
+	_ = r.handle.Signal(s.cfg.StopSignal, true)
+	select {
+	case <-r.handle.Done():
+	case <-s.cfg.Clock.After(s.cfg.Grace):
+		_ = r.handle.Signal(syscall.SIGKILL, true)
+	}
+}
+
+// stopAndWait stops a run and waits until it has released its lock.
+func (s *Scheduler) stopAndWait(r *cronRun, why string) {
+	s.stopRun(r, why)
+	<-r.finished
+}
+
+// SetJobs replaces the schedule (a reload). Runs in progress are left to
+// finish, whatever became of their jobs.
+func (s *Scheduler) SetJobs(jobs []CronJob) {
+	select {
+	case s.update <- jobs:
+	case <-s.done:
+	}
+}
+
+// Drain stops scheduling and gives every running job the stop signal;
+// KillAll ends them after the grace. The supervisor owns the timing.
+func (s *Scheduler) Drain() {
+	s.mu.Lock()
+	if s.draining {
+		s.mu.Unlock()
+		return
+	}
+	s.draining = true
+	var runs []*cronRun
+	for _, rs := range s.running {
+		runs = append(runs, rs...)
+	}
+	for _, r := range runs {
+		if r.stopped == "" {
+			r.stopped = "interrupted by shutdown"
+		}
+	}
+	s.mu.Unlock()
+	close(s.stop)
+	<-s.done
+	for _, r := range runs {
+		_ = r.handle.Signal(s.cfg.StopSignal, true)
+	}
+}
+
+// KillAll SIGKILLs the runs still going and says how many there were.
+func (s *Scheduler) KillAll() int { return s.Signal(syscall.SIGKILL) }
+
+// Signal sends sig to the process group of every run in progress and says
+// how many there were.
+func (s *Scheduler) Signal(sig syscall.Signal) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, rs := range s.running {
+		for _, r := range rs {
+			n++
+			_ = r.handle.Signal(sig, true)
+		}
+	}
+	return n
+}
+
+// Wait waits for every run and every replace in progress to end.
+func (s *Scheduler) Wait() { s.wg.Wait() }
