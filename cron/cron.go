@@ -12,6 +12,7 @@ import (
 	"github.com/tend-run/tend/history"
 	"github.com/tend-run/tend/output"
 	"github.com/tend-run/tend/proc"
+	"github.com/tend-run/tend/status"
 )
 
 // recheck bounds every sleep of the scheduler: Go timers follow the
@@ -248,9 +249,6 @@ func (s *Scheduler) fire(job CronJob, scheduled, now time.Time) {
 	}
 }
 
-// ErrSkipped says a run was not started because of its policy or lock.
-var ErrSkipped = errors.New("skipped")
-
 // launch takes the job's lock if its policy needs one and starts the run.
 // Trouble with the lock is this job's alone: logged, and the run skipped.
 func (s *Scheduler) launch(job CronJob, scheduled time.Time) (*cronRun, error) {
@@ -262,7 +260,7 @@ func (s *Scheduler) launch(job CronJob, scheduled time.Time) (*cronRun, error) {
 		if errors.Is(err, ErrLocked) {
 			out.Printf("%s: skipped the run due at %s: another tend holds %s.lock (%s)", job.Name(), scheduled.Format(time.RFC3339), job.ID, job.Policy)
 			s.record(history.Run{Job: job.ID, Scheduled: scheduled, Started: s.cfg.Clock.Now(), Outcome: history.OutcomeSkipped})
-			return nil, fmt.Errorf("%w: another tend holds the lock of %s (%s)", ErrSkipped, job.Name(), job.Policy)
+			return nil, fmt.Errorf("%w: another tend holds the lock of %s (%s)", status.ErrSkipped, job.Name(), job.Policy)
 		}
 		if err != nil {
 			out.Errorf("%s: skipped the run due at %s: %v", job.Name(), scheduled.Format(time.RFC3339), err)
@@ -274,7 +272,7 @@ func (s *Scheduler) launch(job CronJob, scheduled time.Time) (*cronRun, error) {
 	if s.draining {
 		s.mu.Unlock()
 		lock.Release()
-		return nil, fmt.Errorf("%w: tend is stopping", ErrSkipped)
+		return nil, fmt.Errorf("%w: tend is stopping", status.ErrSkipped)
 	}
 	now := s.cfg.Clock.Now()
 	deadline := now.Add(job.Timeout)
@@ -303,7 +301,7 @@ const teeIdleLimit = 2 * time.Second
 type outputHandle interface{ OutputDone() <-chan struct{} }
 
 // RunNow starts job id at once, with its policy and lock: forbid refuses
-// while a run is going (ErrSkipped), replace stops the running one first.
+// while a run is going (status.ErrSkipped), replace stops the running one first.
 // The run is logged and recorded like a scheduled one; its output also
 // goes to tee. It returns the run's exit status, or stops the run (grace,
 // then SIGKILL) when cancel is closed.
@@ -327,7 +325,7 @@ func (s *Scheduler) RunNow(id string, tee *output.Tee, cancel <-chan struct{}) (
 	switch {
 	case j.Policy == appjson.PolicyForbid && len(active) > 0:
 		s.record(history.Run{Job: id, Scheduled: now, Started: now, Outcome: history.OutcomeSkipped})
-		return proc.ExitStatus{}, fmt.Errorf("%w: the run started %s is still going (forbid)", ErrSkipped, active[0].started.Format(time.RFC3339))
+		return proc.ExitStatus{}, fmt.Errorf("%w: the run started %s is still going (forbid)", status.ErrSkipped, active[0].started.Format(time.RFC3339))
 	case j.Policy == appjson.PolicyReplace:
 		for _, r := range active {
 			s.stopAndWait(r, "replaced")

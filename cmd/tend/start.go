@@ -16,6 +16,7 @@ import (
 	"github.com/tend-run/tend/output"
 	"github.com/tend-run/tend/proc"
 	"github.com/tend-run/tend/runner"
+	"github.com/tend-run/tend/status"
 )
 
 func startCommand() *cli.Command {
@@ -137,11 +138,11 @@ func startAction(c *cli.Context) error {
 	// before it runs the release command (migrations) again. The release's
 	// supervisor answers while it runs, so the socket is live throughout.
 	var serving atomic.Pointer[runner.Supervisor]
-	stop, err := serveControl(c, a.Root, func(op, target string) (runner.Snapshot, error) {
+	stop, err := serveControl(c, a.Root, func(op, target string) (status.Snapshot, error) {
 		if s := serving.Load(); s != nil {
 			return s.Do(op, target)
 		}
-		return runner.Snapshot{Pid: os.Getpid()}, fmt.Errorf("tend is starting")
+		return status.Snapshot{Pid: os.Getpid()}, fmt.Errorf("tend is starting")
 	}, sup.Cron(), out)
 	if err != nil {
 		return &exitError{code: 1, err: err}

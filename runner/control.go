@@ -5,52 +5,13 @@ import (
 	"os"
 	"time"
 
-	"github.com/tend-run/tend/cron"
+	"github.com/tend-run/tend/status"
 )
-
-// ProcessStatus is one instance as `tend status` shows it.
-type ProcessStatus struct {
-	Name  string `json:"name"`
-	Type  string `json:"type"`
-	Pid   int    `json:"pid,omitempty"`
-	State string `json:"state"` // running, restarting, stopping, stopped, exited
-	// Since is when the current state began (start time while running).
-	Since    time.Time `json:"since"`
-	Restarts int       `json:"restarts"`
-	Exits    int       `json:"exits"`
-	// LastExit is the last exit code, if it has exited.
-	LastExit *int `json:"last_exit,omitempty"`
-	// Expected says the instance should be running now (a --can-die type
-	// that exited, or one waiting out its restart back-off, is not).
-	Expected bool `json:"expected"`
-}
-
-// Snapshot is the supervisor's state at one moment.
-type Snapshot struct {
-	Pid       int              `json:"pid"`
-	Started   time.Time        `json:"started"`
-	Draining  bool             `json:"draining"`
-	Processes []ProcessStatus  `json:"processes"`
-	Cron      []cron.JobStatus `json:"cron"`
-}
-
-// Healthy is the liveness verdict: every instance that should run runs.
-func (s Snapshot) Healthy() (bool, string) {
-	if s.Draining {
-		return false, "stopping"
-	}
-	for _, p := range s.Processes {
-		if p.Expected && p.State != "running" {
-			return false, fmt.Sprintf("%s is %s", p.Name, p.State)
-		}
-	}
-	return true, "ok"
-}
 
 // Control is a request from the control socket, run in the supervisor's
 // goroutine.
 type Control struct {
-	// Op is "status", "restart", "stop", "start" or "reload".
+	// Op is status.OpStatus, OpRestart, OpStop, OpStart or OpReload.
 	Op string
 	// Target is a type ("web") or an instance ("web.2").
 	Target string
@@ -58,23 +19,23 @@ type Control struct {
 }
 
 type controlReply struct {
-	snap Snapshot
+	snap status.Snapshot
 	err  error
 }
 
 // Do sends a request to the supervisor and waits for the answer.
-func (s *Supervisor) Do(op, target string) (Snapshot, error) {
+func (s *Supervisor) Do(op, target string) (status.Snapshot, error) {
 	c := Control{Op: op, Target: target, reply: make(chan controlReply, 1)}
 	select {
 	case s.controls <- c:
 	case <-s.done:
-		return Snapshot{}, fmt.Errorf("tend is shutting down")
+		return status.Snapshot{}, fmt.Errorf("tend is shutting down")
 	}
 	select {
 	case r := <-c.reply:
 		return r.snap, r.err
 	case <-s.done:
-		return Snapshot{}, fmt.Errorf("tend is shutting down")
+		return status.Snapshot{}, fmt.Errorf("tend is shutting down")
 	}
 }
 
@@ -82,10 +43,10 @@ func (s *Supervisor) Do(op, target string) (Snapshot, error) {
 func (s *Supervisor) control(c Control) {
 	var err error
 	switch c.Op {
-	case "status":
-	case "reload":
+	case status.OpStatus:
+	case status.OpReload:
 		s.reload(ReloadRequest{Reason: "tend reload"})
-	case "restart", "stop", "start":
+	case status.OpRestart, status.OpStop, status.OpStart:
 		err = s.act(c.Op, c.Target)
 	default:
 		err = fmt.Errorf("unknown operation %q", c.Op)
@@ -113,15 +74,15 @@ func (s *Supervisor) act(op, target string) error {
 	}
 	for _, inst := range matched {
 		switch op {
-		case "restart":
+		case status.OpRestart:
 			inst.userStopped = false
 			s.replace(inst, inst.spec)
-		case "stop":
+		case status.OpStop:
 			if !inst.userStopped {
 				inst.userStopped = true
 				s.retire(inst, nil)
 			}
-		case "start":
+		case status.OpStart:
 			if inst.userStopped || !inst.running && inst.restartTimer == nil && !inst.retiring {
 				inst.userStopped = false
 				s.start(inst)
@@ -132,21 +93,21 @@ func (s *Supervisor) act(op, target string) error {
 	return nil
 }
 
-func (s *Supervisor) snapshot() Snapshot {
-	snap := Snapshot{Pid: os.Getpid(), Started: s.started, Draining: s.draining, Processes: []ProcessStatus{}, Cron: []cron.JobStatus{}}
+func (s *Supervisor) snapshot() status.Snapshot {
+	snap := status.Snapshot{Pid: os.Getpid(), Started: s.started, Draining: s.draining, Processes: []status.Process{}, Cron: []status.Job{}}
 	for _, inst := range s.instances {
-		p := ProcessStatus{Name: inst.spec.Name, Type: inst.spec.Type, Restarts: inst.restarts, Exits: inst.exits, Since: inst.since}
+		p := status.Process{Name: inst.spec.Name, Type: inst.spec.Type, Restarts: inst.restarts, Exits: inst.exits, Since: inst.since}
 		switch {
 		case inst.retiring:
-			p.State = "stopping"
+			p.State = status.Stopping
 		case inst.running:
-			p.State = "running"
+			p.State = status.Running
 		case inst.restartTimer != nil:
-			p.State = "restarting"
+			p.State = status.Restarting
 		case inst.userStopped:
-			p.State = "stopped"
+			p.State = status.Stopped
 		default:
-			p.State = "exited"
+			p.State = status.Exited
 		}
 		if inst.running && inst.child != nil {
 			p.Pid = inst.child.Pid

@@ -5,45 +5,8 @@ import (
 
 	"github.com/tend-run/tend/history"
 	"github.com/tend-run/tend/proc"
+	"github.com/tend-run/tend/status"
 )
-
-// JobStatus is one cron job as `tend status` shows it.
-type JobStatus struct {
-	ID       string      `json:"id"`
-	Schedule string      `json:"schedule"`
-	Command  string      `json:"command"`
-	Policy   string      `json:"concurrency_policy"`
-	Next     *time.Time  `json:"next,omitempty"`
-	Running  []RunStatus `json:"running"`
-	Runs     int         `json:"runs"`
-	Failures int         `json:"failures"`
-	Skips    int         `json:"skips"`
-	Last     *LastRun    `json:"last,omitempty"`
-	// LastSuccess is when the last successful run ended.
-	LastSuccess *time.Time `json:"last_success,omitempty"`
-	// Gap is the time between the job's last two scheduled times before
-	// now (for the dead man's switch).
-	Gap time.Duration `json:"gap_ns"`
-}
-
-// RunStatus is a run in progress.
-type RunStatus struct {
-	Started time.Time     `json:"started"`
-	Pid     int           `json:"pid,omitempty"`
-	Elapsed time.Duration `json:"elapsed_ns"`
-	// Remaining estimates the time left from the average of the job's
-	// earlier successful runs (absent when there are none).
-	Remaining *time.Duration `json:"remaining_ns,omitempty"`
-}
-
-// LastRun is the most recent finished run, as `tend status` shows it
-// (history.Run without the job and the due time).
-type LastRun struct {
-	Started  time.Time     `json:"started"`
-	Duration time.Duration `json:"duration_ns"`
-	ExitCode int           `json:"exit_code"`
-	Outcome  string        `json:"outcome"`
-}
 
 // History keeps the runs of the cron jobs: a *history.Store.
 type History interface {
@@ -53,12 +16,12 @@ type History interface {
 
 // Status reports every job: next run, runs in progress with an estimate
 // of the time left, and the history's counts.
-func (s *Scheduler) Status(now time.Time) []JobStatus {
+func (s *Scheduler) Status(now time.Time) []status.Job {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := []JobStatus{}
+	out := []status.Job{}
 	for _, j := range s.jobs {
-		st := JobStatus{ID: j.ID, Schedule: j.Schedule.Spec, Command: j.Command, Policy: string(j.Policy), Running: []RunStatus{}}
+		st := status.Job{ID: j.ID, Schedule: j.Schedule.Spec, Command: j.Command, Policy: string(j.Policy), Running: []status.Run{}}
 		if t, ok := s.nextTimes[j.ID]; ok && !t.IsZero() {
 			st.Next = &t
 		}
@@ -68,7 +31,7 @@ func (s *Scheduler) Status(now time.Time) []JobStatus {
 		}
 		st.Runs, st.Failures, st.Skips = sum.Runs, sum.Failures, sum.Skips
 		if l := sum.Last; l != nil {
-			st.Last = &LastRun{Started: l.Started, Duration: l.Duration, ExitCode: l.ExitCode, Outcome: l.Outcome}
+			st.Last = &status.LastRun{Started: l.Started, Duration: l.Duration, ExitCode: l.ExitCode, Outcome: l.Outcome}
 		}
 		if !sum.LastSuccess.IsZero() {
 			t := sum.LastSuccess
@@ -76,7 +39,7 @@ func (s *Scheduler) Status(now time.Time) []JobStatus {
 		}
 		st.Gap = scheduleGap(j, now)
 		for _, r := range s.running[j.ID] {
-			rs := RunStatus{Started: r.started, Elapsed: now.Sub(r.started)}
+			rs := status.Run{Started: r.started, Elapsed: now.Sub(r.started)}
 			if c, ok := r.handle.(*proc.Child); ok {
 				rs.Pid = c.Pid
 			}
