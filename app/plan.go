@@ -24,7 +24,7 @@ func NewPlanner(settings Settings, only []string) *Planner {
 
 // Plan returns the instances and the cron jobs to run, and how many cron
 // jobs it leaves to the platform (DYNO set without --cron).
-func (p *Planner) Plan(a *App) (specs []runner.InstanceSpec, jobs []cron.CronJob, withheld int, err error) {
+func (p *Planner) Plan(a *App) (specs []runner.InstanceSpec, jobs []cron.Job, withheld int, err error) {
 	specs, err = p.Settings.Instances(a, p.Only, p.Ports)
 	if err != nil {
 		return nil, nil, 0, err

@@ -8,7 +8,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/tend-run/tend/appjson"
 	"github.com/tend-run/tend/history"
 	"github.com/tend-run/tend/output"
 	"github.com/tend-run/tend/proc"
@@ -24,12 +23,34 @@ const recheck = time.Minute
 // lateThreshold is how late a run must start to be logged as late.
 const lateThreshold = 2 * time.Second
 
-// CronJob is one scheduled entry as the scheduler runs it.
-type CronJob struct {
+// Schedule is when a job runs (an *appjson.Schedule): the scheduler asks
+// only for the next time, the fixed interval if there is one, and the spec
+// as written (String).
+type Schedule interface {
+	// Next is the first time after t (zero: never).
+	Next(t time.Time) time.Time
+	// Every is the interval of an "@every" schedule.
+	Every() (time.Duration, bool)
+	String() string
+}
+
+// Policy is Dokku's concurrency_policy: what happens when a run is due
+// while another is going.
+type Policy string
+
+// The policies (the values of Policy).
+const (
+	PolicyAllow   Policy = "allow"
+	PolicyForbid  Policy = "forbid"
+	PolicyReplace Policy = "replace"
+)
+
+// Job is one scheduled entry as the scheduler runs it.
+type Job struct {
 	ID       string
 	Command  string
-	Schedule *appjson.Schedule
-	Policy   appjson.Policy
+	Schedule Schedule
+	Policy   Policy
 	// Timeout bounds a run; then it gets the stop signal, the grace and
 	// SIGKILL.
 	Timeout time.Duration
@@ -38,7 +59,7 @@ type CronJob struct {
 }
 
 // Name is the job's output prefix, "cron.<id>".
-func (j CronJob) Name() string { return "cron." + j.ID }
+func (j Job) Name() string { return "cron." + j.ID }
 
 // RunHandle is a started run (a *Child in production).
 type RunHandle interface {
@@ -48,11 +69,11 @@ type RunHandle interface {
 }
 
 // Launcher starts one run of a job.
-type Launcher func(job CronJob, scheduled, deadline time.Time) (RunHandle, error)
+type Launcher func(job Job, scheduled, deadline time.Time) (RunHandle, error)
 
-// SchedulerConfig configures a Scheduler.
-type SchedulerConfig struct {
-	Jobs   []CronJob
+// Config configures a Scheduler.
+type Config struct {
+	Jobs   []Job
 	Clock  Clock
 	Locks  *LockDir
 	Launch Launcher
@@ -81,22 +102,22 @@ type Failure struct {
 // policies. One goroutine decides when; each run has a goroutine that
 // watches it until it ends.
 type Scheduler struct {
-	cfg    SchedulerConfig
+	cfg    Config
 	onIdle func()
 	stop   chan struct{}
 	done   chan struct{}
-	update chan []CronJob
+	update chan []Job
 
 	mu        sync.Mutex
 	running   map[string][]*cronRun // by job id
 	draining  bool
 	wg        sync.WaitGroup
-	jobs      []CronJob            // the current schedule, for Status
+	jobs      []Job                // the current schedule, for Status
 	nextTimes map[string]time.Time // each job's next due time, for Status
 }
 
 type cronRun struct {
-	job       CronJob
+	job       Job
 	handle    RunHandle
 	scheduled time.Time
 	started   time.Time
@@ -112,14 +133,14 @@ type cronRun struct {
 // New prepares a scheduler; Start runs it. onIdle, if not nil, is called
 // whenever a run ends (the supervisor waits for all runs to end during its
 // drain).
-func New(cfg SchedulerConfig, onIdle func()) *Scheduler {
+func New(cfg Config, onIdle func()) *Scheduler {
 	if cfg.Clock == nil {
 		cfg.Clock = RealClock
 	}
 	if cfg.StopSignal == 0 {
 		cfg.StopSignal = syscall.SIGTERM
 	}
-	return &Scheduler{cfg: cfg, onIdle: onIdle, stop: make(chan struct{}), done: make(chan struct{}), update: make(chan []CronJob),
+	return &Scheduler{cfg: cfg, onIdle: onIdle, stop: make(chan struct{}), done: make(chan struct{}), update: make(chan []Job),
 		running: map[string][]*cronRun{}, jobs: cfg.Jobs, nextTimes: map[string]time.Time{}}
 }
 
@@ -193,7 +214,7 @@ func (s *Scheduler) loop() {
 }
 
 // publish shares the schedule with Status.
-func (s *Scheduler) publish(jobs []CronJob, next map[string]time.Time) {
+func (s *Scheduler) publish(jobs []Job, next map[string]time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.jobs = jobs
@@ -213,7 +234,7 @@ func (s *Scheduler) record(r history.Run) {
 }
 
 // fire applies the job's policy to a run due at scheduled.
-func (s *Scheduler) fire(job CronJob, scheduled, now time.Time) {
+func (s *Scheduler) fire(job Job, scheduled, now time.Time) {
 	s.mu.Lock()
 	if s.draining {
 		s.mu.Unlock()
@@ -226,7 +247,7 @@ func (s *Scheduler) fire(job CronJob, scheduled, now time.Time) {
 		out.Printf("%s: run due at %s starts %v late", job.Name(), scheduled.Format(time.RFC3339), late.Round(time.Second))
 	}
 	switch job.Policy {
-	case appjson.PolicyForbid:
+	case PolicyForbid:
 		if len(active) > 0 {
 			r := active[0]
 			out.Printf("%s: skipped the run due at %s: the run started %s is still going (forbid)", job.Name(), scheduled.Format(time.RFC3339), r.started.Format(time.RFC3339))
@@ -234,7 +255,7 @@ func (s *Scheduler) fire(job CronJob, scheduled, now time.Time) {
 			return
 		}
 		_, _ = s.launch(job, scheduled)
-	case appjson.PolicyReplace:
+	case PolicyReplace:
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
@@ -251,10 +272,10 @@ func (s *Scheduler) fire(job CronJob, scheduled, now time.Time) {
 
 // launch takes the job's lock if its policy needs one and starts the run.
 // Trouble with the lock is this job's alone: logged, and the run skipped.
-func (s *Scheduler) launch(job CronJob, scheduled time.Time) (*cronRun, error) {
+func (s *Scheduler) launch(job Job, scheduled time.Time) (*cronRun, error) {
 	out := s.cfg.Output
 	var lock *Lock
-	if job.Policy != appjson.PolicyAllow && s.cfg.Locks != nil {
+	if job.Policy != PolicyAllow && s.cfg.Locks != nil {
 		var err error
 		lock, err = s.cfg.Locks.Take(job.ID, job.Policy, s.cfg.Grace, s.cfg.Clock, s.stop)
 		if errors.Is(err, ErrLocked) {
@@ -287,7 +308,7 @@ func (s *Scheduler) launch(job CronJob, scheduled time.Time) (*cronRun, error) {
 	s.running[job.ID] = append(s.running[job.ID], r)
 	s.wg.Add(1)
 	s.mu.Unlock()
-	out.Printf("%s: started (schedule %q, due %s): %s", job.Name(), job.Schedule.Spec, scheduled.Format(time.RFC3339), job.Command)
+	out.Printf("%s: started (schedule %q, due %s): %s", job.Name(), job.Schedule, scheduled.Format(time.RFC3339), job.Command)
 	go s.watch(r)
 	return r, nil
 }
@@ -307,7 +328,7 @@ type outputHandle interface{ OutputDone() <-chan struct{} }
 // then SIGKILL) when cancel is closed.
 func (s *Scheduler) RunNow(id string, tee *output.Tee, cancel <-chan struct{}) (proc.ExitStatus, error) {
 	s.mu.Lock()
-	var job *CronJob
+	var job *Job
 	for i := range s.jobs {
 		if s.jobs[i].ID == id {
 			job = &s.jobs[i]
@@ -323,10 +344,10 @@ func (s *Scheduler) RunNow(id string, tee *output.Tee, cancel <-chan struct{}) (
 	s.mu.Unlock()
 	now := s.cfg.Clock.Now()
 	switch {
-	case j.Policy == appjson.PolicyForbid && len(active) > 0:
+	case j.Policy == PolicyForbid && len(active) > 0:
 		s.record(history.Run{Job: id, Scheduled: now, Started: now, Outcome: history.OutcomeSkipped})
 		return proc.ExitStatus{}, fmt.Errorf("%w: the run started %s is still going (forbid)", status.ErrSkipped, active[0].started.Format(time.RFC3339))
-	case j.Policy == appjson.PolicyReplace:
+	case j.Policy == PolicyReplace:
 		for _, r := range active {
 			s.stopAndWait(r, "replaced")
 		}
@@ -438,7 +459,7 @@ func (s *Scheduler) stopAndWait(r *cronRun, why string) {
 
 // SetJobs replaces the schedule (a reload). Runs in progress are left to
 // finish, whatever became of their jobs.
-func (s *Scheduler) SetJobs(jobs []CronJob) {
+func (s *Scheduler) SetJobs(jobs []Job) {
 	select {
 	case s.update <- jobs:
 	case <-s.done:

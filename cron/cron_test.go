@@ -122,16 +122,16 @@ type cronHarness struct {
 
 var cronStart = time.Date(2026, 3, 1, 10, 30, 0, 0, time.UTC)
 
-func newCronHarness(t *testing.T, obeys bool, jobs ...CronJob) *cronHarness {
+func newCronHarness(t *testing.T, obeys bool, jobs ...Job) *cronHarness {
 	h := &cronHarness{t: t, clock: newFakeClock(cronStart), out: &testkit.Buffer{}, runs: make(chan *fakeRun, 100)}
 	locks, err := OpenLockDir(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.sched = New(SchedulerConfig{
+	h.sched = New(Config{
 		Jobs: jobs, Clock: h.clock, Locks: locks, Grace: 10 * time.Second,
 		Output: output.NewMux(output.OutputOptions{Stdout: h.out, Stderr: h.out, Prefix: true}),
-		Launch: func(job CronJob, scheduled, deadline time.Time) (RunHandle, error) {
+		Launch: func(job Job, scheduled, deadline time.Time) (RunHandle, error) {
 			r := &fakeRun{job: job.ID, scheduled: scheduled, done: make(chan struct{}), obeys: obeys}
 			h.runs <- r
 			return r, nil
@@ -170,17 +170,17 @@ func (h *cronHarness) expectNoRun() {
 	}
 }
 
-func job(t *testing.T, id, spec string, policy appjson.Policy) CronJob {
+func job(t *testing.T, id, spec string, policy Policy) Job {
 	t.Helper()
 	s, err := appjson.ParseSchedule(spec, time.UTC)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return CronJob{ID: id, Command: "true", Schedule: s, Policy: policy}
+	return Job{ID: id, Command: "true", Schedule: s, Policy: policy}
 }
 
 func TestCronAllowOverlaps(t *testing.T) {
-	h := newCronHarness(t, true, job(t, "a", "*/15 * * * *", appjson.PolicyAllow))
+	h := newCronHarness(t, true, job(t, "a", "*/15 * * * *", PolicyAllow))
 	h.clock.Advance(15 * time.Minute)
 	h.expectRun("a", cronStart.Add(15*time.Minute))
 	h.clock.settle(t)
@@ -189,7 +189,7 @@ func TestCronAllowOverlaps(t *testing.T) {
 }
 
 func TestCronForbidSkipsWhileRunning(t *testing.T) {
-	h := newCronHarness(t, true, job(t, "f", "*/15 * * * *", appjson.PolicyForbid))
+	h := newCronHarness(t, true, job(t, "f", "*/15 * * * *", PolicyForbid))
 	h.clock.Advance(15 * time.Minute)
 	first := h.expectRun("f", cronStart.Add(15*time.Minute))
 	h.clock.settle(t)
@@ -204,7 +204,7 @@ func TestCronForbidSkipsWhileRunning(t *testing.T) {
 }
 
 func TestCronReplaceStopsTheRunningOne(t *testing.T) {
-	h := newCronHarness(t, true, job(t, "r", "*/15 * * * *", appjson.PolicyReplace))
+	h := newCronHarness(t, true, job(t, "r", "*/15 * * * *", PolicyReplace))
 	h.clock.Advance(15 * time.Minute)
 	first := h.expectRun("r", cronStart.Add(15*time.Minute))
 	h.clock.settle(t)
@@ -217,7 +217,7 @@ func TestCronReplaceStopsTheRunningOne(t *testing.T) {
 }
 
 func TestCronJumpForwardRunsOnce(t *testing.T) {
-	h := newCronHarness(t, true, job(t, "h", "0 * * * *", appjson.PolicyAllow))
+	h := newCronHarness(t, true, job(t, "h", "0 * * * *", PolicyAllow))
 	// Five hourly slots are skipped by the jump: one run, not five, and it
 	// says how late it is.
 	h.clock.Jump(5 * time.Hour)
@@ -231,7 +231,7 @@ func TestCronJumpForwardRunsOnce(t *testing.T) {
 }
 
 func TestCronJumpBackDoesNotRepeat(t *testing.T) {
-	h := newCronHarness(t, true, job(t, "h", "0 * * * *", appjson.PolicyAllow))
+	h := newCronHarness(t, true, job(t, "h", "0 * * * *", PolicyAllow))
 	h.clock.Advance(30 * time.Minute)
 	h.expectRun("h", cronStart.Add(30*time.Minute))
 	h.clock.settle(t)
@@ -248,7 +248,7 @@ func TestCronJumpBackDoesNotRepeat(t *testing.T) {
 }
 
 func TestCronNeverFiringScheduleSleeps(t *testing.T) {
-	h := newCronHarness(t, true, job(t, "n", "0 0 31 2 *", appjson.PolicyAllow))
+	h := newCronHarness(t, true, job(t, "n", "0 0 31 2 *", PolicyAllow))
 	for range 10 {
 		h.clock.Advance(time.Minute)
 		h.clock.settle(t)
@@ -257,7 +257,7 @@ func TestCronNeverFiringScheduleSleeps(t *testing.T) {
 }
 
 func TestCronTimeoutStopsTheRun(t *testing.T) {
-	j := job(t, "t", "*/15 * * * *", appjson.PolicyAllow)
+	j := job(t, "t", "*/15 * * * *", PolicyAllow)
 	j.Timeout = 10 * time.Minute
 	h := newCronHarness(t, false, j)
 	h.clock.Advance(15 * time.Minute)
@@ -275,7 +275,7 @@ func TestCronTimeoutStopsTheRun(t *testing.T) {
 }
 
 func TestCronDrainInterruptsRuns(t *testing.T) {
-	h := newCronHarness(t, true, job(t, "d", "*/15 * * * *", appjson.PolicyAllow))
+	h := newCronHarness(t, true, job(t, "d", "*/15 * * * *", PolicyAllow))
 	h.clock.Advance(15 * time.Minute)
 	h.expectRun("d", cronStart.Add(15*time.Minute))
 	h.sched.Drain()

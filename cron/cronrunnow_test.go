@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tend-run/tend/appjson"
 	"github.com/tend-run/tend/internal/testkit"
 	"github.com/tend-run/tend/output"
 	"github.com/tend-run/tend/proc"
@@ -64,11 +63,11 @@ func runNow(t *testing.T, command string, tee *output.Tee) (proc.ExitStatus, err
 		t.Fatal(err)
 	}
 	out := output.NewMux(output.OutputOptions{Stdout: &testkit.Buffer{}, Stderr: &testkit.Buffer{}, Prefix: true})
-	j := job(t, "j", "@daily", appjson.PolicyAllow)
+	j := job(t, "j", "@daily", PolicyAllow)
 	j.Command = command
-	sched := New(SchedulerConfig{
-		Jobs: []CronJob{j}, Locks: locks, Grace: time.Second, Output: out,
-		Launch: func(job CronJob, scheduled, deadline time.Time) (RunHandle, error) {
+	sched := New(Config{
+		Jobs: []Job{j}, Locks: locks, Grace: time.Second, Output: out,
+		Launch: func(job Job, scheduled, deadline time.Time) (RunHandle, error) {
 			p, err := out.Pipes(job.Name(), job.Tee)
 			if err != nil {
 				return nil, err

@@ -11,8 +11,6 @@ import (
 	"github.com/tend-run/tend/regfile"
 
 	"golang.org/x/sys/unix"
-
-	"github.com/tend-run/tend/appjson"
 )
 
 // LockDir holds the cron jobs' lock files. Each forbid or replace run
@@ -189,14 +187,14 @@ const lockRetry = 100 * time.Millisecond
 // waits up to wait for another instance's run, which cannot be stopped
 // from here. ErrLocked if it is still held; stop, when closed, ends the
 // wait early.
-func (d *LockDir) Take(id string, policy appjson.Policy, wait time.Duration, clock Clock, stop <-chan struct{}) (*Lock, error) {
-	if policy == appjson.PolicyAllow {
+func (d *LockDir) Take(id string, policy Policy, wait time.Duration, clock Clock, stop <-chan struct{}) (*Lock, error) {
+	if policy == PolicyAllow {
 		return nil, nil
 	}
 	deadline := clock.Now().Add(wait)
 	for {
 		lock, err := d.TryLock(id)
-		if !errors.Is(err, ErrLocked) || policy != appjson.PolicyReplace || !clock.Now().Before(deadline) {
+		if !errors.Is(err, ErrLocked) || policy != PolicyReplace || !clock.Now().Before(deadline) {
 			return lock, err
 		}
 		select {

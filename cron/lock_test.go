@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tend-run/tend/appjson"
 	"github.com/tend-run/tend/history"
 	"github.com/tend-run/tend/internal/testkit"
 	"github.com/tend-run/tend/output"
@@ -146,15 +145,15 @@ func TestCronBrokenLockSkipsOnlyItsJob(t *testing.T) {
 	out := &testkit.Buffer{}
 	hist := &recordedRuns{}
 	runs := make(chan *fakeRun, 10)
-	sched := New(SchedulerConfig{
-		Jobs: []CronJob{
-			job(t, "a", "*/15 * * * *", appjson.PolicyForbid),
-			job(t, "b", "*/15 * * * *", appjson.PolicyAllow),
-			job(t, "c", "*/15 * * * *", appjson.PolicyForbid),
+	sched := New(Config{
+		Jobs: []Job{
+			job(t, "a", "*/15 * * * *", PolicyForbid),
+			job(t, "b", "*/15 * * * *", PolicyAllow),
+			job(t, "c", "*/15 * * * *", PolicyForbid),
 		},
 		Clock: clock, Locks: locks, Grace: 10 * time.Second, History: hist,
 		Output: output.NewMux(output.OutputOptions{Stdout: out, Stderr: out, Prefix: true}),
-		Launch: func(job CronJob, scheduled, deadline time.Time) (RunHandle, error) {
+		Launch: func(job Job, scheduled, deadline time.Time) (RunHandle, error) {
 			r := &fakeRun{job: job.ID, scheduled: scheduled, done: make(chan struct{}), obeys: true}
 			runs <- r
 			return r, nil
@@ -209,10 +208,10 @@ func TestCronHistoryWriteErrorReported(t *testing.T) {
 	clock := newFakeClock(cronStart)
 	out := &testkit.Buffer{}
 	hist := &failingHistory{}
-	s := New(SchedulerConfig{
-		Jobs: []CronJob{job(t, "a", "*/15 * * * *", appjson.PolicyAllow)}, Clock: clock, Grace: time.Second,
+	s := New(Config{
+		Jobs: []Job{job(t, "a", "*/15 * * * *", PolicyAllow)}, Clock: clock, Grace: time.Second,
 		Output: output.NewMux(output.OutputOptions{Stdout: out, Stderr: out, Prefix: true}), History: hist,
-		Launch: func(CronJob, time.Time, time.Time) (RunHandle, error) {
+		Launch: func(Job, time.Time, time.Time) (RunHandle, error) {
 			r := &fakeRun{done: make(chan struct{})}
 			r.finish()
 			return r, nil

@@ -21,7 +21,7 @@ func (s *Scheduler) Status(now time.Time) []status.Job {
 	defer s.mu.Unlock()
 	out := []status.Job{}
 	for _, j := range s.jobs {
-		st := status.Job{ID: j.ID, Schedule: j.Schedule.Spec, Command: j.Command, Policy: string(j.Policy), Running: []status.Run{}}
+		st := status.Job{ID: j.ID, Schedule: j.Schedule.String(), Command: j.Command, Policy: string(j.Policy), Running: []status.Run{}}
 		if t, ok := s.nextTimes[j.ID]; ok && !t.IsZero() {
 			st.Next = &t
 		}
@@ -57,7 +57,7 @@ func (s *Scheduler) Status(now time.Time) []status.Job {
 // scheduleGap is the time between the job's last two scheduled times
 // before now: what a dead man's switch should tolerate (a weekday job
 // tolerates the weekend). It looks back up to a year, in steps.
-func scheduleGap(j CronJob, now time.Time) time.Duration {
+func scheduleGap(j Job, now time.Time) time.Duration {
 	if d, ok := j.Schedule.Every(); ok {
 		return d
 	}

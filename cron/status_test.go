@@ -20,7 +20,7 @@ func TestScheduleGapToleratesWeekends(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := scheduleGap(CronJob{Schedule: s}, monday); got != want {
+		if got := scheduleGap(Job{Schedule: s}, monday); got != want {
 			t.Errorf("%s: gap %v, want %v", spec, got, want)
 		}
 	}

@@ -21,7 +21,7 @@ type ReloadRequest struct {
 // ReloadPlan is what the app declares after a reload.
 type ReloadPlan struct {
 	Instances []InstanceSpec
-	Cron      []cron.CronJob
+	Cron      []cron.Job
 	// EnvChanged says the effective environment changed.
 	EnvChanged bool
 }
@@ -225,9 +225,9 @@ func (s *Supervisor) setNames() {
 }
 
 // cronChanges describes how the cron jobs changed.
-func cronChanges(old, new []cron.CronJob) string {
-	ids := func(jobs []cron.CronJob) map[string]cron.CronJob {
-		m := map[string]cron.CronJob{}
+func cronChanges(old, new []cron.Job) string {
+	ids := func(jobs []cron.Job) map[string]cron.Job {
+		m := map[string]cron.Job{}
 		for _, j := range jobs {
 			m[j.ID] = j
 		}

@@ -43,7 +43,7 @@ type Config struct {
 	Reaper   *proc.Reaper
 	// Cron, when set, configures the cron scheduler, which is started
 	// with the formation and drained with it (see Supervisor.Cron).
-	Cron *cron.SchedulerConfig
+	Cron *cron.Config
 	// Reloads are requests to apply changes (SIGHUP, --watch); Reload
 	// parses the app again for them.
 	Reloads <-chan ReloadRequest
@@ -69,7 +69,7 @@ type Supervisor struct {
 	interrupts int
 	killed     bool
 	exitCode   int
-	cronJobs   []cron.CronJob
+	cronJobs   []cron.Job
 	controls   chan Control
 	done       chan struct{}
 	started    time.Time

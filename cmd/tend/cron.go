@@ -223,7 +223,7 @@ func runCronJob(c *cli.Context, a *app.App, job appjson.Job, noLock bool) error 
 			return err
 		}
 		defer locks.Close()
-		lock, err := locks.Take(job.ID, job.Policy, grace, cron.RealClock, nil)
+		lock, err := locks.Take(job.ID, cron.Policy(job.Policy), grace, cron.RealClock, nil)
 		if errors.Is(err, cron.ErrLocked) {
 			fmt.Fprintf(errw, "tend: %s: skipped: another run holds its lock (%s); --no-lock runs it anyway\n", name, job.Policy)
 			return exitCode(errw.done(exitLocked))

@@ -93,7 +93,7 @@ func startAction(c *cli.Context) error {
 	}
 	var current atomic.Pointer[app.App] // the launcher reads it, reloads replace it
 	current.Store(a)
-	var cronCfg *cron.SchedulerConfig
+	var cronCfg *cron.Config
 	if len(jobs) > 0 || (watching && settings.CronAllowed(a)) {
 		store, err := openHistory(c)
 		if err != nil {
@@ -159,7 +159,7 @@ func startAction(c *cli.Context) error {
 
 // plan plans a (loaded) app and says which cron jobs it leaves to the
 // platform; errors carry their exit status.
-func plan(p *app.Planner, a *app.App, out *output.Mux) ([]runner.InstanceSpec, []cron.CronJob, error) {
+func plan(p *app.Planner, a *app.App, out *output.Mux) ([]runner.InstanceSpec, []cron.Job, error) {
 	specs, jobs, withheld, err := p.Plan(a)
 	if err != nil {
 		return nil, nil, planError(err)
@@ -179,7 +179,7 @@ func planError(err error) error {
 	return &exitError{code: 1, err: err}
 }
 
-func instanceNames(specs []runner.InstanceSpec, jobs []cron.CronJob) []string {
+func instanceNames(specs []runner.InstanceSpec, jobs []cron.Job) []string {
 	names := []string{}
 	for _, s := range specs {
 		names = append(names, s.Name)
@@ -192,7 +192,7 @@ func instanceNames(specs []runner.InstanceSpec, jobs []cron.CronJob) []string {
 
 // schedulerConfig configures the cron scheduler; its runs start with the app
 // as it is at that moment, their output through the Mux.
-func schedulerConfig(settings app.Settings, a *app.App, out *output.Mux, reaper *proc.Reaper, timeout time.Duration, jobs []cron.CronJob, current *atomic.Pointer[app.App], hist cron.History) (*cron.SchedulerConfig, error) {
+func schedulerConfig(settings app.Settings, a *app.App, out *output.Mux, reaper *proc.Reaper, timeout time.Duration, jobs []cron.Job, current *atomic.Pointer[app.App], hist cron.History) (*cron.Config, error) {
 	locks, err := openLockDir(settings, a.Root)
 	if err != nil {
 		// Like the control socket, the default lock dir is no reason to
@@ -207,10 +207,10 @@ func schedulerConfig(settings app.Settings, a *app.App, out *output.Mux, reaper 
 	if err != nil {
 		return nil, planError(err)
 	}
-	return &cron.SchedulerConfig{
+	return &cron.Config{
 		Jobs: jobs, Locks: locks, Grace: timeout, StopSignal: sigs["cron"], Output: out,
 		History: hist,
-		Launch: func(job cron.CronJob, scheduled, deadline time.Time) (cron.RunHandle, error) {
+		Launch: func(job cron.Job, scheduled, deadline time.Time) (cron.RunHandle, error) {
 			a := current.Load()
 			path, args := proc.ShellCommand(a.ExpandCommand(job.Command))
 			child, err := runner.StartPiped(reaper, out, job.Name(), proc.Command{
