@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/tend-run/tend/internal/testkit"
 	"github.com/tend-run/tend/output"
+	"github.com/tend-run/tend/status"
 )
 
 // reloadHarness runs a supervisor whose Reloader blocks until the test
@@ -124,5 +126,64 @@ func TestReloadCoalescesRequests(t *testing.T) {
 	}
 	if got := h.out.String(); !strings.Contains(got, "reload (first): nothing changed") || strings.Contains(got, "reload (second)") {
 		t.Errorf("want reloads first and third:\n%s", got)
+	}
+}
+
+// A reload reconciles: a changed command or environment restarts the
+// instance, a removed one stops, a new one starts, an unchanged one keeps
+// running with the same pid.
+func TestReloadReconciles(t *testing.T) {
+	keep, edit, drop := testInstance("keep.1", idle), testInstance("edit.1", idle), testInstance("drop.1", idle)
+	env := testInstance("env.1", idle)
+	h := startHarness(t, Config{Instances: []InstanceSpec{keep, edit, drop, env}})
+	pids := map[string]int{}
+	for _, n := range []string{"keep.1", "edit.1", "drop.1", "env.1"} {
+		pids[n] = h.waitState(n, status.Running).Pid
+	}
+	edited := edit
+	edited.Command = "trap 'exit 0' TERM; " + idle
+	envd := env
+	envd.Env = append(slices.Clone(env.Env), "NEW=1")
+	h.setPlan(ReloadPlan{Instances: []InstanceSpec{keep, edited, envd, testInstance("new.1", idle)}, EnvChanged: true})
+	h.do(status.OpReload, "")
+	h.out.WaitFor(t, "reload (tend reload):")
+	for _, want := range []string{"edit restarted (command changed)", "new started", "drop stopped", "environment changed: restarted env"} {
+		if !strings.Contains(h.out.String(), want) {
+			t.Errorf("reload summary lacks %q:\n%s", want, h.out)
+		}
+	}
+	h.waitState("new.1", status.Running)
+	for _, n := range []string{"edit.1", "env.1"} {
+		testkit.WaitFor(t, n+" restarted", 10*time.Second, func() bool {
+			p := h.process(n)
+			return p.State == status.Running && p.Pid != pids[n]
+		})
+	}
+	if p := h.process("keep.1"); p.Pid != pids["keep.1"] || p.Restarts != 0 {
+		t.Errorf("keep.1 was touched: %+v (pid was %d)", p, pids["keep.1"])
+	}
+	testkit.WaitFor(t, "drop.1 removed", 10*time.Second, func() bool {
+		for _, p := range h.do(status.OpStatus, "").Processes {
+			if p.Name == "drop.1" {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// --watch-path restarts only the named types.
+func TestReloadRestartTypes(t *testing.T) {
+	h := startHarness(t, Config{Instances: []InstanceSpec{testInstance("web.1", idle), testInstance("worker.1", idle)}})
+	web := h.waitState("web.1", status.Running).Pid
+	worker := h.waitState("worker.1", status.Running).Pid
+	h.reloads <- ReloadRequest{Reason: "app.py changed", RestartTypes: []string{"web"}}
+	h.out.WaitFor(t, "app.py changed: restarting web.1")
+	testkit.WaitFor(t, "web.1 restarted", 10*time.Second, func() bool {
+		p := h.process("web.1")
+		return p.State == status.Running && p.Pid != web
+	})
+	if p := h.process("worker.1"); p.Pid != worker {
+		t.Errorf("worker.1 was restarted: %+v", p)
 	}
 }

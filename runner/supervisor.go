@@ -50,6 +50,10 @@ type Config struct {
 	Reload  Reloader
 	// OnFailure runs when an instance fails on its own (nil: nothing).
 	OnFailure *Hook
+	// Signals, if set, are the signals Run acts on, as if tend had received
+	// them (tests send them in-process); nil: Run catches tend's own
+	// (proc.HandledSignals) for as long as it runs.
+	Signals <-chan os.Signal
 }
 
 // Supervisor runs a formation and owns the lifecycle of every instance:
@@ -141,9 +145,13 @@ func (s *Supervisor) Cron() *cron.Scheduler { return s.cron }
 // if it exited 0), or after a requested stop 0, or 137 if something had to
 // be killed.
 func (s *Supervisor) Run(ctx context.Context) int {
-	sigs := make(chan os.Signal, 32)
-	proc.Notify(sigs, proc.HandledSignals(s.cfg.Terminal)...)
-	defer proc.StopNotify(sigs)
+	sigs := s.cfg.Signals
+	if sigs == nil {
+		caught := make(chan os.Signal, 32)
+		proc.Notify(caught, proc.HandledSignals(s.cfg.Terminal)...)
+		defer proc.StopNotify(caught)
+		sigs = caught
+	}
 	defer close(s.done)
 
 	for _, inst := range s.instances {
