@@ -443,12 +443,7 @@ func (s *Scheduler) stopRun(r *cronRun, why string) {
 		r.stopped = why
 	}
 	s.mu.Unlock()
-	_ = r.handle.Signal(s.cfg.StopSignal, true)
-	select {
-	case <-r.handle.Done():
-	case <-s.cfg.Clock.After(s.cfg.Grace):
-		_ = r.handle.Signal(syscall.SIGKILL, true)
-	}
+	proc.Stop(r.handle, s.cfg.StopSignal, true, s.cfg.Clock.After(s.cfg.Grace), nil)
 }
 
 // stopAndWait stops a run and waits until it has released its lock.

@@ -133,15 +133,9 @@ func (h *Hook) run(f Failure) {
 
 // stop sends the hook's group SIGTERM, then SIGKILL after hookStopGrace.
 func (h *Hook) stop(child *proc.Child) {
-	_ = child.Signal(syscall.SIGTERM, true)
 	grace := time.NewTimer(hookStopGrace)
 	defer grace.Stop()
-	select {
-	case <-child.Done():
-	case <-grace.C:
-	case <-h.killing:
-	}
-	_ = child.Signal(syscall.SIGKILL, true)
+	proc.Stop(child, syscall.SIGTERM, true, grace.C, h.killing)
 }
 
 // Wait waits for every hook fired so far, up to deadline; then the ones

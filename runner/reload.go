@@ -4,10 +4,10 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/tend-run/tend/cron"
+	"github.com/tend-run/tend/proc"
 )
 
 // ReloadRequest asks the supervisor to apply changes: a full reload of the
@@ -183,22 +183,14 @@ func (s *Supervisor) retire(inst *instance, next *InstanceSpec) {
 		return
 	}
 	inst.retiring = true
-	_ = inst.child.Signal(inst.spec.StopSignal, !inst.spec.LeaderOnly)
-	child := inst.child
-	inst.retireTimer = time.AfterFunc(s.cfg.Timeout, func() {
-		if !child.Exited() {
-			_ = child.Signal(syscall.SIGKILL, true)
-		}
-	})
+	// Off the loop: it returns once the child has exited (or been killed),
+	// which the loop learns from the child's exit event.
+	go proc.Stop(inst.child, inst.spec.StopSignal, !inst.spec.LeaderOnly, time.After(s.cfg.Timeout), nil)
 }
 
 // retired is called once a retiring instance has exited.
 func (s *Supervisor) retired(inst *instance) {
 	inst.retiring = false
-	if inst.retireTimer != nil {
-		inst.retireTimer.Stop()
-		inst.retireTimer = nil
-	}
 	if inst.next != nil {
 		inst.spec = *inst.next
 		inst.next = nil

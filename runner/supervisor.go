@@ -94,10 +94,9 @@ type instance struct {
 	restartTimer *time.Timer
 	// retiring: stopped by a reload; next is what starts after it exits
 	// (nil: it is removed).
-	retiring    bool
-	next        *InstanceSpec
-	retireTimer *time.Timer
-	removed     bool
+	retiring bool
+	next     *InstanceSpec
+	removed  bool
 	// userStopped: stopped through the control socket; it stays listed
 	// and can be started again.
 	userStopped bool
