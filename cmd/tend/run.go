@@ -5,8 +5,6 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
-	"slices"
-	"strings"
 	"syscall"
 	"time"
 
@@ -98,7 +96,7 @@ func runAction(c *cli.Context, oneOff bool) error {
 	errw := execErrors(c)
 	reaper := proc.NewReaper(nil)
 	defer reaper.Close()
-	path, argv := commandLine(a, args)
+	path, argv := a.CommandLine(args)
 	return exitCode(errw.done(proc.Exec(proc.ExecConfig{
 		Command:    proc.Command{Path: path, Args: argv, Env: env, Dir: a.Root},
 		StopSignal: stop, LeaderOnly: app.TypeSet(settings.SignalLeader)[typ],
@@ -136,28 +134,4 @@ func (q *queuedErrors) done(code int) int {
 func oneOffEnv(env []string) []string {
 	name := fmt.Sprintf("run.%d", 1000+rand.IntN(9000))
 	return runner.WithEnv(env, "PS="+name, "DYNO="+name)
-}
-
-// shellOperators are the words Dokku's splitting leaves stand-alone that
-// only a shell understands.
-var shellOperators = []string{"&&", "||", "|", ";", ">", ">>", "<"}
-
-// commandLine decides how to execute args: a Procfile type's command with
-// the other args appended, a single shell string, words joined for a shell
-// because one of them is an operator, or the words executed directly.
-func commandLine(a *app.App, args []string) (string, []string) {
-	if p, ok := a.Process(args[0]); ok {
-		return shellCommand(strings.Join(append([]string{p.Command}, args[1:]...), " "))
-	}
-	if len(args) == 1 && strings.ContainsAny(args[0], " \t\n;&|<>$`'\"*?[]{}()~=\\#") {
-		return shellCommand(args[0])
-	}
-	if slices.ContainsFunc(args, func(w string) bool { return slices.Contains(shellOperators, w) }) {
-		return shellCommand(strings.Join(args, " "))
-	}
-	return args[0], args
-}
-
-func shellCommand(script string) (string, []string) {
-	return proc.ShellPath, []string{"sh", "-c", script}
 }
