@@ -1,9 +1,7 @@
 package output
 
 import (
-	"bufio"
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -18,71 +16,6 @@ import (
 	"github.com/tend-run/tend/proc"
 )
 
-var fixedNow = func() time.Time { return time.Date(2026, 11, 24, 9, 8, 7, 0, time.UTC) }
-
-func TestMuxFormats(t *testing.T) {
-	input := "one\r\ntwo\nlast without newline"
-	for _, tc := range []struct {
-		name string
-		opts OutputOptions
-		want string
-	}{
-		{"prefix", OutputOptions{Prefix: true},
-			"web.1    | one\nweb.1    | two\nweb.1    | last without newline\n"},
-		{"timestamps", OutputOptions{Prefix: true, Timestamps: true},
-			"09:08:07 web.1    | one\n09:08:07 web.1    | two\n09:08:07 web.1    | last without newline\n"},
-		{"no prefix", OutputOptions{},
-			"one\ntwo\nlast without newline\n"},
-		{"color", OutputOptions{Prefix: true, Color: true},
-			"\x1b[33mweb.1    |\x1b[0m one\n\x1b[33mweb.1    |\x1b[0m two\n\x1b[33mweb.1    |\x1b[0m last without newline\n"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			var out bytes.Buffer
-			tc.opts.Stdout, tc.opts.Stderr, tc.opts.Now = &out, io.Discard, fixedNow
-			m := NewMux(tc.opts)
-			m.SetNames([]string{"worker.1", "web.1"})
-			if err := m.Copy("web.1", Stdout, strings.NewReader(input)); err != nil {
-				t.Fatal(err)
-			}
-			if out.String() != tc.want {
-				t.Errorf("got\n%q\nwant\n%q", out.String(), tc.want)
-			}
-		})
-	}
-}
-
-func TestMuxJSON(t *testing.T) {
-	var out bytes.Buffer
-	m := NewMux(OutputOptions{Stdout: io.Discard, Stderr: &out, JSON: true, Now: fixedNow})
-	if err := m.Copy("web.1", Stderr, strings.NewReader("a \"quoted\"\tline\nbad \xff utf8\n")); err != nil {
-		t.Fatal(err)
-	}
-	var got []map[string]string
-	for _, line := range strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n") {
-		var rec map[string]string
-		if err := json.Unmarshal([]byte(line), &rec); err != nil {
-			t.Fatalf("invalid JSON %q: %v", line, err)
-		}
-		got = append(got, rec)
-	}
-	if len(got) != 2 || got[0]["line"] != "a \"quoted\"\tline" || got[1]["line"] != "bad \ufffd utf8" ||
-		got[0]["process"] != "web.1" || got[0]["stream"] != "stderr" || got[0]["time"] != "2026-11-24T09:08:07Z" {
-		t.Errorf("got %v", got)
-	}
-}
-
-func TestMuxOwnLines(t *testing.T) {
-	var out, errOut bytes.Buffer
-	m := NewMux(OutputOptions{Stdout: &out, Stderr: &errOut, Prefix: true})
-	m.SetNames([]string{"web.1"})
-	m.Printf("web.1 started with pid %d", 42)
-	m.Errorf("web.1 killed")
-	syncOwn(t, m)
-	if out.String() != "tend  | web.1 started with pid 42\n" || errOut.String() != "tend  | web.1 killed\n" {
-		t.Errorf("stdout %q, stderr %q", out.String(), errOut.String())
-	}
-}
-
 // syncOwn waits until tend's own lines, which are queued, are written.
 func syncOwn(t *testing.T, m *Mux) {
 	t.Helper()
@@ -91,18 +24,156 @@ func syncOwn(t *testing.T, m *Mux) {
 	}
 }
 
-// pipeProducer is outProducer for tests that need only the pipe.
-func pipeProducer(t *testing.T, r *proc.Reaper, script string) *os.File {
+// outProducer starts a shell script writing to a new pipe and returns the
+// pipe's read end; the child is killed and reaped when the test ends.
+func outProducer(t *testing.T, r *proc.Reaper, script string) (*os.File, *proc.Child) {
 	t.Helper()
-	pr, _ := outProducer(t, r, script)
-	return pr
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := testkit.Shell(script)
+	cmd.Stdout = pw
+	c, err := r.Start(cmd)
+	pw.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Signal(syscall.SIGKILL, true); c.Wait(); pr.Close() })
+	return pr, c
+}
+
+// recordScript prints n records "<id> <seq> <payload>" whose payload length
+// varies from 0 to 6,000 bytes, so records straddle reads and PIPE_BUF.
+func recordScript(id string, n int) string {
+	return fmt.Sprintf(`awk 'BEGIN { p = "0123456789abcdef"; while (length(p) < 6000) p = p p;
+for (i = 1; i <= %d; i++) print "%s", i, substr(p, 1, (i * 37) %% 6000) }'`, n, id)
+}
+
+// checkRecord reports whether line is record seq of producer id, whole.
+func checkRecord(line, id string, seq int) bool {
+	want := fmt.Sprintf("%s %d ", id, seq)
+	payload, ok := strings.CutPrefix(line, want)
+	if !ok || len(payload) != (seq*37)%6000 {
+		return false
+	}
+	for i := range len(payload) {
+		if payload[i] != "0123456789abcdef"[i%16] {
+			return false
+		}
+	}
+	return true
+}
+
+// TestOutputTenProducersOnePipe runs ten children at full speed, half on
+// stdout and half on stderr, with both of tend's streams in one pipe (as
+// with 2>&1): every line is one whole record with the right prefix, and
+// each producer's records arrive complete and in order.
+func TestOutputTenProducersOnePipe(t *testing.T) {
+	const producers, perProducer = 10, 1000
+	r := testkit.Reaper(t)
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := NewMux(OutputOptions{Stdout: pw, Stderr: pw, Prefix: true})
+	names := make([]string, producers)
+	for i := range names {
+		names[i] = fmt.Sprintf("proc.%d", i)
+	}
+	m.SetNames(names)
+	var out bytes.Buffer
+	read := make(chan error, 1)
+	go func() { _, err := io.Copy(&out, pr); read <- err }()
+	var wg sync.WaitGroup
+	for i, name := range names {
+		src, _ := outProducer(t, r, recordScript(name, perProducer))
+		wg.Go(func() {
+			if err := m.Copy(name, Stream(i%2), src); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	pw.Close()
+	if err := <-read; err != nil {
+		t.Fatal(err)
+	}
+	next := map[string]int{}
+	for n, line := range strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n") {
+		pad, content, ok := strings.Cut(line, " | ")
+		name := strings.TrimRight(pad, " ")
+		if !ok || len(pad) != len("proc.0") || !checkRecord(content, name, next[name]+1) {
+			t.Fatalf("output line %d is not record %d of %q: %.100q", n+1, next[name]+1, name, line)
+		}
+		next[name]++
+	}
+	for _, name := range names {
+		if next[name] != perProducer {
+			t.Errorf("%s: %d records, want %d", name, next[name], perProducer)
+		}
+	}
+}
+
+// TestOutputWritersConcurrent: producers writing partial lines from many
+// goroutines still print whole lines; the end of input completes the last.
+func TestOutputWritersConcurrent(t *testing.T) {
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := NewMux(OutputOptions{Stdout: pw, Stderr: pw, Prefix: true})
+	var out bytes.Buffer
+	read := make(chan struct{})
+	go func() { _, _ = io.Copy(&out, pr); close(read) }()
+	const writers, lines = 8, 2000
+	var wg, copiers sync.WaitGroup
+	for i := range writers {
+		src, w := io.Pipe()
+		copiers.Go(func() {
+			if err := m.Copy(fmt.Sprintf("w%d", i), Stream(i%2), src); err != nil {
+				t.Error(err)
+			}
+		})
+		wg.Go(func() {
+			for n := 1; n <= lines; n++ {
+				// Each record in three writes: the line is cut everywhere.
+				fmt.Fprintf(w, "w%d ", i)
+				fmt.Fprintf(w, "%d", n)
+				if n < lines {
+					fmt.Fprint(w, "\n")
+				}
+			}
+			if err := w.Close(); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	copiers.Wait()
+	pw.Close()
+	<-read
+	next := map[string]int{}
+	for _, line := range strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n") {
+		name, content, _ := strings.Cut(line, " | ")
+		name = strings.TrimSpace(name)
+		if content != fmt.Sprintf("%s %d", name, next[name]+1) {
+			t.Fatalf("mixed or out of order: %q", line)
+		}
+		next[name]++
+	}
+	for i := range writers {
+		if n := next[fmt.Sprintf("w%d", i)]; n != lines {
+			t.Errorf("w%d: %d lines, want %d", i, n, lines)
+		}
+	}
 }
 
 func TestMuxManyLinesInOrder(t *testing.T) {
 	r := testkit.Reaper(t)
 	var out bytes.Buffer
 	m := NewMux(OutputOptions{Stdout: &out, Stderr: io.Discard, Prefix: true})
-	if err := m.Copy("seq.1", Stdout, pipeProducer(t, r, "seq 1 200000")); err != nil {
+	if err := m.Copy("seq.1", Stdout, producerPipe(t, r, "seq 1 200000")); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
@@ -132,7 +203,7 @@ func TestMuxConcurrentWritersSharingOnePipe(t *testing.T) {
 	const producers, perProducer = 6, 20000
 	for i := range producers {
 		stream := Stream(i % 2)
-		src := pipeProducer(t, r, fmt.Sprintf("yes %s | head -n %d", strings.Repeat(fmt.Sprint(i), 500), perProducer))
+		src := producerPipe(t, r, fmt.Sprintf("yes %s | head -n %d", strings.Repeat(fmt.Sprint(i), 500), perProducer))
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -160,171 +231,57 @@ func TestMuxConcurrentWritersSharingOnePipe(t *testing.T) {
 	}
 }
 
-func TestMuxLongLines(t *testing.T) {
+// producerPipe is the read end of a shell script's stdout.
+func producerPipe(t *testing.T, r *proc.Reaper, script string) *os.File {
+	t.Helper()
+	pr, _ := outProducer(t, r, script)
+	return pr
+}
+
+// A child started on Pipes has its output copied under its name; Done is
+// closed once the pipes are drained, Drain waits for them, and a failed
+// start closes Done at once and copies nothing.
+func TestPipes(t *testing.T) {
 	r := testkit.Reaper(t)
-	var out bytes.Buffer
-	m := NewMux(OutputOptions{Stdout: &out, Stderr: io.Discard, Prefix: true})
-	// A 1 MiB line stays whole; a 5 MiB line comes in 2 MiB pieces.
-	src := pipeProducer(t, r, "head -c 1048576 /dev/zero | tr '\\0' a; echo; head -c 5242880 /dev/zero | tr '\\0' b; echo")
-	if err := m.Copy("big.1", Stdout, src); err != nil {
+	var out testkit.Buffer
+	m := NewMux(OutputOptions{Stdout: &out, Stderr: &out, Prefix: true})
+	p, err := m.Pipes("job.1", nil)
+	if err != nil {
 		t.Fatal(err)
 	}
-	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
-	if len(lines) != 4 {
-		t.Fatalf("%d lines, want 1 + 3 pieces", len(lines))
+	cmd := testkit.Shell("echo out; echo err >&2; (sleep 0.3; echo late) &")
+	cmd.Stdout, cmd.Stderr = p.Stdout, p.Stderr
+	c, err := r.Start(cmd)
+	p.Started(err)
+	if err != nil {
+		t.Fatal(err)
 	}
-	pieces := []int{maxLine, maxLine, 5<<20 - 2*maxLine}
-	if lines[0] != "big.1 | "+strings.Repeat("a", 1<<20) {
-		t.Errorf("the 1 MiB line was not kept whole")
+	c.Wait()
+	select {
+	case <-p.Done():
+		t.Fatal("Done while a background process still holds the pipes")
+	default:
 	}
-	for i, l := range lines[1:] {
-		if l != "big.1 | "+strings.Repeat("b", pieces[i]) {
-			t.Errorf("piece %d of the 5 MiB line is %d bytes, want %d", i, len(l), pieces[i])
+	m.Drain(time.Now().Add(10 * time.Second))
+	select {
+	case <-p.Done():
+	default:
+		t.Fatal("Drain returned before the pipes were drained")
+	}
+	for _, want := range []string{"job.1 | out\n", "job.1 | err\n", "job.1 | late\n"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
 	}
-}
 
-func TestMuxLongLineDoesNotStallOthers(t *testing.T) {
-	var out testkit.Buffer
-	m := NewMux(OutputOptions{Stdout: &out, Stderr: io.Discard, Prefix: true})
-	longR, longW, _ := os.Pipe()
-	shortR, shortW, _ := os.Pipe()
-	done := make(chan struct{})
-	go func() { m.Copy("long", Stdout, longR); close(done) }()
-	go m.Copy("short", Stdout, shortR)
-	longW.Write(bytes.Repeat([]byte("x"), 512<<10)) // half a line, still open
-	shortW.Write([]byte("meanwhile\n"))
-	testkit.WaitFor(t, "the short line", 5*time.Second, func() bool { return strings.Contains(out.String(), "short | meanwhile\n") })
-	longW.Write([]byte("end\n"))
-	longW.Close()
-	shortW.Close()
-	<-done
-	if !strings.Contains(out.String(), "long | "+strings.Repeat("x", 512<<10)+"end\n") {
-		t.Error("the long line did not arrive whole")
-	}
-}
-
-func TestMuxBackpressureLosesNothing(t *testing.T) {
-	r := testkit.Reaper(t)
-	pr, pw, _ := os.Pipe()
-	m := NewMux(OutputOptions{Stdout: pw, Stderr: io.Discard})
-	src := pipeProducer(t, r, "seq 1 100000")
-	copied := make(chan error, 1)
-	go func() { copied <- m.Copy("seq", Stdout, src); pw.Close() }()
-	// Nobody reads for a while: the pipe fills and Copy must block, not drop.
-	select {
-	case err := <-copied:
-		t.Fatalf("Copy finished (%v) while its output was blocked", err)
-	case <-time.After(300 * time.Millisecond):
-	}
-	data, _ := io.ReadAll(pr)
-	if err := <-copied; err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
-	if len(lines) != 100000 || lines[99999] != "100000" {
-		t.Errorf("%d lines after the reader caught up", len(lines))
-	}
-}
-
-func TestMuxWriteErrorDrainsInput(t *testing.T) {
-	r := testkit.Reaper(t)
-	pr, pw, _ := os.Pipe()
-	pr.Close() // the log reader went away
-	m := NewMux(OutputOptions{Stdout: pw, Stderr: io.Discard})
-	err := m.Copy("seq", Stdout, pipeProducer(t, r, "seq 1 100000"))
-	if !errors.Is(err, syscall.EPIPE) {
-		t.Errorf("Copy = %v, want EPIPE after draining", err)
-	}
-}
-
-func TestMuxWriter(t *testing.T) {
-	var out bytes.Buffer
-	m := NewMux(OutputOptions{Stdout: &out, Stderr: io.Discard, Prefix: true})
-	w := m.Writer("job", Stdout)
-	fmt.Fprint(w, "a\nb")
-	fmt.Fprint(w, "c\nd")
-	w.Close()
-	if out.String() != "job  | a\njob  | bc\njob  | d\n" {
-		t.Errorf("got %q", out.String())
-	}
-}
-
-// TestMuxStalledStdoutHoldsOnlyTheCopier fills tend's stdout, a real pipe
-// nobody reads: the copier blocks (so does its child, nothing is lost), but
-// tend's own lines return at once, stderr (another file) still gets its
-// lines, and Drain gives up at the deadline, counting what it dropped.
-func TestMuxStalledStdoutHoldsOnlyTheCopier(t *testing.T) {
-	r := testkit.Reaper(t)
-	outR, outW, err := os.Pipe()
+	failed, err := m.Pipes("nope.1", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer outR.Close()
-	defer outW.Close()
-	errR, errW, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer errR.Close()
-	m := NewMux(OutputOptions{Stdout: outW, Stderr: errW, Prefix: true})
-	src, _ := outProducer(t, r, "exec yes 'a line nobody reads'")
-	copied := make(chan struct{})
-	go func() { _ = m.Copy("yes", Stdout, src); close(copied) }()
-	testkit.WaitFor(t, "a blocked write", 30*time.Second, func() bool { return m.out.inWrite[Stdout].Load() && m.out.pending[Stdout].Load() > 0 })
-	said := make(chan struct{})
-	go func() {
-		m.Printf("yes.1 started")
-		m.Errorf("something on stderr")
-		close(said)
-	}()
+	failed.Started(errors.New("not started"))
 	select {
-	case <-said:
-	case <-time.After(20 * time.Second):
-		t.Fatal("Printf waited for the stalled stdout")
-	}
-	line, err := bufio.NewReader(errR).ReadString('\n')
-	if err != nil || line != "tend | something on stderr\n" {
-		t.Fatalf("stderr: %q, %v", line, err)
-	}
-	lost := m.Drain(time.Now())
-	if lost < int64(len("tend | yes.1 started\n")) {
-		t.Errorf("Drain reports %d bytes lost", lost)
-	}
-	line, _ = bufio.NewReader(errR).ReadString('\n')
-	if want := fmt.Sprintf("tend | stdout is not being read: up to %d bytes of output were dropped\n", lost); line != want {
-		t.Errorf("stderr: %q, want %q", line, want)
-	}
-}
-
-// TestMuxBrokenOnEPIPE closes the reader of tend's stdout: Broken is
-// closed, and what follows for stdout is discarded without error.
-func TestMuxBrokenOnEPIPE(t *testing.T) {
-	pr, pw, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pw.Close()
-	pr.Close()
-	var errOut bytes.Buffer
-	m := NewMux(OutputOptions{Stdout: pw, Stderr: &errOut, Prefix: true})
-	if err := m.Copy("web.1", Stdout, strings.NewReader("one\n")); !errors.Is(err, syscall.EPIPE) {
-		t.Fatalf("Copy = %v, want EPIPE", err)
-	}
-	select {
-	case <-m.Broken():
-	default:
-		t.Fatal("Broken not closed after EPIPE")
-	}
-	if m.BrokenStream() != Stdout {
-		t.Errorf("broken stream %v", m.BrokenStream())
-	}
-	if err := m.Copy("web.1", Stdout, strings.NewReader("two\n")); err != nil {
-		t.Errorf("Copy after the break = %v, want the output discarded", err)
-	}
-	m.Errorf("still here")
-	syncOwn(t, m)
-	if errOut.String() != "tend | still here\n" {
-		t.Errorf("stderr %q", errOut.String())
+	case <-failed.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("Done not closed after a failed start")
 	}
 }

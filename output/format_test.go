@@ -11,13 +11,10 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/tend-run/tend/internal/testkit"
-	"github.com/tend-run/tend/proc"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
@@ -123,97 +120,6 @@ func TestOutputJSONDecodes(t *testing.T) {
 	}
 }
 
-// outProducer starts a shell script writing to a new pipe and returns the
-// pipe's read end; the child is killed and reaped when the test ends.
-func outProducer(t *testing.T, r *proc.Reaper, script string) (*os.File, *proc.Child) {
-	t.Helper()
-	pr, pw, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := testkit.Shell(script)
-	cmd.Stdout = pw
-	c, err := r.Start(cmd)
-	pw.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = c.Signal(syscall.SIGKILL, true); c.Wait(); pr.Close() })
-	return pr, c
-}
-
-// recordScript prints n records "<id> <seq> <payload>" whose payload length
-// varies from 0 to 6,000 bytes, so records straddle reads and PIPE_BUF.
-func recordScript(id string, n int) string {
-	return fmt.Sprintf(`awk 'BEGIN { p = "0123456789abcdef"; while (length(p) < 6000) p = p p;
-for (i = 1; i <= %d; i++) print "%s", i, substr(p, 1, (i * 37) %% 6000) }'`, n, id)
-}
-
-// checkRecord reports whether line is record seq of producer id, whole.
-func checkRecord(line, id string, seq int) bool {
-	want := fmt.Sprintf("%s %d ", id, seq)
-	payload, ok := strings.CutPrefix(line, want)
-	if !ok || len(payload) != (seq*37)%6000 {
-		return false
-	}
-	for i := range len(payload) {
-		if payload[i] != "0123456789abcdef"[i%16] {
-			return false
-		}
-	}
-	return true
-}
-
-// TestOutputTenProducersOnePipe runs ten children at full speed, half on
-// stdout and half on stderr, with both of tend's streams in one pipe (as
-// with 2>&1): every line is one whole record with the right prefix, and
-// each producer's records arrive complete and in order.
-func TestOutputTenProducersOnePipe(t *testing.T) {
-	const producers, perProducer = 10, 1000
-	r := testkit.Reaper(t)
-	pr, pw, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := NewMux(OutputOptions{Stdout: pw, Stderr: pw, Prefix: true})
-	names := make([]string, producers)
-	for i := range names {
-		names[i] = fmt.Sprintf("proc.%d", i)
-	}
-	m.SetNames(names)
-	var out bytes.Buffer
-	read := make(chan error, 1)
-	go func() { _, err := io.Copy(&out, pr); read <- err }()
-	var wg sync.WaitGroup
-	for i, name := range names {
-		src, _ := outProducer(t, r, recordScript(name, perProducer))
-		wg.Go(func() {
-			if err := m.Copy(name, Stream(i%2), src); err != nil {
-				t.Error(err)
-			}
-		})
-	}
-	wg.Wait()
-	pw.Close()
-	if err := <-read; err != nil {
-		t.Fatal(err)
-	}
-	next := map[string]int{}
-	for n, line := range strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n") {
-		pad, content, ok := strings.Cut(line, " | ")
-		name := strings.TrimRight(pad, " ")
-		if !ok || len(pad) != len("proc.0") || !checkRecord(content, name, next[name]+1) {
-			t.Fatalf("output line %d is not record %d of %q: %.100q", n+1, next[name]+1, name, line)
-		}
-		next[name]++
-	}
-	for _, name := range names {
-		if next[name] != perProducer {
-			t.Errorf("%s: %d records, want %d", name, next[name], perProducer)
-		}
-	}
-}
-
 // TestOutputLongLinePieces checks the line limit (maxLine) with content that shows
 // the order of the pieces and with a "\r\n" ending split across reads.
 func TestOutputLongLinePieces(t *testing.T) {
@@ -267,73 +173,6 @@ type smallReads struct {
 
 func (s smallReads) Read(p []byte) (int, error) { return s.r.Read(p[:min(len(p), s.n)]) }
 
-// TestOutputBlockedStdoutLosesNothing fills tend's stdout, a pipe nobody
-// reads yet: Copy must still be running when the reader arrives (it cannot
-// have written 1.2 MB into a 64 KiB pipe), and every line arrives after.
-func TestOutputBlockedStdoutLosesNothing(t *testing.T) {
-	r := testkit.Reaper(t)
-	pr, pw, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pr.Close()
-	m := NewMux(OutputOptions{Stdout: pw, Stderr: io.Discard, Prefix: true})
-	src, child := outProducer(t, r, "seq 1 150000")
-	copied := make(chan error, 1)
-	go func() { copied <- m.Copy("seq", Stdout, src); pw.Close() }()
-	// About 2 MB cannot fit in the pipe: Copy must be blocked in a write, not
-	// returned, by the time the reader arrives.
-	testkit.WaitFor(t, "Copy to block on the full pipe", 30*time.Second, func() bool {
-		select {
-		case err := <-copied:
-			t.Fatalf("Copy returned %v before anything read its output", err)
-		default:
-		}
-		return m.out.inWrite[Stdout].Load()
-	})
-	data, err := io.ReadAll(pr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := <-copied; err != nil {
-		t.Fatal(err)
-	}
-	if st := child.Wait(); !st.Success() {
-		t.Errorf("producer: %v", st)
-	}
-	var want strings.Builder
-	for i := 1; i <= 150000; i++ {
-		fmt.Fprintf(&want, "seq  | %d\n", i) // padded to "tend"
-	}
-	if string(data) != want.String() {
-		t.Errorf("got %d bytes, want %d", len(data), want.Len())
-	}
-}
-
-// TestOutputWriteErrorDrains closes the log reader: Copy keeps reading, so
-// the child is never stuck on a full pipe, and returns the write error.
-func TestOutputWriteErrorDrains(t *testing.T) {
-	r := testkit.Reaper(t)
-	pr, pw, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	pr.Close()
-	defer pw.Close()
-	m := NewMux(OutputOptions{Stdout: pw, Stderr: io.Discard, Prefix: true})
-	src, child := outProducer(t, r, "seq 1 200000")
-	err = m.Copy("seq", Stdout, src)
-	if !errors.Is(err, syscall.EPIPE) {
-		t.Fatalf("Copy = %v, want EPIPE", err)
-	}
-	if want := fmt.Sprintf("write output of seq: write |1: %v", syscall.EPIPE); err.Error() != want {
-		t.Errorf("error %q, want %q", err, want)
-	}
-	if st := child.Wait(); !st.Success() {
-		t.Errorf("producer was not drained to its end: %v", st)
-	}
-}
-
 // failingReader returns data, then err.
 type failingReader struct {
 	data string
@@ -361,54 +200,6 @@ func TestOutputReadError(t *testing.T) {
 	}
 	if out.String() != "web.1 | one\nweb.1 | tw\n" {
 		t.Errorf("got %q", out.String())
-	}
-}
-
-// TestOutputWritersConcurrent: in-process producers writing partial lines
-// from many goroutines still print whole lines; Close completes the last.
-func TestOutputWritersConcurrent(t *testing.T) {
-	pr, pw, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := NewMux(OutputOptions{Stdout: pw, Stderr: pw, Prefix: true})
-	var out bytes.Buffer
-	read := make(chan struct{})
-	go func() { _, _ = io.Copy(&out, pr); close(read) }()
-	const writers, lines = 8, 2000
-	var wg sync.WaitGroup
-	for i := range writers {
-		w := m.Writer(fmt.Sprintf("w%d", i), Stream(i%2))
-		wg.Go(func() {
-			for n := 1; n <= lines; n++ {
-				// Each record in three writes: the line is cut everywhere.
-				fmt.Fprintf(w, "w%d ", i)
-				fmt.Fprintf(w, "%d", n)
-				if n < lines {
-					fmt.Fprint(w, "\n")
-				}
-			}
-			if err := w.Close(); err != nil {
-				t.Error(err)
-			}
-		})
-	}
-	wg.Wait()
-	pw.Close()
-	<-read
-	next := map[string]int{}
-	for _, line := range strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n") {
-		name, content, _ := strings.Cut(line, " | ")
-		name = strings.TrimSpace(name)
-		if content != fmt.Sprintf("%s %d", name, next[name]+1) {
-			t.Fatalf("mixed or out of order: %q", line)
-		}
-		next[name]++
-	}
-	for i := range writers {
-		if n := next[fmt.Sprintf("w%d", i)]; n != lines {
-			t.Errorf("w%d: %d lines, want %d", i, n, lines)
-		}
 	}
 }
 
@@ -445,4 +236,48 @@ func FuzzMuxCopy(f *testing.F) {
 			t.Errorf("input %q in reads of %d:\ngot  %q\nwant %q", input, step%61+1, out.String(), want)
 		}
 	})
+}
+
+func TestMuxLongLines(t *testing.T) {
+	r := testkit.Reaper(t)
+	var out bytes.Buffer
+	m := NewMux(OutputOptions{Stdout: &out, Stderr: io.Discard, Prefix: true})
+	// A 1 MiB line stays whole; a 5 MiB line comes in 2 MiB pieces.
+	src := producerPipe(t, r, "head -c 1048576 /dev/zero | tr '\\0' a; echo; head -c 5242880 /dev/zero | tr '\\0' b; echo")
+	if err := m.Copy("big.1", Stdout, src); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	if len(lines) != 4 {
+		t.Fatalf("%d lines, want 1 + 3 pieces", len(lines))
+	}
+	pieces := []int{maxLine, maxLine, 5<<20 - 2*maxLine}
+	if lines[0] != "big.1 | "+strings.Repeat("a", 1<<20) {
+		t.Errorf("the 1 MiB line was not kept whole")
+	}
+	for i, l := range lines[1:] {
+		if l != "big.1 | "+strings.Repeat("b", pieces[i]) {
+			t.Errorf("piece %d of the 5 MiB line is %d bytes, want %d", i, len(l), pieces[i])
+		}
+	}
+}
+
+func TestMuxLongLineDoesNotStallOthers(t *testing.T) {
+	var out testkit.Buffer
+	m := NewMux(OutputOptions{Stdout: &out, Stderr: io.Discard, Prefix: true})
+	longR, longW, _ := os.Pipe()
+	shortR, shortW, _ := os.Pipe()
+	done := make(chan struct{})
+	go func() { m.Copy("long", Stdout, longR); close(done) }()
+	go m.Copy("short", Stdout, shortR)
+	longW.Write(bytes.Repeat([]byte("x"), 512<<10)) // half a line, still open
+	shortW.Write([]byte("meanwhile\n"))
+	testkit.WaitFor(t, "the short line", 5*time.Second, func() bool { return strings.Contains(out.String(), "short | meanwhile\n") })
+	longW.Write([]byte("end\n"))
+	longW.Close()
+	shortW.Close()
+	<-done
+	if !strings.Contains(out.String(), "long | "+strings.Repeat("x", 512<<10)+"end\n") {
+		t.Error("the long line did not arrive whole")
+	}
 }
