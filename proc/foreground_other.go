@@ -17,3 +17,12 @@ func setForeground(fd, pgid int) {
 	_ = unix.IoctlSetPointerInt(fd, unix.TIOCSPGRP, pgid)
 	renotifyTTOU()
 }
+
+// renotifyTTOU gives SIGTTOU back to its listeners after signal.Ignore.
+func renotifyTTOU() {
+	ttouListeners.Lock()
+	defer ttouListeners.Unlock()
+	for _, c := range ttouListeners.chans {
+		signal.Notify(c, syscall.SIGTTOU)
+	}
+}

@@ -99,15 +99,6 @@ func StopNotify(c chan<- os.Signal) {
 	ttouListeners.Unlock()
 }
 
-// renotifyTTOU gives SIGTTOU back to its listeners after signal.Ignore.
-func renotifyTTOU() {
-	ttouListeners.Lock()
-	defer ttouListeners.Unlock()
-	for _, c := range ttouListeners.chans {
-		signal.Notify(c, syscall.SIGTTOU)
-	}
-}
-
 // HandledSignals are the signals a supervisor catches: every signal tend can
 // catch (see catchableSignals) but SIGURG, which Go's runtime sends itself
 // to preempt goroutines, so that a busy tend would pass on a stream of them;
