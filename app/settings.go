@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/tend-run/tend/proc"
-	"github.com/tend-run/tend/runner"
 )
 
 // Settings are what tend's flags say about running the app, read once from
@@ -51,7 +50,7 @@ func usageErrorf(format string, args ...any) error {
 
 // StopSignals reads --stop-signal: the stop signal of each type named.
 func (s Settings) StopSignals() (map[string]syscall.Signal, error) {
-	settings, err := runner.ParsePerType(s.StopSignal)
+	settings, err := ParsePerType(s.StopSignal)
 	if err != nil {
 		return nil, usageErrorf("--stop-signal: %w", err)
 	}

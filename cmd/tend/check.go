@@ -13,7 +13,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/tend-run/tend/app"
-	"github.com/tend-run/tend/runner"
 )
 
 func checkCommand() *cli.Command {
@@ -87,13 +86,13 @@ func buildReport(c *cli.Context, a *app.App, now time.Time) (checkReport, error)
 	if err != nil {
 		return r, planError(err)
 	}
-	specs, err := settings.Instances(a, nil, runner.NewPorts())
+	specs, err := settings.Instances(a, nil, app.NewPorts())
 	if err != nil {
 		return r, planError(err)
 	}
 	for _, p := range a.Processes {
 		n := formation.Count(p.Name)
-		if p.Name == runner.ReleaseType {
+		if p.Name == app.ReleaseType {
 			n = 0 // only with --release, once
 		}
 		cp := checkProcess{Name: p.Name, Command: p.Command, Line: p.Line, Instances: n}
@@ -121,7 +120,7 @@ func printReport(w io.Writer, r checkReport) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, p := range r.Processes {
 		count := fmt.Sprintf("×%d", p.Instances)
-		if p.Name == runner.ReleaseType {
+		if p.Name == app.ReleaseType {
 			count = "once"
 		}
 		fmt.Fprintf(tw, "  %s\t%s\t%s\n", p.Name, count, p.Command)

@@ -227,7 +227,7 @@ func schedulerConfig(settings app.Settings, a *app.App, out *output.Mux, reaper 
 // runRelease runs the release type once, before anything else starts; it
 // returns tend's exit code and whether a stop request ended the release.
 func runRelease(c *cli.Context, a *app.App, out *output.Mux, reaper *proc.Reaper, timeout time.Duration, terminal bool, serving *atomic.Pointer[runner.Supervisor]) (int, bool) {
-	rel, ok := a.Process(runner.ReleaseType)
+	rel, ok := a.Process(app.ReleaseType)
 	if !ok {
 		out.Errorf("--release: the Procfile has no release process")
 		return 1, false
@@ -235,7 +235,7 @@ func runRelease(c *cli.Context, a *app.App, out *output.Mux, reaper *proc.Reaper
 	env := runner.WithEnv(a.Env.Environ(), "PS=release.1", "DYNO=release.1")
 	sup := runner.NewSupervisor(runner.Config{
 		Dir: a.Root, Timeout: timeout, Terminal: terminal, Output: out, Reaper: reaper,
-		Instances: []runner.InstanceSpec{{Name: "release.1", Type: runner.ReleaseType, Command: rel.Command, Env: env, StopSignal: syscall.SIGTERM, CanDie: true}},
+		Instances: []runner.InstanceSpec{{Name: "release.1", Type: app.ReleaseType, Command: rel.Command, Env: env, StopSignal: syscall.SIGTERM, CanDie: true}},
 	})
 	serving.Store(sup)
 	code := sup.Run(c.Context)

@@ -1,4 +1,4 @@
-package runner
+package app
 
 import (
 	"fmt"
@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tend-run/tend/proc"
+	"github.com/tend-run/tend/runner"
 )
 
 func TestPlanPortsAndNames(t *testing.T) {
@@ -35,7 +35,7 @@ func TestPlanPortsAndNames(t *testing.T) {
 }
 
 // portsOf maps instance names to ports, failing on a shared port.
-func portsOf(t *testing.T, specs []InstanceSpec) map[string]int {
+func portsOf(t *testing.T, specs []runner.InstanceSpec) map[string]int {
 	t.Helper()
 	out := map[string]int{}
 	owner := map[int]string{}
@@ -140,20 +140,6 @@ func TestParseFormation(t *testing.T) {
 	for _, bad := range []string{"web", "web=x", "web=-1", "=2"} {
 		if _, err := ParseFormation(bad); err == nil {
 			t.Errorf("ParseFormation(%q) accepted", bad)
-		}
-	}
-}
-
-func TestParseSignal(t *testing.T) {
-	for in, want := range map[string]string{"TERM": "SIGTERM", "sigquit": "SIGQUIT", "9": "SIGKILL", "usr1": "SIGUSR1"} {
-		sig, err := proc.ParseSignal(in)
-		if err != nil || proc.SignalName(sig) != want {
-			t.Errorf("ParseSignal(%q) = %v, %v; want %s", in, sig, err, want)
-		}
-	}
-	for _, bad := range []string{"NOPE", "0", "99", ""} {
-		if _, err := proc.ParseSignal(bad); err == nil {
-			t.Errorf("ParseSignal(%q) accepted", bad)
 		}
 	}
 }

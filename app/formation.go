@@ -1,4 +1,4 @@
-package runner
+package app
 
 import (
 	"fmt"
@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/tend-run/tend/runner"
 )
 
 // ProcessType is one Procfile entry as the runner needs it.
@@ -60,27 +62,6 @@ func (f Formation) Count(typ string) int {
 	return f.All
 }
 
-// InstanceSpec is one process to run, fully resolved.
-type InstanceSpec struct {
-	// Name is the instance name, e.g. "web.1" (also PS and DYNO).
-	Name string
-	// Type is the process type, e.g. "web".
-	Type string
-	// Command runs under /bin/sh -c.
-	Command string
-	// Port is the instance's PORT.
-	Port int
-	// Env is the instance's complete environment.
-	Env []string
-	// StopSignal is sent to stop it (default SIGTERM).
-	StopSignal syscall.Signal
-	// LeaderOnly sends signals to the group leader only, for prefork
-	// masters that pass them on to their workers themselves.
-	LeaderOnly bool
-	// CanDie lets it exit without stopping the others.
-	CanDie bool
-}
-
 // PlanOptions gives what Plan needs besides the types.
 type PlanOptions struct {
 	Formation Formation
@@ -132,7 +113,7 @@ func blocksFor(count int) int { return max(1, (count+99)/100) }
 // move up. It is an error when a type's instances outgrow its range at a
 // reload (the next type's ports are in use) or a port exceeds 65535; the
 // layout is then unchanged.
-func Plan(types []ProcessType, opts PlanOptions) ([]InstanceSpec, error) {
+func Plan(types []ProcessType, opts PlanOptions) ([]runner.InstanceSpec, error) {
 	ports := opts.Ports
 	if ports == nil {
 		ports = NewPorts()
@@ -141,7 +122,7 @@ func Plan(types []ProcessType, opts PlanOptions) ([]InstanceSpec, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []InstanceSpec
+	var out []runner.InstanceSpec
 	for _, t := range types {
 		if t.Name == ReleaseType {
 			continue
@@ -157,9 +138,9 @@ func Plan(types []ProcessType, opts PlanOptions) ([]InstanceSpec, error) {
 			if sig == 0 {
 				sig = syscall.SIGTERM
 			}
-			out = append(out, InstanceSpec{
+			out = append(out, runner.InstanceSpec{
 				Name: name, Type: t.Name, Command: t.Command, Port: port,
-				Env:        WithEnv(opts.Env, "PORT="+strconv.Itoa(port), "PS="+name, "DYNO="+name),
+				Env:        runner.WithEnv(opts.Env, "PORT="+strconv.Itoa(port), "PS="+name, "DYNO="+name),
 				StopSignal: sig, LeaderOnly: opts.LeaderOnly[t.Name], CanDie: opts.CanDie[t.Name],
 			})
 		}
@@ -216,19 +197,6 @@ func boolInt(b bool) int {
 		return 1
 	}
 	return 0
-}
-
-// WithEnv returns env with the given "K=V" pairs set, replacing earlier
-// values of the same keys.
-func WithEnv(env []string, set ...string) []string {
-	out := make([]string, 0, len(env)+len(set))
-	for _, kv := range env {
-		key, _, _ := strings.Cut(kv, "=")
-		if !slices.ContainsFunc(set, func(s string) bool { return strings.HasPrefix(s, key+"=") }) {
-			out = append(out, kv)
-		}
-	}
-	return append(out, set...)
 }
 
 // ParsePerType reads "worker=QUIT,web=TERM" style settings into a map.
