@@ -1,8 +1,6 @@
 package cron
 
 import (
-	"errors"
-	"fmt"
 	"maps"
 	"sync"
 	"syscall"
@@ -10,8 +8,6 @@ import (
 
 	"github.com/tend-run/tend/history"
 	"github.com/tend-run/tend/output"
-	"github.com/tend-run/tend/proc"
-	"github.com/tend-run/tend/status"
 )
 
 // recheck bounds every sleep of the scheduler: Go timers follow the
@@ -61,16 +57,6 @@ type Job struct {
 // Name is the job's output prefix, "cron.<id>".
 func (j Job) Name() string { return "cron." + j.ID }
 
-// RunHandle is a started run (a *Child in production).
-type RunHandle interface {
-	Done() <-chan struct{}
-	Wait() proc.ExitStatus
-	Signal(sig syscall.Signal, group bool) error
-}
-
-// Launcher starts one run of a job.
-type Launcher func(job Job, scheduled, deadline time.Time) (RunHandle, error)
-
 // Config configures a Scheduler.
 type Config struct {
 	Jobs   []Job
@@ -85,17 +71,6 @@ type Config struct {
 	History History
 	// OnFailure is told when a run fails or times out (nil: nothing).
 	OnFailure func(Failure)
-}
-
-// Failure is a run that failed or timed out, for the --on-failure hook.
-type Failure struct {
-	// Process is the run's name ("cron.ab12cd34").
-	Process  string
-	JobID    string
-	Status   proc.ExitStatus
-	Duration time.Duration
-	// OutputDone is closed once the run's output has been copied.
-	OutputDone <-chan struct{}
 }
 
 // Scheduler runs cron jobs at their times with Dokku's concurrency
@@ -114,20 +89,6 @@ type Scheduler struct {
 	wg        sync.WaitGroup
 	jobs      []Job                // the current schedule, for Status
 	nextTimes map[string]time.Time // each job's next due time, for Status
-}
-
-type cronRun struct {
-	job       Job
-	handle    RunHandle
-	scheduled time.Time
-	started   time.Time
-	lock      *Lock
-	// stopped says why tend stopped the run, if it did.
-	stopped string
-	// finished is closed once the run has ended and released its lock;
-	// status is valid then.
-	finished chan struct{}
-	status   proc.ExitStatus
 }
 
 // New prepares a scheduler; Start runs it. onIdle, if not nil, is called
@@ -268,188 +229,6 @@ func (s *Scheduler) fire(job Job, scheduled, now time.Time) {
 	default:
 		_, _ = s.launch(job, scheduled)
 	}
-}
-
-// launch takes the job's lock if its policy needs one and starts the run.
-// Trouble with the lock is this job's alone: logged, and the run skipped.
-func (s *Scheduler) launch(job Job, scheduled time.Time) (*cronRun, error) {
-	out := s.cfg.Output
-	var lock *Lock
-	if job.Policy != PolicyAllow && s.cfg.Locks != nil {
-		var err error
-		lock, err = s.cfg.Locks.Take(job.ID, job.Policy, s.cfg.Grace, s.cfg.Clock, s.stop)
-		if errors.Is(err, ErrLocked) {
-			out.Printf("%s: skipped the run due at %s: another tend holds %s.lock (%s)", job.Name(), scheduled.Format(time.RFC3339), job.ID, job.Policy)
-			s.record(history.Run{Job: job.ID, Scheduled: scheduled, Started: s.cfg.Clock.Now(), Outcome: history.OutcomeSkipped})
-			return nil, fmt.Errorf("%w: another tend holds the lock of %s (%s)", status.ErrSkipped, job.Name(), job.Policy)
-		}
-		if err != nil {
-			out.Errorf("%s: skipped the run due at %s: %v", job.Name(), scheduled.Format(time.RFC3339), err)
-			s.record(history.Run{Job: job.ID, Scheduled: scheduled, Started: s.cfg.Clock.Now(), Outcome: history.OutcomeSkipped})
-			return nil, err
-		}
-	}
-	s.mu.Lock()
-	if s.draining {
-		s.mu.Unlock()
-		lock.Release()
-		return nil, fmt.Errorf("%w: tend is stopping", status.ErrSkipped)
-	}
-	now := s.cfg.Clock.Now()
-	deadline := now.Add(job.Timeout)
-	h, err := s.cfg.Launch(job, scheduled, deadline)
-	if err != nil {
-		s.mu.Unlock()
-		lock.Release()
-		out.Errorf("%s: failed to start: %v", job.Name(), err)
-		return nil, err
-	}
-	r := &cronRun{job: job, handle: h, scheduled: scheduled, started: now, lock: lock, finished: make(chan struct{})}
-	s.running[job.ID] = append(s.running[job.ID], r)
-	s.wg.Add(1)
-	s.mu.Unlock()
-	out.Printf("%s: started (schedule %q, due %s): %s", job.Name(), job.Schedule, scheduled.Format(time.RFC3339), job.Command)
-	go s.watch(r)
-	return r, nil
-}
-
-// teeIdleLimit is how long a finished run's remaining output is waited for
-// without progress: a background process it left may hold its pipes open
-// indefinitely, while a slow caller still receiving output is waited for.
-const teeIdleLimit = 2 * time.Second
-
-// outputHandle is a run whose output's end can be waited for (a *Child).
-type outputHandle interface{ OutputDone() <-chan struct{} }
-
-// RunNow starts job id at once, with its policy and lock: forbid refuses
-// while a run is going (status.ErrSkipped), replace stops the running one first.
-// The run is logged and recorded like a scheduled one; its output also
-// goes to tee. It returns the run's exit status, or stops the run (grace,
-// then SIGKILL) when cancel is closed.
-func (s *Scheduler) RunNow(id string, tee *output.Tee, cancel <-chan struct{}) (proc.ExitStatus, error) {
-	s.mu.Lock()
-	var job *Job
-	for i := range s.jobs {
-		if s.jobs[i].ID == id {
-			job = &s.jobs[i]
-		}
-	}
-	if job == nil {
-		s.mu.Unlock()
-		return proc.ExitStatus{}, fmt.Errorf("no cron job %q in the running tend", id)
-	}
-	j := *job
-	j.Tee = tee
-	active := append([]*cronRun(nil), s.running[id]...)
-	s.mu.Unlock()
-	now := s.cfg.Clock.Now()
-	switch {
-	case j.Policy == PolicyForbid && len(active) > 0:
-		s.record(history.Run{Job: id, Scheduled: now, Started: now, Outcome: history.OutcomeSkipped})
-		return proc.ExitStatus{}, fmt.Errorf("%w: the run started %s is still going (forbid)", status.ErrSkipped, active[0].started.Format(time.RFC3339))
-	case j.Policy == PolicyReplace:
-		for _, r := range active {
-			s.stopAndWait(r, "replaced")
-		}
-	}
-	r, err := s.launch(j, now)
-	if err != nil {
-		return proc.ExitStatus{}, err
-	}
-	select {
-	case <-r.finished:
-	case <-cancel:
-		s.stopAndWait(r, "cancelled by the caller")
-	}
-	// The run's last lines may still be in its pipes: the caller gets them
-	// before the exit status.
-	if h, ok := r.handle.(outputHandle); ok && tee != nil {
-		tee.WaitIdle(h.OutputDone(), teeIdleLimit)
-	}
-	return r.status, nil
-}
-
-// watch waits for a run to end, enforcing its timeout, and logs the end.
-func (s *Scheduler) watch(r *cronRun) {
-	defer s.wg.Done()
-	var timeout <-chan time.Time
-	if r.job.Timeout > 0 {
-		timeout = s.cfg.Clock.After(r.job.Timeout)
-	}
-	select {
-	case <-r.handle.Done():
-	case <-timeout:
-		s.cfg.Output.Errorf("%s: timed out after %v", r.job.Name(), r.job.Timeout)
-		s.stopRun(r, "timed out")
-	}
-	st := r.handle.Wait()
-	r.lock.Release()
-	r.status = st
-	defer close(r.finished)
-	s.mu.Lock()
-	runs := s.running[r.job.ID]
-	for i, x := range runs {
-		if x == r {
-			s.running[r.job.ID] = append(runs[:i:i], runs[i+1:]...)
-			break
-		}
-	}
-	why := r.stopped
-	s.mu.Unlock()
-	took := s.cfg.Clock.Now().Sub(r.started).Round(time.Millisecond)
-	outcome := why
-	switch {
-	case why == "interrupted by shutdown":
-		outcome = history.OutcomeInterrupted
-	case why != "": // history.OutcomeTimedOut, OutcomeReplaced or OutcomeCancelled
-	case st.Success():
-		outcome = history.OutcomeOK
-	default:
-		outcome = history.OutcomeFailed
-	}
-	s.record(history.Run{Job: r.job.ID, Scheduled: r.scheduled, Started: r.started, Duration: took, ExitCode: st.ExitCode(), Outcome: outcome})
-	if outcome == history.OutcomeFailed || outcome == history.OutcomeTimedOut {
-		f := Failure{Process: r.job.Name(), JobID: r.job.ID, Status: st, Duration: took}
-		if c, ok := r.handle.(outputHandle); ok {
-			f.OutputDone = c.OutputDone()
-		}
-		if s.cfg.OnFailure != nil {
-			s.cfg.OnFailure(f)
-		}
-	}
-	msg := fmt.Sprintf("%s: %s after %v", r.job.Name(), st, took)
-	if why != "" {
-		msg += " (" + why + ")"
-	}
-	// The end of the run is logged after its last line.
-	var output <-chan struct{}
-	if c, ok := r.handle.(outputHandle); ok {
-		output = c.OutputDone()
-	}
-	if st.Success() && why == "" {
-		s.cfg.Output.PrintfAfter(r.job.Name(), output, "%s", msg)
-	} else {
-		s.cfg.Output.ErrorfAfter(r.job.Name(), output, "%s", msg)
-	}
-	if s.onIdle != nil {
-		s.onIdle()
-	}
-}
-
-// stopRun sends the stop signal, waits the grace, then SIGKILLs.
-func (s *Scheduler) stopRun(r *cronRun, why string) {
-	s.mu.Lock()
-	if r.stopped == "" {
-		r.stopped = why
-	}
-	s.mu.Unlock()
-	proc.Stop(r.handle, s.cfg.StopSignal, true, s.cfg.Clock.After(s.cfg.Grace), nil)
-}
-
-// stopAndWait stops a run and waits until it has released its lock.
-func (s *Scheduler) stopAndWait(r *cronRun, why string) {
-	s.stopRun(r, why)
-	<-r.finished
 }
 
 // SetJobs replaces the schedule (a reload). Runs in progress are left to
