@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strings"
 	"syscall"
 	"time"
 
@@ -152,7 +151,6 @@ func (s *Supervisor) Run(ctx context.Context) int {
 		sigs = caught
 	}
 	defer close(s.done)
-
 	for _, inst := range s.instances {
 		if s.draining {
 			break
@@ -162,7 +160,24 @@ func (s *Supervisor) Run(ctx context.Context) int {
 	if s.cron != nil && !s.draining {
 		s.cron.Start()
 	}
-	ctxDone := ctx.Done()
+	s.loop(ctx.Done(), sigs)
+	if s.cron != nil {
+		s.cron.Wait()
+	}
+	// Failure hooks belong to tend's lifetime too: they get what is left
+	// of -t (a hook alerting about the failure that ends tend must run).
+	s.cfg.OnFailure.Wait(s.deadline)
+	s.stopLeftovers()
+	s.waitOutput()
+	if s.requested && s.killed {
+		return 137
+	}
+	return s.exitCode
+}
+
+// loop is the supervisor's goroutine: it handles one event at a time until
+// nothing runs or waits to restart.
+func (s *Supervisor) loop(ctxDone <-chan struct{}, sigs <-chan os.Signal) {
 	broken := s.cfg.Output.Broken()
 	for !s.finished() {
 		var killC <-chan time.Time
@@ -191,18 +206,6 @@ func (s *Supervisor) Run(ctx context.Context) int {
 			s.outputClosed()
 		}
 	}
-	if s.cron != nil {
-		s.cron.Wait()
-	}
-	// Failure hooks belong to tend's lifetime too: they get what is left
-	// of -t (a hook alerting about the failure that ends tend must run).
-	s.cfg.OnFailure.Wait(s.deadline)
-	s.stopLeftovers()
-	s.waitOutput()
-	if s.requested && s.killed {
-		return 137
-	}
-	return s.exitCode
 }
 
 // finished reports whether nothing runs or waits to restart.
@@ -330,189 +333,4 @@ func (s *Supervisor) scheduleRestart(inst *instance, st proc.ExitStatus, ran tim
 	inst.backoff = min(inst.backoff*2, b.Max)
 	s.cfg.Output.Printf("restarting %s in %v", inst.spec.Name, delay)
 	inst.restartTimer = time.AfterFunc(delay, func() { s.events <- event{inst: inst, restart: true} })
-}
-
-func (s *Supervisor) onSignal(sig syscall.Signal) {
-	switch sig {
-	case syscall.SIGINT:
-		s.interrupts++
-		if s.interrupts > 1 && s.draining {
-			s.cfg.Output.Printf("received SIGINT again: killing all processes")
-			s.killAll("second interrupt")
-			s.cfg.OnFailure.Kill()
-			return
-		}
-		s.requestStop(sig)
-	case syscall.SIGTERM, syscall.SIGQUIT:
-		s.requestStop(sig)
-	case syscall.SIGHUP:
-		if s.cfg.Terminal {
-			s.requestStop(sig)
-			return
-		}
-		s.reload(ReloadRequest{Reason: "SIGHUP"})
-	case syscall.SIGTSTP, syscall.SIGTTIN, syscall.SIGTTOU:
-		s.suspend(sig)
-	case syscall.SIGCONT:
-		s.forward(sig)
-		if s.cron != nil {
-			s.cron.Signal(sig)
-		}
-	default:
-		s.forward(sig)
-	}
-}
-
-// suspend is job control for the whole formation (Ctrl-Z): every process
-// and cron run gets the signal, then tend stops itself so that its shell
-// sees the job stopped; the shell's SIGCONT is passed on the same way.
-// Without a terminal to come back to (or as PID 1) the signal is only
-// passed on.
-func (s *Supervisor) suspend(sig syscall.Signal) {
-	s.forward(sig)
-	if s.cron != nil {
-		s.cron.Signal(sig)
-	}
-	proc.SuspendSelf()
-}
-
-// StopRequested reports, once Run has returned, whether a stop signal or
-// ctx ended the run rather than the processes themselves.
-func (s *Supervisor) StopRequested() bool { return s.requested }
-
-func (s *Supervisor) requestStop(sig syscall.Signal) {
-	if s.draining {
-		left := time.Until(s.deadline).Round(time.Second)
-		s.cfg.Output.Printf("received %s again: still stopping (%v left before SIGKILL)", proc.SignalName(sig), max(left, 0))
-		return
-	}
-	if sig != 0 {
-		s.cfg.Output.Printf("received %s", proc.SignalName(sig))
-	}
-	s.requested = true
-	s.drain("stop requested", 0)
-}
-
-// forward passes sig on to every running instance.
-func (s *Supervisor) forward(sig syscall.Signal) {
-	for _, inst := range s.instances {
-		if inst.running {
-			_ = inst.child.Signal(sig, !inst.spec.LeaderOnly)
-		}
-	}
-}
-
-// drain starts the graceful stop: no more restarts, the stop signal to
-// every group, and SIGKILL when the timeout has passed. It runs once.
-func (s *Supervisor) drain(reason string, code int) {
-	if s.draining {
-		return
-	}
-	s.draining = true
-	s.stopReason = reason
-	s.exitCode = code
-	s.deadline = time.Now().Add(s.cfg.Timeout)
-	s.killTimer = time.NewTimer(s.cfg.Timeout)
-	var signals []string
-	for _, inst := range s.instances {
-		if inst.restartTimer != nil {
-			inst.restartTimer.Stop()
-			inst.restartTimer = nil
-		}
-		inst.next = nil // a restart in progress does not start again
-		if inst.child == nil {
-			continue
-		}
-		// Exited instances too: their background jobs share the group.
-		_ = inst.child.Signal(inst.spec.StopSignal, !inst.spec.LeaderOnly || !inst.running)
-		if inst.running {
-			signals = append(signals, fmt.Sprintf("%s %s", inst.spec.Name, proc.SignalName(inst.spec.StopSignal)))
-		}
-	}
-	if s.cron != nil {
-		if n := s.cron.Running(); n > 0 {
-			signals = append(signals, fmt.Sprintf("%d cron runs", n))
-		}
-		s.cron.Drain()
-	}
-	if len(signals) > 0 {
-		s.cfg.Output.Printf("stopping (%s): %s; SIGKILL in %v", reason, strings.Join(signals, ", "), s.cfg.Timeout)
-	}
-}
-
-// cronIdle tells the supervisor that a cron run ended (the scheduler's
-// onIdle).
-func (s *Supervisor) cronIdle() {
-	select {
-	case s.events <- event{cronIdle: true}:
-	default: // events are pending already; the loop looks again anyway
-	}
-}
-
-// killAll SIGKILLs every group that is left.
-func (s *Supervisor) killAll(why string) {
-	if s.killTimer != nil {
-		s.killTimer.Stop()
-		s.killTimer = nil
-	}
-	s.deadline = time.Now()
-	for _, inst := range s.instances {
-		if inst.child == nil {
-			continue
-		}
-		if inst.running {
-			s.killed = true
-			s.cfg.Output.Errorf("%s still running after %s: sending SIGKILL", inst.spec.Name, why)
-		}
-		_ = inst.child.Signal(syscall.SIGKILL, true)
-	}
-	if s.cron != nil {
-		if n := s.cron.KillAll(); n > 0 {
-			s.killed = true
-			s.cfg.Output.Errorf("%d cron runs still running after %s: sending SIGKILL", n, why)
-		}
-	}
-}
-
-// stopLeftovers removes what the instances left behind: members of their
-// groups and descendants that escaped with setsid, within what is left of
-// the grace period.
-func (s *Supervisor) stopLeftovers() {
-	grace := time.Until(s.deadline)
-	found, killed := s.cfg.Reaper.StopLeftovers(syscall.SIGTERM, max(grace, 0))
-	live := proc.LiveGroups() // one pass over /proc, not one per instance
-	for _, inst := range s.instances {
-		if inst.child == nil {
-			continue
-		}
-		alive := live[inst.child.Pid]
-		if live == nil {
-			alive = proc.GroupAlive(inst.child.Pid)
-		}
-		if alive {
-			killed = true
-			_ = inst.child.Signal(syscall.SIGKILL, true)
-		}
-	}
-	if found > 0 {
-		s.cfg.Output.Printf("stopped %d leftover processes", found)
-	}
-	if killed {
-		s.killed = true
-	}
-}
-
-// waitOutput waits until every output pipe is drained and tend's own lines
-// are written, within the drain's deadline if the log reader stalls.
-func (s *Supervisor) waitOutput() {
-	s.cfg.Output.Drain(s.deadline)
-}
-
-// outputClosed handles EPIPE on tend's stdout or stderr (`tend start |
-// head`): the reader is gone, so tend stops as for SIGTERM, with exit code
-// 141 (128+SIGPIPE, what the shell expects of a writer whose pipe closed)
-// unless a process had already failed.
-func (s *Supervisor) outputClosed() {
-	s.cfg.Output.Errorf("%s was closed (its reader went away): stopping; output to it is discarded", s.cfg.Output.BrokenStream())
-	s.drain("output closed", 128+int(syscall.SIGPIPE))
 }
