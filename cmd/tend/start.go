@@ -12,6 +12,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/tend-run/tend/app"
+	"github.com/tend-run/tend/control"
 	"github.com/tend-run/tend/cron"
 	"github.com/tend-run/tend/output"
 	"github.com/tend-run/tend/proc"
@@ -52,41 +53,16 @@ func startCommand() *cli.Command {
 }
 
 func startAction(c *cli.Context) error {
-	opts := loadOptions(c, os.Environ())
-	a, err := app.Load(opts)
-	if err != nil {
-		return &exitError{code: 1, err: err}
-	}
-	proc.CatchSIGPIPE() // the Mux stops the formation on EPIPE instead
-	out, err := newOutput(c, flagString(c, "on-failure") != "")
+	sp, err := planStart(c)
 	if err != nil {
 		return err
 	}
-	for _, w := range a.Warnings {
-		out.Errorf("warning: %s", w)
-	}
-	timeout, err := parseTimeout(flagString(c, "timeout"))
-	if err != nil {
-		return err
-	}
-	settings := settingsFrom(c)
-	planner := app.NewPlanner(settings, c.Args().Slice())
-	specs, jobs, err := plan(planner, a, out)
-	if err != nil {
-		return err
-	}
+	opts, a, out, timeout, settings, planner, specs, jobs := sp.opts, sp.app, sp.out, sp.timeout, sp.settings, sp.planner, sp.specs, sp.jobs
 	reaper := proc.NewReaper(nil)
 	defer reaper.Close()
 	terminal := proc.IsTerminal(os.Stdin)
-	var hook *runner.Hook
-	if cmd := flagString(c, "on-failure"); cmd != "" {
-		hook = &runner.Hook{Command: cmd, Env: a.Env.Environ(), Dir: a.Root, Timeout: time.Minute, Reaper: reaper, Output: out}
-	}
-	names := instanceNames(specs, jobs)
-	if c.Bool("release") {
-		names = append(names, "release.1") // one padding for the whole run
-	}
-	out.SetNames(names)
+	hook := failureHook(flagString(c, "on-failure"), a, reaper, out)
+	out.SetNames(instanceNames(specs, jobs, c.Bool("release")))
 	watching := c.Bool("watch")
 	if len(specs) == 0 && len(jobs) == 0 && !watching {
 		return &exitError{code: 1, err: fmt.Errorf("nothing to run: the formation has no instances and there are no cron jobs")}
@@ -95,14 +71,11 @@ func startAction(c *cli.Context) error {
 	current.Store(a)
 	var cronCfg *cron.Config
 	if len(jobs) > 0 || (watching && settings.CronAllowed(a)) {
-		store, err := openHistory(c)
-		if err != nil {
-			return &exitError{code: 1, err: err}
-		}
-		defer store.Close()
-		if cronCfg, err = schedulerConfig(settings, a, out, reaper, timeout, jobs, &current, store); err != nil {
+		var closeHistory func()
+		if cronCfg, closeHistory, err = cronConfig(c, settings, a, out, reaper, timeout, jobs, &current); err != nil {
 			return err
 		}
+		defer closeHistory()
 	}
 	reloads := make(chan runner.ReloadRequest, 1)
 	if watching {
@@ -115,35 +88,14 @@ func startAction(c *cli.Context) error {
 	sup := runner.NewSupervisor(runner.Config{
 		Dir: a.Root, Instances: specs, Timeout: timeout, Restart: c.Bool("restart"),
 		Terminal: terminal, Output: out, Reaper: reaper, Cron: cronCfg,
-		Reloads: reloads, OnFailure: hook,
-		Reload: func() (runner.ReloadPlan, error) {
-			next, err := app.Load(opts)
-			if err != nil {
-				for _, line := range errorLines(err) {
-					out.Errorf("%s", line)
-				}
-				return runner.ReloadPlan{}, err
-			}
-			specs, jobs, err := plan(planner, next, out)
-			if err != nil {
-				out.Errorf("%v", err)
-				return runner.ReloadPlan{}, err
-			}
-			prev := current.Swap(next)
-			return runner.ReloadPlan{Instances: specs, Cron: jobs, EnvChanged: !slices.Equal(prev.Env.Environ(), next.Env.Environ())}, nil
-		},
+		Reloads: reloads, OnFailure: hook, Reload: reloader(opts, planner, out, &current),
 	})
 	// Binding the control socket is the single-instance check, so it comes
 	// before anything runs: a second `tend start --release` must refuse
 	// before it runs the release command (migrations) again. The release's
 	// supervisor answers while it runs, so the socket is live throughout.
 	var serving atomic.Pointer[runner.Supervisor]
-	stop, err := serveControl(c, a.Root, func(op, target string) (status.Snapshot, error) {
-		if s := serving.Load(); s != nil {
-			return s.Do(op, target)
-		}
-		return status.Snapshot{Pid: os.Getpid()}, fmt.Errorf("tend is starting")
-	}, sup.Cron(), out)
+	stop, err := serveControl(c, a.Root, servedBy(&serving), sup.Cron(), out)
 	if err != nil {
 		return &exitError{code: 1, err: err}
 	}
@@ -155,6 +107,76 @@ func startAction(c *cli.Context) error {
 	}
 	serving.Store(sup)
 	return exitCode(sup.Run(c.Context))
+}
+
+// startPlan is what `tend start` runs: the flags and files, read once.
+type startPlan struct {
+	opts     app.Options
+	app      *app.App
+	out      *output.Mux
+	timeout  time.Duration
+	settings app.Settings
+	planner  *app.Planner
+	specs    []runner.InstanceSpec
+	jobs     []cron.Job
+}
+
+// planStart loads the app, builds the output and plans the formation and
+// the cron jobs; the app's warnings are printed.
+func planStart(c *cli.Context) (*startPlan, error) {
+	sp := &startPlan{opts: loadOptions(c, os.Environ()), settings: settingsFrom(c)}
+	var err error
+	if sp.app, err = app.Load(sp.opts); err != nil {
+		return nil, &exitError{code: 1, err: err}
+	}
+	proc.CatchSIGPIPE() // the Mux stops the formation on EPIPE instead
+	if sp.out, err = newOutput(c, flagString(c, "on-failure") != ""); err != nil {
+		return nil, err
+	}
+	for _, w := range sp.app.Warnings {
+		sp.out.Errorf("warning: %s", w)
+	}
+	if sp.timeout, err = parseTimeout(flagString(c, "timeout")); err != nil {
+		return nil, err
+	}
+	sp.planner = app.NewPlanner(sp.settings, c.Args().Slice())
+	if sp.specs, sp.jobs, err = plan(sp.planner, sp.app, sp.out); err != nil {
+		return nil, err
+	}
+	return sp, nil
+}
+
+// reloader parses the app again for a reload and plans it; the app the
+// cron launcher reads becomes the new one. Problems are printed, and an
+// error leaves everything running as it was.
+func reloader(opts app.Options, planner *app.Planner, out *output.Mux, current *atomic.Pointer[app.App]) runner.Reloader {
+	return func() (runner.ReloadPlan, error) {
+		next, err := app.Load(opts)
+		if err != nil {
+			for _, line := range errorLines(err) {
+				out.Errorf("%s", line)
+			}
+			return runner.ReloadPlan{}, err
+		}
+		specs, jobs, err := plan(planner, next, out)
+		if err != nil {
+			out.Errorf("%v", err)
+			return runner.ReloadPlan{}, err
+		}
+		prev := current.Swap(next)
+		return runner.ReloadPlan{Instances: specs, Cron: jobs, EnvChanged: !slices.Equal(prev.Env.Environ(), next.Env.Environ())}, nil
+	}
+}
+
+// servedBy answers control requests with the supervisor serving holds
+// (the release's, then the formation's), or "tend is starting".
+func servedBy(serving *atomic.Pointer[runner.Supervisor]) control.Handler {
+	return func(op, target string) (status.Snapshot, error) {
+		if s := serving.Load(); s != nil {
+			return s.Do(op, target)
+		}
+		return status.Snapshot{Pid: os.Getpid()}, fmt.Errorf("tend is starting")
+	}
 }
 
 // plan plans a (loaded) app and says which cron jobs it leaves to the
@@ -179,7 +201,9 @@ func planError(err error) error {
 	return &exitError{code: 1, err: err}
 }
 
-func instanceNames(specs []runner.InstanceSpec, jobs []cron.Job) []string {
+// instanceNames are the names that will print, for the Mux's padding (with
+// release.1 when the release runs first: one padding for the whole run).
+func instanceNames(specs []runner.InstanceSpec, jobs []cron.Job, release bool) []string {
 	names := []string{}
 	for _, s := range specs {
 		names = append(names, s.Name)
@@ -187,7 +211,33 @@ func instanceNames(specs []runner.InstanceSpec, jobs []cron.Job) []string {
 	for _, j := range jobs {
 		names = append(names, j.Name())
 	}
+	if release {
+		names = append(names, "release.1") // last, as before: colours go in order
+	}
 	return names
+}
+
+// failureHook is the --on-failure hook (nil without one).
+func failureHook(command string, a *app.App, reaper *proc.Reaper, out *output.Mux) *runner.Hook {
+	if command == "" {
+		return nil
+	}
+	return &runner.Hook{Command: command, Env: a.Env.Environ(), Dir: a.Root, Timeout: time.Minute, Reaper: reaper, Output: out}
+}
+
+// cronConfig opens the run history and configures the scheduler; the
+// returned function closes the history.
+func cronConfig(c *cli.Context, settings app.Settings, a *app.App, out *output.Mux, reaper *proc.Reaper, timeout time.Duration, jobs []cron.Job, current *atomic.Pointer[app.App]) (*cron.Config, func(), error) {
+	store, err := openHistory(c)
+	if err != nil {
+		return nil, nil, &exitError{code: 1, err: err}
+	}
+	cfg, err := schedulerConfig(settings, a, out, reaper, timeout, jobs, current, store)
+	if err != nil {
+		store.Close()
+		return nil, nil, err
+	}
+	return cfg, func() { store.Close() }, nil
 }
 
 // schedulerConfig configures the cron scheduler; its runs start with the app
