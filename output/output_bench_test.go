@@ -12,7 +12,7 @@ import (
 // 64 KiB writes into a real pipe, and a real pipe reader drains tend's
 // stdout into io.Discard. Run them with
 //
-//	go test -bench 'MuxCopy' -run '^$' -count 5 ./runner/
+//	go test -bench 'MuxCopy' -run '^$' -count 5 ./output/
 //
 // and compare BenchmarkMuxCopy with BenchmarkMuxCopyBaseline (io.Copy of
 // the same bytes from pipe to pipe: the physical limit of one pipe hop).

@@ -32,6 +32,9 @@ type ExecConfig struct {
 	Reaper        *Reaper
 	// Errors receives tend's own messages (normally stderr).
 	Errors io.Writer
+	// Signals, if set, are the signals Exec acts on, as if tend had
+	// received them (tests); nil: it catches every signal it can.
+	Signals <-chan os.Signal
 }
 
 // Exec runs the command and returns the exit code tend should exit with:
@@ -45,9 +48,13 @@ type ExecConfig struct {
 // (Ctrl-Z), tend takes the terminal back and stops too, and when tend is
 // continued it hands the terminal back and continues the command.
 func Exec(cfg ExecConfig) int {
-	sigs := make(chan os.Signal, 32)
-	Notify(sigs, catchableSignals()...)
-	defer StopNotify(sigs)
+	sigs := cfg.Signals
+	if sigs == nil {
+		caught := make(chan os.Signal, 32)
+		Notify(caught, catchableSignals()...)
+		defer StopNotify(caught)
+		sigs = caught
+	}
 
 	cmd := cfg.Command
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
