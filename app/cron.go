@@ -32,7 +32,7 @@ func (s Settings) CronTimeout(id string) (time.Duration, error) {
 			err = errors.New("a run needs more than 0s")
 		}
 		if err != nil {
-			return 0, usageErrorf("invalid --cron-timeout %q: %w (ID=DURATION for one job)", v, err)
+			return 0, usageErrorf("invalid --cron-timeout: %w (ID=DURATION for one job)", err)
 		}
 		if !perJob || key == id {
 			limit = d

@@ -31,19 +31,21 @@ type Formation struct {
 // ParseFormation reads foreman's -m syntax: "web=2,worker=1,all=0".
 func ParseFormation(spec string) (Formation, error) {
 	f := Formation{Counts: map[string]int{}, All: 0}
+	entry := 0
 	for part := range strings.SplitSeq(spec, ",") {
 		part = strings.TrimSpace(part)
+		entry++
 		if part == "" {
 			continue
 		}
 		name, num, ok := strings.Cut(part, "=")
 		n, err := strconv.Atoi(strings.TrimSpace(num))
 		if !ok || err != nil || n < 0 {
-			return Formation{}, fmt.Errorf("invalid formation %q: want name=N with N >= 0, e.g. web=2,worker=1", part)
+			return Formation{}, fmt.Errorf("invalid formation: entry %d is not name=N with N >= 0 (e.g. web=2,worker=1)", entry)
 		}
 		name = strings.TrimSpace(name)
 		if name == "" {
-			return Formation{}, fmt.Errorf("invalid formation %q: missing process type", part)
+			return Formation{}, fmt.Errorf("invalid formation: entry %d has no process type", entry)
 		}
 		if name == "all" {
 			f.All = n
@@ -202,14 +204,16 @@ func boolInt(b bool) int {
 // ParsePerType reads "worker=QUIT,web=TERM" style settings into a map.
 func ParsePerType(spec string) (map[string]string, error) {
 	out := map[string]string{}
+	entry := 0
 	for part := range strings.SplitSeq(spec, ",") {
 		part = strings.TrimSpace(part)
+		entry++
 		if part == "" {
 			continue
 		}
 		k, v, ok := strings.Cut(part, "=")
 		if !ok || strings.TrimSpace(k) == "" || strings.TrimSpace(v) == "" {
-			return nil, fmt.Errorf("invalid setting %q: want type=value", part)
+			return nil, fmt.Errorf("entry %d is not type=value", entry)
 		}
 		out[strings.TrimSpace(k)] = strings.TrimSpace(v)
 	}

@@ -74,10 +74,12 @@ func (s *Scheduler) launch(job Job, scheduled time.Time) (*cronRun, error) {
 	}
 	now := s.cfg.Clock.Now()
 	deadline := now.Add(job.Timeout)
+	hold := out.HoldOutput(job.Name()) // the run's output comes after its started line
 	h, err := s.cfg.Launch(job, scheduled, deadline)
 	if err != nil {
 		s.mu.Unlock()
 		lock.Release()
+		hold.Release()
 		out.Errorf("%s: failed to start: %v", job.Name(), err)
 		return nil, err
 	}
@@ -85,7 +87,7 @@ func (s *Scheduler) launch(job Job, scheduled time.Time) (*cronRun, error) {
 	s.running[job.ID] = append(s.running[job.ID], r)
 	s.wg.Add(1)
 	s.mu.Unlock()
-	out.Printf("%s: started (schedule %q, due %s): %s", job.Name(), job.Schedule, scheduled.Format(time.RFC3339), job.Command)
+	hold.Printf("%s: started (schedule %q, due %s): %s", job.Name(), job.Schedule, scheduled.Format(time.RFC3339), job.Command)
 	go s.watch(r)
 	return r, nil
 }

@@ -4,6 +4,7 @@ package metrics
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -63,7 +64,11 @@ func verdict(w http.ResponseWriter, src Source, cron bool) {
 func Listen(addr string) (net.Listener, error) {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
-		return nil, fmt.Errorf("--metrics-addr %q: %w", addr, err)
+		var ae *net.AddrError
+		if errors.As(err, &ae) {
+			err = errors.New(ae.Err) // its Addr is the value, which tend does not print
+		}
+		return nil, fmt.Errorf("--metrics-addr: %w (want HOST:PORT or :PORT)", err)
 	}
 	if host == "" {
 		host = "127.0.0.1"

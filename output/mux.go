@@ -83,6 +83,7 @@ type Mux struct {
 	next     int
 	tails    map[string][]byte
 	progress map[string]*atomic.Int64 // bytes read per name, for ordered own lines
+	holds    map[string]*Hold         // output held until its announcing line is out
 
 	out outState // the write path: its lock, the own-line queue, broken streams
 
@@ -141,12 +142,17 @@ func (m *Mux) writer(s Stream) io.Writer {
 func (m *Mux) Copy(name string, s Stream, r io.Reader) error {
 	lw := m.newLineWriter(name, s)
 	read := m.progressOf(name)
+	held := m.heldBy(name, s)
 	buf := make([]byte, readSize)
 	for {
 		n, err := r.Read(buf)
 		if n > 0 {
 			read.Add(int64(n))
 			lw.consume(buf[:n])
+			if held != nil {
+				<-held
+				held = nil
+			}
 			lw.flush()
 		}
 		if err != nil {
@@ -222,6 +228,14 @@ func (m *Mux) ErrorfAfter(name string, done <-chan struct{}, format string, args
 }
 
 func (m *Mux) own(s Stream, g *gate, format string, args ...any) {
+	m.ownLine(s, g, nil, format, args...)
+}
+
+func (m *Mux) ownReleasing(s Stream, h *Hold, format string, args ...any) {
+	m.ownLine(s, nil, h, format, args...)
+}
+
+func (m *Mux) ownLine(s Stream, g *gate, h *Hold, format string, args ...any) {
 	msg := fmt.Sprintf(format, args...) + "\n"
 	if !m.opts.Prefix && !m.opts.JSON {
 		// Raw output still needs tend's lines told apart from the app's.
@@ -233,7 +247,7 @@ func (m *Mux) own(s Stream, g *gate, format string, args ...any) {
 	if g != nil && g.done == nil {
 		g = nil
 	}
-	m.enqueue(ownLine{stream: s, data: lw.batch, gate: g})
+	m.enqueue(ownLine{stream: s, data: lw.batch, gate: g, release: h})
 }
 
 // progressOf is the counter of the bytes read from name's pipes.

@@ -99,9 +99,10 @@ type ownQueue struct {
 
 // ownLine is one of tend's lines, formatted, waiting to be written.
 type ownLine struct {
-	stream Stream
-	data   []byte
-	gate   *gate
+	stream  Stream
+	data    []byte
+	gate    *gate
+	release *Hold // released once the line is written or dropped
 }
 
 // gate holds an own line back until a process's output is copied.
@@ -157,6 +158,7 @@ func (m *Mux) enqueue(l ownLine) {
 	o := &m.out
 	n := int64(len(l.data))
 	if n == 0 || o.broken[l.stream].Load() {
+		l.release.done()
 		return
 	}
 	q := o.queues[l.stream]
@@ -164,6 +166,7 @@ func (m *Mux) enqueue(l ownLine) {
 	defer q.mu.Unlock()
 	if q.queued+n > maxQueued {
 		o.overflow.Add(n)
+		l.release.done()
 		return
 	}
 	q.lines = append(q.lines, l)
@@ -197,6 +200,7 @@ func (m *Mux) flushOwn(q *ownQueue, idle chan struct{}) {
 			waitIdle(l.gate.done, o.hurry, l.gate.read, Grace, gateLimit)
 		}
 		_ = m.writeCounted(l.stream, l.data)
+		l.release.done()
 		q.mu.Lock()
 		q.queued -= int64(len(l.data))
 		q.mu.Unlock()

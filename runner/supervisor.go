@@ -241,6 +241,7 @@ func (s *Supervisor) lastExitCode() int {
 func (s *Supervisor) start(inst *instance) {
 	inst.restartTimer = nil
 	path, args := proc.ShellCommand(inst.spec.Command)
+	hold := s.cfg.Output.HoldOutput(inst.spec.Name) // its output comes after the started line
 	child, err := StartPiped(s.cfg.Reaper, s.cfg.Output, inst.spec.Name, proc.Command{
 		Path: path, Args: args, Env: inst.spec.Env, Dir: s.cfg.Dir, NewGroup: true,
 	}, nil)
@@ -251,6 +252,7 @@ func (s *Supervisor) start(inst *instance) {
 		if errors.As(err, &se) {
 			code = se.ExitCode
 		}
+		hold.Release()
 		s.cfg.Output.Errorf("%s failed to start: %v", inst.spec.Name, err)
 		inst.lastStatus = proc.ExitStatus{Code: code}
 		s.cfg.Output.Printf("%s %s", inst.spec.Name, inst.lastStatus)
@@ -263,7 +265,7 @@ func (s *Supervisor) start(inst *instance) {
 	inst.child = child
 	inst.running = true
 	inst.since = time.Now()
-	s.cfg.Output.Printf("%s started with pid %d (port %d)", inst.spec.Name, child.Pid, inst.spec.Port)
+	hold.Printf("%s started with pid %d (port %d)", inst.spec.Name, child.Pid, inst.spec.Port)
 	go func() {
 		st := child.Wait()
 		s.events <- event{inst: inst, child: child, status: st}

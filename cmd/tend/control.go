@@ -173,7 +173,7 @@ func printStatus(w io.Writer, s status.Snapshot, now time.Time) {
 // when the default location is unusable (a read-only file system) tend
 // warns and runs without it; a --socket that fails is an error, since it
 // was asked for. An unsafe directory or a live tend is always an error.
-func serveControl(c *cli.Context, root string, do control.Handler, sched *cron.Scheduler, out *output.Mux) (func(), error) {
+func serveControl(c *cli.Context, root string, do control.Handler, sched *cron.Scheduler, out *output.Mux, page metrics.PageSources) (func(), error) {
 	path, explicit, err := socketPath(c, root)
 	var l net.Listener
 	if err == nil {
@@ -207,7 +207,8 @@ func serveControl(c *cli.Context, root string, do control.Handler, sched *cron.S
 			stopAll()
 			return nil, err
 		}
-		srv := newHTTPServer(metrics.Handler(func() (status.Snapshot, error) { return do(status.OpStatus, "") }))
+		src := func() (status.Snapshot, error) { return do(status.OpStatus, "") }
+		srv := newHTTPServer(metrics.WithPage(metrics.Handler(src), src, page))
 		go srv.Serve(ml)
 		stops = append(stops, func() { srv.Close() })
 	}

@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"slices"
-	"strings"
 	"syscall"
 	"time"
 
@@ -59,8 +57,8 @@ func cronCommand() *cli.Command {
 				Action: cronRunAction,
 			},
 			{
-				Name: "export", Usage: "print crontab lines that run the jobs through tend",
-				Flags:  withAppFlags(&cli.StringFlag{Name: "user", Usage: "add the user field of /etc/cron.d"}),
+				Name: "export", Usage: "print crontab lines that run the jobs through tend (tend export crontab)",
+				Flags:  exportFlags(),
 				Action: cronExportAction,
 			},
 		},
@@ -127,50 +125,6 @@ func cronListAction(c *cli.Context) error {
 		}
 	}
 	return nil
-}
-
-func cronExportAction(c *cli.Context) error {
-	a, err := app.Load(loadOptions(c, os.Environ()))
-	if err != nil {
-		return &exitError{code: 1, err: err}
-	}
-	self, err := os.Executable()
-	if err != nil {
-		self = "tend"
-	}
-	w := c.App.Writer
-	fmt.Fprintf(w, "# tend cron jobs of %s\nPATH=%s\n", a.Root, os.Getenv("PATH"))
-	user := c.String("user")
-	if user != "" {
-		user += " "
-	}
-	if a.Cron == nil {
-		return nil
-	}
-	for _, j := range a.Cron.Jobs {
-		_, every := j.Schedule.Every()
-		switch {
-		case j.Maintenance:
-			fmt.Fprintf(w, "# %s (%s): in maintenance\n", j.ID, j.Command)
-		case every:
-			fmt.Fprintf(w, "# %s (%s): %q cannot be expressed in a crontab\n", j.ID, j.Command, j.Schedule.Spec)
-		case j.Schedule.Zoned:
-			fmt.Fprintf(w, "# %s (%s): %q has a time zone prefix, which system cron ignores\n", j.ID, j.Command, j.Schedule.Spec)
-		default:
-			line := fmt.Sprintf("cd %s && %s cron run %s", shellQuote(a.Root), shellQuote(self), j.ID)
-			fmt.Fprintf(w, "%s %s%s\n", j.Schedule.Spec, user, strings.ReplaceAll(line, "%", `\%`))
-		}
-	}
-	return nil
-}
-
-func shellQuote(s string) string {
-	if s != "" && !strings.ContainsFunc(s, func(r rune) bool {
-		return !slices.Contains([]rune("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-"), r)
-	}) {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 func cronRunAction(c *cli.Context) error {

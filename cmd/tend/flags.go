@@ -76,7 +76,7 @@ func flagStrings(c *cli.Context, name string) []string {
 func parseTimeout(s string) (time.Duration, error) {
 	d, err := app.ParseDuration(s, true)
 	if err != nil {
-		return 0, &exitError{code: 2, err: fmt.Errorf("invalid --timeout %q: %w", s, err)}
+		return 0, &exitError{code: 2, err: fmt.Errorf("invalid --timeout: %w", err)}
 	}
 	return d, nil
 }

@@ -178,3 +178,28 @@ func TestEnvValuesNeverPrinted(t *testing.T) {
 		t.Errorf(".env NUL: exit %d, stderr %q", code, stderr)
 	}
 }
+
+// TestSettingValuesNeverPrinted: tend's own TEND_* settings are config vars
+// too; an unusable one is named, never quoted (file paths excepted: they
+// are what one must see to fix them).
+func TestSettingValuesNeverPrinted(t *testing.T) {
+	t.Parallel()
+	dir := writeApp(t, map[string]string{"Procfile": "web: sleep 30\n",
+		"app.json": `{"cron": [{"command": "echo tick", "schedule": "@daily"}]}`})
+	for _, c := range []struct{ env, want string }{
+		{"TEND_TIMEOUT", "invalid --timeout: want seconds or a duration"},
+		{"TEND_CRON", "TEND_CRON (for --cron) is not a boolean"},
+		{"TEND_RESTART", "TEND_RESTART (for --restart) is not a boolean"},
+		{"TEND_WATCH", "TEND_WATCH (for --watch) is not a boolean"},
+		{"TEND_FORMATION", "invalid formation: entry 1 is not name=N"},
+		{"TEND_STOP_SIGNAL", "--stop-signal: entry 1 is not type=value"},
+		{"TEND_LOG_FORMAT", "invalid --log-format: want text or json"},
+		{"TEND_METRICS_ADDR", "--metrics-addr: missing port in address"},
+		{"TEND_CRON_TIMEOUT", "invalid --cron-timeout"},
+	} {
+		_, stderr, code := runTend(t, dir, []string{c.env + "=hunter2"}, "start")
+		if code == 0 || !strings.Contains(stderr, c.want) || strings.Contains(stderr, "hunter2") {
+			t.Errorf("%s: exit %d, stderr %q, want %q without the value", c.env, code, stderr, c.want)
+		}
+	}
+}

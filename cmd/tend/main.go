@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -78,8 +79,26 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return ee.code
 	}
-	fmt.Fprintf(stderr, "tend: %v\n", err)
+	fmt.Fprintf(stderr, "tend: %v\n", withoutEnvValue(err))
 	return 2
+}
+
+// urfaveEnvError is how urfave/cli reports a TEND_* variable it cannot
+// parse; its message quotes the value.
+var urfaveEnvError = regexp.MustCompile(`^could not parse ".*" as (\w+) value from environment variable "(\w+)" for flag (\S+):`)
+
+// withoutEnvValue rewrites urfave/cli's error for an unparsable TEND_*
+// variable so that it names the variable and not its value: tend never
+// prints what the environment holds.
+func withoutEnvValue(err error) error {
+	m := urfaveEnvError.FindStringSubmatch(err.Error())
+	if m == nil {
+		return err
+	}
+	if m[1] == "bool" {
+		return fmt.Errorf("%s (for --%s) is not a boolean: want 1, true, 0 or false", m[2], m[3])
+	}
+	return fmt.Errorf("%s (for --%s) is not a valid %s", m[2], m[3], m[1])
 }
 
 func newApp(stdout, stderr io.Writer) *cli.App {
@@ -101,6 +120,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			execCommand(),
 			checkCommand(),
 			cronCommand(),
+			exportCommand(),
 		}, controlCommands()...),
 		Action: func(c *cli.Context) error {
 			return cli.ShowAppHelp(c)

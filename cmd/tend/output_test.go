@@ -197,6 +197,33 @@ func TestStartExitLineAfterOutput(t *testing.T) {
 	}
 }
 
+// TestStartedLineBeforeOutput: the line saying a process started comes
+// before anything it printed (it is queued, the output is copied at once).
+func TestStartedLineBeforeOutput(t *testing.T) {
+	t.Parallel()
+	dir := writeApp(t, map[string]string{"Procfile": "e: echo hello\n"})
+	misordered := 0
+	const runs = 60
+	for i := 0; i < runs; i++ {
+		stdout, stderr, code := runTend(t, dir, nil, "start", "-m", "e=2")
+		if code != 1 {
+			t.Fatalf("run %d: exit %d\n%s%s", i, code, stdout, stderr)
+		}
+		started := map[string]bool{}
+		for _, l := range lines(stdout) {
+			if m := regexp.MustCompile(`^tend +\| (e\.\d) started with pid`).FindStringSubmatch(l); m != nil {
+				started[m[1]] = true
+			} else if m := regexp.MustCompile(`^(e\.\d) +\| hello$`).FindStringSubmatch(l); m != nil && !started[m[1]] {
+				misordered++
+				t.Logf("%s printed before its started line:\n%s", m[1], stdout)
+			}
+		}
+	}
+	if misordered > 0 {
+		t.Errorf("%d processes printed before their started line in %d runs", misordered, runs)
+	}
+}
+
 // TestReleaseExitLineAfterOutput: the release command's exit line, too,
 // comes after its last line (issue 11, section 4, names release).
 func TestReleaseExitLineAfterOutput(t *testing.T) {

@@ -14,6 +14,8 @@ import (
 	"github.com/tend-run/tend/app"
 	"github.com/tend-run/tend/control"
 	"github.com/tend-run/tend/cron"
+	"github.com/tend-run/tend/history"
+	"github.com/tend-run/tend/metrics"
 	"github.com/tend-run/tend/output"
 	"github.com/tend-run/tend/proc"
 	"github.com/tend-run/tend/runner"
@@ -70,12 +72,14 @@ func startAction(c *cli.Context) error {
 	var current atomic.Pointer[app.App] // the launcher reads it, reloads replace it
 	current.Store(a)
 	var cronCfg *cron.Config
+	page := metrics.PageSources{Version: version, Root: a.Root, Output: out.Tail}
 	if len(jobs) > 0 || (watching && settings.CronAllowed(a)) {
-		var closeHistory func()
-		if cronCfg, closeHistory, err = cronConfig(c, settings, a, out, reaper, timeout, jobs, &current); err != nil {
+		var store *history.Store
+		if cronCfg, store, err = cronConfig(c, settings, a, out, reaper, timeout, jobs, &current); err != nil {
 			return err
 		}
-		defer closeHistory()
+		defer store.Close()
+		page.Runs = store.Runs
 	}
 	reloads := make(chan runner.ReloadRequest, 1)
 	if watching {
@@ -95,7 +99,7 @@ func startAction(c *cli.Context) error {
 	// before it runs the release command (migrations) again. The release's
 	// supervisor answers while it runs, so the socket is live throughout.
 	var serving atomic.Pointer[runner.Supervisor]
-	stop, err := serveControl(c, a.Root, servedBy(&serving), sup.Cron(), out)
+	stop, err := serveControl(c, a.Root, servedBy(&serving), sup.Cron(), out, page)
 	if err != nil {
 		return &exitError{code: 1, err: err}
 	}
@@ -130,7 +134,8 @@ func planStart(c *cli.Context) (*startPlan, error) {
 		return nil, &exitError{code: 1, err: err}
 	}
 	proc.CatchSIGPIPE() // the Mux stops the formation on EPIPE instead
-	if sp.out, err = newOutput(c, flagString(c, "on-failure") != ""); err != nil {
+	// The hook's TEND_OUTPUT_TAIL and the status page show recent output.
+	if sp.out, err = newOutput(c, flagString(c, "on-failure") != "" || flagString(c, "metrics-addr") != ""); err != nil {
 		return nil, err
 	}
 	for _, w := range sp.app.Warnings {
@@ -226,8 +231,8 @@ func failureHook(command string, a *app.App, reaper *proc.Reaper, out *output.Mu
 }
 
 // cronConfig opens the run history and configures the scheduler; the
-// returned function closes the history.
-func cronConfig(c *cli.Context, settings app.Settings, a *app.App, out *output.Mux, reaper *proc.Reaper, timeout time.Duration, jobs []cron.Job, current *atomic.Pointer[app.App]) (*cron.Config, func(), error) {
+// caller closes the history.
+func cronConfig(c *cli.Context, settings app.Settings, a *app.App, out *output.Mux, reaper *proc.Reaper, timeout time.Duration, jobs []cron.Job, current *atomic.Pointer[app.App]) (*cron.Config, *history.Store, error) {
 	store, err := openHistory(c)
 	if err != nil {
 		return nil, nil, &exitError{code: 1, err: err}
@@ -237,7 +242,7 @@ func cronConfig(c *cli.Context, settings app.Settings, a *app.App, out *output.M
 		store.Close()
 		return nil, nil, err
 	}
-	return cfg, func() { store.Close() }, nil
+	return cfg, store, nil
 }
 
 // schedulerConfig configures the cron scheduler; its runs start with the app
@@ -299,7 +304,7 @@ func runRelease(c *cli.Context, a *app.App, out *output.Mux, reaper *proc.Reaper
 func newOutput(c *cli.Context, keepTail bool) (*output.Mux, error) {
 	format := flagString(c, "log-format")
 	if !slices.Contains([]string{"text", "json"}, format) {
-		return nil, &exitError{code: 2, err: fmt.Errorf("invalid --log-format %q: want text or json", format)}
+		return nil, &exitError{code: 2, err: errors.New("invalid --log-format: want text or json")}
 	}
 	stdoutTTY := proc.IsTerminal(os.Stdout)
 	timestamps := stdoutTTY

@@ -43,7 +43,7 @@ func setUsageErrors(app *cli.App, args []string) {
 
 func usageHandler(command string, args []string) cli.OnUsageErrorFunc {
 	return func(_ *cli.Context, err error, _ bool) error {
-		return &exitError{code: 2, err: &usageError{msg: usageMessage(err.Error(), args), command: command}}
+		return &exitError{code: 2, err: &usageError{msg: usageMessage(withoutEnvValue(err).Error(), args), command: command}}
 	}
 }
 

@@ -1,0 +1,256 @@
+package export
+
+import (
+	"bytes"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"sigs.k8s.io/yaml"
+
+	"github.com/tend-run/tend/appjson"
+)
+
+// The Kubernetes objects tend writes, as small typed structs with the
+// field names of k8s.io/api (apps/v1 Deployment, batch/v1 CronJob): that
+// module and its apimachinery pull 16 modules (129 MB of module cache)
+// and tripled a cold build, for the few fields used here.
+
+// ObjectMeta is metav1.ObjectMeta's name and labels.
+type ObjectMeta struct {
+	Name   string            `json:"name,omitempty"`
+	Labels map[string]string `json:"labels,omitempty"`
+}
+
+// Deployment is apps/v1 Deployment.
+type Deployment struct {
+	APIVersion string         `json:"apiVersion"`
+	Kind       string         `json:"kind"`
+	Metadata   ObjectMeta     `json:"metadata"`
+	Spec       DeploymentSpec `json:"spec"`
+}
+
+// DeploymentSpec is apps/v1 DeploymentSpec.
+type DeploymentSpec struct {
+	Replicas *int32          `json:"replicas,omitempty"`
+	Selector LabelSelector   `json:"selector"`
+	Template PodTemplateSpec `json:"template"`
+}
+
+// LabelSelector is metav1.LabelSelector's matchLabels.
+type LabelSelector struct {
+	MatchLabels map[string]string `json:"matchLabels"`
+}
+
+// PodTemplateSpec is core/v1 PodTemplateSpec.
+type PodTemplateSpec struct {
+	Metadata ObjectMeta `json:"metadata"`
+	Spec     PodSpec    `json:"spec"`
+}
+
+// PodSpec is the part of core/v1 PodSpec used here.
+type PodSpec struct {
+	RestartPolicy                 string      `json:"restartPolicy,omitempty"`
+	TerminationGracePeriodSeconds *int64      `json:"terminationGracePeriodSeconds,omitempty"`
+	Containers                    []Container `json:"containers"`
+}
+
+// Container is the part of core/v1 Container used here.
+type Container struct {
+	Name    string          `json:"name"`
+	Image   string          `json:"image"`
+	Command []string        `json:"command"`
+	Env     []EnvVar        `json:"env,omitempty"`
+	EnvFrom []EnvFromSource `json:"envFrom,omitempty"`
+	Ports   []ContainerPort `json:"ports,omitempty"`
+}
+
+// EnvVar is core/v1 EnvVar with a plain value.
+type EnvVar struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// EnvFromSource is core/v1 EnvFromSource.
+type EnvFromSource struct {
+	ConfigMapRef *LocalRef `json:"configMapRef,omitempty"`
+	SecretRef    *LocalRef `json:"secretRef,omitempty"`
+}
+
+// LocalRef names a ConfigMap or Secret in the same namespace.
+type LocalRef struct {
+	Name string `json:"name"`
+}
+
+// ContainerPort is core/v1 ContainerPort.
+type ContainerPort struct {
+	Name          string `json:"name,omitempty"`
+	ContainerPort int32  `json:"containerPort"`
+}
+
+// K8sCronJob is batch/v1 CronJob.
+type K8sCronJob struct {
+	APIVersion string      `json:"apiVersion"`
+	Kind       string      `json:"kind"`
+	Metadata   ObjectMeta  `json:"metadata"`
+	Spec       CronJobSpec `json:"spec"`
+}
+
+// CronJobSpec is batch/v1 CronJobSpec.
+type CronJobSpec struct {
+	Schedule          string          `json:"schedule"`
+	TimeZone          *string         `json:"timeZone,omitempty"`
+	ConcurrencyPolicy string          `json:"concurrencyPolicy"`
+	Suspend           *bool           `json:"suspend,omitempty"`
+	JobTemplate       JobTemplateSpec `json:"jobTemplate"`
+}
+
+// JobTemplateSpec is batch/v1 JobTemplateSpec.
+type JobTemplateSpec struct {
+	Spec JobSpec `json:"spec"`
+}
+
+// JobSpec is the part of batch/v1 JobSpec used here.
+type JobSpec struct {
+	ActiveDeadlineSeconds *int64          `json:"activeDeadlineSeconds,omitempty"`
+	BackoffLimit          *int32          `json:"backoffLimit,omitempty"`
+	Template              PodTemplateSpec `json:"template"`
+}
+
+var dnsLabel = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`)
+
+// objectName is APP-PART, lowercased with '_' as '-', checked as a
+// DNS-1123 label of at most limit characters.
+func objectName(app, part string, limit int) (string, error) {
+	name := app + "-" + strings.ReplaceAll(strings.ToLower(part), "_", "-")
+	if len(name) > limit || !dnsLabel.MatchString(name) {
+		return "", fmt.Errorf("%q is not a Kubernetes name (1 to %d of a-z, 0-9 and '-', a letter or digit at each end): rename %q or choose a shorter --app", name, limit, part)
+	}
+	return name, nil
+}
+
+// Kubernetes writes one multi-document YAML file: a Deployment per type
+// (replicas from the formation, tend as PID 1 in exec mode, the grace -t
+// plus 5 s, web's containerPort, envFrom a ConfigMap and a Secret APP-env
+// the user creates: never values from .env files, which may hold
+// secrets) and a CronJob per cron entry.
+func Kubernetes(a App) (Result, error) {
+	var r Result
+	if a.Image == "" {
+		return r, fmt.Errorf("kubernetes: give the container image with --image IMAGE")
+	}
+	var b bytes.Buffer
+	a.header(&b)
+	envFrom := []EnvFromSource{{ConfigMapRef: &LocalRef{Name: a.Name + "-env"}}, {SecretRef: &LocalRef{Name: a.Name + "-env"}}}
+	grace := seconds(a.Timeout) + 5
+	seen := map[string]string{}
+	var note string // a comment for the next document
+	doc := func(v any) error {
+		out, err := yaml.Marshal(v)
+		if err != nil {
+			return err
+		}
+		b.WriteString("---\n" + note)
+		b.Write(out)
+		note = ""
+		return nil
+	}
+	for _, t := range a.Types {
+		name, err := objectName(a.Name, t.Name, 63)
+		if err != nil {
+			return Result{}, err
+		}
+		if other, dup := seen[name]; dup {
+			return Result{}, fmt.Errorf("types %q and %q both become the Kubernetes name %q", other, t.Name, name)
+		}
+		seen[name] = t.Name
+		labels := map[string]string{"app.kubernetes.io/name": a.Name, "app.kubernetes.io/component": t.Name}
+		replicas := int32(len(t.Ports))
+		cmd := []string{"tend", "-t", strconv.FormatInt(seconds(a.Timeout), 10)}
+		if t.StopSignal != 0 {
+			cmd = append(cmd, "--stop-signal", t.Name+"="+strings.TrimPrefix(signalName(t.StopSignal), "SIG"))
+		}
+		c := Container{Name: strings.ReplaceAll(strings.ToLower(t.Name), "_", "-"), Image: a.Image,
+			Command: append(cmd, "--", t.Name), EnvFrom: envFrom,
+			Env: []EnvVar{{Name: "DYNO", Value: t.Name}}}
+		if t.Name == "web" {
+			port := 5000
+			if len(t.Ports) > 0 {
+				port = t.Ports[0]
+			}
+			c.Env = append(c.Env, EnvVar{Name: "PORT", Value: strconv.Itoa(port)})
+			c.Ports = []ContainerPort{{Name: "http", ContainerPort: int32(port)}}
+		}
+		if replicas == 0 {
+			note = fmt.Sprintf("# %s: 0 in the formation: replicas 0\n", t.Name)
+		}
+		if err := doc(Deployment{APIVersion: "apps/v1", Kind: "Deployment", Metadata: ObjectMeta{Name: name, Labels: labels},
+			Spec: DeploymentSpec{Replicas: &replicas, Selector: LabelSelector{MatchLabels: labels},
+				Template: PodTemplateSpec{Metadata: ObjectMeta{Labels: labels},
+					Spec: PodSpec{TerminationGracePeriodSeconds: &grace, Containers: []Container{c}}}}}); err != nil {
+			return Result{}, err
+		}
+	}
+	for _, j := range a.Cron {
+		if _, every := j.Schedule.Every(); every {
+			fmt.Fprintf(&b, "# cron %s (%s): %q has no CronJob equivalent: left out\n", j.ID, oneLine(j.Command), j.Schedule.Spec)
+			r.warn("cron %s: %q has no CronJob equivalent: left out", j.ID, j.Schedule.Spec)
+			continue
+		}
+		name, err := objectName(a.Name, "cron-"+j.ID, 52)
+		if err != nil {
+			return Result{}, err
+		}
+		labels := map[string]string{"app.kubernetes.io/name": a.Name, "app.kubernetes.io/component": "cron", "tend.run/cron-id": j.ID}
+		spec := CronJobSpec{Schedule: cronSpecOnly(j.Schedule), ConcurrencyPolicy: k8sPolicy(j.Policy)}
+		if zone := j.Schedule.Location.String(); j.Schedule.Zoned || zone != "UTC" {
+			if zone == "" {
+				zone = "UTC"
+			}
+			spec.TimeZone = &zone
+		}
+		if j.Maintenance {
+			suspend := true
+			spec.Suspend = &suspend
+		}
+		var deadline *int64
+		if j.Timeout > 0 {
+			d := seconds(j.Timeout)
+			deadline = &d
+		}
+		noRetry := int32(0)
+		cmd := []string{"tend", "-t", strconv.FormatInt(seconds(a.Timeout), 10)}
+		if j.StopSignal != 0 {
+			cmd = append(cmd, "--stop-signal", "cron="+strings.TrimPrefix(signalName(j.StopSignal), "SIG"))
+		}
+		spec.JobTemplate = JobTemplateSpec{Spec: JobSpec{ActiveDeadlineSeconds: deadline, BackoffLimit: &noRetry,
+			Template: PodTemplateSpec{Metadata: ObjectMeta{Labels: labels}, Spec: PodSpec{RestartPolicy: "Never", TerminationGracePeriodSeconds: &grace,
+				Containers: []Container{{Name: "cron", Image: a.Image, Command: append(cmd, "cron", "run", "--no-lock", j.ID), EnvFrom: envFrom}}}}}}
+		if err := doc(K8sCronJob{APIVersion: "batch/v1", Kind: "CronJob", Metadata: ObjectMeta{Name: name, Labels: labels}, Spec: spec}); err != nil {
+			return Result{}, err
+		}
+	}
+	r.Files = []File{{Name: a.Name + ".yaml", Data: b.Bytes()}}
+	return r, nil
+}
+
+// cronSpecOnly is the schedule without its CRON_TZ= prefix, which
+// Kubernetes refuses in favour of timeZone.
+func cronSpecOnly(s *appjson.Schedule) string {
+	spec := strings.TrimSpace(s.Spec)
+	if s.Zoned {
+		_, spec, _ = strings.Cut(spec, " ")
+	}
+	return strings.Join(strings.Fields(spec), " ")
+}
+
+func k8sPolicy(p appjson.Policy) string {
+	switch p {
+	case appjson.PolicyForbid:
+		return "Forbid"
+	case appjson.PolicyReplace:
+		return "Replace"
+	}
+	return "Allow"
+}
