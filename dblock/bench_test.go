@@ -40,7 +40,7 @@ func BenchmarkAcquireRelease(b *testing.B) {
 	// SCRAM's key stretching costs of the TCP figure.
 	b.Run("postgres-socket-trust", func(b *testing.B) {
 		s := postgresServer(b)
-		l, err := Open("postgres://tend@/postgres?sslmode=disable&host="+s.dir+"&port="+strconv.Itoa(s.port), "bench")
+		l, err := Open("postgres://tend@/postgres?sslmode=disable&host="+s.Dir+"&port="+strconv.Itoa(s.Port), "bench")
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -52,7 +52,7 @@ func BenchmarkAcquireRelease(b *testing.B) {
 	})
 	for _, tg := range targets {
 		b.Run(tg.name, func(b *testing.B) {
-			l, err := Open(tg.srv(b).url, "bench")
+			l, err := Open(tg.srv(b).URL, "bench")
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -96,7 +96,7 @@ func BenchmarkKeepAliveIdle(b *testing.B) {
 			base0 := selfCPU()
 			time.Sleep(hold / 4)
 			base := 4 * (selfCPU() - base0)
-			l, err := Open(s.url, "bench")
+			l, err := Open(s.URL, "bench")
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -110,11 +110,11 @@ func BenchmarkKeepAliveIdle(b *testing.B) {
 				locks = append(locks, lk)
 			}
 			time.Sleep(time.Second) // connections settled
-			self0, srv0 := selfCPU(), groupCPU(s.cmd.Process.Pid)
+			self0, srv0 := selfCPU(), groupCPU(s.Pid())
 			b.ResetTimer()
 			time.Sleep(hold)
 			b.StopTimer()
-			self, srv := selfCPU()-self0-base, groupCPU(s.cmd.Process.Pid)-srv0
+			self, srv := selfCPU()-self0-base, groupCPU(s.Pid())-srv0
 			for _, lk := range locks {
 				lk.Release()
 			}

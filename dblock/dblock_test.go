@@ -50,7 +50,7 @@ func TestTwoProcessesNeverOverlap(t *testing.T) {
 		}
 		var procs []proc
 		for range 2 {
-			cmd, r := helper(t, "loop", s.url, jobName(t), "TEND_DBLOCK_MARK="+mark, "TEND_DBLOCK_FOR=3s")
+			cmd, r := helper(t, "loop", s.URL, jobName(t), "TEND_DBLOCK_MARK="+mark, "TEND_DBLOCK_FOR=3s")
 			procs = append(procs, proc{cmd.Wait, func() string { return readLine(t, r) }})
 		}
 		for _, p := range procs {
@@ -67,7 +67,7 @@ func TestTwoProcessesNeverOverlap(t *testing.T) {
 func TestKill9ReleasesAtOnce(t *testing.T) {
 	each(t, func(t *testing.T, tg target, s *server) {
 		job := jobName(t)
-		cmd, r := helper(t, "hold", s.url, job)
+		cmd, r := helper(t, "hold", s.URL, job)
 		if line := readLine(t, r); line != "locked" {
 			t.Fatalf("helper: %s", line)
 		}
@@ -151,11 +151,11 @@ func TestServerDown(t *testing.T) {
 		l.Reacquire = time.Second
 		job := jobName(t)
 		lk := take(t, l, job)
-		s.stop()
+		s.Stop()
 		stopped := time.Now()
 		defer func() {
-			if s.cmd == nil {
-				if err := s.start(); err != nil {
+			if s.Pid() == 0 {
+				if err := s.Start(); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -175,7 +175,7 @@ func TestServerDown(t *testing.T) {
 			t.Fatal("not Lost while the server is down")
 		}
 		lk.Release()
-		if err := s.start(); err != nil {
+		if err := s.Start(); err != nil {
 			t.Fatal(err)
 		}
 		take(t, l, job)
@@ -188,8 +188,8 @@ func TestServerRestart(t *testing.T) {
 		l := open(t, s)
 		job := jobName(t)
 		lk := take(t, l, job)
-		s.stop()
-		if err := s.start(); err != nil {
+		s.Stop()
+		if err := s.Start(); err != nil {
 			t.Fatal(err)
 		}
 		restarted := time.Now()
@@ -274,10 +274,10 @@ func TestCheck(t *testing.T) {
 
 func TestPasswordNeverInErrors(t *testing.T) {
 	each(t, func(t *testing.T, tg target, s *server) {
-		wrong := strings.Replace(s.url, "s3cr3t", "wrong-s3cr3t", 1)
-		refused := strings.Replace(s.url, "127.0.0.1:"+strconv.Itoa(s.port), "127.0.0.1:1", 1)
+		wrong := strings.Replace(s.URL, "s3cr3t", "wrong-s3cr3t", 1)
+		refused := strings.Replace(s.URL, "127.0.0.1:"+strconv.Itoa(s.Port), "127.0.0.1:1", 1)
 		pws := []string{testPassword, "wrong-s3cr3t", "s3cr3t"}
-		for _, u := range []string{s.url, wrong, refused} {
+		for _, u := range []string{s.URL, wrong, refused} {
 			l, err := Open(u, "test")
 			if err != nil {
 				t.Fatal(err)

@@ -135,7 +135,7 @@ const pgHolderQuery = `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND 
 
 func pgAdmin(t testing.TB, s *server) *pgx.Conn {
 	t.Helper()
-	c, err := pgx.Connect(context.Background(), s.url)
+	c, err := pgx.Connect(context.Background(), s.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,7 +223,7 @@ func myKillAndTake(t testing.TB, s *server, k key) func() {
 // open is a Locker for s's URL, for app "test", logging to t.
 func open(t testing.TB, s *server) *Locker {
 	t.Helper()
-	l, err := Open(s.url, "test")
+	l, err := Open(s.URL, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
