@@ -36,6 +36,8 @@ type Settings struct {
 	Cron, NoCron bool
 	// LockDir is --lock-dir; empty for the private per-user directory.
 	LockDir string
+	// LockURL is --lock-url: a database whose locks replace the lock dir.
+	LockURL string
 }
 
 // UsageError is a flag value tend cannot use: tend exits with status 2.

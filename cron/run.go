@@ -38,7 +38,7 @@ type cronRun struct {
 	handle    RunHandle
 	scheduled time.Time
 	started   time.Time
-	lock      *Lock
+	lock      Held
 	// stopped says why tend stopped the run, if it did.
 	stopped string
 	// finished is closed once the run has ended and released its lock;
@@ -51,12 +51,16 @@ type cronRun struct {
 // Trouble with the lock is this job's alone: logged, and the run skipped.
 func (s *Scheduler) launch(job Job, scheduled time.Time) (*cronRun, error) {
 	out := s.cfg.Output
-	var lock *Lock
+	var lock Held
 	if job.Policy != PolicyAllow && s.cfg.Locks != nil {
 		var err error
-		lock, err = s.cfg.Locks.Take(job.ID, job.Policy, s.cfg.Grace, s.cfg.Clock, s.stop)
+		lock, err = s.cfg.Locks.TakeRun(job.ID, job.Policy, s.cfg.Grace, s.cfg.Clock, s.stop)
 		if errors.Is(err, ErrLocked) {
-			out.Printf("%s: skipped the run due at %s: another tend holds %s.lock (%s)", job.Name(), scheduled.Format(time.RFC3339), job.ID, job.Policy)
+			holder := fmt.Sprintf("another tend holds %s.lock", job.ID)
+			if err != ErrLocked {
+				holder = err.Error() // a database names the holder
+			}
+			out.Printf("%s: skipped the run due at %s: %s (%s)", job.Name(), scheduled.Format(time.RFC3339), holder, job.Policy)
 			s.record(history.Run{Job: job.ID, Scheduled: scheduled, Started: s.cfg.Clock.Now(), Outcome: history.OutcomeSkipped})
 			return nil, fmt.Errorf("%w: another tend holds the lock of %s (%s)", status.ErrSkipped, job.Name(), job.Policy)
 		}
@@ -69,7 +73,7 @@ func (s *Scheduler) launch(job Job, scheduled time.Time) (*cronRun, error) {
 	s.mu.Lock()
 	if s.draining {
 		s.mu.Unlock()
-		lock.Release()
+		release(lock)
 		return nil, fmt.Errorf("%w: tend is stopping", status.ErrSkipped)
 	}
 	now := s.cfg.Clock.Now()
@@ -78,7 +82,7 @@ func (s *Scheduler) launch(job Job, scheduled time.Time) (*cronRun, error) {
 	h, err := s.cfg.Launch(job, scheduled, deadline)
 	if err != nil {
 		s.mu.Unlock()
-		lock.Release()
+		release(lock)
 		hold.Release()
 		out.Errorf("%s: failed to start: %v", job.Name(), err)
 		return nil, err
@@ -155,14 +159,25 @@ func (s *Scheduler) watch(r *cronRun) {
 	if r.job.Timeout > 0 {
 		timeout = s.cfg.Clock.After(r.job.Timeout)
 	}
+	var lost, asked <-chan struct{}
+	if r.lock != nil {
+		lost, asked = r.lock.Lost(), r.lock.StopRequested()
+	}
 	select {
 	case <-r.handle.Done():
 	case <-timeout:
 		s.cfg.Output.Errorf("%s: timed out after %v", r.job.Name(), r.job.Timeout)
 		s.stopRun(r, "timed out")
+	case <-lost:
+		// Another holder may run the job now: two runs must not overlap.
+		s.cfg.Output.Errorf("%s: lost its lock (the database connection is gone and the lock could not be taken back): stopping the run", r.job.Name())
+		s.stopRun(r, history.OutcomeLockLost)
+	case <-asked:
+		s.cfg.Output.Printf("%s: another tend replaces this run (replace): stopping it", r.job.Name())
+		s.stopRun(r, history.OutcomeReplaced)
 	}
 	st := r.handle.Wait()
-	r.lock.Release()
+	release(r.lock)
 	r.status = st
 	defer close(r.finished)
 	why := s.remove(r)

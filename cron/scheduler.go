@@ -59,9 +59,11 @@ func (j Job) Name() string { return "cron." + j.ID }
 
 // Config configures a Scheduler.
 type Config struct {
-	Jobs   []Job
-	Clock  Clock
-	Locks  *LockDir
+	Jobs  []Job
+	Clock Clock
+	// Locks takes the locks of forbid and replace runs (nil: none, the
+	// policies then hold within this tend only).
+	Locks  Locker
 	Launch Launcher
 	// Grace is the time between the stop signal and SIGKILL.
 	Grace      time.Duration

@@ -19,7 +19,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tend-run/tend/appjson"
 	"github.com/tend-run/tend/cron"
 )
 
@@ -45,7 +44,7 @@ func BenchmarkAcquireRelease(b *testing.B) {
 			b.Fatal(err)
 		}
 		latencies(b, func() error {
-			lk, err := l.Take(context.Background(), "job", appjson.PolicyForbid, 0)
+			lk, err := l.Take(context.Background(), "job", cron.PolicyForbid, 0)
 			lk.Release()
 			return err
 		})
@@ -58,7 +57,7 @@ func BenchmarkAcquireRelease(b *testing.B) {
 			}
 			defer l.Close()
 			latencies(b, func() error {
-				lk, err := l.Take(context.Background(), "job", appjson.PolicyForbid, 0)
+				lk, err := l.Take(context.Background(), "job", cron.PolicyForbid, 0)
 				lk.Release()
 				return err
 			})
@@ -103,7 +102,7 @@ func BenchmarkKeepAliveIdle(b *testing.B) {
 			defer l.Close()
 			var locks []*Lock
 			for i := range n {
-				lk, err := l.Take(context.Background(), "idle-"+strconv.Itoa(i), appjson.PolicyForbid, 0)
+				lk, err := l.Take(context.Background(), "idle-"+strconv.Itoa(i), cron.PolicyForbid, 0)
 				if err != nil {
 					b.Fatal(err)
 				}

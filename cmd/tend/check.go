@@ -2,6 +2,7 @@ package main
 
 import (
 	"cmp"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -17,9 +18,10 @@ import (
 
 func checkCommand() *cli.Command {
 	return &cli.Command{
-		Name:   "check",
-		Usage:  "validate the Procfile, app.json and env files and print a summary",
-		Flags:  withAppFlags(&cli.BoolFlag{Name: "json", Usage: "print the summary as JSON"}),
+		Name:  "check",
+		Usage: "validate the Procfile, app.json and env files and print a summary",
+		Flags: withAppFlags(&cli.BoolFlag{Name: "json", Usage: "print the summary as JSON"}, cronFlags()[1],
+			&cli.BoolFlag{Name: "connect", Usage: "with --lock-url: connect, take and release a lock, and print the server's version"}),
 		Action: checkAction,
 	}
 }
@@ -44,6 +46,10 @@ type checkReport struct {
 	FromFiles int             `json:"env_vars_from_files"`
 	Warnings  []string        `json:"warnings"`
 	Errors    []string        `json:"errors,omitempty"`
+
+	// Locks is the --lock-url database, its password masked (and, with
+	// --connect, the server's version).
+	Locks string `json:"locks,omitempty"`
 
 	// NoProcfile: a cron-only app without a Procfile.
 	NoProcfile bool `json:"procfile_missing,omitempty"`
@@ -104,7 +110,24 @@ func buildReport(c *cli.Context, a *app.App, now time.Time) (checkReport, error)
 		}
 		r.Processes = append(r.Processes, cp)
 	}
-	r.Cron = cronList(a, now, 5)
+	db, err := openLockURL(settings, a, nil)
+	if err != nil {
+		return r, err
+	}
+	if db != nil {
+		defer db.Close()
+		r.Locks = db.Redacted()
+		if c.Bool("connect") {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			version, err := db.Check(ctx)
+			if err != nil {
+				return r, &exitError{code: 1, err: fmt.Errorf("--lock-url: %w", err)}
+			}
+			r.Locks += " (connected: " + version + ")"
+		}
+	}
+	r.Cron = cronList(a, now, 5, db)
 	return r, nil
 }
 
@@ -155,6 +178,9 @@ func printReport(w io.Writer, r checkReport) {
 			}
 		}
 		tw.Flush()
+	}
+	if r.Locks != "" {
+		fmt.Fprintf(w, "cron locks: %s\n", r.Locks)
 	}
 	if len(r.EnvFiles) > 0 {
 		fmt.Fprintf(w, "environment: %d variables, %d from %s\n", r.EnvVars, r.FromFiles, strings.Join(r.EnvFiles, ", "))

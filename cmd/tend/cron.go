@@ -12,6 +12,7 @@ import (
 	"github.com/tend-run/tend/app"
 	"github.com/tend-run/tend/appjson"
 	"github.com/tend-run/tend/cron"
+	"github.com/tend-run/tend/dblock"
 	"github.com/tend-run/tend/proc"
 )
 
@@ -21,6 +22,7 @@ const exitLocked = 75
 func cronFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "lock-dir", Usage: "`DIR` for cron locks, shared by every tend that mounts it (default: a private per-user dir)", EnvVars: []string{"TEND_LOCK_DIR"}},
+		&cli.StringFlag{Name: lockURLFlag, Usage: "PostgreSQL or MySQL/MariaDB `URL` whose locks replace the lock dir, across hosts (e.g. $DATABASE_URL)", EnvVars: []string{"TEND_LOCK_URL"}},
 		&cli.StringSliceFlag{Name: "cron-timeout", Usage: "limit of a cron run: `DURATION` for all, or ID=DURATION per job (default 24h, Dokku's)", EnvVars: []string{"TEND_CRON_TIMEOUT"}},
 	}
 }
@@ -46,7 +48,7 @@ func cronCommand() *cli.Command {
 		Subcommands: []*cli.Command{
 			{
 				Name: "list", Usage: "list the cron jobs and their next runs",
-				Flags:  withAppFlags(&cli.BoolFlag{Name: "json", Usage: "print JSON"}),
+				Flags:  withAppFlags(&cli.BoolFlag{Name: "json", Usage: "print JSON"}, cronFlags()[1]),
 				Action: cronListAction,
 			},
 			{
@@ -74,9 +76,11 @@ type cronListEntry struct {
 	Maintenance bool     `json:"maintenance"`
 	Next        string   `json:"next,omitempty"`
 	NextRuns    []string `json:"next_runs"`
+	// Lock names the job's lock in the --lock-url database.
+	Lock string `json:"lock,omitempty"`
 }
 
-func cronList(a *app.App, now time.Time, n int) []cronListEntry {
+func cronList(a *app.App, now time.Time, n int, db *dblock.Locker) []cronListEntry {
 	out := []cronListEntry{}
 	if a.Cron == nil {
 		return out
@@ -85,6 +89,9 @@ func cronList(a *app.App, now time.Time, n int) []cronListEntry {
 		e := cronListEntry{ID: j.ID, Schedule: j.Schedule.Spec, Command: j.Command, Policy: string(j.Policy), Maintenance: j.Maintenance, NextRuns: []string{}}
 		if a.AppName != "" {
 			e.DokkuID = appjson.DokkuID(a.AppName, j.Command, j.Schedule.Spec)
+		}
+		if db != nil && j.Policy != appjson.PolicyAllow {
+			e.Lock = db.Describe(j.ID)
 		}
 		if !j.Maintenance {
 			for _, t := range j.Schedule.NextN(now, n) {
@@ -106,7 +113,11 @@ func cronListAction(c *cli.Context) error {
 	if err != nil {
 		return &exitError{code: 1, err: err}
 	}
-	list := cronList(a, time.Now(), 1)
+	db, err := openLockURL(settingsFrom(c), a, nil)
+	if err != nil {
+		return err
+	}
+	list := cronList(a, time.Now(), 1, db)
 	if c.Bool("json") {
 		writeJSON(c.App.Writer, list)
 		return nil
@@ -172,20 +183,23 @@ func runCronJob(c *cli.Context, a *app.App, job appjson.Job, noLock bool) error 
 	errw := execErrors(c)
 	name := "cron." + job.ID
 	if job.Policy != appjson.PolicyAllow && !noLock {
-		locks, err := openLockDir(settings, a.Root)
+		locks, closeLocks, err := openLocks(settings, a, func(format string, args ...any) {
+			fmt.Fprintf(errw, "tend: "+format+"\n", args...)
+		})
 		if err != nil {
 			return err
 		}
-		defer locks.Close()
-		lock, err := locks.Take(job.ID, cron.Policy(job.Policy), grace, cron.RealClock, nil)
+		defer closeLocks()
+		lock, err := locks.TakeRun(job.ID, cron.Policy(job.Policy), grace, cron.RealClock, nil)
 		if errors.Is(err, cron.ErrLocked) {
 			fmt.Fprintf(errw, "tend: %s: skipped: another run holds its lock (%s); --no-lock runs it anyway\n", name, job.Policy)
 			return exitCode(errw.done(exitLocked))
 		}
 		if err != nil {
-			return &exitError{code: 1, err: err}
+			return &exitError{code: 1, err: fmt.Errorf("%s: skipped: %w", name, err)}
 		}
 		defer lock.Release()
+		stopOnLockTrouble(lock, name, errw)
 	}
 	start := time.Now()
 	deadline := start.Add(maxRun)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/tend-run/tend/internal/dbtest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -52,6 +53,7 @@ func TestMain(m *testing.M) {
 		panic(fmt.Sprintf("build tend: %v", err))
 	}
 	code := m.Run()
+	dbtest.StopAll()
 	os.RemoveAll(dir)
 	os.Exit(code)
 }

@@ -33,7 +33,7 @@ func startCommand() *cli.Command {
 			timeoutFlag(),
 			stopSignalFlag(),
 			signalLeaderFlag(),
-			cronFlags()[0], cronFlags()[1],
+			cronFlags()[0], cronFlags()[1], cronFlags()[2],
 			&cli.BoolFlag{Name: "restart", Usage: "restart exited processes (back-off 1s to 30s; gives up after 10 quick crashes)", EnvVars: []string{"TEND_RESTART"}},
 			&cli.StringFlag{Name: "can-die", Usage: "`TYPES` that may exit without stopping the rest", EnvVars: []string{"TEND_CAN_DIE"}},
 			&cli.BoolFlag{Name: "release", Usage: "run the release process once first; abort if it fails"},
@@ -248,11 +248,11 @@ func cronConfig(c *cli.Context, settings app.Settings, a *app.App, out *output.M
 // schedulerConfig configures the cron scheduler; its runs start with the app
 // as it is at that moment, their output through the Mux.
 func schedulerConfig(settings app.Settings, a *app.App, out *output.Mux, reaper *proc.Reaper, timeout time.Duration, jobs []cron.Job, current *atomic.Pointer[app.App], hist cron.History) (*cron.Config, error) {
-	locks, err := openLockDir(settings, a.Root)
+	locks, _, err := openLocks(settings, a, out.Errorf) // they live as long as tend
 	if err != nil {
 		// Like the control socket, the default lock dir is no reason to
 		// refuse to run where the file system is read-only.
-		if settings.LockDir != "" || !noPlace(err) {
+		if settings.LockDir != "" || settings.LockURL != "" || !noPlace(err) {
 			return nil, err
 		}
 		out.Errorf("warning: running without a lock dir, so forbid and replace hold only within this tend: %v", err)
