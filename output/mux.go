@@ -87,7 +87,7 @@ type Mux struct {
 
 	out outState // the write path: its lock, the own-line queue, broken streams
 
-	copiers sync.WaitGroup // the copiers of every Pipes, for Drain
+	pipes map[*Pipes]bool // being copied and waited for by Drain (guarded by mu)
 }
 
 // palette of ANSI colours given to names in order of first appearance.
@@ -101,7 +101,7 @@ func NewMux(opts OutputOptions) *Mux {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	m := &Mux{opts: opts, width: len(tendName), palette: map[string]string{tendName: "1"}, progress: map[string]*atomic.Int64{}}
+	m := &Mux{opts: opts, width: len(tendName), palette: map[string]string{tendName: "1"}, progress: map[string]*atomic.Int64{}, pipes: map[*Pipes]bool{}}
 	m.out.init(opts.Stdout, opts.Stderr)
 	return m
 }

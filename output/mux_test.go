@@ -285,3 +285,32 @@ func TestPipes(t *testing.T) {
 		t.Fatal("Done not closed after a failed start")
 	}
 }
+
+// Drain does not wait for pipes their owner abandoned.
+func TestPipesAbandon(t *testing.T) {
+	r := testkit.Reaper(t)
+	var out testkit.Buffer
+	m := NewMux(OutputOptions{Stdout: &out, Stderr: &out, Prefix: true})
+	p, err := m.Pipes("hook", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := testkit.Shell("sleep 30 &")
+	cmd.Stdout, cmd.Stderr = p.Stdout, p.Stderr
+	c, err := r.Start(cmd)
+	p.Started(err)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Wait()
+	t.Cleanup(func() { _ = c.Signal(syscall.SIGKILL, true) })
+	p.Abandon()
+	start := time.Now()
+	m.Drain(time.Now().Add(10 * time.Second))
+	if took := time.Since(start); took >= Grace {
+		t.Errorf("Drain waited %v for an abandoned pipe", took)
+	}
+	if strings.Contains(out.String(), "still held open") {
+		t.Errorf("Drain reported the abandoned pipe:\n%s", out.String())
+	}
+}

@@ -276,7 +276,12 @@ func (m *Mux) ownFlushed() {
 // and it says so on stderr with their count. It returns that count.
 func (m *Mux) Drain(deadline time.Time) int64 {
 	copied := make(chan struct{})
-	go func() { m.copiers.Wait(); close(copied) }()
+	go func() {
+		for _, p := range m.openPipes() {
+			<-p.done
+		}
+		close(copied)
+	}()
 	done := m.flushed(copied)
 	grace := time.NewTimer(Grace)
 	defer grace.Stop()

@@ -56,7 +56,9 @@ func (p *Pipes) Started(err error) {
 		close(p.done)
 		return
 	}
-	p.m.copiers.Add(2)
+	p.m.mu.Lock()
+	p.m.pipes[p] = true
+	p.m.mu.Unlock()
 	var copying atomic.Int32 // the last copier to finish closes done
 	copying.Store(2)
 	var teeOut, teeErr io.Writer
@@ -69,7 +71,6 @@ func (p *Pipes) Started(err error) {
 		tee io.Writer
 	}{{p.outR, Stdout, teeOut}, {p.errR, Stderr, teeErr}} {
 		go func() {
-			defer p.m.copiers.Done()
 			defer c.r.Close()
 			var src io.Reader = c.r
 			if c.tee != nil {
@@ -77,10 +78,33 @@ func (p *Pipes) Started(err error) {
 			}
 			_ = p.m.Copy(p.name, c.s, src)
 			if copying.Add(-1) == 0 {
+				p.m.forget(p)
 				close(p.done)
 			}
 		}()
 	}
+}
+
+// Abandon stops counting p among the output Drain waits for: its owner
+// has waited for it already and said why it gives up (a process tend
+// cannot reach holds the pipes). The copying goes on.
+func (p *Pipes) Abandon() { p.m.forget(p) }
+
+func (m *Mux) forget(p *Pipes) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.pipes, p)
+}
+
+// openPipes are the pipes Drain waits for.
+func (m *Mux) openPipes() []*Pipes {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	open := make([]*Pipes, 0, len(m.pipes))
+	for p := range m.pipes {
+		open = append(open, p)
+	}
+	return open
 }
 
 // Tee receives a copy of a run's output (`tend cron run` through the

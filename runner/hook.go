@@ -101,7 +101,7 @@ func (h *Hook) run(f Failure) {
 		"TEND_OUTPUT_TAIL="+h.Output.Tail(f.Process),
 	)
 	path, args := proc.ShellCommand(h.Command)
-	child, err := StartPiped(h.Reaper, h.Output, "on-failure", proc.Command{Path: path, Args: args, Env: env, Dir: h.Dir, NewGroup: true}, nil)
+	child, pipes, err := startPiped(h.Reaper, h.Output, "on-failure", proc.Command{Path: path, Args: args, Env: env, Dir: h.Dir, NewGroup: true}, nil)
 	if err != nil {
 		h.Output.Errorf("on-failure hook for %s failed to start: %v", f.Process, err)
 		return
@@ -128,6 +128,7 @@ func (h *Hook) run(f Failure) {
 	case <-child.OutputDone():
 	case <-time.After(output.Grace):
 		h.Output.Errorf("an on-failure hook's output pipe is still held open by a process tend cannot reach; not waiting for it")
+		pipes.Abandon() // said once, here; tend's last Drain does not wait for it again
 	}
 }
 
