@@ -10,10 +10,13 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/tend-run/tend/appjson"
 	"github.com/tend-run/tend/envfile"
+	"github.com/tend-run/tend/proc"
 	"github.com/tend-run/tend/procfile"
 	"github.com/tend-run/tend/zone"
 )
@@ -229,4 +232,26 @@ func (a *App) Formation() map[string]int {
 		return nil
 	}
 	return a.Cron.Formation
+}
+
+// CommandLine decides how `tend run` and exec mode execute args: a
+// Procfile type's command with the other args appended, a single argument
+// with spaces or shell syntax, or words joined for a shell because one of
+// them is a stand-alone operator (procfile.IsShellOperator) run under
+// /bin/sh -c; other words are executed directly.
+func (a *App) CommandLine(args []string) (path string, argv []string) {
+	if p, ok := a.Process(args[0]); ok {
+		return shell(strings.Join(append([]string{p.Command}, args[1:]...), " "))
+	}
+	if len(args) == 1 && strings.ContainsAny(args[0], " \t\n;&|<>$`'\"*?[]{}()~=\\#") {
+		return shell(args[0])
+	}
+	if slices.ContainsFunc(args, procfile.IsShellOperator) {
+		return shell(strings.Join(args, " "))
+	}
+	return args[0], args
+}
+
+func shell(script string) (string, []string) {
+	return proc.ShellPath, []string{"sh", "-c", script}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tend-run/tend/appjson"
+	"github.com/tend-run/tend/cron"
 	"github.com/tend-run/tend/privdir"
 	"github.com/tend-run/tend/runner"
 )
@@ -41,11 +42,11 @@ func (s Settings) CronTimeout(id string) (time.Duration, error) {
 }
 
 // CronJobs lists the app's scheduled entries (maintenance ones excluded).
-func (s Settings) CronJobs(a *App) ([]runner.CronJob, error) {
+func (s Settings) CronJobs(a *App) ([]cron.Job, error) {
 	if a.Cron == nil {
 		return nil, nil
 	}
-	var jobs []runner.CronJob
+	var jobs []cron.Job
 	for _, j := range a.Cron.Jobs {
 		if j.Maintenance {
 			continue
@@ -54,7 +55,7 @@ func (s Settings) CronJobs(a *App) ([]runner.CronJob, error) {
 		if err != nil {
 			return nil, err
 		}
-		jobs = append(jobs, runner.CronJob{ID: j.ID, Command: j.Command, Schedule: j.Schedule, Policy: j.Policy, Timeout: limit})
+		jobs = append(jobs, cron.Job{ID: j.ID, Command: j.Command, Schedule: j.Schedule, Policy: cron.Policy(j.Policy), Timeout: limit})
 	}
 	return jobs, nil
 }
@@ -69,7 +70,7 @@ func (s Settings) CronAllowed(a *App) bool {
 
 // ScheduledJobs are the cron jobs `tend start` runs, and how many it
 // leaves to the platform because DYNO is set (reported by the caller).
-func (s Settings) ScheduledJobs(a *App) (jobs []runner.CronJob, withheld int, err error) {
+func (s Settings) ScheduledJobs(a *App) (jobs []cron.Job, withheld int, err error) {
 	jobs, err = s.CronJobs(a)
 	if err != nil || len(jobs) == 0 || s.NoCron {
 		return nil, 0, err

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/tend-run/tend/cron"
 	"github.com/tend-run/tend/runner"
 )
 
@@ -13,17 +14,17 @@ type Planner struct {
 	Settings Settings
 	// Only are the types named on the command line (tend start web).
 	Only  []string
-	Ports *runner.Ports
+	Ports *Ports
 }
 
 // NewPlanner plans with settings, for the types in only (all when empty).
 func NewPlanner(settings Settings, only []string) *Planner {
-	return &Planner{Settings: settings, Only: only, Ports: runner.NewPorts()}
+	return &Planner{Settings: settings, Only: only, Ports: NewPorts()}
 }
 
 // Plan returns the instances and the cron jobs to run, and how many cron
 // jobs it leaves to the platform (DYNO set without --cron).
-func (p *Planner) Plan(a *App) (specs []runner.InstanceSpec, jobs []runner.CronJob, withheld int, err error) {
+func (p *Planner) Plan(a *App) (specs []runner.InstanceSpec, jobs []cron.Job, withheld int, err error) {
 	specs, err = p.Settings.Instances(a, p.Only, p.Ports)
 	if err != nil {
 		return nil, nil, 0, err
@@ -34,14 +35,14 @@ func (p *Planner) Plan(a *App) (specs []runner.InstanceSpec, jobs []runner.CronJ
 
 // Instances resolves the formation, ports and per-type settings; only
 // limits the run to the types named (each at least once).
-func (s Settings) Instances(a *App, only []string, ports *runner.Ports) ([]runner.InstanceSpec, error) {
+func (s Settings) Instances(a *App, only []string, ports *Ports) ([]runner.InstanceSpec, error) {
 	formation, err := s.ResolveFormation(a)
 	if err != nil {
 		return nil, err
 	}
-	types := make([]runner.ProcessType, 0, len(a.Processes))
+	types := make([]ProcessType, 0, len(a.Processes))
 	for _, p := range a.Processes {
-		types = append(types, runner.ProcessType{Name: p.Name, Command: p.Command})
+		types = append(types, ProcessType{Name: p.Name, Command: p.Command})
 	}
 	for _, name := range only {
 		if _, ok := a.Process(name); !ok {
@@ -49,7 +50,7 @@ func (s Settings) Instances(a *App, only []string, ports *runner.Ports) ([]runne
 		}
 	}
 	if len(only) > 0 {
-		limited := runner.Formation{Counts: map[string]int{}}
+		limited := Formation{Counts: map[string]int{}}
 		for _, name := range only {
 			limited.Counts[name] = max(formation.Count(name), 1)
 		}
@@ -63,7 +64,7 @@ func (s Settings) Instances(a *App, only []string, ports *runner.Ports) ([]runne
 	if err != nil {
 		return nil, err
 	}
-	return runner.Plan(types, runner.PlanOptions{
+	return Plan(types, PlanOptions{
 		Formation: formation, BasePort: base, Env: a.Env.Environ(),
 		StopSignals: stopSignals, LeaderOnly: TypeSet(s.SignalLeader),
 		CanDie: TypeSet(s.CanDie), Ports: ports,
@@ -72,18 +73,18 @@ func (s Settings) Instances(a *App, only []string, ports *runner.Ports) ([]runne
 
 // ResolveFormation: -m wins; else app.json's formation outside a platform
 // container (DYNO unset); else every type once.
-func (s Settings) ResolveFormation(a *App) (runner.Formation, error) {
+func (s Settings) ResolveFormation(a *App) (Formation, error) {
 	if s.Formation != "" {
-		f, err := runner.ParseFormation(s.Formation)
+		f, err := ParseFormation(s.Formation)
 		if err != nil {
 			return f, &UsageError{Err: err}
 		}
 		return f, nil
 	}
 	if _, inContainer := a.Env.Get("DYNO"); !inContainer && a.Formation() != nil {
-		return runner.Formation{Counts: a.Formation()}, nil
+		return Formation{Counts: a.Formation()}, nil
 	}
-	return runner.Formation{All: 1}, nil
+	return Formation{All: 1}, nil
 }
 
 // BasePort is -p, else the app's PORT, else 5000.

@@ -9,7 +9,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/tend-run/tend/runner"
+	"github.com/tend-run/tend/proc"
 )
 
 // Settings are what tend's flags say about running the app, read once from
@@ -36,6 +36,8 @@ type Settings struct {
 	Cron, NoCron bool
 	// LockDir is --lock-dir; empty for the private per-user directory.
 	LockDir string
+	// LockURL is --lock-url: a database whose locks replace the lock dir.
+	LockURL string
 }
 
 // UsageError is a flag value tend cannot use: tend exits with status 2.
@@ -50,13 +52,13 @@ func usageErrorf(format string, args ...any) error {
 
 // StopSignals reads --stop-signal: the stop signal of each type named.
 func (s Settings) StopSignals() (map[string]syscall.Signal, error) {
-	settings, err := runner.ParsePerType(s.StopSignal)
+	settings, err := ParsePerType(s.StopSignal)
 	if err != nil {
 		return nil, usageErrorf("--stop-signal: %w", err)
 	}
 	out := map[string]syscall.Signal{}
 	for typ, name := range settings {
-		sig, err := runner.ParseSignal(name)
+		sig, err := proc.ParseSignal(name)
 		if err != nil {
 			return nil, usageErrorf("--stop-signal %s: %w", typ, err)
 		}

@@ -183,6 +183,9 @@ func skippedRun(spec *cron.SpecSchedule, t, next time.Time) time.Time {
 	return time.Time{}
 }
 
+// String is the schedule as written (Spec).
+func (s *Schedule) String() string { return s.Spec }
+
 // NextN lists the next n times after t (fewer if the schedule ends).
 func (s *Schedule) NextN(t time.Time, n int) []time.Time {
 	var out []time.Time

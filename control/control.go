@@ -10,7 +10,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/tend-run/tend/regfile"
 	"io"
 	"io/fs"
 	"net"
@@ -19,13 +18,16 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/tend-run/tend/regfile"
+	"github.com/tend-run/tend/status"
+
 	"github.com/tend-run/tend/privdir"
-	"github.com/tend-run/tend/runner"
 )
 
 // Request asks the running tend to do something.
 type Request struct {
-	// Op is "status", "restart", "stop", "start" or "reload".
+	// Op is one of status.Op* ("status", "restart", "stop", "start", "reload"
+	// or "cron-run").
 	Op     string `json:"op"`
 	Target string `json:"target,omitempty"`
 }
@@ -33,11 +35,11 @@ type Request struct {
 // Response is the answer: the state after the operation, or an error.
 type Response struct {
 	Error  string           `json:"error,omitempty"`
-	Status *runner.Snapshot `json:"status,omitempty"`
+	Status *status.Snapshot `json:"status,omitempty"`
 }
 
 // Handler answers requests (the supervisor's Do).
-type Handler func(op, target string) (runner.Snapshot, error)
+type Handler func(op, target string) (status.Snapshot, error)
 
 // MaxPath is the longest socket path the kernel takes: sun_path less its
 // NUL (107 bytes on Linux, 103 on macOS). A longer one fails to bind with
@@ -120,7 +122,7 @@ func removeStale(path string) error {
 		if !trusted(uid) {
 			return fmt.Errorf("refusing to replace %s: a process of another user (uid %d) listens on it", path, uid)
 		}
-		if resp, err := exchange(conn, path, Request{Op: "status"}); err == nil && resp.Status != nil {
+		if resp, err := exchange(conn, path, Request{Op: status.OpStatus}); err == nil && resp.Status != nil {
 			return fmt.Errorf("%w (pid %d, socket %s)", ErrRunning, resp.Status.Pid, path)
 		}
 		return fmt.Errorf("refusing to replace %s: something listens on it", path)
@@ -179,7 +181,7 @@ func serveConn(conn net.Conn, h Handler, run Streamer) {
 		_ = json.NewEncoder(conn).Encode(Response{Error: "bad request: " + err.Error()})
 		return
 	}
-	if req.Op == "cron-run" {
+	if req.Op == status.OpCronRun {
 		_ = conn.SetReadDeadline(time.Time{}) // a run may take hours
 		if run == nil {
 			_ = json.NewEncoder(conn).Encode(Frame{Error: "this tend runs no cron jobs"})

@@ -14,7 +14,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/tend-run/tend/runner"
+	"github.com/tend-run/tend/status"
 )
 
 // TestMain lets the test binary, run again as another user, be a client
@@ -32,7 +32,7 @@ func TestMain(m *testing.M) {
 			os.Exit(1)
 		}
 		fmt.Println("listening")
-		Serve(l, func(string, string) (runner.Snapshot, error) { return runner.Snapshot{Pid: 4242}, nil }, nil)
+		Serve(l, func(string, string) (status.Snapshot, error) { return status.Snapshot{Pid: 4242}, nil }, nil)
 		os.Exit(0)
 	}
 	os.Exit(m.Run())
@@ -99,9 +99,9 @@ func TestServeAnswersOnlyOurUIDAndRoot(t *testing.T) {
 	}
 	defer l.Close()
 	var calls atomic.Int32
-	go Serve(l, func(op, target string) (runner.Snapshot, error) {
+	go Serve(l, func(op, target string) (status.Snapshot, error) {
 		calls.Add(1)
-		return runner.Snapshot{Pid: 4242}, nil
+		return status.Snapshot{Pid: 4242}, nil
 	}, nil)
 	// Reachable by anyone: only the peer check stands in the way.
 	if err := os.Chmod(sock, 0o777); err != nil {
@@ -115,7 +115,7 @@ func TestServeAnswersOnlyOurUIDAndRoot(t *testing.T) {
 	if n := calls.Load(); n != 0 {
 		t.Errorf("nobody's request reached the handler (%d calls)", n)
 	}
-	resp, err := Call(sock, Request{Op: "status"})
+	resp, err := Call(sock, Request{Op: status.OpStatus})
 	if err != nil || resp.Status == nil || resp.Status.Pid != 4242 || calls.Load() != 1 {
 		t.Errorf("our own request: %+v, %v", resp, err)
 	}
@@ -133,7 +133,7 @@ func TestClientsRefuseAServerOfAnotherUser(t *testing.T) {
 		t.Fatalf("nobody's server: %q, %v", line, err)
 	}
 	want := fmt.Sprintf("refusing the control socket %s: it is served by uid 65534, not by us (uid %d) or root", sock, os.Geteuid())
-	if _, err := Call(sock, Request{Op: "status"}); err == nil || !strings.Contains(err.Error(), want) {
+	if _, err := Call(sock, Request{Op: status.OpStatus}); err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("Call: %v", err)
 	}
 	if _, err := CallStream(sock, "job", io.Discard, io.Discard, nil); err == nil || !strings.Contains(err.Error(), want) {
@@ -198,7 +198,7 @@ func TestSocketPathLimit(t *testing.T) {
 	if _, err := Listen(tooLong); err == nil || err.Error() != want {
 		t.Errorf("Listen: %v", err)
 	}
-	if _, err := Call(tooLong, Request{Op: "status"}); err == nil || err.Error() != want {
+	if _, err := Call(tooLong, Request{Op: status.OpStatus}); err == nil || err.Error() != want {
 		t.Errorf("Call: %v", err)
 	}
 }
@@ -211,7 +211,7 @@ func TestCallWithoutAServer(t *testing.T) {
 	}
 	l.(*net.UnixListener).SetUnlinkOnClose(false)
 	l.Close()
-	if _, err := Call(sock, Request{Op: "status"}); !errors.Is(err, ErrNotRunning) {
+	if _, err := Call(sock, Request{Op: status.OpStatus}); !errors.Is(err, ErrNotRunning) {
 		t.Errorf("Call: %v, want ErrNotRunning", err)
 	}
 	if _, err := CallStream(filepath.Join(t.TempDir(), "none"), "job", io.Discard, io.Discard, nil); !errors.Is(err, ErrNotRunning) {

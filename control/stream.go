@@ -9,12 +9,13 @@ import (
 	"os"
 	"sync"
 
-	"github.com/tend-run/tend/runner"
+	"github.com/tend-run/tend/output"
+	"github.com/tend-run/tend/status"
 )
 
 // Streamer runs a cron job now for a caller, copying its output to tee,
 // and stops it when cancel is closed (the caller pressed Ctrl-C).
-type Streamer func(id string, tee *runner.Tee, cancel <-chan struct{}) (runner.ExitStatus, error)
+type Streamer func(id string, tee *output.Tee, cancel <-chan struct{}) (exitCode int, err error)
 
 // Frame is one message of a streamed run: output, or the end.
 type Frame struct {
@@ -57,14 +58,13 @@ func stream(conn net.Conn, dec *json.Decoder, req Request, run Streamer) {
 		_, _ = io.Copy(io.Discard, io.MultiReader(dec.Buffered(), conn))
 		close(cancel)
 	}()
-	tee := &runner.Tee{Stdout: frameWriter{&mu, enc, false}, Stderr: frameWriter{&mu, enc, true}}
-	st, err := run(req.Target, tee, cancel)
+	tee := &output.Tee{Stdout: frameWriter{&mu, enc, false}, Stderr: frameWriter{&mu, enc, true}}
+	code, err := run(req.Target, tee, cancel)
 	last := Frame{}
 	if err != nil {
 		last.Error = err.Error()
-		last.Skipped = errors.Is(err, runner.ErrSkipped)
+		last.Skipped = errors.Is(err, status.ErrSkipped)
 	} else {
-		code := st.ExitCode()
 		last.Exit = &code
 	}
 	mu.Lock()
@@ -81,7 +81,7 @@ func CallStream(path, id string, stdout, stderr io.Writer, interrupt <-chan os.S
 		return Frame{}, err
 	}
 	defer conn.Close()
-	if err := json.NewEncoder(conn).Encode(Request{Op: "cron-run", Target: id}); err != nil {
+	if err := json.NewEncoder(conn).Encode(Request{Op: status.OpCronRun, Target: id}); err != nil {
 		return Frame{}, fmt.Errorf("send to %s: %w", path, err)
 	}
 	go func() {

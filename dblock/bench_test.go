@@ -19,19 +19,18 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tend-run/tend/appjson"
-	"github.com/tend-run/tend/runner"
+	"github.com/tend-run/tend/cron"
 )
 
 func BenchmarkAcquireRelease(b *testing.B) {
 	b.Run("flock", func(b *testing.B) {
-		d, err := runner.OpenLockDir(filepath.Join(b.TempDir(), "locks"))
+		d, err := cron.OpenLockDir(filepath.Join(b.TempDir(), "locks"))
 		if err != nil {
 			b.Fatal(err)
 		}
 		defer d.Close()
 		latencies(b, func() error {
-			lk, err := d.Take("job", appjson.PolicyForbid, 0, runner.RealClock, nil)
+			lk, err := d.Take("job", cron.PolicyForbid, 0, cron.RealClock, nil)
 			lk.Release()
 			return err
 		})
@@ -40,25 +39,25 @@ func BenchmarkAcquireRelease(b *testing.B) {
 	// SCRAM's key stretching costs of the TCP figure.
 	b.Run("postgres-socket-trust", func(b *testing.B) {
 		s := postgresServer(b)
-		l, err := Open("postgres://tend@/postgres?sslmode=disable&host="+s.dir+"&port="+strconv.Itoa(s.port), "bench")
+		l, err := Open("postgres://tend@/postgres?sslmode=disable&host="+s.Dir+"&port="+strconv.Itoa(s.Port), "bench")
 		if err != nil {
 			b.Fatal(err)
 		}
 		latencies(b, func() error {
-			lk, err := l.Take(context.Background(), "job", appjson.PolicyForbid, 0)
+			lk, err := l.Take(context.Background(), "job", cron.PolicyForbid, 0)
 			lk.Release()
 			return err
 		})
 	})
 	for _, tg := range targets {
 		b.Run(tg.name, func(b *testing.B) {
-			l, err := Open(tg.srv(b).url, "bench")
+			l, err := Open(tg.srv(b).URL, "bench")
 			if err != nil {
 				b.Fatal(err)
 			}
 			defer l.Close()
 			latencies(b, func() error {
-				lk, err := l.Take(context.Background(), "job", appjson.PolicyForbid, 0)
+				lk, err := l.Take(context.Background(), "job", cron.PolicyForbid, 0)
 				lk.Release()
 				return err
 			})
@@ -96,25 +95,25 @@ func BenchmarkKeepAliveIdle(b *testing.B) {
 			base0 := selfCPU()
 			time.Sleep(hold / 4)
 			base := 4 * (selfCPU() - base0)
-			l, err := Open(s.url, "bench")
+			l, err := Open(s.URL, "bench")
 			if err != nil {
 				b.Fatal(err)
 			}
 			defer l.Close()
 			var locks []*Lock
 			for i := range n {
-				lk, err := l.Take(context.Background(), "idle-"+strconv.Itoa(i), appjson.PolicyForbid, 0)
+				lk, err := l.Take(context.Background(), "idle-"+strconv.Itoa(i), cron.PolicyForbid, 0)
 				if err != nil {
 					b.Fatal(err)
 				}
 				locks = append(locks, lk)
 			}
 			time.Sleep(time.Second) // connections settled
-			self0, srv0 := selfCPU(), groupCPU(s.cmd.Process.Pid)
+			self0, srv0 := selfCPU(), groupCPU(s.Pid())
 			b.ResetTimer()
 			time.Sleep(hold)
 			b.StopTimer()
-			self, srv := selfCPU()-self0-base, groupCPU(s.cmd.Process.Pid)-srv0
+			self, srv := selfCPU()-self0-base, groupCPU(s.Pid())-srv0
 			for _, lk := range locks {
 				lk.Release()
 			}

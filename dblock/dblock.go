@@ -1,7 +1,7 @@
 // Package dblock keeps tend's cron locks in the app's own PostgreSQL or
 // MySQL/MariaDB database, so tend instances on different hosts never run the
 // same forbid or replace job at once (issue 16). It is the cross-host
-// counterpart of runner.LockDir: same policies, same "held elsewhere" error.
+// counterpart of cron.LockDir: same policies, same "held elsewhere" error.
 //
 // Each held lock has its own dedicated connection and a session lock on it:
 // pg_try_advisory_lock(bigint) on PostgreSQL, GET_LOCK(name, 0) on MySQL and
@@ -45,12 +45,14 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tend-run/tend/appjson"
+	"github.com/tend-run/tend/cron"
 )
 
 // ErrLocked is wrapped by the error Take returns when another holder has
-// the lock; errors.As to *HeldError tells who, where the database can.
-var ErrLocked = errors.New("lock held by another run")
+// the lock; errors.As to *HeldError tells who, where the database can. It
+// is cron's own, so the scheduler treats a lock held on another host as
+// one held in a shared lock dir.
+var ErrLocked = cron.ErrLocked
 
 // ErrUnavailable is wrapped by the error Take returns when the database
 // cannot be reached (connection refused, timeout, authentication failed,
@@ -243,16 +245,16 @@ func (l *Locker) Check(ctx context.Context) (string, error) {
 }
 
 // Take takes the lock job's policy needs, with the rules of
-// runner.LockDir.Take: allow needs none (nil, nil); forbid tries once;
+// cron.LockDir.Take: allow needs none (nil, nil); forbid tries once;
 // replace asks the holder to stop (PostgreSQL: NOTIFY on the holder's
 // channel, repeated every second) and waits up to grace for the lock. An
 // error wrapping ErrLocked if it is still held, ErrUnavailable if the
 // database cannot be reached; ctx ends the wait early.
-func (l *Locker) Take(ctx context.Context, job string, policy appjson.Policy, grace time.Duration) (*Lock, error) {
+func (l *Locker) Take(ctx context.Context, job string, policy cron.Policy, grace time.Duration) (*Lock, error) {
 	switch policy {
-	case appjson.PolicyAllow:
+	case cron.PolicyAllow:
 		return nil, nil
-	case appjson.PolicyForbid, appjson.PolicyReplace:
+	case cron.PolicyForbid, cron.PolicyReplace:
 	default:
 		return nil, fmt.Errorf("cron lock %s: unknown concurrency policy %q", job, policy)
 	}
@@ -264,7 +266,7 @@ func (l *Locker) Take(ctx context.Context, job string, policy appjson.Policy, gr
 		if err == nil {
 			return l.hold(k, s), nil
 		}
-		if !errors.Is(err, ErrLocked) || policy != appjson.PolicyReplace || !time.Now().Before(deadline) {
+		if !errors.Is(err, ErrLocked) || policy != cron.PolicyReplace || !time.Now().Before(deadline) {
 			return nil, l.wrap(err)
 		}
 		if time.Since(asked) >= askEvery {
@@ -296,3 +298,27 @@ func (l *Locker) logf(format string, args ...any) {
 		l.Logf("%s", l.scrub(fmt.Errorf(format, args...)).Error())
 	}
 }
+
+// TakeRun is Take as a cron.Locker: stop, when closed, ends a replace's
+// wait early.
+func (l *Locker) TakeRun(job string, policy cron.Policy, grace time.Duration, _ cron.Clock, stop <-chan struct{}) (cron.Held, error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		select {
+		case <-stop:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	lk, err := l.Take(ctx, job, policy, grace)
+	if lk == nil {
+		return nil, err
+	}
+	return lk, err
+}
+
+var (
+	_ cron.Locker = (*Locker)(nil)
+	_ cron.Held   = (*Lock)(nil)
+)

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tend-run/tend/appjson"
+	"github.com/tend-run/tend/cron"
 )
 
 func TestTwoLockersNeverBothHold(t *testing.T) {
@@ -19,7 +19,7 @@ func TestTwoLockersNeverBothHold(t *testing.T) {
 		a, b := open(t, s), open(t, s)
 		job := jobName(t)
 		lk := take(t, a, job)
-		_, err := b.Take(context.Background(), job, appjson.PolicyForbid, 0)
+		_, err := b.Take(context.Background(), job, cron.PolicyForbid, 0)
 		var held *HeldError
 		if !errors.Is(err, ErrLocked) || !errors.As(err, &held) {
 			t.Fatalf("second Take: %v, want ErrLocked", err)
@@ -50,7 +50,7 @@ func TestTwoProcessesNeverOverlap(t *testing.T) {
 		}
 		var procs []proc
 		for range 2 {
-			cmd, r := helper(t, "loop", s.url, jobName(t), "TEND_DBLOCK_MARK="+mark, "TEND_DBLOCK_FOR=3s")
+			cmd, r := helper(t, "loop", s.URL, jobName(t), "TEND_DBLOCK_MARK="+mark, "TEND_DBLOCK_FOR=3s")
 			procs = append(procs, proc{cmd.Wait, func() string { return readLine(t, r) }})
 		}
 		for _, p := range procs {
@@ -67,18 +67,18 @@ func TestTwoProcessesNeverOverlap(t *testing.T) {
 func TestKill9ReleasesAtOnce(t *testing.T) {
 	each(t, func(t *testing.T, tg target, s *server) {
 		job := jobName(t)
-		cmd, r := helper(t, "hold", s.url, job)
+		cmd, r := helper(t, "hold", s.URL, job)
 		if line := readLine(t, r); line != "locked" {
 			t.Fatalf("helper: %s", line)
 		}
 		l := open(t, s)
-		if _, err := l.Take(context.Background(), job, appjson.PolicyForbid, 0); !errors.Is(err, ErrLocked) {
+		if _, err := l.Take(context.Background(), job, cron.PolicyForbid, 0); !errors.Is(err, ErrLocked) {
 			t.Fatalf("Take while the helper holds it: %v", err)
 		}
 		cmd.Process.Signal(syscall.SIGKILL)
 		killed := time.Now()
 		for {
-			lk, err := l.Take(context.Background(), job, appjson.PolicyForbid, 0)
+			lk, err := l.Take(context.Background(), job, cron.PolicyForbid, 0)
 			if err == nil {
 				t.Logf("free %v after kill -9", time.Since(killed))
 				lk.Release()
@@ -123,7 +123,7 @@ func TestConnectionKilled(t *testing.T) {
 				t.Fatal("Lost, though the lock was taken again")
 			default:
 			}
-			if _, err := open(t, s).Take(context.Background(), job, appjson.PolicyForbid, 0); !errors.Is(err, ErrLocked) {
+			if _, err := open(t, s).Take(context.Background(), job, cron.PolicyForbid, 0); !errors.Is(err, ErrLocked) {
 				t.Fatalf("another Locker: %v, want ErrLocked", err)
 			}
 		})
@@ -151,16 +151,16 @@ func TestServerDown(t *testing.T) {
 		l.Reacquire = time.Second
 		job := jobName(t)
 		lk := take(t, l, job)
-		s.stop()
+		s.Stop()
 		stopped := time.Now()
 		defer func() {
-			if s.cmd == nil {
-				if err := s.start(); err != nil {
+			if s.Pid() == 0 {
+				if err := s.Start(); err != nil {
 					t.Fatal(err)
 				}
 			}
 		}()
-		_, err := l.Take(context.Background(), job+"-2", appjson.PolicyForbid, 0)
+		_, err := l.Take(context.Background(), job+"-2", cron.PolicyForbid, 0)
 		if !errors.Is(err, ErrUnavailable) || errors.Is(err, ErrLocked) {
 			t.Fatalf("Take with the server down: %v, want ErrUnavailable", err)
 		}
@@ -175,7 +175,7 @@ func TestServerDown(t *testing.T) {
 			t.Fatal("not Lost while the server is down")
 		}
 		lk.Release()
-		if err := s.start(); err != nil {
+		if err := s.Start(); err != nil {
 			t.Fatal(err)
 		}
 		take(t, l, job)
@@ -188,8 +188,8 @@ func TestServerRestart(t *testing.T) {
 		l := open(t, s)
 		job := jobName(t)
 		lk := take(t, l, job)
-		s.stop()
-		if err := s.start(); err != nil {
+		s.Stop()
+		if err := s.Start(); err != nil {
 			t.Fatal(err)
 		}
 		restarted := time.Now()
@@ -220,7 +220,7 @@ func TestReplacePostgres(t *testing.T) {
 		lk.Release()
 	}()
 	start := time.Now()
-	lk2, err := b.Take(context.Background(), job, appjson.PolicyReplace, 5*time.Second)
+	lk2, err := b.Take(context.Background(), job, cron.PolicyReplace, 5*time.Second)
 	if err != nil {
 		t.Fatalf("replace: %v", err)
 	}
@@ -233,7 +233,7 @@ func TestReplacePostgres(t *testing.T) {
 	// A holder that does not stop keeps its lock; replace gives up after
 	// its grace.
 	start = time.Now()
-	_, err = a.Take(context.Background(), job, appjson.PolicyReplace, 500*time.Millisecond)
+	_, err = a.Take(context.Background(), job, cron.PolicyReplace, 500*time.Millisecond)
 	if !errors.Is(err, ErrLocked) || time.Since(start) < 500*time.Millisecond {
 		t.Fatalf("replace of a holder that does not stop: %v after %v", err, time.Since(start))
 	}
@@ -251,11 +251,11 @@ func TestReplaceMariaDB(t *testing.T) {
 	job := jobName(t)
 	lk := take(t, a, job)
 	start := time.Now()
-	if _, err := b.Take(context.Background(), job, appjson.PolicyReplace, 300*time.Millisecond); !errors.Is(err, ErrLocked) || time.Since(start) < 300*time.Millisecond {
+	if _, err := b.Take(context.Background(), job, cron.PolicyReplace, 300*time.Millisecond); !errors.Is(err, ErrLocked) || time.Since(start) < 300*time.Millisecond {
 		t.Fatalf("replace: %v after %v, want ErrLocked after the grace", err, time.Since(start))
 	}
 	time.AfterFunc(200*time.Millisecond, lk.Release)
-	lk2, err := b.Take(context.Background(), job, appjson.PolicyReplace, 5*time.Second)
+	lk2, err := b.Take(context.Background(), job, cron.PolicyReplace, 5*time.Second)
 	if err != nil {
 		t.Fatalf("replace while the holder ends: %v", err)
 	}
@@ -274,10 +274,10 @@ func TestCheck(t *testing.T) {
 
 func TestPasswordNeverInErrors(t *testing.T) {
 	each(t, func(t *testing.T, tg target, s *server) {
-		wrong := strings.Replace(s.url, "s3cr3t", "wrong-s3cr3t", 1)
-		refused := strings.Replace(s.url, "127.0.0.1:"+strconv.Itoa(s.port), "127.0.0.1:1", 1)
+		wrong := strings.Replace(s.URL, "s3cr3t", "wrong-s3cr3t", 1)
+		refused := strings.Replace(s.URL, "127.0.0.1:"+strconv.Itoa(s.Port), "127.0.0.1:1", 1)
 		pws := []string{testPassword, "wrong-s3cr3t", "s3cr3t"}
-		for _, u := range []string{s.url, wrong, refused} {
+		for _, u := range []string{s.URL, wrong, refused} {
 			l, err := Open(u, "test")
 			if err != nil {
 				t.Fatal(err)
@@ -285,9 +285,9 @@ func TestPasswordNeverInErrors(t *testing.T) {
 			defer l.Close()
 			var logged []string
 			l.Logf = func(f string, a ...any) { logged = append(logged, f) }
-			lk, err := l.Take(context.Background(), jobName(t), appjson.PolicyForbid, 0)
+			lk, err := l.Take(context.Background(), jobName(t), cron.PolicyForbid, 0)
 			if err == nil {
-				_, err = open(t, s).Take(context.Background(), jobName(t), appjson.PolicyForbid, 0)
+				_, err = open(t, s).Take(context.Background(), jobName(t), cron.PolicyForbid, 0)
 				lk.Release()
 			}
 			_, cerr := l.Check(context.Background())

@@ -19,7 +19,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/tend-run/tend/appjson"
+	"github.com/tend-run/tend/cron"
 )
 
 // helperMain runs a helper: "hold" takes the lock, says "locked" and waits
@@ -34,7 +34,7 @@ func helperMain(mode string) int {
 	job := os.Getenv("TEND_DBLOCK_JOB")
 	switch mode {
 	case "hold":
-		lk, err := l.Take(context.Background(), job, appjson.PolicyForbid, 0)
+		lk, err := l.Take(context.Background(), job, cron.PolicyForbid, 0)
 		if err != nil {
 			fmt.Println("take:", err)
 			return 3
@@ -49,7 +49,7 @@ func helperMain(mode string) int {
 		held, tries := 0, 0
 		for end := time.Now().Add(d); time.Now().Before(end); {
 			tries++
-			lk, err := l.Take(context.Background(), job, appjson.PolicyForbid, 0)
+			lk, err := l.Take(context.Background(), job, cron.PolicyForbid, 0)
 			if errors.Is(err, ErrLocked) {
 				continue
 			}
@@ -135,7 +135,7 @@ const pgHolderQuery = `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND 
 
 func pgAdmin(t testing.TB, s *server) *pgx.Conn {
 	t.Helper()
-	c, err := pgx.Connect(context.Background(), s.url)
+	c, err := pgx.Connect(context.Background(), s.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,7 +223,7 @@ func myKillAndTake(t testing.TB, s *server, k key) func() {
 // open is a Locker for s's URL, for app "test", logging to t.
 func open(t testing.TB, s *server) *Locker {
 	t.Helper()
-	l, err := Open(s.url, "test")
+	l, err := Open(s.URL, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,7 +234,7 @@ func open(t testing.TB, s *server) *Locker {
 
 func take(t testing.TB, l *Locker, job string) *Lock {
 	t.Helper()
-	lk, err := l.Take(context.Background(), job, appjson.PolicyForbid, 0)
+	lk, err := l.Take(context.Background(), job, cron.PolicyForbid, 0)
 	if err != nil {
 		t.Fatalf("Take %s: %v", job, err)
 	}

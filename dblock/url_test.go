@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tend-run/tend/appjson"
+	"github.com/tend-run/tend/cron"
 )
 
 func TestOpen(t *testing.T) {
@@ -114,7 +114,7 @@ func TestAllowTakesNoLock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lk, err := l.Take(context.Background(), "job", appjson.PolicyAllow, 0)
+	lk, err := l.Take(context.Background(), "job", cron.PolicyAllow, 0)
 	if lk != nil || err != nil {
 		t.Fatalf("allow: %v %v", lk, err)
 	}
@@ -131,7 +131,7 @@ func TestAllowTakesNoLock(t *testing.T) {
 		t.Fatal("unknown policy accepted")
 	}
 	// Nothing listens on port 1: unavailable, never locked.
-	_, err = l.Take(context.Background(), "job", appjson.PolicyForbid, 0)
+	_, err = l.Take(context.Background(), "job", cron.PolicyForbid, 0)
 	if !errors.Is(err, ErrUnavailable) || errors.Is(err, ErrLocked) {
 		t.Fatalf("forbid, no server: %v", err)
 	}

@@ -28,6 +28,7 @@ const (
 	OutcomeInterrupted = "interrupted" // stopped by tend's shutdown or a user
 	OutcomeReplaced    = "replaced"    // stopped for a new run (concurrency_policy replace)
 	OutcomeSkipped     = "skipped"     // not started (concurrency_policy forbid, or a lock held)
+	OutcomeLockLost    = "lock lost"   // stopped: its database lock was gone and taken elsewhere
 	// OutcomeCancelled: stopped because the caller of a `tend cron run`
 	// through the running tend went away (Ctrl-C).
 	OutcomeCancelled = "cancelled by the caller"

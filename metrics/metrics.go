@@ -12,12 +12,11 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-
-	"github.com/tend-run/tend/runner"
+	"github.com/tend-run/tend/status"
 )
 
 // Source gives the current state (the supervisor's status).
-type Source func() (runner.Snapshot, error)
+type Source func() (status.Snapshot, error)
 
 // Handler serves /metrics, /status, /healthz and /healthz/cron.
 func Handler(src Source) http.Handler {
@@ -49,36 +48,15 @@ func verdict(w http.ResponseWriter, src Source, cron bool) {
 	if err != nil {
 		why = err.Error()
 	} else if cron {
-		ok, why = CronHealthy(snap, time.Now())
+		ok, why = snap.Healthy(status.Cron, time.Now())
 	} else {
-		ok, why = snap.Healthy()
+		ok, why = snap.Healthy(status.Processes, time.Now())
 	}
 	if !ok {
 		http.Error(w, why, http.StatusServiceUnavailable)
 		return
 	}
 	fmt.Fprintln(w, why)
-}
-
-// CronHealthy is the dead man's switch: every job must have succeeded
-// within twice the gap between its last two scheduled times (a weekday job
-// tolerates the weekend). A job that has never succeeded is judged from
-// tend's start. Jobs in maintenance or held back by the DYNO guard are not
-// in the schedule, so they do not count.
-func CronHealthy(snap runner.Snapshot, now time.Time) (bool, string) {
-	for _, j := range snap.Cron {
-		if j.Gap <= 0 {
-			continue
-		}
-		since := snap.Started
-		if j.LastSuccess != nil {
-			since = *j.LastSuccess
-		}
-		if late := now.Sub(since); late > 2*j.Gap {
-			return false, fmt.Sprintf("cron %s (%s) has not succeeded for %v (allowed: %v)", j.ID, j.Command, late.Round(time.Second), 2*j.Gap)
-		}
-	}
-	return true, "ok"
 }
 
 // Listen checks addr: a bare ":9090" means loopback; another host must be

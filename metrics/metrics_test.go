@@ -5,32 +5,13 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/tend-run/tend/runner"
+	"github.com/tend-run/tend/status"
 )
 
-func TestCronHealthy(t *testing.T) {
-	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC) // a Monday
-	friday := now.Add(-72 * time.Hour)
-	weekAgo := now.Add(-7 * 24 * time.Hour)
-	snap := func(last *time.Time, gap time.Duration) runner.Snapshot {
-		return runner.Snapshot{Started: weekAgo, Cron: []runner.JobStatus{{ID: "ab12cd34", Command: "bin/report", Gap: gap, LastSuccess: last}}}
-	}
-	if ok, why := CronHealthy(snap(&friday, 72*time.Hour), now); !ok {
-		t.Errorf("a weekday job that ran on Friday fails on Monday: %s", why)
-	}
-	if ok, why := CronHealthy(snap(&weekAgo, 24*time.Hour), now); ok || !strings.Contains(why, "cron ab12cd34 (bin/report) has not succeeded for 168h0m0s (allowed: 48h0m0s)") {
-		t.Errorf("a daily job silent for a week: %v %q", ok, why)
-	}
-	if ok, _ := CronHealthy(snap(nil, time.Hour), now); ok {
-		t.Error("a job that never succeeded since a week passed")
-	}
-}
-
 func TestHealthzAndStatus(t *testing.T) {
-	state := runner.Snapshot{Processes: []runner.ProcessStatus{{Name: "web.1", Type: "web", State: "running", Expected: true}}}
-	srv := httptest.NewServer(Handler(func() (runner.Snapshot, error) { return state, nil }))
+	state := status.Snapshot{Processes: []status.Process{{Name: "web.1", Type: "web", State: "running", Expected: true}}}
+	srv := httptest.NewServer(Handler(func() (status.Snapshot, error) { return state, nil }))
 	defer srv.Close()
 	get := func(path string) int {
 		resp, err := http.Get(srv.URL + path)

@@ -12,7 +12,7 @@ import (
 
 	"github.com/tend-run/tend/appjson"
 	"github.com/tend-run/tend/history"
-	"github.com/tend-run/tend/runner"
+	"github.com/tend-run/tend/status"
 )
 
 // The status page: one self-contained page (ui/, embedded) that polls
@@ -106,7 +106,7 @@ type stateJSON struct {
 	Now         time.Time            `json:"now"`
 	Version     string               `json:"version"`
 	Root        string               `json:"root"`
-	Snapshot    runner.Snapshot      `json:"snapshot"`
+	Snapshot    status.Snapshot      `json:"snapshot"`
 	Health      verdictJSON          `json:"health"`
 	CronHealth  verdictJSON          `json:"cron_health"`
 	Words       map[string]string    `json:"schedule_words"`
@@ -124,8 +124,8 @@ func pageState(src Source, page PageSources) (stateJSON, error) {
 	st := stateJSON{Now: now, Version: page.Version, Root: page.Root, Snapshot: snap,
 		Words: map[string]string{}, Recent: map[string][]runJSON{}, Memory: map[string]int64{},
 		KeepsOutput: page.Output != nil}
-	st.Health.OK, st.Health.Why = snap.Healthy()
-	st.CronHealth.OK, st.CronHealth.Why = CronHealthy(snap, now)
+	st.Health.OK, st.Health.Why = snap.Healthy(status.Processes, now)
+	st.CronHealth.OK, st.CronHealth.Why = snap.Healthy(status.Cron, now)
 	for _, j := range snap.Cron {
 		st.Words[j.ID] = appjson.Describe(j.Schedule)
 		if page.Runs == nil {
@@ -138,7 +138,7 @@ func pageState(src Source, page PageSources) (stateJSON, error) {
 		}
 	}
 	for _, p := range snap.Processes {
-		if p.Pid > 0 && p.State == "running" {
+		if p.Pid > 0 && p.State == status.Running {
 			if rss, ok := residentMemory(p.Pid); ok {
 				st.Memory[p.Name] = rss
 			}

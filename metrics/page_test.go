@@ -11,12 +11,12 @@ import (
 	"time"
 
 	"github.com/tend-run/tend/history"
-	"github.com/tend-run/tend/runner"
+	"github.com/tend-run/tend/status"
 )
 
-func pageServer(t *testing.T, snap runner.Snapshot, page PageSources) *httptest.Server {
+func pageServer(t *testing.T, snap status.Snapshot, page PageSources) *httptest.Server {
 	t.Helper()
-	src := func() (runner.Snapshot, error) { return snap, nil }
+	src := func() (status.Snapshot, error) { return snap, nil }
 	srv := httptest.NewServer(WithPage(Handler(src), src, page))
 	t.Cleanup(srv.Close)
 	return srv
@@ -36,7 +36,7 @@ func get(t *testing.T, url string) (*http.Response, string) {
 // The page and its assets are in the binary, with their types, and the
 // handlers before them still answer.
 func TestPageAndAssetsAreEmbedded(t *testing.T) {
-	srv := pageServer(t, runner.Snapshot{}, PageSources{})
+	srv := pageServer(t, status.Snapshot{}, PageSources{})
 	for path, want := range map[string]string{
 		"/":           "text/html; charset=utf-8",
 		"/ui/app.js":  "text/javascript; charset=utf-8",
@@ -66,12 +66,12 @@ func TestPageAndAssetsAreEmbedded(t *testing.T) {
 // process here).
 func TestPageState(t *testing.T) {
 	started := time.Now().Add(-time.Hour)
-	snap := runner.Snapshot{Pid: os.Getpid(), Started: started,
-		Processes: []runner.ProcessStatus{
+	snap := status.Snapshot{Pid: os.Getpid(), Started: started,
+		Processes: []status.Process{
 			{Name: "web.1", Type: "web", Pid: os.Getpid(), State: "running", Expected: true},
 			{Name: "worker.1", Type: "worker", State: "exited", Expected: true},
 		},
-		Cron: []runner.JobStatus{{ID: "ab12cd34", Schedule: "0 9 * * 1-5", Command: "bin/report"}},
+		Cron: []status.Job{{ID: "ab12cd34", Schedule: "0 9 * * 1-5", Command: "bin/report"}},
 	}
 	var runs []history.Run
 	for i := range 25 {
@@ -91,7 +91,7 @@ func TestPageState(t *testing.T) {
 	var st struct {
 		Version    string            `json:"version"`
 		Root       string            `json:"root"`
-		Snapshot   runner.Snapshot   `json:"snapshot"`
+		Snapshot   status.Snapshot   `json:"snapshot"`
 		Health     verdictJSON       `json:"health"`
 		CronHealth verdictJSON       `json:"cron_health"`
 		Words      map[string]string `json:"schedule_words"`

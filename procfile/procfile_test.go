@@ -207,3 +207,16 @@ func FuzzParse(f *testing.F) {
 		_ = SplitWarnings(data)
 	})
 }
+
+func TestIsShellOperator(t *testing.T) {
+	for _, w := range []string{"&&", "||", "|", ";", ">", ">>", "<"} {
+		if !IsShellOperator(w) {
+			t.Errorf("%q is an operator", w)
+		}
+	}
+	for _, w := range []string{"&", "a>b", ">&2", "", "2>"} {
+		if IsShellOperator(w) {
+			t.Errorf("%q is not an operator", w)
+		}
+	}
+}

@@ -9,6 +9,11 @@ import (
 // word-split command under a shell.
 var shellOperators = []string{"&&", "||", "|", ";", ">", ">>", "<"}
 
+// IsShellOperator reports whether word, standing alone in a word-split
+// command (Dokku's ENTRYPOINT mode, `tend run a && b`), is one of the
+// operators that make tend re-join the words for /bin/sh -c.
+func IsShellOperator(word string) bool { return slices.Contains(shellOperators, word) }
+
 // The warnings SplitWarnings returns, one short sentence each.
 const (
 	warnQuotes   = "quotes may not survive Dokku's word splitting the way a shell would keep them"
@@ -39,7 +44,7 @@ func SplitWarnings(command string) []string {
 		}
 	}
 	words := strings.Fields(command)
-	shellMode := slices.ContainsFunc(words, func(w string) bool { return slices.Contains(shellOperators, w) })
+	shellMode := slices.ContainsFunc(words, IsShellOperator)
 	if strings.ContainsAny(command, `'"`) {
 		add(warnQuotes)
 	}

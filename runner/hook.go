@@ -6,10 +6,10 @@ import (
 	"sync"
 	"syscall"
 	"time"
-)
 
-// tailBytes bounds the output tail kept per process for failure hooks.
-const tailBytes = 4 << 10
+	"github.com/tend-run/tend/output"
+	"github.com/tend-run/tend/proc"
+)
 
 // hookStopGrace is how long a hook that must stop (its time limit passed,
 // or tend's drain deadline) has between SIGTERM and SIGKILL. It is short:
@@ -27,12 +27,11 @@ type Hook struct {
 	Env     []string
 	Dir     string
 	Timeout time.Duration
-	Reaper  *Reaper
-	Output  *Mux
+	Reaper  *proc.Reaper
+	Output  *output.Mux
 
-	once    sync.Once
-	runs    sync.WaitGroup // from Fire until the hook has exited (or was not started)
-	copiers sync.WaitGroup // the hooks' output pipes
+	once sync.Once
+	runs sync.WaitGroup // from Fire until the hook has exited and its output is copied (or it was not started)
 	// stopping is closed at tend's drain deadline: hooks still running get
 	// SIGTERM then SIGKILL, pending ones are not started. killing is closed
 	// when tend kills everything at once.
@@ -53,7 +52,7 @@ type Failure struct {
 	Process string
 	// JobID is set for cron runs.
 	JobID    string
-	Status   ExitStatus
+	Status   proc.ExitStatus
 	Duration time.Duration
 	// OutputDone, if not nil, is closed once the failed process's output
 	// has been copied: the hook waits for it (up to outputWaitLimit) so
@@ -101,8 +100,8 @@ func (h *Hook) run(f Failure) {
 		"TEND_DURATION="+fmt.Sprintf("%.3f", f.Duration.Seconds()),
 		"TEND_OUTPUT_TAIL="+h.Output.Tail(f.Process),
 	)
-	path, args := ShellCommand(h.Command)
-	child, err := StartPiped(h.Reaper, h.Output, &h.copiers, "on-failure", Command{Path: path, Args: args, Env: env, Dir: h.Dir, NewGroup: true})
+	path, args := proc.ShellCommand(h.Command)
+	child, pipes, err := startPiped(h.Reaper, h.Output, "on-failure", proc.Command{Path: path, Args: args, Env: env, Dir: h.Dir, NewGroup: true}, nil)
 	if err != nil {
 		h.Output.Errorf("on-failure hook for %s failed to start: %v", f.Process, err)
 		return
@@ -125,25 +124,25 @@ func (h *Hook) run(f Failure) {
 	}
 	// Whatever the hook left in its group goes with it.
 	_ = child.Signal(syscall.SIGKILL, true)
+	select {
+	case <-child.OutputDone():
+	case <-time.After(output.Grace):
+		h.Output.Errorf("an on-failure hook's output pipe is still held open by a process tend cannot reach; not waiting for it")
+		pipes.Abandon() // said once, here; tend's last Drain does not wait for it again
+	}
 }
 
 // stop sends the hook's group SIGTERM, then SIGKILL after hookStopGrace.
-func (h *Hook) stop(child *Child) {
-	_ = child.Signal(syscall.SIGTERM, true)
+func (h *Hook) stop(child *proc.Child) {
 	grace := time.NewTimer(hookStopGrace)
 	defer grace.Stop()
-	select {
-	case <-child.Done():
-	case <-grace.C:
-	case <-h.killing:
-	}
-	_ = child.Signal(syscall.SIGKILL, true)
+	proc.Stop(child, syscall.SIGTERM, true, grace.C, h.killing)
 }
 
 // Wait waits for every hook fired so far, up to deadline; then the ones
 // still running are stopped (SIGTERM, then SIGKILL) and the ones not yet
 // started are dropped. It returns once the hooks have exited and their
-// output has been copied (bounded by outputGrace for pipes a hook's escaped
+// output has been copied (bounded by output.Grace for pipes a hook's escaped
 // descendant holds). A nil Hook returns at once.
 func (h *Hook) Wait(deadline time.Time) {
 	if h == nil || h.Command == "" {
@@ -159,13 +158,6 @@ func (h *Hook) Wait(deadline time.Time) {
 	case <-timer.C:
 		h.stopOnce.Do(func() { close(h.stopping) })
 		<-done
-	}
-	copied := make(chan struct{})
-	go func() { h.copiers.Wait(); close(copied) }()
-	select {
-	case <-copied:
-	case <-time.After(outputGrace):
-		h.Output.Errorf("an on-failure hook's output pipe is still held open by a process tend cannot reach; not waiting for it")
 	}
 }
 

@@ -9,15 +9,18 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/tend-run/tend/internal/testkit"
+	"github.com/tend-run/tend/output"
 )
 
 // The hook's TEND_OUTPUT_TAIL holds the failed process's last line even
 // when tend's output is slow and the process exits right after writing it.
 func TestFailureHookSeesTheLastLines(t *testing.T) {
 	tailFile := filepath.Join(t.TempDir(), "tail")
-	out := &slowWriter{}
-	m := NewMux(OutputOptions{Stdout: out, Stderr: out, Prefix: true, KeepTail: true})
-	reaper := newTestReaper(t)
+	out := &testkit.SlowBuffer{}
+	m := output.NewMux(output.OutputOptions{Stdout: out, Stderr: out, Prefix: true, KeepTail: true})
+	reaper := testkit.Reaper(t)
 	hook := &Hook{Command: `printf %s "$TEND_OUTPUT_TAIL" > ` + tailFile, Env: os.Environ(), Timeout: 10 * time.Second, Reaper: reaper, Output: m}
 	flaky := testInstance("flaky.1", "seq 1 10000; echo about to fail; exit 4")
 	flaky.CanDie = true
@@ -29,7 +32,7 @@ func TestFailureHookSeesTheLastLines(t *testing.T) {
 	done := make(chan int)
 	go func() { done <- s.Run(ctx) }()
 	var tail []byte
-	waitFor(t, "the hook's tail file", 20*time.Second, func() bool {
+	testkit.WaitFor(t, "the hook's tail file", 20*time.Second, func() bool {
 		tail, _ = os.ReadFile(tailFile)
 		return len(tail) > 0
 	})
@@ -45,9 +48,9 @@ func TestFailureHookSeesTheLastLines(t *testing.T) {
 // the exit code stays the failed process's (the review's repro, §0.3).
 func TestFailureHookEndingTendRunsToTheEnd(t *testing.T) {
 	dir := t.TempDir()
-	var out lockedBuffer
-	m := NewMux(OutputOptions{Stdout: &out, Stderr: &out, Prefix: true, KeepTail: true})
-	reaper := newTestReaper(t)
+	var out testkit.Buffer
+	m := output.NewMux(output.OutputOptions{Stdout: &out, Stderr: &out, Prefix: true, KeepTail: true})
+	reaper := testkit.Reaper(t)
 	hook := &Hook{Command: "sleep 0.5; echo to-stdout; echo hooked > out", Env: os.Environ(), Dir: dir, Timeout: time.Minute, Reaper: reaper, Output: m}
 	s := NewSupervisor(Config{
 		Instances: []InstanceSpec{testInstance("web.1", "exit 3")},
@@ -70,9 +73,9 @@ func TestFailureHookEndingTendRunsToTheEnd(t *testing.T) {
 func TestFailureHookStoppedAtTheDrainDeadline(t *testing.T) {
 	dir := t.TempDir()
 	pidFile := filepath.Join(dir, "pids")
-	var out lockedBuffer
-	m := NewMux(OutputOptions{Stdout: &out, Stderr: &out, Prefix: true})
-	reaper := newTestReaper(t)
+	var out testkit.Buffer
+	m := output.NewMux(output.OutputOptions{Stdout: &out, Stderr: &out, Prefix: true})
+	reaper := testkit.Reaper(t)
 	// The hook ignores SIGTERM (so only SIGKILL ends it) and leaves a
 	// background job in its group.
 	hook := &Hook{Command: "trap '' TERM; sleep 600 & echo $$ $! > pids.tmp; mv pids.tmp pids; wait", Env: os.Environ(), Dir: dir, Timeout: time.Minute, Reaper: reaper, Output: m}
@@ -87,7 +90,7 @@ func TestFailureHookStoppedAtTheDrainDeadline(t *testing.T) {
 	done := make(chan int, 1)
 	go func() { done <- s.Run(ctx) }()
 	var pids []int
-	waitFor(t, "the hook to start", 20*time.Second, func() bool {
+	testkit.WaitFor(t, "the hook to start", 20*time.Second, func() bool {
 		b, _ := os.ReadFile(pidFile)
 		pids = nil
 		for _, f := range strings.Fields(string(b)) {
@@ -108,7 +111,7 @@ func TestFailureHookStoppedAtTheDrainDeadline(t *testing.T) {
 		t.Fatalf("Run did not return:\n%s", out.String())
 	}
 	for _, pid := range pids {
-		if st, ok := procStat(pid); ok && st.state != 'Z' {
+		if st, ok := testkit.ProcState(pid); ok && st != 'Z' {
 			t.Errorf("hook process %d still running after Run returned\n%s", pid, out.String())
 		}
 	}

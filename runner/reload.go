@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
+
+	"github.com/tend-run/tend/cron"
+	"github.com/tend-run/tend/proc"
 )
 
 // ReloadRequest asks the supervisor to apply changes: a full reload of the
@@ -19,7 +21,7 @@ type ReloadRequest struct {
 // ReloadPlan is what the app declares after a reload.
 type ReloadPlan struct {
 	Instances []InstanceSpec
-	Cron      []CronJob
+	Cron      []cron.Job
 	// EnvChanged says the effective environment changed.
 	EnvChanged bool
 }
@@ -124,12 +126,12 @@ func (s *Supervisor) apply(plan ReloadPlan, reason string) {
 			changes.add(inst.spec.Type, "stopped")
 		}
 	}
-	if s.cfg.Cron != nil {
+	if s.cron != nil {
 		if n := cronChanges(s.cronJobs, plan.Cron); n != "" {
 			changes.other = append(changes.other, n)
 		}
 		s.cronJobs = plan.Cron
-		s.cfg.Cron.SetJobs(plan.Cron)
+		s.cron.SetJobs(plan.Cron)
 	}
 	s.setNames()
 	if plan.EnvChanged {
@@ -181,22 +183,14 @@ func (s *Supervisor) retire(inst *instance, next *InstanceSpec) {
 		return
 	}
 	inst.retiring = true
-	_ = inst.child.Signal(inst.spec.StopSignal, !inst.spec.LeaderOnly)
-	child := inst.child
-	inst.retireTimer = time.AfterFunc(s.cfg.Timeout, func() {
-		if !child.Exited() {
-			_ = child.Signal(syscall.SIGKILL, true)
-		}
-	})
+	// Off the loop: it returns once the child has exited (or been killed),
+	// which the loop learns from the child's exit event.
+	go proc.Stop(inst.child, inst.spec.StopSignal, !inst.spec.LeaderOnly, time.After(s.cfg.Timeout), nil)
 }
 
 // retired is called once a retiring instance has exited.
 func (s *Supervisor) retired(inst *instance) {
 	inst.retiring = false
-	if inst.retireTimer != nil {
-		inst.retireTimer.Stop()
-		inst.retireTimer = nil
-	}
 	if inst.next != nil {
 		inst.spec = *inst.next
 		inst.next = nil
@@ -223,9 +217,9 @@ func (s *Supervisor) setNames() {
 }
 
 // cronChanges describes how the cron jobs changed.
-func cronChanges(old, new []CronJob) string {
-	ids := func(jobs []CronJob) map[string]CronJob {
-		m := map[string]CronJob{}
+func cronChanges(old, new []cron.Job) string {
+	ids := func(jobs []cron.Job) map[string]cron.Job {
+		m := map[string]cron.Job{}
 		for _, j := range jobs {
 			m[j.ID] = j
 		}

@@ -2,10 +2,15 @@ package runner
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/tend-run/tend/internal/testkit"
+	"github.com/tend-run/tend/output"
+	"github.com/tend-run/tend/status"
 )
 
 // reloadHarness runs a supervisor whose Reloader blocks until the test
@@ -13,7 +18,7 @@ import (
 type reloadHarness struct {
 	t       *testing.T
 	s       *Supervisor
-	out     *lockedBuffer
+	out     *testkit.Buffer
 	reloads chan ReloadRequest
 	started chan struct{} // one value per parse that began
 	release chan struct{} // one value lets one parse finish
@@ -23,12 +28,12 @@ type reloadHarness struct {
 }
 
 func newReloadHarness(t *testing.T) *reloadHarness {
-	h := &reloadHarness{t: t, out: &lockedBuffer{}, reloads: make(chan ReloadRequest),
+	h := &reloadHarness{t: t, out: &testkit.Buffer{}, reloads: make(chan ReloadRequest),
 		started: make(chan struct{}, 10), release: make(chan struct{}), done: make(chan int, 1)}
 	web := testInstance("web.1", "exec sleep 600")
-	m := NewMux(OutputOptions{Stdout: h.out, Stderr: h.out, Prefix: true})
+	m := output.NewMux(output.OutputOptions{Stdout: h.out, Stderr: h.out, Prefix: true})
 	h.s = NewSupervisor(Config{
-		Instances: []InstanceSpec{web}, Timeout: 5 * time.Second, Output: m, Reaper: newTestReaper(t),
+		Instances: []InstanceSpec{web}, Timeout: 5 * time.Second, Output: m, Reaper: testkit.Reaper(t),
 		Reloads: h.reloads,
 		Reload: func() (ReloadPlan, error) {
 			h.calls.Add(1)
@@ -114,12 +119,71 @@ func TestReloadCoalescesRequests(t *testing.T) {
 	h.within("first parse to finish", func() { h.release <- struct{}{} })
 	h.within("the second parse to start", func() { <-h.started })
 	h.within("second parse to finish", func() { h.release <- struct{}{} })
-	waitFor(t, "the second reload", 10*time.Second, func() bool { return strings.Contains(h.out.String(), "reload (third): nothing changed") })
+	testkit.WaitFor(t, "the second reload", 10*time.Second, func() bool { return strings.Contains(h.out.String(), "reload (third): nothing changed") })
 	h.within("status", func() { _, _ = h.s.Do("status", "") }) // the loop has handled everything before
 	if n := h.calls.Load(); n != 2 {
 		t.Errorf("%d parses for 3 requests, want 2\n%s", n, h.out)
 	}
 	if got := h.out.String(); !strings.Contains(got, "reload (first): nothing changed") || strings.Contains(got, "reload (second)") {
 		t.Errorf("want reloads first and third:\n%s", got)
+	}
+}
+
+// A reload reconciles: a changed command or environment restarts the
+// instance, a removed one stops, a new one starts, an unchanged one keeps
+// running with the same pid.
+func TestReloadReconciles(t *testing.T) {
+	keep, edit, drop := testInstance("keep.1", idle), testInstance("edit.1", idle), testInstance("drop.1", idle)
+	env := testInstance("env.1", idle)
+	h := startHarness(t, Config{Instances: []InstanceSpec{keep, edit, drop, env}})
+	pids := map[string]int{}
+	for _, n := range []string{"keep.1", "edit.1", "drop.1", "env.1"} {
+		pids[n] = h.waitState(n, status.Running).Pid
+	}
+	edited := edit
+	edited.Command = "trap 'exit 0' TERM; " + idle
+	envd := env
+	envd.Env = append(slices.Clone(env.Env), "NEW=1")
+	h.setPlan(ReloadPlan{Instances: []InstanceSpec{keep, edited, envd, testInstance("new.1", idle)}, EnvChanged: true})
+	h.do(status.OpReload, "")
+	h.out.WaitFor(t, "reload (tend reload):")
+	for _, want := range []string{"edit restarted (command changed)", "new started", "drop stopped", "environment changed: restarted env"} {
+		if !strings.Contains(h.out.String(), want) {
+			t.Errorf("reload summary lacks %q:\n%s", want, h.out)
+		}
+	}
+	h.waitState("new.1", status.Running)
+	for _, n := range []string{"edit.1", "env.1"} {
+		testkit.WaitFor(t, n+" restarted", 10*time.Second, func() bool {
+			p := h.process(n)
+			return p.State == status.Running && p.Pid != pids[n]
+		})
+	}
+	if p := h.process("keep.1"); p.Pid != pids["keep.1"] || p.Restarts != 0 {
+		t.Errorf("keep.1 was touched: %+v (pid was %d)", p, pids["keep.1"])
+	}
+	testkit.WaitFor(t, "drop.1 removed", 10*time.Second, func() bool {
+		for _, p := range h.do(status.OpStatus, "").Processes {
+			if p.Name == "drop.1" {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// --watch-path restarts only the named types.
+func TestReloadRestartTypes(t *testing.T) {
+	h := startHarness(t, Config{Instances: []InstanceSpec{testInstance("web.1", idle), testInstance("worker.1", idle)}})
+	web := h.waitState("web.1", status.Running).Pid
+	worker := h.waitState("worker.1", status.Running).Pid
+	h.reloads <- ReloadRequest{Reason: "app.py changed", RestartTypes: []string{"web"}}
+	h.out.WaitFor(t, "app.py changed: restarting web.1")
+	testkit.WaitFor(t, "web.1 restarted", 10*time.Second, func() bool {
+		p := h.process("web.1")
+		return p.State == status.Running && p.Pid != web
+	})
+	if p := h.process("worker.1"); p.Pid != worker {
+		t.Errorf("worker.1 was restarted: %+v", p)
 	}
 }

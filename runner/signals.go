@@ -1,108 +1,74 @@
 package runner
 
 import (
-	"os"
-	"os/signal"
-	"runtime"
-	"slices"
-	"sync"
 	"syscall"
+	"time"
+
+	"github.com/tend-run/tend/proc"
 )
 
-// The signals tend can catch and pass on. tini and dumb-init forward every
-// signal they can catch; tend does the same, except for the few it acts on
-// itself (see Supervisor and Exec):
-//
-//   - KILL and STOP cannot be caught;
-//   - CHLD is the reaper's (a child's exit, not news for the other children);
-//   - PIPE is tend's own broken output (see CatchSIGPIPE);
-//   - PROF is Go's profiler clock, which the runtime never hands over;
-//   - on Linux, 32 and 33 are the C library's and 34 Go's own (the runtime
-//     does not let a program catch them: 32 and 34 kill tend, 33 is lost),
-//     so real-time signals start at 35.
-//
-// Faults (SEGV, BUS, FPE, ILL, ABRT, SYS, TRAP) sent with kill(2) are asked
-// for with signal.Notify, so they are forwarded like any other signal; a
-// real fault in tend itself still crashes it, as Go's runtime tells the two
-// apart.
-func catchableSignals() []os.Signal {
-	var sigs []os.Signal
-	for i := syscall.Signal(1); i < 32; i++ {
-		switch i {
-		case syscall.SIGKILL, syscall.SIGSTOP, syscall.SIGCHLD, syscall.SIGPIPE, syscall.SIGPROF:
-			continue
+func (s *Supervisor) onSignal(sig syscall.Signal) {
+	switch sig {
+	case syscall.SIGINT:
+		s.interrupts++
+		if s.interrupts > 1 && s.draining {
+			s.cfg.Output.Printf("received SIGINT again: killing all processes")
+			s.killAll("second interrupt")
+			s.cfg.OnFailure.Kill()
+			return
 		}
-		sigs = append(sigs, i)
-	}
-	if runtime.GOOS == "linux" {
-		for i := syscall.Signal(35); i <= 64; i++ {
-			sigs = append(sigs, i)
+		s.requestStop(sig)
+	case syscall.SIGTERM, syscall.SIGQUIT:
+		s.requestStop(sig)
+	case syscall.SIGHUP:
+		if s.cfg.Terminal {
+			s.requestStop(sig)
+			return
 		}
-	}
-	return sigs
-}
-
-// jobControlSignals stop a process from a terminal (Ctrl-Z, or reading or
-// writing the terminal from the background).
-var jobControlSignals = []syscall.Signal{syscall.SIGTSTP, syscall.SIGTTIN, syscall.SIGTTOU}
-
-func isJobControl(sig syscall.Signal) bool { return slices.Contains(jobControlSignals, sig) }
-
-// without returns sigs minus drop.
-func without(sigs []os.Signal, drop ...syscall.Signal) []os.Signal {
-	return slices.DeleteFunc(sigs, func(s os.Signal) bool { return slices.Contains(drop, s.(syscall.Signal)) })
-}
-
-// canSuspend reports whether tend may stop itself for job control: there is
-// a terminal whose shell can resume it, and tend is not PID 1 (which cannot
-// be stopped, and which nothing would resume).
-func canSuspend() bool {
-	if os.Getpid() == 1 {
-		return false
-	}
-	tty, err := os.Open("/dev/tty")
-	if err != nil {
-		return false
-	}
-	tty.Close()
-	return true
-}
-
-// stopSelf stops tend the way a terminal's Ctrl-Z stops a job: with SIGSTOP,
-// which tend cannot catch, so its shell sees it stopped and resumes it with
-// SIGCONT.
-func stopSelf() { _ = syscall.Kill(os.Getpid(), syscall.SIGSTOP) }
-
-// ttouListeners are the channels that asked for SIGTTOU through notify, so
-// that setForeground can hand it back to them where it has to ignore it.
-var ttouListeners struct {
-	sync.Mutex
-	chans []chan<- os.Signal
-}
-
-// notify is signal.Notify that remembers who wants SIGTTOU.
-func notify(c chan<- os.Signal, sigs ...os.Signal) {
-	signal.Notify(c, sigs...)
-	if slices.Contains(sigs, os.Signal(syscall.SIGTTOU)) {
-		ttouListeners.Lock()
-		ttouListeners.chans = append(ttouListeners.chans, c)
-		ttouListeners.Unlock()
+		s.reload(ReloadRequest{Reason: "SIGHUP"})
+	case syscall.SIGTSTP, syscall.SIGTTIN, syscall.SIGTTOU:
+		s.suspend(sig)
+	case syscall.SIGCONT:
+		s.forward(sig)
+		if s.cron != nil {
+			s.cron.Signal(sig)
+		}
+	default:
+		s.forward(sig)
 	}
 }
 
-// stopNotify undoes notify.
-func stopNotify(c chan<- os.Signal) {
-	signal.Stop(c)
-	ttouListeners.Lock()
-	ttouListeners.chans = slices.DeleteFunc(ttouListeners.chans, func(l chan<- os.Signal) bool { return l == c })
-	ttouListeners.Unlock()
+// suspend is job control for the whole formation (Ctrl-Z): every process
+// and cron run gets the signal, then tend stops itself so that its shell
+// sees the job stopped; the shell's SIGCONT is passed on the same way.
+// Without a terminal to come back to (or as PID 1) the signal is only
+// passed on.
+func (s *Supervisor) suspend(sig syscall.Signal) {
+	s.forward(sig)
+	if s.cron != nil {
+		s.cron.Signal(sig)
+	}
+	proc.SuspendSelf()
 }
 
-// renotifyTTOU gives SIGTTOU back to its listeners after signal.Ignore.
-func renotifyTTOU() {
-	ttouListeners.Lock()
-	defer ttouListeners.Unlock()
-	for _, c := range ttouListeners.chans {
-		signal.Notify(c, syscall.SIGTTOU)
+func (s *Supervisor) requestStop(sig syscall.Signal) {
+	if s.draining {
+		left := time.Until(s.deadline).Round(time.Second)
+		s.cfg.Output.Printf("received %s again: still stopping (%v left before SIGKILL)", proc.SignalName(sig), max(left, 0))
+		return
+	}
+	if sig != 0 {
+		s.cfg.Output.Printf("received %s", proc.SignalName(sig))
+	}
+	s.requested = true
+	s.drain("stop requested", 0)
+}
+
+// forward passes sig on to every running instance.
+func (s *Supervisor) forward(sig syscall.Signal) {
+	for _, inst := range s.instances {
+		if inst.running {
+			_ = inst.child.Signal(sig, !inst.spec.LeaderOnly)
+		}
 	}
 }

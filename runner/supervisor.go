@@ -5,15 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strings"
-	"sync"
 	"syscall"
 	"time"
-)
 
-// outputGrace bounds the wait for output pipes once every process is gone:
-// only a descendant tend cannot reach still holds one open.
-const outputGrace = 2 * time.Second
+	"github.com/tend-run/tend/cron"
+	"github.com/tend-run/tend/output"
+	"github.com/tend-run/tend/proc"
+)
 
 // Backoff is the --restart policy: a delay from Min doubling to Max, reset
 // after a run of Healthy; GiveUp quick crashes in a row stop everything.
@@ -40,18 +38,21 @@ type Config struct {
 	// and TTIN, TTOU and WINCH come from the terminal, so they are not
 	// forwarded.
 	Terminal bool
-	Output   *Mux
-	Reaper   *Reaper
-	// Cron, when set, is started with the formation and drained with it;
-	// CronJobs are the jobs it was created with.
-	Cron     *Scheduler
-	CronJobs []CronJob
+	Output   *output.Mux
+	Reaper   *proc.Reaper
+	// Cron, when set, configures the cron scheduler, which is started
+	// with the formation and drained with it (see Supervisor.Cron).
+	Cron *cron.Config
 	// Reloads are requests to apply changes (SIGHUP, --watch); Reload
 	// parses the app again for them.
 	Reloads <-chan ReloadRequest
 	Reload  Reloader
 	// OnFailure runs when an instance fails on its own (nil: nothing).
 	OnFailure *Hook
+	// Signals, if set, are the signals Run acts on, as if tend had received
+	// them (tests send them in-process); nil: Run catches tend's own
+	// (proc.HandledSignals) for as long as it runs.
+	Signals <-chan os.Signal
 }
 
 // Supervisor runs a formation and owns the lifecycle of every instance:
@@ -61,7 +62,7 @@ type Supervisor struct {
 	cfg       Config
 	instances []*instance
 	events    chan event
-	copiers   sync.WaitGroup
+	cron      *cron.Scheduler
 
 	draining   bool
 	requested  bool
@@ -71,7 +72,7 @@ type Supervisor struct {
 	interrupts int
 	killed     bool
 	exitCode   int
-	cronJobs   []CronJob
+	cronJobs   []cron.Job
 	controls   chan Control
 	done       chan struct{}
 	started    time.Time
@@ -84,18 +85,17 @@ type Supervisor struct {
 
 type instance struct {
 	spec         InstanceSpec
-	child        *Child
+	child        *proc.Child
 	running      bool
-	lastStatus   ExitStatus
+	lastStatus   proc.ExitStatus
 	quickCrashes int
 	backoff      time.Duration
 	restartTimer *time.Timer
 	// retiring: stopped by a reload; next is what starts after it exits
 	// (nil: it is removed).
-	retiring    bool
-	next        *InstanceSpec
-	retireTimer *time.Timer
-	removed     bool
+	retiring bool
+	next     *InstanceSpec
+	removed  bool
 	// userStopped: stopped through the control socket; it stays listed
 	// and can be started again.
 	userStopped bool
@@ -107,8 +107,8 @@ type instance struct {
 
 type event struct {
 	inst    *instance
-	child   *Child
-	status  ExitStatus
+	child   *proc.Child
+	status  proc.ExitStatus
 	restart bool
 	// cronIdle says a cron run ended (the drain may be complete).
 	cronIdle bool
@@ -125,11 +125,17 @@ func NewSupervisor(cfg Config) *Supervisor {
 		s.instances = append(s.instances, &instance{spec: spec, backoff: cfg.Backoff.Min})
 	}
 	if cfg.Cron != nil {
-		cfg.Cron.cfg.OnIdle = s.CronIdle
-		s.cronJobs = cfg.CronJobs
+		cc := *cfg.Cron
+		cc.OnFailure = func(f cron.Failure) { cfg.OnFailure.Fire(Failure(f)) }
+		s.cron = cron.New(cc, s.cronIdle)
+		s.cronJobs = cc.Jobs
 	}
 	return s
 }
+
+// Cron is the scheduler of Config.Cron (nil without one), for `tend cron
+// run` and the status.
+func (s *Supervisor) Cron() *cron.Scheduler { return s.cron }
 
 // Run starts every instance and supervises them until the formation stops:
 // a process exits (unless it may or is restarted), a stop signal arrives or
@@ -137,21 +143,41 @@ func NewSupervisor(cfg Config) *Supervisor {
 // if it exited 0), or after a requested stop 0, or 137 if something had to
 // be killed.
 func (s *Supervisor) Run(ctx context.Context) int {
-	sigs := make(chan os.Signal, 32)
-	notify(sigs, s.handledSignals()...)
-	defer stopNotify(sigs)
+	sigs := s.cfg.Signals
+	if sigs == nil {
+		caught := make(chan os.Signal, 32)
+		proc.Notify(caught, proc.HandledSignals(s.cfg.Terminal)...)
+		defer proc.StopNotify(caught)
+		sigs = caught
+	}
 	defer close(s.done)
-
 	for _, inst := range s.instances {
 		if s.draining {
 			break
 		}
 		s.start(inst)
 	}
-	if s.cfg.Cron != nil && !s.draining {
-		s.cfg.Cron.Start()
+	if s.cron != nil && !s.draining {
+		s.cron.Start()
 	}
-	ctxDone := ctx.Done()
+	s.loop(ctx.Done(), sigs)
+	if s.cron != nil {
+		s.cron.Wait()
+	}
+	// Failure hooks belong to tend's lifetime too: they get what is left
+	// of -t (a hook alerting about the failure that ends tend must run).
+	s.cfg.OnFailure.Wait(s.deadline)
+	s.stopLeftovers()
+	s.waitOutput()
+	if s.requested && s.killed {
+		return 137
+	}
+	return s.exitCode
+}
+
+// loop is the supervisor's goroutine: it handles one event at a time until
+// nothing runs or waits to restart.
+func (s *Supervisor) loop(ctxDone <-chan struct{}, sigs <-chan os.Signal) {
 	broken := s.cfg.Output.Broken()
 	for !s.finished() {
 		var killC <-chan time.Time
@@ -180,30 +206,6 @@ func (s *Supervisor) Run(ctx context.Context) int {
 			s.outputClosed()
 		}
 	}
-	if s.cfg.Cron != nil {
-		s.cfg.Cron.Wait()
-	}
-	// Failure hooks belong to tend's lifetime too: they get what is left
-	// of -t (a hook alerting about the failure that ends tend must run).
-	s.cfg.OnFailure.Wait(s.deadline)
-	s.stopLeftovers()
-	s.waitOutput()
-	if s.requested && s.killed {
-		return 137
-	}
-	return s.exitCode
-}
-
-// handledSignals are every signal tend can catch (see catchableSignals) but
-// SIGURG, which Go's runtime sends itself to preempt goroutines, so that a
-// busy tend would pass on a stream of them; and on a terminal SIGWINCH,
-// which is about tend's terminal, not the children's pipes.
-func (s *Supervisor) handledSignals() []os.Signal {
-	drop := []syscall.Signal{syscall.SIGURG}
-	if s.cfg.Terminal {
-		drop = append(drop, syscall.SIGWINCH)
-	}
-	return without(catchableSignals(), drop...)
 }
 
 // finished reports whether nothing runs or waits to restart.
@@ -213,7 +215,7 @@ func (s *Supervisor) finished() bool {
 			return false
 		}
 	}
-	if s.cfg.Cron != nil && (!s.draining || s.cfg.Cron.Running() > 0) {
+	if s.cron != nil && (!s.draining || s.cron.Running() > 0) {
 		return false // the scheduler keeps tend up; its runs are drained too
 	}
 	if !s.draining {
@@ -238,21 +240,21 @@ func (s *Supervisor) lastExitCode() int {
 
 func (s *Supervisor) start(inst *instance) {
 	inst.restartTimer = nil
-	path, args := ShellCommand(inst.spec.Command)
+	path, args := proc.ShellCommand(inst.spec.Command)
 	hold := s.cfg.Output.HoldOutput(inst.spec.Name) // its output comes after the started line
-	child, err := StartPiped(s.cfg.Reaper, s.cfg.Output, &s.copiers, inst.spec.Name, Command{
+	child, err := StartPiped(s.cfg.Reaper, s.cfg.Output, inst.spec.Name, proc.Command{
 		Path: path, Args: args, Env: inst.spec.Env, Dir: s.cfg.Dir, NewGroup: true,
-	})
+	}, nil)
 	if err != nil {
 		// As a shell would: 127 not found, 126 not executable.
 		code := 1
-		var se *StartError
+		var se *proc.StartError
 		if errors.As(err, &se) {
 			code = se.ExitCode
 		}
 		hold.Release()
 		s.cfg.Output.Errorf("%s failed to start: %v", inst.spec.Name, err)
-		inst.lastStatus = ExitStatus{Code: code}
+		inst.lastStatus = proc.ExitStatus{Code: code}
 		s.cfg.Output.Printf("%s %s", inst.spec.Name, inst.lastStatus)
 		s.exited(inst, inst.lastStatus, 0, nil)
 		return
@@ -299,7 +301,7 @@ func (s *Supervisor) handle(ev event) {
 
 // exited decides what an instance's exit on its own means. output is closed
 // once the instance's output has been copied.
-func (s *Supervisor) exited(inst *instance, st ExitStatus, ran time.Duration, output <-chan struct{}) {
+func (s *Supervisor) exited(inst *instance, st proc.ExitStatus, ran time.Duration, output <-chan struct{}) {
 	if !s.draining && !st.Success() {
 		s.cfg.OnFailure.Fire(Failure{Process: inst.spec.Name, Status: st, Duration: ran, OutputDone: output})
 	}
@@ -317,7 +319,7 @@ func (s *Supervisor) exited(inst *instance, st ExitStatus, ran time.Duration, ou
 	}
 }
 
-func (s *Supervisor) scheduleRestart(inst *instance, st ExitStatus, ran time.Duration) {
+func (s *Supervisor) scheduleRestart(inst *instance, st proc.ExitStatus, ran time.Duration) {
 	b := s.cfg.Backoff
 	if ran >= b.Healthy {
 		inst.quickCrashes = 0
@@ -333,193 +335,4 @@ func (s *Supervisor) scheduleRestart(inst *instance, st ExitStatus, ran time.Dur
 	inst.backoff = min(inst.backoff*2, b.Max)
 	s.cfg.Output.Printf("restarting %s in %v", inst.spec.Name, delay)
 	inst.restartTimer = time.AfterFunc(delay, func() { s.events <- event{inst: inst, restart: true} })
-}
-
-func (s *Supervisor) onSignal(sig syscall.Signal) {
-	switch sig {
-	case syscall.SIGINT:
-		s.interrupts++
-		if s.interrupts > 1 && s.draining {
-			s.cfg.Output.Printf("received SIGINT again: killing all processes")
-			s.killAll("second interrupt")
-			s.cfg.OnFailure.Kill()
-			return
-		}
-		s.requestStop(sig)
-	case syscall.SIGTERM, syscall.SIGQUIT:
-		s.requestStop(sig)
-	case syscall.SIGHUP:
-		if s.cfg.Terminal {
-			s.requestStop(sig)
-			return
-		}
-		s.reload(ReloadRequest{Reason: "SIGHUP"})
-	case syscall.SIGTSTP, syscall.SIGTTIN, syscall.SIGTTOU:
-		s.suspend(sig)
-	case syscall.SIGCONT:
-		s.forward(sig)
-		if s.cfg.Cron != nil {
-			s.cfg.Cron.Signal(sig)
-		}
-	default:
-		s.forward(sig)
-	}
-}
-
-// suspend is job control for the whole formation (Ctrl-Z): every process
-// and cron run gets the signal, then tend stops itself so that its shell
-// sees the job stopped; the shell's SIGCONT is passed on the same way.
-// Without a terminal to come back to (or as PID 1) the signal is only
-// passed on.
-func (s *Supervisor) suspend(sig syscall.Signal) {
-	s.forward(sig)
-	if s.cfg.Cron != nil {
-		s.cfg.Cron.Signal(sig)
-	}
-	if canSuspend() {
-		stopSelf()
-	}
-}
-
-// StopRequested reports, once Run has returned, whether a stop signal or
-// ctx ended the run rather than the processes themselves.
-func (s *Supervisor) StopRequested() bool { return s.requested }
-
-func (s *Supervisor) requestStop(sig syscall.Signal) {
-	if s.draining {
-		left := time.Until(s.deadline).Round(time.Second)
-		s.cfg.Output.Printf("received %s again: still stopping (%v left before SIGKILL)", SignalName(sig), max(left, 0))
-		return
-	}
-	if sig != 0 {
-		s.cfg.Output.Printf("received %s", SignalName(sig))
-	}
-	s.requested = true
-	s.drain("stop requested", 0)
-}
-
-// forward passes sig on to every running instance.
-func (s *Supervisor) forward(sig syscall.Signal) {
-	for _, inst := range s.instances {
-		if inst.running {
-			_ = inst.child.Signal(sig, !inst.spec.LeaderOnly)
-		}
-	}
-}
-
-// drain starts the graceful stop: no more restarts, the stop signal to
-// every group, and SIGKILL when the timeout has passed. It runs once.
-func (s *Supervisor) drain(reason string, code int) {
-	if s.draining {
-		return
-	}
-	s.draining = true
-	s.stopReason = reason
-	s.exitCode = code
-	s.deadline = time.Now().Add(s.cfg.Timeout)
-	s.killTimer = time.NewTimer(s.cfg.Timeout)
-	var signals []string
-	for _, inst := range s.instances {
-		if inst.restartTimer != nil {
-			inst.restartTimer.Stop()
-			inst.restartTimer = nil
-		}
-		inst.next = nil // a restart in progress does not start again
-		if inst.child == nil {
-			continue
-		}
-		// Exited instances too: their background jobs share the group.
-		_ = inst.child.Signal(inst.spec.StopSignal, !inst.spec.LeaderOnly || !inst.running)
-		if inst.running {
-			signals = append(signals, fmt.Sprintf("%s %s", inst.spec.Name, SignalName(inst.spec.StopSignal)))
-		}
-	}
-	if s.cfg.Cron != nil {
-		if n := s.cfg.Cron.Running(); n > 0 {
-			signals = append(signals, fmt.Sprintf("%d cron runs", n))
-		}
-		s.cfg.Cron.Drain()
-	}
-	if len(signals) > 0 {
-		s.cfg.Output.Printf("stopping (%s): %s; SIGKILL in %v", reason, strings.Join(signals, ", "), s.cfg.Timeout)
-	}
-}
-
-// CronIdle tells the supervisor that a cron run ended; pass it as the
-// scheduler's OnIdle.
-func (s *Supervisor) CronIdle() {
-	select {
-	case s.events <- event{cronIdle: true}:
-	default: // events are pending already; the loop looks again anyway
-	}
-}
-
-// killAll SIGKILLs every group that is left.
-func (s *Supervisor) killAll(why string) {
-	if s.killTimer != nil {
-		s.killTimer.Stop()
-		s.killTimer = nil
-	}
-	s.deadline = time.Now()
-	for _, inst := range s.instances {
-		if inst.child == nil {
-			continue
-		}
-		if inst.running {
-			s.killed = true
-			s.cfg.Output.Errorf("%s still running after %s: sending SIGKILL", inst.spec.Name, why)
-		}
-		_ = inst.child.Signal(syscall.SIGKILL, true)
-	}
-	if s.cfg.Cron != nil {
-		if n := s.cfg.Cron.KillAll(); n > 0 {
-			s.killed = true
-			s.cfg.Output.Errorf("%d cron runs still running after %s: sending SIGKILL", n, why)
-		}
-	}
-}
-
-// stopLeftovers removes what the instances left behind: members of their
-// groups and descendants that escaped with setsid, within what is left of
-// the grace period.
-func (s *Supervisor) stopLeftovers() {
-	grace := time.Until(s.deadline)
-	found, killed := s.cfg.Reaper.StopLeftovers(syscall.SIGTERM, max(grace, 0))
-	live := liveGroups() // one pass over /proc, not one per instance
-	for _, inst := range s.instances {
-		if inst.child == nil {
-			continue
-		}
-		alive := live[inst.child.Pid]
-		if live == nil {
-			alive = groupAlive(inst.child.Pid, s.cfg.Reaper)
-		}
-		if alive {
-			killed = true
-			_ = inst.child.Signal(syscall.SIGKILL, true)
-		}
-	}
-	if found > 0 {
-		s.cfg.Output.Printf("stopped %d leftover processes", found)
-	}
-	if killed {
-		s.killed = true
-	}
-}
-
-// waitOutput waits until every output pipe is drained and tend's own lines
-// are written, within the drain's deadline if the log reader stalls.
-func (s *Supervisor) waitOutput() {
-	done := make(chan struct{})
-	go func() { s.copiers.Wait(); close(done) }()
-	s.cfg.Output.Drain(done, s.deadline)
-}
-
-// outputClosed handles EPIPE on tend's stdout or stderr (`tend start |
-// head`): the reader is gone, so tend stops as for SIGTERM, with exit code
-// 141 (128+SIGPIPE, what the shell expects of a writer whose pipe closed)
-// unless a process had already failed.
-func (s *Supervisor) outputClosed() {
-	s.cfg.Output.Errorf("%s was closed (its reader went away): stopping; output to it is discarded", s.cfg.Output.BrokenStream())
-	s.drain("output closed", 128+int(syscall.SIGPIPE))
 }

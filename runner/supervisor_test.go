@@ -3,10 +3,14 @@ package runner
 import (
 	"context"
 	"os"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/tend-run/tend/internal/testkit"
+	"github.com/tend-run/tend/output"
 )
 
 func testInstance(name, command string) InstanceSpec {
@@ -15,14 +19,14 @@ func testInstance(name, command string) InstanceSpec {
 
 func runFormation(t *testing.T, ctx context.Context, timeout time.Duration, specs ...InstanceSpec) (int, string) {
 	t.Helper()
-	var out lockedBuffer
-	m := NewMux(OutputOptions{Stdout: &out, Stderr: &out, Prefix: true})
+	var out testkit.Buffer
+	m := output.NewMux(output.OutputOptions{Stdout: &out, Stderr: &out, Prefix: true})
 	names := []string{}
 	for _, s := range specs {
 		names = append(names, s.Name)
 	}
 	m.SetNames(names)
-	s := NewSupervisor(Config{Instances: specs, Timeout: timeout, Output: m, Reaper: newTestReaper(t)})
+	s := NewSupervisor(Config{Instances: specs, Timeout: timeout, Output: m, Reaper: testkit.Reaper(t)})
 	return s.Run(ctx), out.String()
 }
 
@@ -52,11 +56,11 @@ func TestSupervisorStopRequestedByContext(t *testing.T) {
 }
 
 func TestSupervisorRestartGivesUpAfterQuickCrashes(t *testing.T) {
-	var out lockedBuffer
-	m := NewMux(OutputOptions{Stdout: &out, Stderr: &out, Prefix: true})
+	var out testkit.Buffer
+	m := output.NewMux(output.OutputOptions{Stdout: &out, Stderr: &out, Prefix: true})
 	s := NewSupervisor(Config{
 		Instances: []InstanceSpec{testInstance("flaky.1", "exit 5"), testInstance("web.1", "while :; do sleep 0.05; done")},
-		Timeout:   5 * time.Second, Restart: true, Output: m, Reaper: newTestReaper(t),
+		Timeout:   5 * time.Second, Restart: true, Output: m, Reaper: testkit.Reaper(t),
 		Backoff: Backoff{Min: time.Millisecond, Max: 4 * time.Millisecond, Healthy: time.Minute, GiveUp: 4},
 	})
 	if code := s.Run(context.Background()); code != 5 {
@@ -70,5 +74,12 @@ func TestSupervisorRestartGivesUpAfterQuickCrashes(t *testing.T) {
 	}
 	if strings.Count(got, "flaky.1 exited with status 5") != 4 {
 		t.Errorf("want 4 runs:\n%s", got)
+	}
+}
+
+func TestWithEnv(t *testing.T) {
+	got := WithEnv([]string{"A=1", "PORT=5000", "B=2", "PORTX=9"}, "PORT=5100", "PS=web.2")
+	if want := []string{"A=1", "B=2", "PORTX=9", "PORT=5100", "PS=web.2"}; !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
 	}
 }

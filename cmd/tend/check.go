@@ -2,6 +2,7 @@ package main
 
 import (
 	"cmp"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,14 +14,14 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/tend-run/tend/app"
-	"github.com/tend-run/tend/runner"
 )
 
 func checkCommand() *cli.Command {
 	return &cli.Command{
-		Name:   "check",
-		Usage:  "validate the Procfile, app.json and env files and print a summary",
-		Flags:  withAppFlags(&cli.BoolFlag{Name: "json", Usage: "print the summary as JSON"}),
+		Name:  "check",
+		Usage: "validate the Procfile, app.json and env files and print a summary",
+		Flags: withAppFlags(&cli.BoolFlag{Name: "json", Usage: "print the summary as JSON"}, cronFlags()[1],
+			&cli.BoolFlag{Name: "connect", Usage: "with --lock-url: connect, take and release a lock, and print the server's version"}),
 		Action: checkAction,
 	}
 }
@@ -45,6 +46,10 @@ type checkReport struct {
 	FromFiles int             `json:"env_vars_from_files"`
 	Warnings  []string        `json:"warnings"`
 	Errors    []string        `json:"errors,omitempty"`
+
+	// Locks is the --lock-url database, its password masked (and, with
+	// --connect, the server's version).
+	Locks string `json:"locks,omitempty"`
 
 	// NoProcfile: a cron-only app without a Procfile.
 	NoProcfile bool `json:"procfile_missing,omitempty"`
@@ -87,13 +92,13 @@ func buildReport(c *cli.Context, a *app.App, now time.Time) (checkReport, error)
 	if err != nil {
 		return r, planError(err)
 	}
-	specs, err := settings.Instances(a, nil, runner.NewPorts())
+	specs, err := settings.Instances(a, nil, app.NewPorts())
 	if err != nil {
 		return r, planError(err)
 	}
 	for _, p := range a.Processes {
 		n := formation.Count(p.Name)
-		if p.Name == runner.ReleaseType {
+		if p.Name == app.ReleaseType {
 			n = 0 // only with --release, once
 		}
 		cp := checkProcess{Name: p.Name, Command: p.Command, Line: p.Line, Instances: n}
@@ -105,7 +110,24 @@ func buildReport(c *cli.Context, a *app.App, now time.Time) (checkReport, error)
 		}
 		r.Processes = append(r.Processes, cp)
 	}
-	r.Cron = cronList(a, now, 5)
+	db, err := openLockURL(settings, a, nil)
+	if err != nil {
+		return r, err
+	}
+	if db != nil {
+		defer db.Close()
+		r.Locks = db.Redacted()
+		if c.Bool("connect") {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			version, err := db.Check(ctx)
+			if err != nil {
+				return r, &exitError{code: 1, err: fmt.Errorf("--lock-url: %w", err)}
+			}
+			r.Locks += " (connected: " + version + ")"
+		}
+	}
+	r.Cron = cronList(a, now, 5, db)
 	return r, nil
 }
 
@@ -121,7 +143,7 @@ func printReport(w io.Writer, r checkReport) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, p := range r.Processes {
 		count := fmt.Sprintf("×%d", p.Instances)
-		if p.Name == runner.ReleaseType {
+		if p.Name == app.ReleaseType {
 			count = "once"
 		}
 		fmt.Fprintf(tw, "  %s\t%s\t%s\n", p.Name, count, p.Command)
@@ -156,6 +178,9 @@ func printReport(w io.Writer, r checkReport) {
 			}
 		}
 		tw.Flush()
+	}
+	if r.Locks != "" {
+		fmt.Fprintf(w, "cron locks: %s\n", r.Locks)
 	}
 	if len(r.EnvFiles) > 0 {
 		fmt.Fprintf(w, "environment: %d variables, %d from %s\n", r.EnvVars, r.FromFiles, strings.Join(r.EnvFiles, ", "))

@@ -17,9 +17,11 @@ import (
 
 	"github.com/tend-run/tend/app"
 	"github.com/tend-run/tend/control"
+	"github.com/tend-run/tend/cron"
 	"github.com/tend-run/tend/metrics"
+	"github.com/tend-run/tend/output"
 	"github.com/tend-run/tend/privdir"
-	"github.com/tend-run/tend/runner"
+	"github.com/tend-run/tend/status"
 )
 
 // socketPath is --socket (explicit), or the default path for the app root,
@@ -50,7 +52,7 @@ func controlCommands() []*cli.Command {
 				}
 				op := name
 				if name == "resume" {
-					op = "start"
+					op = status.OpStart
 				}
 				_, err := call(c, control.Request{Op: op, Target: c.Args().First()})
 				return err
@@ -74,7 +76,7 @@ func controlCommands() []*cli.Command {
 			Name: "reload", Usage: "make the running tend apply Procfile, app.json and .env changes",
 			Flags: withAppFlags(),
 			Action: func(c *cli.Context) error {
-				_, err := call(c, control.Request{Op: "reload"})
+				_, err := call(c, control.Request{Op: status.OpReload})
 				return err
 			},
 		},
@@ -82,7 +84,7 @@ func controlCommands() []*cli.Command {
 }
 
 // call sends a request to the running tend of this app.
-func call(c *cli.Context, req control.Request) (*runner.Snapshot, error) {
+func call(c *cli.Context, req control.Request) (*status.Snapshot, error) {
 	path, _, err := socketPath(c, app.Root(loadOptions(c, nil)))
 	if err != nil {
 		return nil, &exitError{code: 1, err: err}
@@ -98,15 +100,16 @@ func call(c *cli.Context, req control.Request) (*runner.Snapshot, error) {
 }
 
 func statusAction(c *cli.Context) error {
-	snap, err := call(c, control.Request{Op: "status"})
+	snap, err := call(c, control.Request{Op: status.OpStatus})
 	if err != nil {
 		return err
 	}
 	if c.Bool("check") {
-		ok, why := snap.Healthy()
-		if ok && c.Bool("cron") {
-			ok, why = metrics.CronHealthy(*snap, time.Now())
+		check := status.Processes
+		if c.Bool("cron") {
+			check |= status.Cron
 		}
+		ok, why := snap.Healthy(check, time.Now())
 		fmt.Fprintln(c.App.Writer, why)
 		if !ok {
 			return exitCode(1)
@@ -121,7 +124,7 @@ func statusAction(c *cli.Context) error {
 	return nil
 }
 
-func printStatus(w io.Writer, s runner.Snapshot, now time.Time) {
+func printStatus(w io.Writer, s status.Snapshot, now time.Time) {
 	fmt.Fprintf(w, "tend pid %d, up %v\n", s.Pid, now.Sub(s.Started).Round(time.Second))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "PROCESS\tPID\tSTATE\tFOR\tRESTARTS\tLAST EXIT")
@@ -170,7 +173,7 @@ func printStatus(w io.Writer, s runner.Snapshot, now time.Time) {
 // when the default location is unusable (a read-only file system) tend
 // warns and runs without it; a --socket that fails is an error, since it
 // was asked for. An unsafe directory or a live tend is always an error.
-func serveControl(c *cli.Context, root string, do control.Handler, sched *runner.Scheduler, out *runner.Mux, page metrics.PageSources) (func(), error) {
+func serveControl(c *cli.Context, root string, do control.Handler, sched *cron.Scheduler, out *output.Mux, page metrics.PageSources) (func(), error) {
 	path, explicit, err := socketPath(c, root)
 	var l net.Listener
 	if err == nil {
@@ -181,7 +184,10 @@ func serveControl(c *cli.Context, root string, do control.Handler, sched *runner
 	case err == nil:
 		var run control.Streamer
 		if sched != nil {
-			run = sched.RunNow
+			run = func(id string, tee *output.Tee, cancel <-chan struct{}) (int, error) {
+				st, err := sched.RunNow(id, tee, cancel)
+				return st.ExitCode(), err
+			}
 		}
 		go control.Serve(l, do, run)
 		stops = append(stops, func() { l.Close() })
@@ -201,7 +207,7 @@ func serveControl(c *cli.Context, root string, do control.Handler, sched *runner
 			stopAll()
 			return nil, err
 		}
-		src := func() (runner.Snapshot, error) { return do("status", "") }
+		src := func() (status.Snapshot, error) { return do(status.OpStatus, "") }
 		srv := newHTTPServer(metrics.WithPage(metrics.Handler(src), src, page))
 		go srv.Serve(ml)
 		stops = append(stops, func() { srv.Close() })
@@ -221,7 +227,7 @@ func runCronRemote(c *cli.Context, a *app.App, job string) (bool, error) {
 		}
 		return true, &exitError{code: 1, err: err}
 	}
-	resp, err := control.Call(path, control.Request{Op: "status"})
+	resp, err := control.Call(path, control.Request{Op: status.OpStatus})
 	switch {
 	case errors.Is(err, control.ErrNotRunning):
 		return false, nil
@@ -229,7 +235,7 @@ func runCronRemote(c *cli.Context, a *app.App, job string) (bool, error) {
 		return true, &exitError{code: 1, err: err}
 	case resp.Status == nil:
 		return true, &exitError{code: 1, err: fmt.Errorf("%s", resp.Error)}
-	case !slices.ContainsFunc(resp.Status.Cron, func(j runner.JobStatus) bool { return j.ID == job }):
+	case !slices.ContainsFunc(resp.Status.Cron, func(j status.Job) bool { return j.ID == job }):
 		return false, nil // it does not schedule this job: run it here
 	}
 	fmt.Fprintf(c.App.ErrWriter, "tend: running cron.%s in the running tend (pid %d): its environment and locks apply\n", job, resp.Status.Pid)

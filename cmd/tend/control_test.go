@@ -15,22 +15,21 @@ import (
 
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
-
-	"github.com/tend-run/tend/runner"
+	"github.com/tend-run/tend/status"
 )
 
 // statusOf asks the running tend for its status as JSON.
-func statusOf(t *testing.T, dir string, env []string) runner.Snapshot {
+func statusOf(t *testing.T, dir string, env []string) status.Snapshot {
 	t.Helper()
 	stdout, stderr, code := runTend(t, dir, env, "status", "--json")
-	var snap runner.Snapshot
+	var snap status.Snapshot
 	if err := json.Unmarshal([]byte(stdout), &snap); err != nil || code != 0 {
 		t.Fatalf("status: exit %d, %v\n%s%s", code, err, stdout, stderr)
 	}
 	return snap
 }
 
-func pidOf(snap runner.Snapshot, name string) int {
+func pidOf(snap status.Snapshot, name string) int {
 	for _, p := range snap.Processes {
 		if p.Name == name {
 			return p.Pid
@@ -234,7 +233,7 @@ func TestCronRunThroughTheRunningTend(t *testing.T) {
 		t.Errorf("forbid: exit %d, %q", code, stderr)
 	}
 	snap := statusOf(t, dir, env)
-	var job runner.JobStatus
+	var job status.Job
 	for _, j := range snap.Cron {
 		if j.ID == ids[0] {
 			job = j

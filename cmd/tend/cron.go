@@ -11,7 +11,9 @@ import (
 
 	"github.com/tend-run/tend/app"
 	"github.com/tend-run/tend/appjson"
-	"github.com/tend-run/tend/runner"
+	"github.com/tend-run/tend/cron"
+	"github.com/tend-run/tend/dblock"
+	"github.com/tend-run/tend/proc"
 )
 
 // exitLocked is EX_TEMPFAIL: the job's lock is held elsewhere; try later.
@@ -20,18 +22,19 @@ const exitLocked = 75
 func cronFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "lock-dir", Usage: "`DIR` for cron locks, shared by every tend that mounts it (default: a private per-user dir)", EnvVars: []string{"TEND_LOCK_DIR"}},
+		&cli.StringFlag{Name: lockURLFlag, Usage: "PostgreSQL or MySQL/MariaDB `URL` whose locks replace the lock dir, across hosts (e.g. $DATABASE_URL)", EnvVars: []string{"TEND_LOCK_URL"}},
 		&cli.StringSliceFlag{Name: "cron-timeout", Usage: "limit of a cron run: `DURATION` for all, or ID=DURATION per job (default 24h, Dokku's)", EnvVars: []string{"TEND_CRON_TIMEOUT"}},
 	}
 }
 
 // openLockDir opens --lock-dir, or the private per-user directory of this
 // app root, which `tend start` and `tend cron run` on one machine share.
-func openLockDir(s app.Settings, root string) (*runner.LockDir, error) {
+func openLockDir(s app.Settings, root string) (*cron.LockDir, error) {
 	dir, err := s.LockDirPath(root)
 	if err != nil {
 		return nil, &exitError{code: 1, err: err}
 	}
-	d, err := runner.OpenLockDir(dir)
+	d, err := cron.OpenLockDir(dir)
 	if err != nil {
 		return nil, &exitError{code: 1, err: err}
 	}
@@ -45,7 +48,7 @@ func cronCommand() *cli.Command {
 		Subcommands: []*cli.Command{
 			{
 				Name: "list", Usage: "list the cron jobs and their next runs",
-				Flags:  withAppFlags(&cli.BoolFlag{Name: "json", Usage: "print JSON"}),
+				Flags:  withAppFlags(&cli.BoolFlag{Name: "json", Usage: "print JSON"}, cronFlags()[1]),
 				Action: cronListAction,
 			},
 			{
@@ -73,9 +76,11 @@ type cronListEntry struct {
 	Maintenance bool     `json:"maintenance"`
 	Next        string   `json:"next,omitempty"`
 	NextRuns    []string `json:"next_runs"`
+	// Lock names the job's lock in the --lock-url database.
+	Lock string `json:"lock,omitempty"`
 }
 
-func cronList(a *app.App, now time.Time, n int) []cronListEntry {
+func cronList(a *app.App, now time.Time, n int, db *dblock.Locker) []cronListEntry {
 	out := []cronListEntry{}
 	if a.Cron == nil {
 		return out
@@ -84,6 +89,9 @@ func cronList(a *app.App, now time.Time, n int) []cronListEntry {
 		e := cronListEntry{ID: j.ID, Schedule: j.Schedule.Spec, Command: j.Command, Policy: string(j.Policy), Maintenance: j.Maintenance, NextRuns: []string{}}
 		if a.AppName != "" {
 			e.DokkuID = appjson.DokkuID(a.AppName, j.Command, j.Schedule.Spec)
+		}
+		if db != nil && j.Policy != appjson.PolicyAllow {
+			e.Lock = db.Describe(j.ID)
 		}
 		if !j.Maintenance {
 			for _, t := range j.Schedule.NextN(now, n) {
@@ -105,7 +113,11 @@ func cronListAction(c *cli.Context) error {
 	if err != nil {
 		return &exitError{code: 1, err: err}
 	}
-	list := cronList(a, time.Now(), 1)
+	db, err := openLockURL(settingsFrom(c), a, nil)
+	if err != nil {
+		return err
+	}
+	list := cronList(a, time.Now(), 1, db)
 	if c.Bool("json") {
 		writeJSON(c.App.Writer, list)
 		return nil
@@ -171,31 +183,34 @@ func runCronJob(c *cli.Context, a *app.App, job appjson.Job, noLock bool) error 
 	errw := execErrors(c)
 	name := "cron." + job.ID
 	if job.Policy != appjson.PolicyAllow && !noLock {
-		locks, err := openLockDir(settings, a.Root)
+		locks, closeLocks, err := openLocks(settings, a, func(format string, args ...any) {
+			fmt.Fprintf(errw, "tend: "+format+"\n", args...)
+		})
 		if err != nil {
 			return err
 		}
-		defer locks.Close()
-		lock, err := locks.Take(job.ID, job.Policy, grace, runner.RealClock, nil)
-		if errors.Is(err, runner.ErrLocked) {
+		defer closeLocks()
+		lock, err := locks.TakeRun(job.ID, cron.Policy(job.Policy), grace, cron.RealClock, nil)
+		if errors.Is(err, cron.ErrLocked) {
 			fmt.Fprintf(errw, "tend: %s: skipped: another run holds its lock (%s); --no-lock runs it anyway\n", name, job.Policy)
 			return exitCode(errw.done(exitLocked))
 		}
 		if err != nil {
-			return &exitError{code: 1, err: err}
+			return &exitError{code: 1, err: fmt.Errorf("%s: skipped: %w", name, err)}
 		}
 		defer lock.Release()
+		stopOnLockTrouble(lock, name, errw)
 	}
 	start := time.Now()
 	deadline := start.Add(maxRun)
 	fmt.Fprintf(errw, "tend: %s started (schedule %q): %s\n", name, job.Schedule.Spec, job.Command)
-	reaper := runner.NewReaper(nil)
+	reaper := proc.NewReaper(nil)
 	defer reaper.Close()
-	path, args := runner.ShellCommand(a.ExpandCommand(job.Command))
-	code := runner.Exec(runner.ExecConfig{
-		Command:    runner.Command{Path: path, Args: args, Env: a.CronEnv(job.ID, start, deadline), Dir: a.Root},
+	path, args := proc.ShellCommand(a.ExpandCommand(job.Command))
+	code := proc.Exec(proc.ExecConfig{
+		Command:    proc.Command{Path: path, Args: args, Env: a.CronEnv(job.ID, start, deadline), Dir: a.Root},
 		StopSignal: stop, Timeout: grace, MaxRun: maxRun,
-		Terminal: runner.IsTerminal(os.Stdin), ContainerInit: os.Getpid() == 1 || os.Getppid() == 1,
+		Terminal: proc.IsTerminal(os.Stdin), ContainerInit: os.Getpid() == 1 || os.Getppid() == 1,
 		Reaper: reaper, Errors: errw,
 	})
 	fmt.Fprintf(errw, "tend: %s exited with status %d after %v\n", name, code, time.Since(start).Round(time.Millisecond))

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/tend-run/tend/internal/dbtest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/tend-run/tend/internal/testkit"
 )
 
 // tendBin is the tend binary built once for the end-to-end tests.
@@ -52,6 +55,7 @@ func TestMain(m *testing.M) {
 		panic(fmt.Sprintf("build tend: %v", err))
 	}
 	code := m.Run()
+	dbtest.StopAll()
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
@@ -72,23 +76,8 @@ func writeApp(t *testing.T, files map[string]string) string {
 	return dir
 }
 
-// syncBuffer is a bytes.Buffer safe for a writer and a polling reader.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+// syncBuffer is a buffer safe for a writer and a polling reader.
+type syncBuffer = testkit.Buffer
 
 // tendProc is a running tend.
 type tendProc struct {

@@ -8,10 +8,10 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/tend-run/tend/runner"
+	"github.com/tend-run/tend/status"
 )
 
-func jobStatus(t *testing.T, dir string, env []string, id string) runner.JobStatus {
+func jobStatus(t *testing.T, dir string, env []string, id string) status.Job {
 	t.Helper()
 	for _, j := range statusOf(t, dir, env).Cron {
 		if j.ID == id {
@@ -19,7 +19,7 @@ func jobStatus(t *testing.T, dir string, env []string, id string) runner.JobStat
 		}
 	}
 	t.Fatalf("job %s not in status", id)
-	return runner.JobStatus{}
+	return status.Job{}
 }
 
 // With --history the last runs survive a restart of tend, and a torn last

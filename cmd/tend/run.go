@@ -5,14 +5,14 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
-	"slices"
-	"strings"
 	"syscall"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/tend-run/tend/app"
+	"github.com/tend-run/tend/output"
+	"github.com/tend-run/tend/proc"
 	"github.com/tend-run/tend/runner"
 )
 
@@ -94,13 +94,13 @@ func runAction(c *cli.Context, oneOff bool) error {
 		stop = syscall.SIGTERM
 	}
 	errw := execErrors(c)
-	reaper := runner.NewReaper(nil)
+	reaper := proc.NewReaper(nil)
 	defer reaper.Close()
-	path, argv := commandLine(a, args)
-	return exitCode(errw.done(runner.Exec(runner.ExecConfig{
-		Command:    runner.Command{Path: path, Args: argv, Env: env, Dir: a.Root},
+	path, argv := a.CommandLine(args)
+	return exitCode(errw.done(proc.Exec(proc.ExecConfig{
+		Command:    proc.Command{Path: path, Args: argv, Env: env, Dir: a.Root},
 		StopSignal: stop, LeaderOnly: app.TypeSet(settings.SignalLeader)[typ],
-		Timeout: timeout, Terminal: runner.IsTerminal(os.Stdin),
+		Timeout: timeout, Terminal: proc.IsTerminal(os.Stdin),
 		ContainerInit: os.Getpid() == 1 || os.Getppid() == 1,
 		Reaper:        reaper, Errors: errw,
 	})))
@@ -112,20 +112,20 @@ func runAction(c *cli.Context, oneOff bool) error {
 // stderr does not kill tend either (CatchSIGPIPE): the command, which has
 // the same stdio, meets the closed pipe itself.
 func execErrors(c *cli.Context) *queuedErrors {
-	runner.CatchSIGPIPE()
-	m := runner.NewMux(runner.OutputOptions{Stdout: c.App.Writer, Stderr: c.App.ErrWriter})
-	return &queuedErrors{Writer: m.Queued(runner.Stderr), m: m}
+	proc.CatchSIGPIPE()
+	m := output.NewMux(output.OutputOptions{Stdout: c.App.Writer, Stderr: c.App.ErrWriter})
+	return &queuedErrors{Writer: m.Queued(output.Stderr), m: m}
 }
 
 type queuedErrors struct {
 	io.Writer
-	m *runner.Mux
+	m *output.Mux
 }
 
 // done writes what is still queued, waiting a moment at most if stderr is
 // stalled, and passes code on.
 func (q *queuedErrors) done(code int) int {
-	q.m.Drain(nil, time.Now())
+	q.m.Drain(time.Now())
 	return code
 }
 
@@ -134,28 +134,4 @@ func (q *queuedErrors) done(code int) int {
 func oneOffEnv(env []string) []string {
 	name := fmt.Sprintf("run.%d", 1000+rand.IntN(9000))
 	return runner.WithEnv(env, "PS="+name, "DYNO="+name)
-}
-
-// shellOperators are the words Dokku's splitting leaves stand-alone that
-// only a shell understands.
-var shellOperators = []string{"&&", "||", "|", ";", ">", ">>", "<"}
-
-// commandLine decides how to execute args: a Procfile type's command with
-// the other args appended, a single shell string, words joined for a shell
-// because one of them is an operator, or the words executed directly.
-func commandLine(a *app.App, args []string) (string, []string) {
-	if p, ok := a.Process(args[0]); ok {
-		return shellCommand(strings.Join(append([]string{p.Command}, args[1:]...), " "))
-	}
-	if len(args) == 1 && strings.ContainsAny(args[0], " \t\n;&|<>$`'\"*?[]{}()~=\\#") {
-		return shellCommand(args[0])
-	}
-	if slices.ContainsFunc(args, func(w string) bool { return slices.Contains(shellOperators, w) }) {
-		return shellCommand(strings.Join(args, " "))
-	}
-	return args[0], args
-}
-
-func shellCommand(script string) (string, []string) {
-	return runner.ShellPath, []string{"sh", "-c", script}
 }

@@ -12,8 +12,14 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/tend-run/tend/app"
+	"github.com/tend-run/tend/control"
+	"github.com/tend-run/tend/cron"
+	"github.com/tend-run/tend/history"
 	"github.com/tend-run/tend/metrics"
+	"github.com/tend-run/tend/output"
+	"github.com/tend-run/tend/proc"
 	"github.com/tend-run/tend/runner"
+	"github.com/tend-run/tend/status"
 )
 
 func startCommand() *cli.Command {
@@ -27,7 +33,7 @@ func startCommand() *cli.Command {
 			timeoutFlag(),
 			stopSignalFlag(),
 			signalLeaderFlag(),
-			cronFlags()[0], cronFlags()[1],
+			cronFlags()[0], cronFlags()[1], cronFlags()[2],
 			&cli.BoolFlag{Name: "restart", Usage: "restart exited processes (back-off 1s to 30s; gives up after 10 quick crashes)", EnvVars: []string{"TEND_RESTART"}},
 			&cli.StringFlag{Name: "can-die", Usage: "`TYPES` that may exit without stopping the rest", EnvVars: []string{"TEND_CAN_DIE"}},
 			&cli.BoolFlag{Name: "release", Usage: "run the release process once first; abort if it fails"},
@@ -49,61 +55,31 @@ func startCommand() *cli.Command {
 }
 
 func startAction(c *cli.Context) error {
-	opts := loadOptions(c, os.Environ())
-	a, err := app.Load(opts)
-	if err != nil {
-		return &exitError{code: 1, err: err}
-	}
-	runner.CatchSIGPIPE() // the Mux stops the formation on EPIPE instead
-	// The hook's TEND_OUTPUT_TAIL and the status page show recent output.
-	out, err := newOutput(c, flagString(c, "on-failure") != "" || flagString(c, "metrics-addr") != "")
+	sp, err := planStart(c)
 	if err != nil {
 		return err
 	}
-	for _, w := range a.Warnings {
-		out.Errorf("warning: %s", w)
-	}
-	timeout, err := parseTimeout(flagString(c, "timeout"))
-	if err != nil {
-		return err
-	}
-	settings := settingsFrom(c)
-	planner := app.NewPlanner(settings, c.Args().Slice())
-	specs, jobs, err := plan(planner, a, out)
-	if err != nil {
-		return err
-	}
-	reaper := runner.NewReaper(nil)
+	opts, a, out, timeout, settings, planner, specs, jobs := sp.opts, sp.app, sp.out, sp.timeout, sp.settings, sp.planner, sp.specs, sp.jobs
+	reaper := proc.NewReaper(nil)
 	defer reaper.Close()
-	terminal := runner.IsTerminal(os.Stdin)
-	var hook *runner.Hook
-	if cmd := flagString(c, "on-failure"); cmd != "" {
-		hook = &runner.Hook{Command: cmd, Env: a.Env.Environ(), Dir: a.Root, Timeout: time.Minute, Reaper: reaper, Output: out}
-	}
-	names := instanceNames(specs, jobs)
-	if c.Bool("release") {
-		names = append(names, "release.1") // one padding for the whole run
-	}
-	out.SetNames(names)
+	terminal := proc.IsTerminal(os.Stdin)
+	hook := failureHook(flagString(c, "on-failure"), a, reaper, out)
+	out.SetNames(instanceNames(specs, jobs, c.Bool("release")))
 	watching := c.Bool("watch")
 	if len(specs) == 0 && len(jobs) == 0 && !watching {
 		return &exitError{code: 1, err: fmt.Errorf("nothing to run: the formation has no instances and there are no cron jobs")}
 	}
 	var current atomic.Pointer[app.App] // the launcher reads it, reloads replace it
 	current.Store(a)
-	var sup *runner.Supervisor
-	var sched *runner.Scheduler
+	var cronCfg *cron.Config
 	page := metrics.PageSources{Version: version, Root: a.Root, Output: out.Tail}
 	if len(jobs) > 0 || (watching && settings.CronAllowed(a)) {
-		store, err := openHistory(c)
-		if err != nil {
-			return &exitError{code: 1, err: err}
+		var store *history.Store
+		if cronCfg, store, err = cronConfig(c, settings, a, out, reaper, timeout, jobs, &current); err != nil {
+			return err
 		}
 		defer store.Close()
 		page.Runs = store.Runs
-		if sched, err = newScheduler(settings, a, out, timeout, jobs, &current, &sup, hook, store); err != nil {
-			return err
-		}
 	}
 	reloads := make(chan runner.ReloadRequest, 1)
 	if watching {
@@ -113,38 +89,17 @@ func startAction(c *cli.Context) error {
 		}
 		defer stop()
 	}
-	sup = runner.NewSupervisor(runner.Config{
+	sup := runner.NewSupervisor(runner.Config{
 		Dir: a.Root, Instances: specs, Timeout: timeout, Restart: c.Bool("restart"),
-		Terminal: terminal, Output: out, Reaper: reaper, Cron: sched, CronJobs: jobs,
-		Reloads: reloads, OnFailure: hook,
-		Reload: func() (runner.ReloadPlan, error) {
-			next, err := app.Load(opts)
-			if err != nil {
-				for _, line := range errorLines(err) {
-					out.Errorf("%s", line)
-				}
-				return runner.ReloadPlan{}, err
-			}
-			specs, jobs, err := plan(planner, next, out)
-			if err != nil {
-				out.Errorf("%v", err)
-				return runner.ReloadPlan{}, err
-			}
-			prev := current.Swap(next)
-			return runner.ReloadPlan{Instances: specs, Cron: jobs, EnvChanged: !slices.Equal(prev.Env.Environ(), next.Env.Environ())}, nil
-		},
+		Terminal: terminal, Output: out, Reaper: reaper, Cron: cronCfg,
+		Reloads: reloads, OnFailure: hook, Reload: reloader(opts, planner, out, &current),
 	})
 	// Binding the control socket is the single-instance check, so it comes
 	// before anything runs: a second `tend start --release` must refuse
 	// before it runs the release command (migrations) again. The release's
 	// supervisor answers while it runs, so the socket is live throughout.
 	var serving atomic.Pointer[runner.Supervisor]
-	stop, err := serveControl(c, a.Root, func(op, target string) (runner.Snapshot, error) {
-		if s := serving.Load(); s != nil {
-			return s.Do(op, target)
-		}
-		return runner.Snapshot{Pid: os.Getpid()}, fmt.Errorf("tend is starting")
-	}, sched, out, page)
+	stop, err := serveControl(c, a.Root, servedBy(&serving), sup.Cron(), out, page)
 	if err != nil {
 		return &exitError{code: 1, err: err}
 	}
@@ -158,9 +113,80 @@ func startAction(c *cli.Context) error {
 	return exitCode(sup.Run(c.Context))
 }
 
+// startPlan is what `tend start` runs: the flags and files, read once.
+type startPlan struct {
+	opts     app.Options
+	app      *app.App
+	out      *output.Mux
+	timeout  time.Duration
+	settings app.Settings
+	planner  *app.Planner
+	specs    []runner.InstanceSpec
+	jobs     []cron.Job
+}
+
+// planStart loads the app, builds the output and plans the formation and
+// the cron jobs; the app's warnings are printed.
+func planStart(c *cli.Context) (*startPlan, error) {
+	sp := &startPlan{opts: loadOptions(c, os.Environ()), settings: settingsFrom(c)}
+	var err error
+	if sp.app, err = app.Load(sp.opts); err != nil {
+		return nil, &exitError{code: 1, err: err}
+	}
+	proc.CatchSIGPIPE() // the Mux stops the formation on EPIPE instead
+	// The hook's TEND_OUTPUT_TAIL and the status page show recent output.
+	if sp.out, err = newOutput(c, flagString(c, "on-failure") != "" || flagString(c, "metrics-addr") != ""); err != nil {
+		return nil, err
+	}
+	for _, w := range sp.app.Warnings {
+		sp.out.Errorf("warning: %s", w)
+	}
+	if sp.timeout, err = parseTimeout(flagString(c, "timeout")); err != nil {
+		return nil, err
+	}
+	sp.planner = app.NewPlanner(sp.settings, c.Args().Slice())
+	if sp.specs, sp.jobs, err = plan(sp.planner, sp.app, sp.out); err != nil {
+		return nil, err
+	}
+	return sp, nil
+}
+
+// reloader parses the app again for a reload and plans it; the app the
+// cron launcher reads becomes the new one. Problems are printed, and an
+// error leaves everything running as it was.
+func reloader(opts app.Options, planner *app.Planner, out *output.Mux, current *atomic.Pointer[app.App]) runner.Reloader {
+	return func() (runner.ReloadPlan, error) {
+		next, err := app.Load(opts)
+		if err != nil {
+			for _, line := range errorLines(err) {
+				out.Errorf("%s", line)
+			}
+			return runner.ReloadPlan{}, err
+		}
+		specs, jobs, err := plan(planner, next, out)
+		if err != nil {
+			out.Errorf("%v", err)
+			return runner.ReloadPlan{}, err
+		}
+		prev := current.Swap(next)
+		return runner.ReloadPlan{Instances: specs, Cron: jobs, EnvChanged: !slices.Equal(prev.Env.Environ(), next.Env.Environ())}, nil
+	}
+}
+
+// servedBy answers control requests with the supervisor serving holds
+// (the release's, then the formation's), or "tend is starting".
+func servedBy(serving *atomic.Pointer[runner.Supervisor]) control.Handler {
+	return func(op, target string) (status.Snapshot, error) {
+		if s := serving.Load(); s != nil {
+			return s.Do(op, target)
+		}
+		return status.Snapshot{Pid: os.Getpid()}, fmt.Errorf("tend is starting")
+	}
+}
+
 // plan plans a (loaded) app and says which cron jobs it leaves to the
 // platform; errors carry their exit status.
-func plan(p *app.Planner, a *app.App, out *runner.Mux) ([]runner.InstanceSpec, []runner.CronJob, error) {
+func plan(p *app.Planner, a *app.App, out *output.Mux) ([]runner.InstanceSpec, []cron.Job, error) {
 	specs, jobs, withheld, err := p.Plan(a)
 	if err != nil {
 		return nil, nil, planError(err)
@@ -180,7 +206,9 @@ func planError(err error) error {
 	return &exitError{code: 1, err: err}
 }
 
-func instanceNames(specs []runner.InstanceSpec, jobs []runner.CronJob) []string {
+// instanceNames are the names that will print, for the Mux's padding (with
+// release.1 when the release runs first: one padding for the whole run).
+func instanceNames(specs []runner.InstanceSpec, jobs []cron.Job, release bool) []string {
 	names := []string{}
 	for _, s := range specs {
 		names = append(names, s.Name)
@@ -188,18 +216,43 @@ func instanceNames(specs []runner.InstanceSpec, jobs []runner.CronJob) []string 
 	for _, j := range jobs {
 		names = append(names, j.Name())
 	}
+	if release {
+		names = append(names, "release.1") // last, as before: colours go in order
+	}
 	return names
 }
 
-// newScheduler builds the cron scheduler; its runs start through the
-// supervisor (assigned later, before any run is due) with the app as it is
-// at that moment.
-func newScheduler(settings app.Settings, a *app.App, out *runner.Mux, timeout time.Duration, jobs []runner.CronJob, current *atomic.Pointer[app.App], sup **runner.Supervisor, hook *runner.Hook, hist runner.History) (*runner.Scheduler, error) {
-	locks, err := openLockDir(settings, a.Root)
+// failureHook is the --on-failure hook (nil without one).
+func failureHook(command string, a *app.App, reaper *proc.Reaper, out *output.Mux) *runner.Hook {
+	if command == "" {
+		return nil
+	}
+	return &runner.Hook{Command: command, Env: a.Env.Environ(), Dir: a.Root, Timeout: time.Minute, Reaper: reaper, Output: out}
+}
+
+// cronConfig opens the run history and configures the scheduler; the
+// caller closes the history.
+func cronConfig(c *cli.Context, settings app.Settings, a *app.App, out *output.Mux, reaper *proc.Reaper, timeout time.Duration, jobs []cron.Job, current *atomic.Pointer[app.App]) (*cron.Config, *history.Store, error) {
+	store, err := openHistory(c)
+	if err != nil {
+		return nil, nil, &exitError{code: 1, err: err}
+	}
+	cfg, err := schedulerConfig(settings, a, out, reaper, timeout, jobs, current, store)
+	if err != nil {
+		store.Close()
+		return nil, nil, err
+	}
+	return cfg, store, nil
+}
+
+// schedulerConfig configures the cron scheduler; its runs start with the app
+// as it is at that moment, their output through the Mux.
+func schedulerConfig(settings app.Settings, a *app.App, out *output.Mux, reaper *proc.Reaper, timeout time.Duration, jobs []cron.Job, current *atomic.Pointer[app.App], hist cron.History) (*cron.Config, error) {
+	locks, _, err := openLocks(settings, a, out.Errorf) // they live as long as tend
 	if err != nil {
 		// Like the control socket, the default lock dir is no reason to
 		// refuse to run where the file system is read-only.
-		if settings.LockDir != "" || !noPlace(err) {
+		if settings.LockDir != "" || settings.LockURL != "" || !noPlace(err) {
 			return nil, err
 		}
 		out.Errorf("warning: running without a lock dir, so forbid and replace hold only within this tend: %v", err)
@@ -209,13 +262,13 @@ func newScheduler(settings app.Settings, a *app.App, out *runner.Mux, timeout ti
 	if err != nil {
 		return nil, planError(err)
 	}
-	return runner.NewScheduler(runner.SchedulerConfig{
-		Jobs: jobs, Locks: locks, Grace: timeout, StopSignal: sigs["cron"], Output: out, OnFailure: hook,
+	return &cron.Config{
+		Jobs: jobs, Locks: locks, Grace: timeout, StopSignal: sigs["cron"], Output: out,
 		History: hist,
-		Launch: func(job runner.CronJob, scheduled, deadline time.Time) (runner.RunHandle, error) {
+		Launch: func(job cron.Job, scheduled, deadline time.Time) (cron.RunHandle, error) {
 			a := current.Load()
-			path, args := runner.ShellCommand(a.ExpandCommand(job.Command))
-			child, err := (*sup).StartPiped(job.Name(), runner.Command{
+			path, args := proc.ShellCommand(a.ExpandCommand(job.Command))
+			child, err := runner.StartPiped(reaper, out, job.Name(), proc.Command{
 				Path: path, Args: args, Env: a.CronEnv(job.ID, scheduled, deadline), Dir: a.Root, NewGroup: true,
 			}, job.Tee)
 			if err != nil {
@@ -223,13 +276,13 @@ func newScheduler(settings app.Settings, a *app.App, out *runner.Mux, timeout ti
 			}
 			return child, nil
 		},
-	}), nil
+	}, nil
 }
 
 // runRelease runs the release type once, before anything else starts; it
 // returns tend's exit code and whether a stop request ended the release.
-func runRelease(c *cli.Context, a *app.App, out *runner.Mux, reaper *runner.Reaper, timeout time.Duration, terminal bool, serving *atomic.Pointer[runner.Supervisor]) (int, bool) {
-	rel, ok := a.Process(runner.ReleaseType)
+func runRelease(c *cli.Context, a *app.App, out *output.Mux, reaper *proc.Reaper, timeout time.Duration, terminal bool, serving *atomic.Pointer[runner.Supervisor]) (int, bool) {
+	rel, ok := a.Process(app.ReleaseType)
 	if !ok {
 		out.Errorf("--release: the Procfile has no release process")
 		return 1, false
@@ -237,7 +290,7 @@ func runRelease(c *cli.Context, a *app.App, out *runner.Mux, reaper *runner.Reap
 	env := runner.WithEnv(a.Env.Environ(), "PS=release.1", "DYNO=release.1")
 	sup := runner.NewSupervisor(runner.Config{
 		Dir: a.Root, Timeout: timeout, Terminal: terminal, Output: out, Reaper: reaper,
-		Instances: []runner.InstanceSpec{{Name: "release.1", Type: runner.ReleaseType, Command: rel.Command, Env: env, StopSignal: syscall.SIGTERM, CanDie: true}},
+		Instances: []runner.InstanceSpec{{Name: "release.1", Type: app.ReleaseType, Command: rel.Command, Env: env, StopSignal: syscall.SIGTERM, CanDie: true}},
 	})
 	serving.Store(sup)
 	code := sup.Run(c.Context)
@@ -248,12 +301,12 @@ func runRelease(c *cli.Context, a *app.App, out *runner.Mux, reaper *runner.Reap
 }
 
 // newOutput builds the multiplexer from the output flags and the terminal.
-func newOutput(c *cli.Context, keepTail bool) (*runner.Mux, error) {
+func newOutput(c *cli.Context, keepTail bool) (*output.Mux, error) {
 	format := flagString(c, "log-format")
 	if !slices.Contains([]string{"text", "json"}, format) {
 		return nil, &exitError{code: 2, err: errors.New("invalid --log-format: want text or json")}
 	}
-	stdoutTTY := runner.IsTerminal(os.Stdout)
+	stdoutTTY := proc.IsTerminal(os.Stdout)
 	timestamps := stdoutTTY
 	if c.Bool("timestamp") {
 		timestamps = true
@@ -262,7 +315,7 @@ func newOutput(c *cli.Context, keepTail bool) (*runner.Mux, error) {
 		timestamps = false
 	}
 	color := stdoutTTY && os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb"
-	return runner.NewMux(runner.OutputOptions{
+	return output.NewMux(output.OutputOptions{
 		Stdout: os.Stdout, Stderr: os.Stderr, Timestamps: timestamps,
 		Prefix: !c.Bool("no-prefix"), Color: color, JSON: format == "json", KeepTail: keepTail,
 	}), nil

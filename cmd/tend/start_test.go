@@ -11,7 +11,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/tend-run/tend/runner"
+	"github.com/tend-run/tend/status"
 )
 
 func TestStartPrefixesPaddingAndStreams(t *testing.T) {
@@ -290,11 +290,11 @@ func TestStartCanDie(t *testing.T) {
 	// The exit line is queued by the step that decides what the exit
 	// means, so the status answered after it shows that decision.
 	stdout, stderr, code := runTend(t, dir, nil, "status", "--json")
-	var snap runner.Snapshot
+	var snap status.Snapshot
 	if err := json.Unmarshal([]byte(stdout), &snap); err != nil || code != 0 {
 		t.Fatalf("status: exit %d, %v\n%s%s\ntend:\n%s", code, err, stdout, stderr, p.stdout)
 	}
-	web := slices.IndexFunc(snap.Processes, func(ps runner.ProcessStatus) bool { return ps.Name == "web.1" })
+	web := slices.IndexFunc(snap.Processes, func(ps status.Process) bool { return ps.Name == "web.1" })
 	if snap.Draining || web < 0 || snap.Processes[web].State != "running" {
 		t.Fatalf("tend is stopping after a --can-die process exited: %+v\n%s", snap, p.stdout)
 	}

@@ -31,7 +31,7 @@ func TestTZForms(t *testing.T) {
 		{"Not a zone!", "UTC", false},
 	} {
 		t.Run(tc.tz, func(t *testing.T) {
-			like := time.UTC
+			var like *time.Location
 			if tc.like == "Local" {
 				loc, err := loadFileLocation("/etc/localtime")
 				if err != nil {

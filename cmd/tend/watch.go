@@ -8,13 +8,14 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/tend-run/tend/app"
+	"github.com/tend-run/tend/output"
 	"github.com/tend-run/tend/runner"
 	"github.com/tend-run/tend/watch"
 )
 
 // watchFiles starts --watch: app files changing ask for a reload, files
 // matching --watch-path restart the --watch-restart types.
-func watchFiles(c *cli.Context, a *app.App, out *runner.Mux, reloads chan<- runner.ReloadRequest) (stop func(), err error) {
+func watchFiles(c *cli.Context, a *app.App, out *output.Mux, reloads chan<- runner.ReloadRequest) (stop func(), err error) {
 	files := []string{a.ProcfilePath}
 	appJSON := a.AppJSONPath
 	if appJSON == "" {

@@ -1,0 +1,33 @@
+package app
+
+import (
+	"testing"
+	"time"
+
+	"github.com/tend-run/tend/appjson"
+	"github.com/tend-run/tend/cron"
+)
+
+// cron declares its policies so that it need not import the parser; the
+// conversion in CronJobs keeps the values, so the two lists must agree.
+func TestCronPoliciesMatchAppJSON(t *testing.T) {
+	for a, c := range map[appjson.Policy]cron.Policy{
+		appjson.PolicyAllow: cron.PolicyAllow, appjson.PolicyForbid: cron.PolicyForbid, appjson.PolicyReplace: cron.PolicyReplace,
+	} {
+		if cron.Policy(a) != c {
+			t.Errorf("appjson %q is cron %q", a, c)
+		}
+	}
+}
+
+// An *appjson.Schedule is a cron.Schedule, and says its spec as written.
+func TestAppJSONScheduleIsACronSchedule(t *testing.T) {
+	s, err := appjson.ParseSchedule("*/15 * * * *", time.UTC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cs cron.Schedule = s
+	if cs.String() != "*/15 * * * *" {
+		t.Errorf("String() = %q", cs.String())
+	}
+}

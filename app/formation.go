@@ -1,0 +1,221 @@
+package app
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/tend-run/tend/runner"
+)
+
+// ProcessType is one Procfile entry as the runner needs it.
+type ProcessType struct {
+	Name    string
+	Command string
+}
+
+// ReleaseType is never started as a long-running process (Heroku's rule).
+const ReleaseType = "release"
+
+// Formation says how many instances of each type run. Types not in Counts
+// run All instances; All is 1 when no formation was given (foreman's habit)
+// and 0 once any count is given, unless set explicitly with "all=N".
+type Formation struct {
+	Counts map[string]int
+	All    int
+}
+
+// ParseFormation reads foreman's -m syntax: "web=2,worker=1,all=0".
+func ParseFormation(spec string) (Formation, error) {
+	f := Formation{Counts: map[string]int{}, All: 0}
+	entry := 0
+	for part := range strings.SplitSeq(spec, ",") {
+		part = strings.TrimSpace(part)
+		entry++
+		if part == "" {
+			continue
+		}
+		name, num, ok := strings.Cut(part, "=")
+		n, err := strconv.Atoi(strings.TrimSpace(num))
+		if !ok || err != nil || n < 0 {
+			return Formation{}, fmt.Errorf("invalid formation: entry %d is not name=N with N >= 0 (e.g. web=2,worker=1)", entry)
+		}
+		name = strings.TrimSpace(name)
+		if name == "" {
+			return Formation{}, fmt.Errorf("invalid formation: entry %d has no process type", entry)
+		}
+		if name == "all" {
+			f.All = n
+			continue
+		}
+		f.Counts[name] = n
+	}
+	return f, nil
+}
+
+// Count is how many instances of typ run.
+func (f Formation) Count(typ string) int {
+	if n, ok := f.Counts[typ]; ok {
+		return n
+	}
+	return f.All
+}
+
+// PlanOptions gives what Plan needs besides the types.
+type PlanOptions struct {
+	Formation Formation
+	// BasePort is web's port; other types take blocks of 100 after it.
+	BasePort int
+	// Env is the app's environment ("K=V"); PORT, PS and DYNO are added.
+	Env []string
+	// StopSignals and LeaderOnly are per type.
+	StopSignals map[string]syscall.Signal
+	LeaderOnly  map[string]bool
+	CanDie      map[string]bool
+	// Ports keeps each type's ports for the life of a run: Plan fills it,
+	// and a later Plan with the same Ports gives existing types their old
+	// ports and new types the next free ones (nil: a fresh layout).
+	Ports *Ports
+}
+
+// Ports is the port layout of a run: each type owns a range of whole
+// blocks of 100 ports, one block unless it has more than 100 instances.
+// Ranges never overlap, so no two instances share a PORT.
+type Ports struct {
+	ranges map[string]blockRange
+}
+
+// Range is the first and last port of typ's range, if it has one.
+func (p *Ports) Range(base int, typ string) (first, last int, ok bool) {
+	r, ok := p.ranges[typ]
+	return base + 100*r.first, base + 100*(r.first+r.n) - 1, ok
+}
+
+// blockRange is blocks first to first+n-1.
+type blockRange struct{ first, n int }
+
+func (r blockRange) overlaps(o blockRange) bool {
+	return r.first < o.first+o.n && o.first < r.first+r.n
+}
+
+// NewPorts is an empty layout.
+func NewPorts() *Ports { return &Ports{ranges: map[string]blockRange{}} }
+
+// blocksFor is how many blocks of 100 count instances need.
+func blocksFor(count int) int { return max(1, (count+99)/100) }
+
+// Plan lists the instances to run in Procfile order. web always gets the
+// base port block, so the platform's router finds web.1 on $PORT wherever
+// web sits; the other types get blocks of 100 in Procfile order, release
+// excluded (and never planned): foreman's layout. A type with more than
+// 100 instances takes as many blocks as it needs, and the types after it
+// move up. It is an error when a type's instances outgrow its range at a
+// reload (the next type's ports are in use) or a port exceeds 65535; the
+// layout is then unchanged.
+func Plan(types []ProcessType, opts PlanOptions) ([]runner.InstanceSpec, error) {
+	ports := opts.Ports
+	if ports == nil {
+		ports = NewPorts()
+	}
+	layout, err := ports.extend(types, opts.Formation, opts.BasePort)
+	if err != nil {
+		return nil, err
+	}
+	var out []runner.InstanceSpec
+	for _, t := range types {
+		if t.Name == ReleaseType {
+			continue
+		}
+		base := opts.BasePort + 100*layout[t.Name].first
+		for i := 1; i <= opts.Formation.Count(t.Name); i++ {
+			name := fmt.Sprintf("%s.%d", t.Name, i)
+			port := base + i - 1
+			if port > 65535 {
+				return nil, fmt.Errorf("%s would get port %d, above 65535: choose a lower base port (-p or PORT)", name, port)
+			}
+			sig := opts.StopSignals[t.Name]
+			if sig == 0 {
+				sig = syscall.SIGTERM
+			}
+			out = append(out, runner.InstanceSpec{
+				Name: name, Type: t.Name, Command: t.Command, Port: port,
+				Env:        runner.WithEnv(opts.Env, "PORT="+strconv.Itoa(port), "PS="+name, "DYNO="+name),
+				StopSignal: sig, LeaderOnly: opts.LeaderOnly[t.Name], CanDie: opts.CanDie[t.Name],
+			})
+		}
+	}
+	ports.ranges = layout
+	return out, nil
+}
+
+// extend returns the layout with every type placed and sized for its
+// count, without changing p: existing types keep their first block (web's
+// is 0), new ones go after every range taken.
+func (p *Ports) extend(types []ProcessType, f Formation, base int) (map[string]blockRange, error) {
+	layout := maps.Clone(p.ranges)
+	if layout == nil {
+		layout = map[string]blockRange{}
+	}
+	// web first: it must start at block 0, however many blocks it needs.
+	order := slices.Clone(types)
+	slices.SortStableFunc(order, func(a, b ProcessType) int {
+		return boolInt(b.Name == "web") - boolInt(a.Name == "web")
+	})
+	for _, t := range order {
+		if t.Name == ReleaseType {
+			continue
+		}
+		want := blocksFor(f.Count(t.Name))
+		r, placed := layout[t.Name]
+		switch {
+		case placed && r.n >= want:
+			continue
+		case placed:
+			r.n = want // grow in place: its running instances keep their ports
+		case t.Name == "web":
+			r = blockRange{0, want}
+		default:
+			r = blockRange{1, want}
+			for _, o := range layout {
+				r.first = max(r.first, o.first+o.n)
+			}
+		}
+		for _, name := range slices.Sorted(maps.Keys(layout)) {
+			if o := layout[name]; name != t.Name && r.overlaps(o) {
+				return nil, fmt.Errorf("%d instances of %s need ports %d-%d, but %s has had ports %d-%d since tend started: restart tend to lay the ports out again",
+					f.Count(t.Name), t.Name, base+100*r.first, base+100*(r.first+r.n)-1, name, base+100*o.first, base+100*(o.first+o.n)-1)
+			}
+		}
+		layout[t.Name] = r
+	}
+	return layout, nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// ParsePerType reads "worker=QUIT,web=TERM" style settings into a map.
+func ParsePerType(spec string) (map[string]string, error) {
+	out := map[string]string{}
+	entry := 0
+	for part := range strings.SplitSeq(spec, ",") {
+		part = strings.TrimSpace(part)
+		entry++
+		if part == "" {
+			continue
+		}
+		k, v, ok := strings.Cut(part, "=")
+		if !ok || strings.TrimSpace(k) == "" || strings.TrimSpace(v) == "" {
+			return nil, fmt.Errorf("entry %d is not type=value", entry)
+		}
+		out[strings.TrimSpace(k)] = strings.TrimSpace(v)
+	}
+	return out, nil
+}

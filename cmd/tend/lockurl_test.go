@@ -1,0 +1,149 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/tend-run/tend/internal/dbtest"
+)
+
+// overlaps reads a log of "start"/"end" lines written by runs and says how
+// many runs started while another was going.
+func overlaps(t *testing.T, log string) (runs, overlapping int) {
+	t.Helper()
+	data, _ := os.ReadFile(log)
+	going := 0
+	for _, l := range lines(string(data)) {
+		switch {
+		case strings.HasPrefix(l, "start"):
+			runs++
+			if going > 0 {
+				overlapping++
+			}
+			going++
+		case strings.HasPrefix(l, "end"):
+			going--
+		}
+	}
+	return runs, overlapping
+}
+
+// Two tends with different lock dirs (two hosts) and the same lock URL
+// never run the job at once: each run of the forbid job outlasts the
+// schedule's second, so the other tend finds the lock held and skips.
+func TestLockURLTwoTendsNeverOverlap(t *testing.T) {
+	t.Parallel()
+	db := dbtest.Postgres(t)
+	log := filepath.Join(t.TempDir(), "runs")
+	appJSON := fmt.Sprintf(`{"cron": [{"command": "echo start >> %s; sleep 1.3; echo end >> %s", "schedule": "@every 1s", "concurrency_policy": "forbid"}]}`, log, log)
+	var tends []*tendProc
+	for i := range 2 {
+		dir := writeApp(t, map[string]string{"app.json": appJSON})
+		env := []string{"TEND_LOCK_URL=" + db.URL, "TEND_APP_NAME=shop", "TEND_LOCK_DIR=" + t.TempDir(),
+			"TEND_SOCKET=" + filepath.Join(t.TempDir(), fmt.Sprint("s", i))}
+		tends = append(tends, startTend(t, dir, env, "start", "-t", "3"))
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if runs, _ := overlaps(t, log); runs >= 4 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("fewer than 4 runs in 30 s\n%s\n%s", tends[0].stderr, tends[1].stderr)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	for _, p := range tends {
+		p.signal(syscall.SIGTERM)
+	}
+	skipped := 0
+	for _, p := range tends {
+		p.wait()
+		out := p.stdout.String() + p.stderr.String()
+		skipped += strings.Count(out, "lock held by another run")
+		if strings.Contains(out, dbtest.Password) {
+			t.Errorf("the lock URL's password was printed:\n%s", out)
+		}
+	}
+	if runs, bad := overlaps(t, log); bad > 0 || skipped == 0 {
+		t.Errorf("%d of %d runs overlapped another; %d skips for a lock held elsewhere\n%s\n%s", bad, runs, skipped, tends[0].stderr, tends[1].stderr)
+	}
+}
+
+// `tend cron run ID` on another host, while a running tend's run holds the
+// job's database lock, is skipped with exit 75 (EX_TEMPFAIL).
+func TestLockURLCronRunAgainstAHeldLock(t *testing.T) {
+	t.Parallel()
+	db := dbtest.Postgres(t)
+	appJSON := `{"cron": [{"command": "echo running; sleep 30", "schedule": "@every 1s", "concurrency_policy": "forbid"}]}`
+	env := []string{"TEND_LOCK_URL=" + db.URL, "TEND_APP_NAME=held"}
+	dir := writeApp(t, map[string]string{"app.json": appJSON})
+	p := startTend(t, dir, append(env, "TEND_SOCKET="+filepath.Join(t.TempDir(), "s")), "start", "-t", "1")
+	p.waitOutput("| running")
+	other := writeApp(t, map[string]string{"app.json": appJSON})
+	_, stderr, code := runTend(t, other, append(env, "TEND_SOCKET="+filepath.Join(t.TempDir(), "s")), "cron", "run", cronIDs(t, other)[0])
+	if code != 75 || !strings.Contains(stderr, "skipped: another run holds its lock") {
+		t.Errorf("cron run against a held lock: exit %d, want 75\n%s", code, stderr)
+	}
+	p.signal(syscall.SIGTERM)
+	p.wait()
+}
+
+// replace across hosts (PostgreSQL): the other tend's due run asks the
+// holder to stop (NOTIFY), the holder stops its run gracefully, and the
+// runs never overlap.
+func TestLockURLReplaceAcrossTends(t *testing.T) {
+	t.Parallel()
+	db := dbtest.Postgres(t)
+	log := filepath.Join(t.TempDir(), "runs")
+	appJSON := fmt.Sprintf(`{"cron": [{"command": "trap 'echo end >> %s; exit 0' TERM; echo start >> %s; while :; do sleep 0.1; done", "schedule": "@every 2s", "concurrency_policy": "replace"}]}`, log, log)
+	env := []string{"TEND_LOCK_URL=" + db.URL, "TEND_APP_NAME=replace"}
+	a := startTend(t, writeApp(t, map[string]string{"app.json": appJSON}), append(env, "TEND_SOCKET="+filepath.Join(t.TempDir(), "s")), "start", "-t", "5")
+	a.waitFor("started (schedule", a.stdout)
+	b := startTend(t, writeApp(t, map[string]string{"app.json": appJSON}), append(env, "TEND_SOCKET="+filepath.Join(t.TempDir(), "s")), "start", "-t", "5")
+	waitFor(t, "a run replaced by the other tend", func() bool {
+		return strings.Contains(a.stdout.String()+b.stdout.String(), "another tend replaces this run")
+	})
+	for _, p := range []*tendProc{a, b} {
+		p.signal(syscall.SIGTERM)
+		p.wait()
+	}
+	if runs, bad := overlaps(t, log); runs < 2 || bad > 0 {
+		t.Errorf("%d runs, %d overlapping\n%s\n%s", runs, bad, a.stdout, b.stdout)
+	}
+}
+
+// A database that cannot be reached skips the run with a clear line (the
+// password masked); it never runs unlocked. `tend check` masks the URL
+// too, and --connect reports the server.
+func TestLockURLUnreachableAndCheck(t *testing.T) {
+	t.Parallel()
+	log := filepath.Join(t.TempDir(), "runs")
+	dir := writeApp(t, map[string]string{"app.json": fmt.Sprintf(`{"cron": [{"command": "echo start >> %s", "schedule": "@every 1s", "concurrency_policy": "forbid"}]}`, log)})
+	refused := "postgres://tend:hunter2@127.0.0.1:1/app?sslmode=disable"
+	p := startTend(t, dir, []string{"TEND_LOCK_URL=" + refused, "TEND_SOCKET=" + filepath.Join(t.TempDir(), "s")}, "start")
+	p.waitFor("skipped the run due at", p.stderr)
+	p.signal(syscall.SIGTERM)
+	p.wait()
+	out := p.stdout.String() + p.stderr.String()
+	if strings.Contains(out, "hunter2") || !strings.Contains(out, "xxxxx@127.0.0.1:1/app?sslmode=disable unavailable: ") {
+		t.Errorf("unreachable database:\n%s", out)
+	}
+	if runs, _ := overlaps(t, log); runs != 0 {
+		t.Errorf("%d runs without the lock", runs)
+	}
+	stdout, stderr, code := runTend(t, dir, []string{"TEND_LOCK_URL=" + refused}, "check")
+	if code != 0 || !strings.Contains(stdout, "cron locks: postgres://tend:xxxxx@127.0.0.1:1/app") || strings.Contains(stdout+stderr, "hunter2") {
+		t.Errorf("check: exit %d\n%s%s", code, stdout, stderr)
+	}
+	db := dbtest.Postgres(t)
+	stdout, stderr, code = runTend(t, dir, []string{"TEND_LOCK_URL=" + db.URL}, "check", "--connect")
+	if code != 0 || !strings.Contains(stdout, "(connected: ") || strings.Contains(stdout+stderr, dbtest.Password) {
+		t.Errorf("check --connect: exit %d\n%s%s", code, stdout, stderr)
+	}
+}

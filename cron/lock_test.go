@@ -1,0 +1,228 @@
+package cron
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/tend-run/tend/history"
+	"github.com/tend-run/tend/internal/testkit"
+	"github.com/tend-run/tend/output"
+)
+
+// releaseFIFO lets an open(2) blocked on path's read end return (the old
+// code's hang), so a failing test ends instead of hanging the suite.
+func releaseFIFO(path string) {
+	if fd, err := syscall.Open(path, syscall.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
+		syscall.Close(fd)
+	}
+}
+
+// Anything at a lock path but a regular file is an error that names it,
+// returned at once: a FIFO is never opened for a blocking read, a symlink
+// (planted by another user of a shared lock dir) is never followed.
+func TestLockFileMustBeARegularFile(t *testing.T) {
+	elsewhere := filepath.Join(t.TempDir(), "victim")
+	if err := os.WriteFile(elsewhere, []byte("keep"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, want string
+		make       func(path string) error
+	}{
+		{"fifo", "is a named pipe, not a regular file", func(p string) error { return syscall.Mkfifo(p, 0o644) }},
+		{"symlink", "is a symbolic link", func(p string) error { return os.Symlink(elsewhere, p) }},
+		{"dangling symlink", "is a symbolic link", func(p string) error { return os.Symlink(elsewhere+".new", p) }},
+		{"directory", "is a directory, not a regular file", func(p string) error { return os.Mkdir(p, 0o755) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d, err := OpenLockDir(t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer d.Close()
+			path := filepath.Join(d.Dir, "j.lock")
+			if err := tc.make(path); err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() {
+				l, err := d.TryLock("j")
+				l.Release()
+				done <- err
+			}()
+			select {
+			case err = <-done:
+			case <-time.After(10 * time.Second):
+				releaseFIFO(path)
+				t.Fatal("TryLock hangs")
+			}
+			if err == nil || errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("TryLock = %v, want an error naming %s and saying %q", err, path, tc.want)
+			}
+			if b, _ := os.ReadFile(elsewhere); string(b) != "keep" {
+				t.Errorf("the symlink's target changed: %q", b)
+			}
+			if _, err := os.Lstat(elsewhere + ".new"); err == nil {
+				t.Errorf("a dangling symlink's target was created")
+			}
+		})
+	}
+}
+
+// The lock dir itself must be a real directory: a symlink or a file where
+// it should be is a clear error.
+func TestLockDirMustBeADirectory(t *testing.T) {
+	base := t.TempDir()
+	real := filepath.Join(base, "real")
+	if err := os.Mkdir(real, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(base, "link")
+	if err := os.Symlink(real, link); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(base, "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]string{
+		link: "lock dir " + link + " is a symlink (to " + real + ")",
+		file: "lock dir " + file + " is a regular file, not a directory",
+	} {
+		d, err := OpenLockDir(path)
+		if err == nil {
+			d.Close()
+		}
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("OpenLockDir(%s) = %v, want %q", path, err, want)
+		}
+	}
+}
+
+type recordedRuns struct {
+	mu   sync.Mutex
+	runs []history.Run
+}
+
+func (r *recordedRuns) Add(x history.Run) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.runs = append(r.runs, x)
+	return nil
+}
+func (r *recordedRuns) Stats(string) history.Stats { return history.Stats{} }
+func (r *recordedRuns) outcomes(job string) []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []string
+	for _, x := range r.runs {
+		if x.Job == job {
+			out = append(out, x.Outcome)
+		}
+	}
+	return out
+}
+
+// A FIFO at one job's lock path is that job's trouble alone: its run is
+// skipped (logged and recorded), the other jobs run, and the drain ends.
+func TestCronBrokenLockSkipsOnlyItsJob(t *testing.T) {
+	locks, err := OpenLockDir(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer locks.Close()
+	fifo := filepath.Join(locks.Dir, "a.lock")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	clock := newFakeClock(cronStart)
+	out := &testkit.Buffer{}
+	hist := &recordedRuns{}
+	runs := make(chan *fakeRun, 10)
+	sched := New(Config{
+		Jobs: []Job{
+			job(t, "a", "*/15 * * * *", PolicyForbid),
+			job(t, "b", "*/15 * * * *", PolicyAllow),
+			job(t, "c", "*/15 * * * *", PolicyForbid),
+		},
+		Clock: clock, Locks: locks, Grace: 10 * time.Second, History: hist,
+		Output: output.NewMux(output.OutputOptions{Stdout: out, Stderr: out, Prefix: true}),
+		Launch: func(job Job, scheduled, deadline time.Time) (RunHandle, error) {
+			r := &fakeRun{job: job.ID, scheduled: scheduled, done: make(chan struct{}), obeys: true}
+			runs <- r
+			return r, nil
+		},
+	}, nil)
+	sched.Start()
+	clock.settle(t)
+	drained := make(chan struct{})
+	t.Cleanup(func() {
+		go func() { sched.Drain(); sched.KillAll(); sched.Wait(); close(drained) }()
+		select {
+		case <-drained:
+		case <-time.After(10 * time.Second):
+			releaseFIFO(fifo) // the old code's hang: let the test end
+			t.Error("the drain hangs")
+			<-drained
+		}
+	})
+	clock.Advance(15 * time.Minute)
+	var ran []string
+	for len(ran) < 2 {
+		select {
+		case r := <-runs:
+			ran = append(ran, r.job)
+		case <-time.After(10 * time.Second):
+			releaseFIFO(fifo)
+			t.Fatalf("only %v ran\n%s", ran, out)
+		}
+	}
+	if strings.Join(ran, ",") != "b,c" {
+		t.Errorf("ran %v, want b and c", ran)
+	}
+	want := "cron.a: skipped the run due at 2026-03-01T10:45:00Z: lock file " + fifo + " is a named pipe, not a regular file"
+	out.WaitFor(t, want)
+	if got := hist.outcomes("a"); len(got) != 1 || got[0] != "skipped" {
+		t.Errorf("job a recorded %v, want one skip", got)
+	}
+}
+
+// failingHistory keeps the runs but reports every write as failed, as a
+// history file on a full disk does.
+type failingHistory struct{ recordedRuns }
+
+func (f *failingHistory) Add(r history.Run) error {
+	_ = f.recordedRuns.Add(r)
+	return errors.New("disk full")
+}
+
+// TestCronHistoryWriteErrorReported: a run whose record the history file
+// cannot take is reported, and still recorded.
+func TestCronHistoryWriteErrorReported(t *testing.T) {
+	clock := newFakeClock(cronStart)
+	out := &testkit.Buffer{}
+	hist := &failingHistory{}
+	s := New(Config{
+		Jobs: []Job{job(t, "a", "*/15 * * * *", PolicyAllow)}, Clock: clock, Grace: time.Second,
+		Output: output.NewMux(output.OutputOptions{Stdout: out, Stderr: out, Prefix: true}), History: hist,
+		Launch: func(Job, time.Time, time.Time) (RunHandle, error) {
+			r := &fakeRun{done: make(chan struct{})}
+			r.finish()
+			return r, nil
+		},
+	}, nil)
+	s.Start()
+	t.Cleanup(func() { s.Drain(); s.KillAll(); s.Wait() })
+	clock.settle(t)
+	clock.Advance(15 * time.Minute)
+	out.WaitFor(t, "cron history: disk full")
+	if got := hist.outcomes("a"); len(got) != 1 || got[0] != history.OutcomeOK {
+		t.Errorf("recorded %v, want one ok run", got)
+	}
+}

@@ -1,0 +1,90 @@
+// Package testkit holds what the tests of tend's engine packages share: a
+// Reaper per test, a shell command, the one polling loop and a buffer that
+// is safe to read while a Mux writes to it. Only tests import it.
+package testkit
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tend-run/tend/proc"
+)
+
+// Reaper starts a Reaper and closes it when the test ends.
+func Reaper(t testing.TB) *proc.Reaper {
+	t.Helper()
+	r := proc.NewReaper(nil)
+	t.Cleanup(r.Close)
+	return r
+}
+
+// Shell is script run by /bin/sh in a group of its own, with the test's
+// environment.
+func Shell(script string) proc.Command {
+	return proc.Command{Path: "/bin/sh", Args: []string{"sh", "-c", script}, Env: os.Environ(), NewGroup: true}
+}
+
+// WaitFor polls cond until it holds or d has passed, then fails the test.
+func WaitFor(t testing.TB, what string, d time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v waiting for %s", d, what)
+		}
+		time.Sleep(time.Millisecond) // conditions are cheap; a fake clock's settle is called often
+	}
+}
+
+// Buffer is a bytes.Buffer safe to read while others write to it.
+type Buffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *Buffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *Buffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// WaitFor waits until the buffer holds s: tend's own lines reach it
+// through the Mux's queue, a moment after the call that printed them.
+func (l *Buffer) WaitFor(t testing.TB, s string) {
+	t.Helper()
+	WaitFor(t, fmt.Sprintf("%q in the output", s), 5*time.Second, func() bool { return strings.Contains(l.String(), s) })
+}
+
+// SlowBuffer is a Buffer that takes 20 ms per write: a caller on a slow
+// connection, or a slow log reader.
+type SlowBuffer struct{ Buffer }
+
+func (w *SlowBuffer) Write(p []byte) (int, error) {
+	time.Sleep(20 * time.Millisecond)
+	return w.Buffer.Write(p)
+}
+
+// ProcState is the state letter of pid in /proc ('Z' for a zombie); ok is
+// false when there is no such process (or no /proc).
+func ProcState(pid int) (state byte, ok bool) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, false
+	}
+	i := bytes.LastIndexByte(b, ')') // the command name may hold spaces and parens
+	if i < 0 || i+2 >= len(b) {
+		return 0, false
+	}
+	return b[i+2], true
+}

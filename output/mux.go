@@ -1,0 +1,263 @@
+package output
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Output buffer sizes: one read is at most readSize bytes; a line is kept
+// whole up to maxLine bytes (2 MiB: a 1 MiB JSON record and its framing stay
+// one line) and passed on in maxLine pieces beyond that.
+// Grace bounds the wait for output pipes once every process is gone:
+// only a descendant tend cannot reach still holds one open.
+const Grace = 2 * time.Second
+
+// tailBytes bounds the output tail kept per process for failure hooks.
+const tailBytes = 4 << 10
+
+const (
+	readSize = 64 << 10
+	maxLine  = 2 << 20
+	// keepBatch is the batch capacity kept between reads; a batch that grew
+	// for one long line is released.
+	keepBatch = 256 << 10
+)
+
+// Stream says which of tend's streams a line goes to.
+type Stream int
+
+// The two streams: a child's stdout lines go to tend's stdout, its stderr
+// lines to tend's stderr.
+const (
+	Stdout Stream = iota
+	Stderr
+)
+
+func (s Stream) String() string {
+	if s == Stderr {
+		return "stderr"
+	}
+	return "stdout"
+}
+
+// OutputOptions configures a Mux.
+type OutputOptions struct {
+	// Stdout and Stderr are tend's own streams.
+	Stdout, Stderr io.Writer
+	// Timestamps puts "15:04:05 " before each name.
+	Timestamps bool
+	// Prefix puts "name | " before each line; false prints raw lines.
+	Prefix bool
+	// Color colours each process's prefix (the caller decides: a terminal,
+	// no NO_COLOR, TERM not dumb).
+	Color bool
+	// JSON prints one object per line: time, process, stream, line. It
+	// overrides Prefix, Color and Timestamps.
+	JSON bool
+	// Now is the clock (nil: time.Now).
+	Now func() time.Time
+	// KeepTail keeps the last few KiB of each name's output for Tail
+	// (failure hooks); off, it costs nothing.
+	KeepTail bool
+}
+
+// Mux writes the output of many processes to tend's two streams, whole
+// lines only, under one lock for both streams unless they are different
+// files (so `2>&1` into one pipe stays whole too), batching every complete
+// line of a read into one write.
+//
+// Only the copiers ever wait on tend's streams: tend's own lines are queued
+// and written by a goroutine of the Mux (muxqueue.go), so a log reader that
+// stops reading stalls the children, never the supervisor.
+type Mux struct {
+	opts OutputOptions
+
+	mu       sync.Mutex // guards the fields below; never held across I/O
+	width    int
+	palette  map[string]string
+	next     int
+	tails    map[string][]byte
+	progress map[string]*atomic.Int64 // bytes read per name, for ordered own lines
+	holds    map[string]*Hold         // output held until its announcing line is out
+
+	out outState // the write path: its lock, the own-line queue, broken streams
+
+	pipes map[*Pipes]bool // being copied and waited for by Drain (guarded by mu)
+}
+
+// palette of ANSI colours given to names in order of first appearance.
+var colors = []string{"36", "33", "32", "35", "34", "31", "96", "93", "92", "95", "94", "91"}
+
+// tendName is the name of tend's own lines.
+const tendName = "tend"
+
+// NewMux returns a Mux writing with opts.
+func NewMux(opts OutputOptions) *Mux {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	m := &Mux{opts: opts, width: len(tendName), palette: map[string]string{tendName: "1"}, progress: map[string]*atomic.Int64{}, pipes: map[*Pipes]bool{}}
+	m.out.init(opts.Stdout, opts.Stderr)
+	return m
+}
+
+// SetNames declares the names that will print, so prefixes are padded to
+// the longest (tend's own included), and gives each a colour.
+func (m *Mux) SetNames(names []string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.width = len(tendName)
+	for _, n := range names {
+		m.width = max(m.width, len(n))
+		m.colorLocked(n)
+	}
+}
+
+func (m *Mux) colorLocked(name string) string {
+	c, ok := m.palette[name]
+	if !ok {
+		c = colors[m.next%len(colors)]
+		m.next++
+		m.palette[name] = c
+	}
+	return c
+}
+
+func (m *Mux) writer(s Stream) io.Writer {
+	if s == Stderr {
+		return m.opts.Stderr
+	}
+	return m.opts.Stdout
+}
+
+// Copy reads r until EOF and prints every line under name on stream s. It
+// is r's only reader; a last line without a newline is completed. When a
+// write fails (the log reader went away) it keeps reading, so the child
+// never blocks on a full pipe, and returns the first write error at EOF.
+func (m *Mux) Copy(name string, s Stream, r io.Reader) error {
+	lw := m.newLineWriter(name, s)
+	read := m.progressOf(name)
+	held := m.heldBy(name, s)
+	buf := make([]byte, readSize)
+	for {
+		n, err := r.Read(buf)
+		if n > 0 {
+			read.Add(int64(n))
+			lw.consume(buf[:n])
+			if held != nil {
+				<-held
+				held = nil
+			}
+			lw.flush()
+		}
+		if err != nil {
+			lw.finish()
+			if errors.Is(err, io.EOF) || isClosedPipe(err) {
+				return lw.err
+			}
+			if lw.err != nil {
+				return lw.err
+			}
+			return fmt.Errorf("read output of %s: %w", name, err)
+		}
+	}
+}
+
+// isClosedPipe reports the error a read gets when the pipe's other end is
+// gone in an unusual way; it ends the copy like EOF.
+func isClosedPipe(err error) bool {
+	return errors.Is(err, io.ErrClosedPipe)
+}
+
+// keepTail remembers the end of a name's output, bounded.
+func (m *Mux) keepTail(name string, data []byte) {
+	if len(data) > tailBytes {
+		data = data[len(data)-tailBytes:]
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.tails == nil {
+		m.tails = map[string][]byte{}
+	}
+	t := append(m.tails[name], data...)
+	if len(t) > tailBytes {
+		t = append(t[:0:0], t[len(t)-tailBytes:]...)
+	}
+	m.tails[name] = t
+}
+
+// Tail returns the last lines name printed (at most a few KiB; the first,
+// possibly partial, line of the window is dropped).
+func (m *Mux) Tail(name string) string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	t := m.tails[name]
+	if len(t) == tailBytes {
+		if i := bytes.IndexByte(t, '\n'); i >= 0 {
+			t = t[i+1:]
+		}
+	}
+	return string(t)
+}
+
+// Printf writes one of tend's own lines on stdout. It never waits for the
+// stream: the line is queued (see muxqueue.go).
+func (m *Mux) Printf(format string, args ...any) { m.own(Stdout, nil, format, args...) }
+
+// Errorf writes one of tend's own lines on stderr, queued like Printf's.
+func (m *Mux) Errorf(format string, args ...any) { m.own(Stderr, nil, format, args...) }
+
+// PrintfAfter is Printf for a line about the end of process name: it is
+// written after everything name wrote, that is once done is closed (the
+// process's output is copied; Child.OutputDone), or once name's output has
+// not moved for Grace (a background process it left may hold its
+// pipes open). Later own lines keep their order behind it; the caller
+// does not wait.
+func (m *Mux) PrintfAfter(name string, done <-chan struct{}, format string, args ...any) {
+	m.own(Stdout, &gate{done: done, read: m.progressOf(name)}, format, args...)
+}
+
+// ErrorfAfter is PrintfAfter on stderr.
+func (m *Mux) ErrorfAfter(name string, done <-chan struct{}, format string, args ...any) {
+	m.own(Stderr, &gate{done: done, read: m.progressOf(name)}, format, args...)
+}
+
+func (m *Mux) own(s Stream, g *gate, format string, args ...any) {
+	m.ownLine(s, g, nil, format, args...)
+}
+
+func (m *Mux) ownReleasing(s Stream, h *Hold, format string, args ...any) {
+	m.ownLine(s, nil, h, format, args...)
+}
+
+func (m *Mux) ownLine(s Stream, g *gate, h *Hold, format string, args ...any) {
+	msg := fmt.Sprintf(format, args...) + "\n"
+	if !m.opts.Prefix && !m.opts.JSON {
+		// Raw output still needs tend's lines told apart from the app's.
+		msg = tendName + ": " + msg
+	}
+	lw := m.newLineWriter(tendName, s)
+	lw.consume([]byte(msg))
+	lw.pending = nil
+	if g != nil && g.done == nil {
+		g = nil
+	}
+	m.enqueue(ownLine{stream: s, data: lw.batch, gate: g, release: h})
+}
+
+// progressOf is the counter of the bytes read from name's pipes.
+func (m *Mux) progressOf(name string) *atomic.Int64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	p := m.progress[name]
+	if p == nil {
+		p = new(atomic.Int64)
+		m.progress[name] = p
+	}
+	return p
+}

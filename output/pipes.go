@@ -1,0 +1,140 @@
+package output
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"sync/atomic"
+	"time"
+)
+
+// Pipes are the stdout and stderr of one child, copied by the Mux under
+// one name. The Mux counts them among the output Drain waits for, so
+// whoever starts a child need not keep its own count.
+type Pipes struct {
+	// Stdout and Stderr are the write ends, for the child.
+	Stdout, Stderr *os.File
+
+	m          *Mux
+	name       string
+	tee        *Tee
+	outR, errR *os.File
+	done       chan struct{}
+}
+
+// Pipes opens the two pipes of a child named name; tee, if not nil, also
+// receives what comes through them. Call Started once the child has been
+// started, or has failed to.
+func (m *Mux) Pipes(name string, tee *Tee) (*Pipes, error) {
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		return nil, fmt.Errorf("create stdout pipe: %w", err)
+	}
+	errR, errW, err := os.Pipe()
+	if err != nil {
+		outR.Close()
+		outW.Close()
+		return nil, fmt.Errorf("create stderr pipe: %w", err)
+	}
+	return &Pipes{Stdout: outW, Stderr: errW, m: m, name: name, tee: tee, outR: outR, errR: errR, done: make(chan struct{})}, nil
+}
+
+// Done is closed once everything written to both pipes (by the child and
+// any descendant that inherited them) has been copied: every holder has
+// closed them.
+func (p *Pipes) Done() <-chan struct{} { return p.done }
+
+// Started closes tend's copies of the write ends. If the child started
+// (err == nil) the Mux begins copying; otherwise the read ends are closed
+// too and Done is closed at once.
+func (p *Pipes) Started(err error) {
+	p.Stdout.Close()
+	p.Stderr.Close()
+	if err != nil {
+		p.outR.Close()
+		p.errR.Close()
+		close(p.done)
+		return
+	}
+	p.m.mu.Lock()
+	p.m.pipes[p] = true
+	p.m.mu.Unlock()
+	var copying atomic.Int32 // the last copier to finish closes done
+	copying.Store(2)
+	var teeOut, teeErr io.Writer
+	if p.tee != nil {
+		teeOut, teeErr = p.tee.Stdout, p.tee.Stderr
+	}
+	for _, c := range []struct {
+		r   *os.File
+		s   Stream
+		tee io.Writer
+	}{{p.outR, Stdout, teeOut}, {p.errR, Stderr, teeErr}} {
+		go func() {
+			defer c.r.Close()
+			var src io.Reader = c.r
+			if c.tee != nil {
+				src = io.TeeReader(c.r, &bestEffort{w: c.tee, written: &p.tee.written})
+			}
+			_ = p.m.Copy(p.name, c.s, src)
+			if copying.Add(-1) == 0 {
+				p.m.forget(p)
+				close(p.done)
+			}
+		}()
+	}
+}
+
+// Abandon stops counting p among the output Drain waits for: its owner
+// has waited for it already and said why it gives up (a process tend
+// cannot reach holds the pipes). The copying goes on.
+func (p *Pipes) Abandon() { p.m.forget(p) }
+
+func (m *Mux) forget(p *Pipes) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.pipes, p)
+}
+
+// openPipes are the pipes Drain waits for.
+func (m *Mux) openPipes() []*Pipes {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	open := make([]*Pipes, 0, len(m.pipes))
+	for p := range m.pipes {
+		open = append(open, p)
+	}
+	return open
+}
+
+// Tee receives a copy of a run's output (`tend cron run` through the
+// control socket).
+type Tee struct {
+	Stdout, Stderr io.Writer
+
+	written atomic.Int64 // bytes passed to the tee so far
+}
+
+// WaitIdle returns once done is closed, or once nothing has been passed to
+// the tee for idle: a background process a run left may hold its pipes
+// open indefinitely, while a slow caller still receiving output is waited
+// for.
+func (t *Tee) WaitIdle(done <-chan struct{}, idle time.Duration) {
+	waitIdle(done, nil, &t.written, idle, 0)
+}
+
+// bestEffort writes to w until the first error, then drops: a caller that
+// went away must not stall the job's output.
+type bestEffort struct {
+	w       io.Writer
+	err     error
+	written *atomic.Int64 // counts what was passed on
+}
+
+func (b *bestEffort) Write(p []byte) (int, error) {
+	if b.err == nil {
+		_, b.err = b.w.Write(p)
+		b.written.Add(int64(len(p)))
+	}
+	return len(p), nil
+}

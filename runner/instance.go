@@ -1,0 +1,41 @@
+package runner
+
+import (
+	"slices"
+	"strings"
+	"syscall"
+)
+
+// InstanceSpec is one process to run, fully resolved.
+type InstanceSpec struct {
+	// Name is the instance name, e.g. "web.1" (also PS and DYNO).
+	Name string
+	// Type is the process type, e.g. "web".
+	Type string
+	// Command runs under /bin/sh -c.
+	Command string
+	// Port is the instance's PORT.
+	Port int
+	// Env is the instance's complete environment.
+	Env []string
+	// StopSignal is sent to stop it (default SIGTERM).
+	StopSignal syscall.Signal
+	// LeaderOnly sends signals to the group leader only, for prefork
+	// masters that pass them on to their workers themselves.
+	LeaderOnly bool
+	// CanDie lets it exit without stopping the others.
+	CanDie bool
+}
+
+// WithEnv returns env with the given "K=V" pairs set, replacing earlier
+// values of the same keys.
+func WithEnv(env []string, set ...string) []string {
+	out := make([]string, 0, len(env)+len(set))
+	for _, kv := range env {
+		key, _, _ := strings.Cut(kv, "=")
+		if !slices.ContainsFunc(set, func(s string) bool { return strings.HasPrefix(s, key+"=") }) {
+			out = append(out, kv)
+		}
+	}
+	return append(out, set...)
+}

@@ -1,0 +1,64 @@
+package status
+
+import (
+	"fmt"
+	"time"
+)
+
+// Check names what a health verdict covers.
+type Check int
+
+const (
+	// Processes is liveness: every instance that should run runs
+	// (/healthz, `tend status --check`).
+	Processes Check = 1 << iota
+	// Cron is the dead man's switch: every job has succeeded within twice
+	// the gap between its last two scheduled times (/healthz/cron, and
+	// `tend status --check --cron` with Processes).
+	Cron
+)
+
+// Healthy is the health verdict on what c covers, at now, with the reason
+// ("ok" when healthy).
+func (s Snapshot) Healthy(c Check, now time.Time) (bool, string) {
+	if c&Processes != 0 {
+		if ok, why := s.processesHealthy(); !ok {
+			return false, why
+		}
+	}
+	if c&Cron != 0 {
+		return s.cronHealthy(now)
+	}
+	return true, "ok"
+}
+
+func (s Snapshot) processesHealthy() (bool, string) {
+	if s.Draining {
+		return false, "stopping"
+	}
+	for _, p := range s.Processes {
+		if p.Expected && p.State != Running {
+			return false, fmt.Sprintf("%s is %s", p.Name, p.State)
+		}
+	}
+	return true, "ok"
+}
+
+// cronHealthy: a job that has never succeeded is judged from tend's start
+// (a weekday job tolerates the weekend). Jobs in maintenance or held back
+// by the DYNO guard are not in the schedule, so they do not count.
+func (s Snapshot) cronHealthy(now time.Time) (bool, string) {
+	for _, j := range s.Cron {
+		if j.Gap <= 0 {
+			continue
+		}
+		since := s.Started
+		if j.LastSuccess != nil {
+			since = *j.LastSuccess
+		}
+		if late := now.Sub(since); late > 2*j.Gap {
+			return false, fmt.Sprintf("cron %s (%s) has not succeeded for %v (allowed: %v)", j.ID, j.Command, late.Round(time.Second), 2*j.Gap)
+		}
+	}
+	return true, "ok"
+}

@@ -1,0 +1,99 @@
+// Package status is the picture of a running tend, as the control socket,
+// `tend status` and the metrics endpoint see it: the snapshot with its
+// processes and cron jobs, the health verdict, and the names of the
+// control operations. It is data only; the engine fills it in and control
+// and metrics read it, so neither needs the engine.
+package status
+
+import (
+	"errors"
+	"time"
+)
+
+// The control operations (control.Request.Op).
+const (
+	OpStatus  = "status"
+	OpRestart = "restart"
+	OpStop    = "stop"
+	OpStart   = "start"
+	OpReload  = "reload"
+	// OpCronRun runs a cron job now and streams its output (`tend cron run`).
+	OpCronRun = "cron-run"
+)
+
+// ErrSkipped says a cron run was not started because of its policy or
+// lock (the caller of `tend cron run` is told so).
+var ErrSkipped = errors.New("skipped")
+
+// The states of a process.
+const (
+	Running    = "running"
+	Restarting = "restarting"
+	Stopping   = "stopping"
+	Stopped    = "stopped"
+	Exited     = "exited"
+)
+
+// Snapshot is the supervisor's state at one moment.
+type Snapshot struct {
+	Pid       int       `json:"pid"`
+	Started   time.Time `json:"started"`
+	Draining  bool      `json:"draining"`
+	Processes []Process `json:"processes"`
+	Cron      []Job     `json:"cron"`
+}
+
+// Process is one instance as `tend status` shows it.
+type Process struct {
+	Name  string `json:"name"`
+	Type  string `json:"type"`
+	Pid   int    `json:"pid,omitempty"`
+	State string `json:"state"` // Running, Restarting, Stopping, Stopped or Exited
+	// Since is when the current state began (start time while running).
+	Since    time.Time `json:"since"`
+	Restarts int       `json:"restarts"`
+	Exits    int       `json:"exits"`
+	// LastExit is the last exit code, if it has exited.
+	LastExit *int `json:"last_exit,omitempty"`
+	// Expected says the instance should be running now (a --can-die type
+	// that exited, or one waiting out its restart back-off, is not).
+	Expected bool `json:"expected"`
+}
+
+// Job is one cron job as `tend status` shows it.
+type Job struct {
+	ID       string     `json:"id"`
+	Schedule string     `json:"schedule"`
+	Command  string     `json:"command"`
+	Policy   string     `json:"concurrency_policy"`
+	Next     *time.Time `json:"next,omitempty"`
+	Running  []Run      `json:"running"`
+	Runs     int        `json:"runs"`
+	Failures int        `json:"failures"`
+	Skips    int        `json:"skips"`
+	Last     *LastRun   `json:"last,omitempty"`
+	// LastSuccess is when the last successful run ended.
+	LastSuccess *time.Time `json:"last_success,omitempty"`
+	// Gap is the time between the job's last two scheduled times before
+	// now (for the dead man's switch).
+	Gap time.Duration `json:"gap_ns"`
+}
+
+// Run is a cron run in progress.
+type Run struct {
+	Started time.Time     `json:"started"`
+	Pid     int           `json:"pid,omitempty"`
+	Elapsed time.Duration `json:"elapsed_ns"`
+	// Remaining estimates the time left from the average of the job's
+	// earlier successful runs (absent when there are none).
+	Remaining *time.Duration `json:"remaining_ns,omitempty"`
+}
+
+// LastRun is the most recent finished run, as `tend status` shows it
+// (history.Run without the job and the due time).
+type LastRun struct {
+	Started  time.Time     `json:"started"`
+	Duration time.Duration `json:"duration_ns"`
+	ExitCode int           `json:"exit_code"`
+	Outcome  string        `json:"outcome"`
+}
