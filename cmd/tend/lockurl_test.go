@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -8,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/tend-run/tend/internal/dbtest"
 )
@@ -146,4 +150,51 @@ func TestLockURLUnreachableAndCheck(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "(connected: ") || strings.Contains(stdout+stderr, dbtest.Password) {
 		t.Errorf("check --connect: exit %d\n%s%s", code, stdout, stderr)
 	}
+}
+
+// lockKey reads a job's PostgreSQL advisory key from `tend cron list
+// --json` ("pg_advisory_lock(KEY)").
+func lockKey(t *testing.T, dir string, env []string) int64 {
+	t.Helper()
+	stdout, stderr, code := runTend(t, dir, env, "cron", "list", "--json")
+	var list []struct {
+		Lock string `json:"lock"`
+	}
+	if code != 0 || json.Unmarshal([]byte(stdout), &list) != nil || len(list) != 1 {
+		t.Fatalf("cron list: exit %d\n%s%s", code, stdout, stderr)
+	}
+	var key int64
+	if _, err := fmt.Sscanf(list[0].Lock, "pg_advisory_lock(%d)", &key); err != nil {
+		t.Fatalf("lock %q: %v", list[0].Lock, err)
+	}
+	return key
+}
+
+// The lock's connection is killed and someone else takes the lock at once
+// (pg_terminate_backend and pg_advisory_lock in one statement): the run is
+// stopped gracefully, as the README says, and recorded as "lock lost".
+func TestLockURLLostLockStopsTheRun(t *testing.T) {
+	t.Parallel()
+	db := dbtest.Postgres(t)
+	env := []string{"TEND_LOCK_URL=" + db.URL, "TEND_APP_NAME=lost", "TEND_SOCKET=" + filepath.Join(t.TempDir(), "s")}
+	dir := writeApp(t, map[string]string{"app.json": `{"cron": [{"command": "trap 'echo stopped; exit 0' TERM; echo running; while :; do sleep 0.1; done", "schedule": "@every 1s", "concurrency_policy": "forbid"}]}`})
+	key := lockKey(t, dir, env)
+	p := startTend(t, dir, env, "start", "-t", "3")
+	p.waitOutput("| running")
+	conn, err := pgx.Connect(context.Background(), db.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	u := uint64(key)
+	if _, err := conn.Exec(context.Background(), `SELECT pg_terminate_backend(pid), pg_advisory_lock($3) FROM pg_locks
+		WHERE locktype = 'advisory' AND granted AND classid::bigint = $1 AND objid::bigint = $2 AND objsubid = 1`,
+		int64(u>>32), int64(u&0xffffffff), key); err != nil {
+		t.Fatal(err)
+	}
+	p.waitFor("lost its lock", p.stderr)
+	p.waitOutput("| stopped")
+	p.waitFor("(lock lost)", p.stderr)
+	p.signal(syscall.SIGTERM)
+	p.wait()
 }
