@@ -31,27 +31,19 @@ type Formation struct {
 // ParseFormation reads foreman's -m syntax: "web=2,worker=1,all=0".
 func ParseFormation(spec string) (Formation, error) {
 	f := Formation{Counts: map[string]int{}, All: 0}
-	entry := 0
-	for part := range strings.SplitSeq(spec, ",") {
-		part = strings.TrimSpace(part)
-		entry++
-		if part == "" {
-			continue
+	for _, p := range pairs(spec) {
+		n, err := strconv.Atoi(p.value)
+		if p.value == "" || err != nil || n < 0 {
+			return Formation{}, fmt.Errorf("invalid formation: entry %d is not name=N with N >= 0 (e.g. web=2,worker=1)", p.entry)
 		}
-		name, num, ok := strings.Cut(part, "=")
-		n, err := strconv.Atoi(strings.TrimSpace(num))
-		if !ok || err != nil || n < 0 {
-			return Formation{}, fmt.Errorf("invalid formation: entry %d is not name=N with N >= 0 (e.g. web=2,worker=1)", entry)
+		if p.key == "" {
+			return Formation{}, fmt.Errorf("invalid formation: entry %d has no process type", p.entry)
 		}
-		name = strings.TrimSpace(name)
-		if name == "" {
-			return Formation{}, fmt.Errorf("invalid formation: entry %d has no process type", entry)
-		}
-		if name == "all" {
+		if p.key == "all" {
 			f.All = n
 			continue
 		}
-		f.Counts[name] = n
+		f.Counts[p.key] = n
 	}
 	return f, nil
 }
@@ -204,18 +196,34 @@ func boolInt(b bool) int {
 // ParsePerType reads "worker=QUIT,web=TERM" style settings into a map.
 func ParsePerType(spec string) (map[string]string, error) {
 	out := map[string]string{}
-	entry := 0
-	for part := range strings.SplitSeq(spec, ",") {
-		part = strings.TrimSpace(part)
-		entry++
-		if part == "" {
-			continue
+	for _, p := range pairs(spec) {
+		if p.key == "" || p.value == "" {
+			return nil, fmt.Errorf("entry %d is not type=value", p.entry)
 		}
-		k, v, ok := strings.Cut(part, "=")
-		if !ok || strings.TrimSpace(k) == "" || strings.TrimSpace(v) == "" {
-			return nil, fmt.Errorf("entry %d is not type=value", entry)
-		}
-		out[strings.TrimSpace(k)] = strings.TrimSpace(v)
+		out[p.key] = p.value
 	}
 	return out, nil
+}
+
+// pair is one entry of a comma-separated "key=value" list: its position
+// (from 1, so errors can name an entry without quoting it) and its key and
+// value, trimmed; an entry without "=" has an empty value.
+type pair struct {
+	entry      int
+	key, value string
+}
+
+// pairs splits a list, skipping empty entries.
+func pairs(spec string) []pair {
+	var out []pair
+	entry := 0
+	for part := range strings.SplitSeq(spec, ",") {
+		entry++
+		if part = strings.TrimSpace(part); part == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(part, "=")
+		out = append(out, pair{entry, strings.TrimSpace(k), strings.TrimSpace(v)})
+	}
+	return out
 }
