@@ -4,6 +4,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 )
@@ -19,8 +20,21 @@ func becomeSubreaper() {
 // canFindChildren reports whether childrenOf works on this system.
 const canFindChildren = true
 
-// childrenOf lists the pids whose parent is ppid, from /proc.
+// childrenOf lists the pids whose parent is ppid. tend's own come from the
+// kernel's list of each of its threads' children (a few µs); anyone else's,
+// or where the kernel keeps no such list, from a pass over every process in
+// /proc, whose cost grows with the host's process count.
 func childrenOf(ppid int) []int {
+	if ppid == os.Getpid() {
+		if pids, ok := ownChildren(); ok {
+			return pids
+		}
+	}
+	return procChildrenScan(ppid)
+}
+
+// procChildrenScan finds ppid's children in every /proc/PID/stat.
+func procChildrenScan(ppid int) []int {
 	entries, err := os.ReadDir("/proc")
 	if err != nil {
 		return nil
@@ -112,4 +126,73 @@ func LiveGroups() map[int]bool {
 }
 
 // GroupAlive reports whether the process group pgid has a live member.
-func GroupAlive(pgid int) bool { return LiveGroups()[pgid] }
+func GroupAlive(pgid int) bool { return LiveAmong([]int{pgid})[pgid] }
+
+// LiveAmong reports which of the process groups pgids have a member other
+// than a zombie. kill(-pgid, 0) answers for most at once (ESRCH: no member
+// at all); only when a group still exists is /proc read, once, to tell
+// live members from zombies the reaper has not collected yet.
+func LiveAmong(pgids []int) map[int]bool {
+	live := map[int]bool{}
+	var exist []int
+	for _, g := range pgids {
+		if syscall.Kill(-g, 0) != syscall.ESRCH {
+			exist = append(exist, g)
+		}
+	}
+	if len(exist) == 0 {
+		return live
+	}
+	all := LiveGroups()
+	for _, g := range exist {
+		live[g] = all[g]
+	}
+	return live
+}
+
+// haveChildLists says whether the kernel keeps /proc/PID/task/TID/children
+// (CONFIG_PROC_CHILDREN, present in the common distribution kernels).
+var haveChildLists = func() bool {
+	_, err := os.Stat("/proc/self/task/" + strconv.Itoa(os.Getpid()) + "/children")
+	return err == nil
+}()
+
+// ownChildren lists tend's children from the kernel's per-thread lists: a
+// child belongs to the thread that forked it, and an orphan re-parented to
+// tend (as subreaper or PID 1) to whichever thread the kernel picked, so
+// every thread's list is read.
+func ownChildren() ([]int, bool) {
+	if !haveChildLists {
+		return nil, false
+	}
+	tasks, err := os.ReadDir("/proc/self/task")
+	if err != nil {
+		return nil, false
+	}
+	var pids []int
+	buf := make([]byte, 0, 4096)
+	for _, t := range tasks {
+		f, err := os.Open("/proc/self/task/" + t.Name() + "/children")
+		if err != nil {
+			continue // the thread has exited since
+		}
+		buf = buf[:0]
+		for {
+			if len(buf) == cap(buf) {
+				buf = append(buf, 0)[:len(buf)]
+			}
+			n, err := f.Read(buf[len(buf):cap(buf)])
+			buf = buf[:len(buf)+n]
+			if err != nil || n == 0 {
+				break
+			}
+		}
+		f.Close()
+		for _, field := range strings.Fields(string(buf)) {
+			if pid, err := strconv.Atoi(field); err == nil {
+				pids = append(pids, pid)
+			}
+		}
+	}
+	return pids, true
+}

@@ -29,3 +29,12 @@ func GroupAlive(pgid int) bool { return syscall.Kill(-pgid, 0) == nil }
 
 // LiveGroups is unknown without /proc: nil means "ask each group".
 func LiveGroups() map[int]bool { return nil }
+
+// LiveAmong reports which of pgids still exist.
+func LiveAmong(pgids []int) map[int]bool {
+	live := map[int]bool{}
+	for _, g := range pgids {
+		live[g] = GroupAlive(g)
+	}
+	return live
+}

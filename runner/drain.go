@@ -91,16 +91,15 @@ func (s *Supervisor) killAll(why string) {
 func (s *Supervisor) stopLeftovers() {
 	grace := time.Until(s.deadline)
 	found, killed := s.cfg.Reaper.StopLeftovers(syscall.SIGTERM, max(grace, 0))
-	live := proc.LiveGroups() // one pass over /proc, not one per instance
+	var groups []int
 	for _, inst := range s.instances {
-		if inst.child == nil {
-			continue
+		if inst.child != nil {
+			groups = append(groups, inst.child.Pid)
 		}
-		alive := live[inst.child.Pid]
-		if live == nil {
-			alive = proc.GroupAlive(inst.child.Pid)
-		}
-		if alive {
+	}
+	live := proc.LiveAmong(groups) // /proc is read at most once, and only if a group remains
+	for _, inst := range s.instances {
+		if inst.child != nil && live[inst.child.Pid] {
 			killed = true
 			_ = inst.child.Signal(syscall.SIGKILL, true)
 		}
