@@ -167,3 +167,27 @@ func TestCtrlZStopsTheWholeFormation(t *testing.T) {
 	typeLine(w, "exit")
 	p.wait()
 }
+
+// As PID 1 on a terminal (docker run -it) tend cannot stop itself, and no
+// shell would continue the command: Ctrl-Z stops the command for a moment
+// and tend continues it at once, so it still reads the keyboard.
+func TestCtrlZAsPID1ContinuesTheCommand(t *testing.T) {
+	t.Parallel()
+	requireScript(t)
+	requireUnshare(t)
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	p, _ := startWrapped(t, t.TempDir(), r, "script", "-qfec",
+		"unshare --pid --fork --mount-proc "+tendBin+` -- sh -c 'echo st""arted; read x; echo "g""ot $x"; exit 4'`, "/dev/null")
+	r.Close()
+	p.waitOutput("started")
+	fmt.Fprint(w, "\x1a") // Ctrl-Z
+	fmt.Fprintln(w, "hello")
+	p.waitOutput("got hello")
+	if code := p.wait(); code != 4 {
+		t.Errorf("exit %d, want 4\n%s", code, p.stdout)
+	}
+}
