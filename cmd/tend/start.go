@@ -17,6 +17,7 @@ import (
 	"github.com/tend-run/tend/history"
 	"github.com/tend-run/tend/metrics"
 	"github.com/tend-run/tend/output"
+	"github.com/tend-run/tend/privdir"
 	"github.com/tend-run/tend/proc"
 	"github.com/tend-run/tend/runner"
 	"github.com/tend-run/tend/status"
@@ -158,7 +159,7 @@ func reloader(opts app.Options, planner *app.Planner, out *output.Mux, current *
 	return func() (runner.ReloadPlan, error) {
 		next, err := app.Load(opts)
 		if err != nil {
-			for _, line := range errorLines(err) {
+			for _, line := range app.ErrorLines(err) {
 				out.Errorf("%s", line)
 			}
 			return runner.ReloadPlan{}, err
@@ -195,6 +196,15 @@ func plan(p *app.Planner, a *app.App, out *output.Mux) ([]runner.InstanceSpec, [
 		out.Printf("not running the %d app.json cron jobs: DYNO is set, so the platform runs them (--cron to run them here)", withheld)
 	}
 	return specs, jobs, nil
+}
+
+// ended ends an action with the exit status of a run, or the error that
+// kept it from running (see planError).
+func ended(code int, err error) error {
+	if err != nil {
+		return planError(err)
+	}
+	return exitCode(code)
 }
 
 // planError gives an error of app's rules its exit status: 2 for a flag
@@ -248,11 +258,11 @@ func cronConfig(c *cli.Context, settings app.Settings, a *app.App, out *output.M
 // schedulerConfig configures the cron scheduler; its runs start with the app
 // as it is at that moment, their output through the Mux.
 func schedulerConfig(settings app.Settings, a *app.App, out *output.Mux, reaper *proc.Reaper, timeout time.Duration, jobs []cron.Job, current *atomic.Pointer[app.App], hist cron.History) (*cron.Config, error) {
-	locks, _, err := openLocks(settings, a, out.Errorf) // they live as long as tend
+	locks, _, err := settings.OpenLocks(a, out.Errorf) // they live as long as tend
 	if err != nil {
 		// Like the control socket, the default lock dir is no reason to
 		// refuse to run where the file system is read-only.
-		if settings.LockDir != "" || settings.LockURL != "" || !noPlace(err) {
+		if settings.LockDir != "" || settings.LockURL != "" || !privdir.NoPlace(err) {
 			return nil, err
 		}
 		out.Errorf("warning: running without a lock dir, so forbid and replace hold only within this tend: %v", err)
