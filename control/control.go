@@ -243,3 +243,13 @@ func dial(path string) (net.Conn, error) {
 	}
 	return conn, nil
 }
+
+// Resolve is the socket to use: flag (--socket) when set, which is
+// explicit, else the default path for the app root (DefaultPath).
+func Resolve(flag, root string) (path string, explicit bool, err error) {
+	if flag != "" {
+		return flag, true, nil
+	}
+	path, err = DefaultPath(root)
+	return path, false, err
+}

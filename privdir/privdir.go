@@ -182,3 +182,10 @@ func modeString(m fs.FileMode) string {
 	}
 	return s
 }
+
+// NoPlace says whether err means that this environment has nowhere to put
+// a file of the private directory (a read-only file system, say), which is
+// no reason to refuse to run when the place was not asked for.
+func NoPlace(err error) bool {
+	return errors.Is(err, ErrNoPlace) || errors.Is(err, syscall.EROFS) || errors.Is(err, syscall.EACCES)
+}

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/tend-run/tend/report"
 )
 
 func TestCheckSummary(t *testing.T) {
@@ -71,7 +73,7 @@ func TestCheckJSON(t *testing.T) {
 	t.Parallel()
 	dir := writeApp(t, map[string]string{"Procfile": "web: bin/web\n", "app.json": `{"cron": [{"command": "bin/x", "schedule": "@daily", "concurrency_policy": "forbid"}]}`})
 	stdout, _, code := runTend(t, dir, nil, "check", "--json")
-	var r checkReport
+	var r report.Check
 	if err := json.Unmarshal([]byte(stdout), &r); err != nil || code != 0 {
 		t.Fatalf("exit %d, %v:\n%s", code, err, stdout)
 	}

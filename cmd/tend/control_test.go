@@ -15,6 +15,7 @@ import (
 
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
+	"github.com/tend-run/tend/report"
 	"github.com/tend-run/tend/status"
 )
 
@@ -260,7 +261,7 @@ func TestCronRunThroughTheRunningTend(t *testing.T) {
 func cronIDs(t *testing.T, dir string) []string {
 	t.Helper()
 	stdout, _, _ := runTend(t, dir, nil, "cron", "list", "--json")
-	var list []cronListEntry
+	var list []report.CronEntry
 	if err := json.Unmarshal([]byte(stdout), &list); err != nil {
 		t.Fatal(err)
 	}

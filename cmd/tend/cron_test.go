@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/tend-run/tend/report"
 )
 
 // cronID finds the job ID tend prints for its first cron entry.
@@ -111,7 +113,7 @@ func TestCronRunCommand(t *testing.T) {
 		]}`,
 	})
 	stdout, _, _ := runTend(t, dir, nil, "cron", "list", "--json")
-	var list []cronListEntry
+	var list []report.CronEntry
 	if err := json.Unmarshal([]byte(stdout), &list); err != nil || len(list) != 2 {
 		t.Fatalf("cron list --json: %v\n%s", err, stdout)
 	}

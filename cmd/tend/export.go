@@ -10,7 +10,6 @@ import (
 
 	"github.com/tend-run/tend/app"
 	"github.com/tend-run/tend/export"
-	"github.com/tend-run/tend/runner"
 )
 
 func exportFlags() []cli.Flag {
@@ -100,99 +99,21 @@ func isFormat(f string) bool {
 	return false
 }
 
-// exportInput gathers what the exporters need from the app and the flags:
-// the formation with tend start's ports, the per-type stop signals, -t,
-// the cron timeouts, and the flags every exported tend command repeats.
+// exportInput is the app as the exporters see it, with the flags of
+// tend export (-t first: its error comes before app's rules).
 func exportInput(c *cli.Context, a *app.App, opts app.Options, format string) (export.App, error) {
 	grace, err := parseTimeout(flagString(c, "timeout"))
 	if err != nil {
 		return export.App{}, err
 	}
-	settings := settingsFrom(c)
-	var specs []runner.InstanceSpec
-	if format != "crontab" { // a crontab runs no processes: -m and PORT do not matter
-		if specs, err = settings.Instances(a, nil, nil); err != nil {
-			return export.App{}, planError(err)
-		}
-	}
-	sigs, err := settings.StopSignals()
-	if err != nil {
-		return export.App{}, planError(err)
-	}
 	self, err := os.Executable()
 	if err != nil {
 		self = "tend"
 	}
-	in := export.App{
-		Name: exportName(c, a), Root: a.Root, Tend: self,
-		User: c.String("user"), Image: c.String("image"),
-		Timeout: grace, PATH: os.Getenv("PATH"), Flags: tendFlags(c, a, opts),
-	}
-	for _, p := range a.Processes {
-		t := export.Type{Name: p.Name, Command: p.Command, StopSignal: sigs[p.Name]}
-		for _, s := range specs {
-			if s.Type == p.Name {
-				t.Ports = append(t.Ports, s.Port)
-			}
-		}
-		in.Types = append(in.Types, t)
-	}
-	if a.Cron != nil {
-		in.Source = a.AppJSONPath
-		for _, j := range a.Cron.Jobs {
-			limit, err := settings.CronTimeout(j.ID)
-			if err != nil {
-				return export.App{}, planError(err)
-			}
-			in.Cron = append(in.Cron, export.CronJob{
-				ID: j.ID, Command: j.Command, Schedule: j.Schedule, Policy: j.Policy,
-				Maintenance: j.Maintenance, Timeout: limit, StopSignal: sigs["cron"], Line: j.Line,
-			})
-		}
+	base := export.App{Name: c.String("app"), Tend: self, User: c.String("user"), Image: c.String("image"), Timeout: grace, PATH: os.Getenv("PATH")}
+	in, err := export.FromApp(base, a, opts, settingsFrom(c), format)
+	if err != nil {
+		return export.App{}, planError(err)
 	}
 	return in, nil
-}
-
-// exportName is --app, else --app-name, else the app root's base name.
-func exportName(c *cli.Context, a *app.App) string {
-	if n := c.String("app"); n != "" {
-		return n
-	}
-	if a.AppName != "" {
-		return a.AppName
-	}
-	return filepath.Base(a.Root)
-}
-
-// tendFlags are the flags that make an exported tend command find the
-// same files: absolute, since the scheduler starts it elsewhere.
-func tendFlags(c *cli.Context, a *app.App, opts app.Options) []string {
-	abs := func(p string) string {
-		if q, err := filepath.Abs(p); err == nil {
-			return q
-		}
-		return p
-	}
-	var out []string
-	if !a.NoProcfile {
-		out = append(out, "-f", abs(a.ProcfilePath))
-	}
-	out = append(out, "-d", a.Root)
-	if opts.AppJSON != "" {
-		out = append(out, "--app-json", abs(opts.AppJSON))
-	}
-	if opts.EnvFiles != nil {
-		var files []string
-		for _, f := range opts.EnvFiles {
-			files = append(files, abs(f))
-		}
-		out = append(out, "-e", strings.Join(files, ","))
-	}
-	if a.AppName != "" {
-		out = append(out, "--app-name", a.AppName)
-	}
-	if d := flagString(c, "lock-dir"); d != "" {
-		out = append(out, "--lock-dir", abs(d))
-	}
-	return out
 }

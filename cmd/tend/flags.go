@@ -107,7 +107,7 @@ func settingsFrom(c *cli.Context) app.Settings {
 		Cron:         c.Bool("cron"),
 		NoCron:       c.Bool("no-cron"),
 		LockDir:      flagString(c, "lock-dir"),
-		LockURL:      flagString(c, lockURLFlag),
+		LockURL:      flagString(c, "lock-url"),
 	}
 	if c.IsSet("port") {
 		s.Port, s.PortSet = c.Int("port"), true

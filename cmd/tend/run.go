@@ -1,19 +1,12 @@
 package main
 
 import (
-	"fmt"
-	"io"
-	"math/rand/v2"
 	"os"
-	"syscall"
-	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/tend-run/tend/app"
-	"github.com/tend-run/tend/output"
-	"github.com/tend-run/tend/proc"
-	"github.com/tend-run/tend/runner"
+	"github.com/tend-run/tend/foreground"
 )
 
 // execCommandName is the hidden command that exec mode ("tend ARGS...",
@@ -72,66 +65,6 @@ func runAction(c *cli.Context, oneOff bool) error {
 	if err != nil {
 		return err
 	}
-	typ := a.DynoType()
-	if typ == "cron" {
-		// Dokku's own cron starts a container with DYNO=cron.N and the
-		// entry's words: give the run its lock, policy and timeout.
-		if job, ok := a.MatchDokkuCron(args); ok {
-			return runCronJob(c, a, job, false)
-		}
-	}
-	env := a.Env.Environ()
-	if _, set := a.Env.Get("DYNO"); oneOff && !set {
-		env, typ = oneOffEnv(env), "run" // --stop-signal run=... applies
-	}
-	settings := settingsFrom(c)
-	sigs, err := settings.StopSignals()
-	if err != nil {
-		return planError(err)
-	}
-	stop := sigs[typ]
-	if stop == 0 {
-		stop = syscall.SIGTERM
-	}
-	errw := execErrors(c)
-	reaper := proc.NewReaper(nil)
-	defer reaper.Close()
-	path, argv := a.CommandLine(args)
-	return exitCode(errw.done(proc.Exec(proc.ExecConfig{
-		Command:    proc.Command{Path: path, Args: argv, Env: env, Dir: a.Root},
-		StopSignal: stop, LeaderOnly: app.TypeSet(settings.SignalLeader)[typ],
-		Timeout: timeout, Terminal: proc.IsTerminal(os.Stdin),
-		ContainerInit: os.Getpid() == 1 || os.Getppid() == 1,
-		Reaper:        reaper, Errors: errw,
-	})))
-}
-
-// execErrors is where exec mode prints tend's own messages: stderr, through
-// a queue, so that a stderr nobody reads (the command shares it and may have
-// filled it) never holds up a signal or the SIGKILL after -t. A closed
-// stderr does not kill tend either (CatchSIGPIPE): the command, which has
-// the same stdio, meets the closed pipe itself.
-func execErrors(c *cli.Context) *queuedErrors {
-	proc.CatchSIGPIPE()
-	m := output.NewMux(output.OutputOptions{Stdout: c.App.Writer, Stderr: c.App.ErrWriter})
-	return &queuedErrors{Writer: m.Queued(output.Stderr), m: m}
-}
-
-type queuedErrors struct {
-	io.Writer
-	m *output.Mux
-}
-
-// done writes what is still queued, waiting a moment at most if stderr is
-// stalled, and passes code on.
-func (q *queuedErrors) done(code int) int {
-	q.m.Drain(time.Now())
-	return code
-}
-
-// oneOffEnv names the run the way Dokku names `dokku run`'s container:
-// PS and DYNO are run.N with N random (no two runs need to agree on it).
-func oneOffEnv(env []string) []string {
-	name := fmt.Sprintf("run.%d", 1000+rand.IntN(9000))
-	return runner.WithEnv(env, "PS="+name, "DYNO="+name)
+	return ended(foreground.Command{Settings: settingsFrom(c), App: a, Args: args, OneOff: oneOff, Grace: timeout,
+		Stdout: c.App.Writer, Stderr: c.App.ErrWriter}.Run())
 }

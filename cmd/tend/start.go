@@ -6,20 +6,18 @@ import (
 	"os"
 	"slices"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/tend-run/tend/app"
-	"github.com/tend-run/tend/control"
 	"github.com/tend-run/tend/cron"
 	"github.com/tend-run/tend/history"
 	"github.com/tend-run/tend/metrics"
 	"github.com/tend-run/tend/output"
 	"github.com/tend-run/tend/proc"
 	"github.com/tend-run/tend/runner"
-	"github.com/tend-run/tend/status"
+	"github.com/tend-run/tend/startup"
 )
 
 func startCommand() *cli.Command {
@@ -63,8 +61,8 @@ func startAction(c *cli.Context) error {
 	reaper := proc.NewReaper(nil)
 	defer reaper.Close()
 	terminal := proc.IsTerminal(os.Stdin)
-	hook := failureHook(flagString(c, "on-failure"), a, reaper, out)
-	out.SetNames(instanceNames(specs, jobs, c.Bool("release")))
+	hook := startup.FailureHook(flagString(c, "on-failure"), a, reaper, out)
+	out.SetNames(startup.InstanceNames(specs, jobs, c.Bool("release")))
 	watching := c.Bool("watch")
 	if len(specs) == 0 && len(jobs) == 0 && !watching {
 		return &exitError{code: 1, err: fmt.Errorf("nothing to run: the formation has no instances and there are no cron jobs")}
@@ -92,20 +90,20 @@ func startAction(c *cli.Context) error {
 	sup := runner.NewSupervisor(runner.Config{
 		Dir: a.Root, Instances: specs, Timeout: timeout, Restart: c.Bool("restart"),
 		Terminal: terminal, Output: out, Reaper: reaper, Cron: cronCfg,
-		Reloads: reloads, OnFailure: hook, Reload: reloader(opts, planner, out, &current),
+		Reloads: reloads, OnFailure: hook, Reload: startup.Reloader(opts, planner, out, &current),
 	})
 	// Binding the control socket is the single-instance check, so it comes
 	// before anything runs: a second `tend start --release` must refuse
 	// before it runs the release command (migrations) again. The release's
 	// supervisor answers while it runs, so the socket is live throughout.
 	var serving atomic.Pointer[runner.Supervisor]
-	stop, err := serveControl(c, a.Root, servedBy(&serving), sup.Cron(), out, page)
+	stop, err := serveControl(c, a.Root, startup.ServedBy(&serving), sup.Cron(), out, page)
 	if err != nil {
 		return &exitError{code: 1, err: err}
 	}
 	defer stop()
 	if c.Bool("release") {
-		if code, stopped := runRelease(c, a, out, reaper, timeout, terminal, &serving); code != 0 || stopped {
+		if code, stopped := startup.RunRelease(c.Context, a, out, reaper, timeout, terminal, &serving); code != 0 || stopped {
 			return exitCode(code) // a SIGTERM during the release does not start the app
 		}
 	}
@@ -151,50 +149,22 @@ func planStart(c *cli.Context) (*startPlan, error) {
 	return sp, nil
 }
 
-// reloader parses the app again for a reload and plans it; the app the
-// cron launcher reads becomes the new one. Problems are printed, and an
-// error leaves everything running as it was.
-func reloader(opts app.Options, planner *app.Planner, out *output.Mux, current *atomic.Pointer[app.App]) runner.Reloader {
-	return func() (runner.ReloadPlan, error) {
-		next, err := app.Load(opts)
-		if err != nil {
-			for _, line := range errorLines(err) {
-				out.Errorf("%s", line)
-			}
-			return runner.ReloadPlan{}, err
-		}
-		specs, jobs, err := plan(planner, next, out)
-		if err != nil {
-			out.Errorf("%v", err)
-			return runner.ReloadPlan{}, err
-		}
-		prev := current.Swap(next)
-		return runner.ReloadPlan{Instances: specs, Cron: jobs, EnvChanged: !slices.Equal(prev.Env.Environ(), next.Env.Environ())}, nil
-	}
-}
-
-// servedBy answers control requests with the supervisor serving holds
-// (the release's, then the formation's), or "tend is starting".
-func servedBy(serving *atomic.Pointer[runner.Supervisor]) control.Handler {
-	return func(op, target string) (status.Snapshot, error) {
-		if s := serving.Load(); s != nil {
-			return s.Do(op, target)
-		}
-		return status.Snapshot{Pid: os.Getpid()}, fmt.Errorf("tend is starting")
-	}
-}
-
-// plan plans a (loaded) app and says which cron jobs it leaves to the
-// platform; errors carry their exit status.
+// plan plans a (loaded) app; errors carry their exit status.
 func plan(p *app.Planner, a *app.App, out *output.Mux) ([]runner.InstanceSpec, []cron.Job, error) {
-	specs, jobs, withheld, err := p.Plan(a)
+	specs, jobs, err := startup.Plan(p, a, out)
 	if err != nil {
 		return nil, nil, planError(err)
 	}
-	if withheld > 0 {
-		out.Printf("not running the %d app.json cron jobs: DYNO is set, so the platform runs them (--cron to run them here)", withheld)
-	}
 	return specs, jobs, nil
+}
+
+// ended ends an action with the exit status of a run, or the error that
+// kept it from running (see planError).
+func ended(code int, err error) error {
+	if err != nil {
+		return planError(err)
+	}
+	return exitCode(code)
 }
 
 // planError gives an error of app's rules its exit status: 2 for a flag
@@ -206,30 +176,6 @@ func planError(err error) error {
 	return &exitError{code: 1, err: err}
 }
 
-// instanceNames are the names that will print, for the Mux's padding (with
-// release.1 when the release runs first: one padding for the whole run).
-func instanceNames(specs []runner.InstanceSpec, jobs []cron.Job, release bool) []string {
-	names := []string{}
-	for _, s := range specs {
-		names = append(names, s.Name)
-	}
-	for _, j := range jobs {
-		names = append(names, j.Name())
-	}
-	if release {
-		names = append(names, "release.1") // last, as before: colours go in order
-	}
-	return names
-}
-
-// failureHook is the --on-failure hook (nil without one).
-func failureHook(command string, a *app.App, reaper *proc.Reaper, out *output.Mux) *runner.Hook {
-	if command == "" {
-		return nil
-	}
-	return &runner.Hook{Command: command, Env: a.Env.Environ(), Dir: a.Root, Timeout: time.Minute, Reaper: reaper, Output: out}
-}
-
 // cronConfig opens the run history and configures the scheduler; the
 // caller closes the history.
 func cronConfig(c *cli.Context, settings app.Settings, a *app.App, out *output.Mux, reaper *proc.Reaper, timeout time.Duration, jobs []cron.Job, current *atomic.Pointer[app.App]) (*cron.Config, *history.Store, error) {
@@ -237,67 +183,12 @@ func cronConfig(c *cli.Context, settings app.Settings, a *app.App, out *output.M
 	if err != nil {
 		return nil, nil, &exitError{code: 1, err: err}
 	}
-	cfg, err := schedulerConfig(settings, a, out, reaper, timeout, jobs, current, store)
+	cfg, err := startup.SchedulerConfig(settings, a, out, reaper, timeout, jobs, current, store)
 	if err != nil {
 		store.Close()
-		return nil, nil, err
+		return nil, nil, planError(err)
 	}
 	return cfg, store, nil
-}
-
-// schedulerConfig configures the cron scheduler; its runs start with the app
-// as it is at that moment, their output through the Mux.
-func schedulerConfig(settings app.Settings, a *app.App, out *output.Mux, reaper *proc.Reaper, timeout time.Duration, jobs []cron.Job, current *atomic.Pointer[app.App], hist cron.History) (*cron.Config, error) {
-	locks, _, err := openLocks(settings, a, out.Errorf) // they live as long as tend
-	if err != nil {
-		// Like the control socket, the default lock dir is no reason to
-		// refuse to run where the file system is read-only.
-		if settings.LockDir != "" || settings.LockURL != "" || !noPlace(err) {
-			return nil, err
-		}
-		out.Errorf("warning: running without a lock dir, so forbid and replace hold only within this tend: %v", err)
-		locks = nil
-	}
-	sigs, err := settings.StopSignals()
-	if err != nil {
-		return nil, planError(err)
-	}
-	return &cron.Config{
-		Jobs: jobs, Locks: locks, Grace: timeout, StopSignal: sigs["cron"], Output: out,
-		History: hist,
-		Launch: func(job cron.Job, scheduled, deadline time.Time) (cron.RunHandle, error) {
-			a := current.Load()
-			path, args := proc.ShellCommand(a.ExpandCommand(job.Command))
-			child, err := runner.StartPiped(reaper, out, job.Name(), proc.Command{
-				Path: path, Args: args, Env: a.CronEnv(job.ID, scheduled, deadline), Dir: a.Root, NewGroup: true,
-			}, job.Tee)
-			if err != nil {
-				return nil, err
-			}
-			return child, nil
-		},
-	}, nil
-}
-
-// runRelease runs the release type once, before anything else starts; it
-// returns tend's exit code and whether a stop request ended the release.
-func runRelease(c *cli.Context, a *app.App, out *output.Mux, reaper *proc.Reaper, timeout time.Duration, terminal bool, serving *atomic.Pointer[runner.Supervisor]) (int, bool) {
-	rel, ok := a.Process(app.ReleaseType)
-	if !ok {
-		out.Errorf("--release: the Procfile has no release process")
-		return 1, false
-	}
-	env := runner.WithEnv(a.Env.Environ(), "PS=release.1", "DYNO=release.1")
-	sup := runner.NewSupervisor(runner.Config{
-		Dir: a.Root, Timeout: timeout, Terminal: terminal, Output: out, Reaper: reaper,
-		Instances: []runner.InstanceSpec{{Name: "release.1", Type: app.ReleaseType, Command: rel.Command, Env: env, StopSignal: syscall.SIGTERM, CanDie: true}},
-	})
-	serving.Store(sup)
-	code := sup.Run(c.Context)
-	if code != 0 {
-		out.Errorf("release failed (exit status %d): not starting the app", code)
-	}
-	return code, sup.StopRequested()
 }
 
 // newOutput builds the multiplexer from the output flags and the terminal.

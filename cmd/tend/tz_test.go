@@ -7,6 +7,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/tend-run/tend/report"
 )
 
 // TestTZForms runs `tend -- true`, `tend check` and `tend start` with every
@@ -51,7 +53,7 @@ func TestTZForms(t *testing.T) {
 			if code != 0 {
 				t.Fatalf("tend check: exit %d\n%s%s", code, stdout, stderr)
 			}
-			var r checkReport
+			var r report.Check
 			if err := json.Unmarshal([]byte(stdout), &r); err != nil || len(r.Cron) != 1 || len(r.Cron[0].NextRuns) == 0 {
 				t.Fatalf("check --json: %v\n%s", err, stdout)
 			}

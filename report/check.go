@@ -1,0 +1,197 @@
+// Package report renders what tend tells a person or a program about an
+// app: the summary of `tend check`, the cron list of `tend cron list` and
+// the status table of `tend status`, as text or as JSON.
+package report
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/tend-run/tend/app"
+)
+
+// Process is one process type in the check summary.
+type Process struct {
+	Name      string `json:"name"`
+	Command   string `json:"command"`
+	Line      int    `json:"line"`
+	Instances int    `json:"instances"`
+	// Port and LastPort are the PORTs of its first and last instance.
+	Port     int `json:"port,omitempty"`
+	LastPort int `json:"last_port,omitempty"`
+}
+
+// Check is the summary of `tend check`.
+type Check struct {
+	Procfile  string      `json:"procfile"`
+	AppJSON   string      `json:"app_json,omitempty"`
+	EnvFiles  []string    `json:"env_files"`
+	Processes []Process   `json:"processes"`
+	Cron      []CronEntry `json:"cron"`
+	EnvVars   int         `json:"env_vars"`
+	FromFiles int         `json:"env_vars_from_files"`
+	Warnings  []string    `json:"warnings"`
+	Errors    []string    `json:"errors,omitempty"`
+
+	// Locks is the --lock-url database, its password masked (and, with
+	// --connect, the server's version).
+	Locks string `json:"locks,omitempty"`
+
+	// NoProcfile: a cron-only app without a Procfile.
+	NoProcfile bool `json:"procfile_missing,omitempty"`
+}
+
+// Failed is the summary of an app that does not load: its problems, one
+// a line.
+func Failed(err error) Check {
+	return Check{Errors: app.ErrorLines(err), Warnings: []string{}, EnvFiles: []string{}}
+}
+
+// BuildCheck summarises a loaded app as s would run it; connect takes and
+// releases a lock in the --lock-url database. An error of app's rules
+// comes back as it is (app.UsageError for a flag value).
+func BuildCheck(s app.Settings, a *app.App, now time.Time, connect bool) (Check, error) {
+	r := Check{Procfile: a.ProcfilePath, NoProcfile: a.NoProcfile, AppJSON: a.AppJSONPath, EnvFiles: a.EnvFiles,
+		EnvVars: len(a.Env.Environ()), FromFiles: a.Env.FromFiles(), Warnings: append(a.Warnings, a.EntrypointWarnings()...),
+		Processes: []Process{}}
+	if r.EnvFiles == nil {
+		r.EnvFiles = []string{}
+	}
+	if r.Warnings == nil {
+		r.Warnings = []string{}
+	}
+	var err error
+	if r.Processes, err = processes(s, a); err != nil {
+		return r, err
+	}
+	db, err := s.OpenLockURL(a, nil)
+	if err != nil {
+		return r, err
+	}
+	if db != nil {
+		defer db.Close()
+		r.Locks = db.Redacted()
+		if connect {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			version, err := db.Check(ctx)
+			if err != nil {
+				return r, fmt.Errorf("--lock-url: %w", err)
+			}
+			r.Locks += " (connected: " + version + ")"
+		}
+	}
+	r.Cron = CronList(a, now, 5, db)
+	return r, nil
+}
+
+// processes are the app's types with their instance counts and ports.
+func processes(s app.Settings, a *app.App) ([]Process, error) {
+	formation, err := s.ResolveFormation(a)
+	if err != nil {
+		return nil, err
+	}
+	specs, err := s.Instances(a, nil, app.NewPorts())
+	if err != nil {
+		return nil, err
+	}
+	out := []Process{}
+	for _, p := range a.Processes {
+		n := formation.Count(p.Name)
+		if p.Name == app.ReleaseType {
+			n = 0 // only with --release, once
+		}
+		cp := Process{Name: p.Name, Command: p.Command, Line: p.Line, Instances: n}
+		for _, s := range specs {
+			if s.Type == p.Name {
+				cp.Port = cmp.Or(cp.Port, s.Port)
+				cp.LastPort = s.Port
+			}
+		}
+		out = append(out, cp)
+	}
+	return out, nil
+}
+
+// PrintCheck writes the summary for a person.
+func PrintCheck(w io.Writer, r Check) {
+	switch {
+	case r.NoProcfile:
+		fmt.Fprintf(w, "%s (not found): 0 process types, %d cron jobs: the scheduler runs alone\n", r.Procfile, len(r.Cron))
+	case len(r.Processes) == 0:
+		fmt.Fprintf(w, "%s: 0 process types, %d cron jobs: the scheduler runs alone\n", r.Procfile, len(r.Cron))
+	default:
+		fmt.Fprintf(w, "%s: %d process types\n", r.Procfile, len(r.Processes))
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, p := range r.Processes {
+		count := fmt.Sprintf("×%d", p.Instances)
+		if p.Name == app.ReleaseType {
+			count = "once"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", p.Name, count, p.Command)
+	}
+	tw.Flush()
+	if ports := portList(r.Processes); len(ports) > 0 {
+		fmt.Fprintf(w, "ports: %s\n", strings.Join(ports, ", "))
+	}
+	if r.AppJSON != "" {
+		fmt.Fprintf(w, "%s: %d cron entries\n", r.AppJSON, len(r.Cron))
+		printCheckCron(tw, r.Cron)
+		tw.Flush()
+	}
+	if r.Locks != "" {
+		fmt.Fprintf(w, "cron locks: %s\n", r.Locks)
+	}
+	if len(r.EnvFiles) > 0 {
+		fmt.Fprintf(w, "environment: %d variables, %d from %s\n", r.EnvVars, r.FromFiles, strings.Join(r.EnvFiles, ", "))
+	} else {
+		fmt.Fprintf(w, "environment: %d variables, no env files\n", r.EnvVars)
+	}
+	for _, warn := range r.Warnings {
+		fmt.Fprintf(w, "warning: %s\n", warn)
+	}
+}
+
+func portList(procs []Process) []string {
+	var ports []string
+	for _, p := range procs {
+		switch {
+		case p.Port == 0:
+		case p.LastPort == p.Port:
+			ports = append(ports, fmt.Sprintf("%s %d", p.Name, p.Port))
+		default:
+			ports = append(ports, fmt.Sprintf("%s %d-%d", p.Name, p.Port, p.LastPort))
+		}
+	}
+	return ports
+}
+
+func printCheckCron(tw io.Writer, jobs []CronEntry) {
+	for _, j := range jobs {
+		next := "next " + strings.Join(j.NextRuns, ", ")
+		switch {
+		case j.Maintenance:
+			next = "maintenance: not scheduled"
+		case j.Next == "":
+			next = "never fires"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", j.ID, j.Schedule, j.Command, next)
+		if j.DokkuID != "" {
+			fmt.Fprintf(tw, "  \tdokku id %s\t\t\n", j.DokkuID)
+		}
+	}
+}
+
+// WriteJSON writes v as indented JSON.
+func WriteJSON(w io.Writer, v any) {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}

@@ -1,0 +1,70 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/tend-run/tend/app"
+	"github.com/tend-run/tend/appjson"
+	"github.com/tend-run/tend/dblock"
+)
+
+// CronEntry is one app.json cron job and its next runs.
+type CronEntry struct {
+	ID          string   `json:"id"`
+	DokkuID     string   `json:"dokku_id,omitempty"`
+	Schedule    string   `json:"schedule"`
+	Command     string   `json:"command"`
+	Policy      string   `json:"concurrency_policy"`
+	Maintenance bool     `json:"maintenance"`
+	Next        string   `json:"next,omitempty"`
+	NextRuns    []string `json:"next_runs"`
+	// Lock names the job's lock in the --lock-url database.
+	Lock string `json:"lock,omitempty"`
+}
+
+// CronList lists a's cron jobs with their next n runs after now; db (if
+// any) names their locks.
+func CronList(a *app.App, now time.Time, n int, db *dblock.Locker) []CronEntry {
+	out := []CronEntry{}
+	if a.Cron == nil {
+		return out
+	}
+	for _, j := range a.Cron.Jobs {
+		e := CronEntry{ID: j.ID, Schedule: j.Schedule.Spec, Command: j.Command, Policy: string(j.Policy), Maintenance: j.Maintenance, NextRuns: []string{}}
+		if a.AppName != "" {
+			e.DokkuID = appjson.DokkuID(a.AppName, j.Command, j.Schedule.Spec)
+		}
+		if db != nil && j.Policy != appjson.PolicyAllow {
+			e.Lock = db.Describe(j.ID)
+		}
+		if !j.Maintenance {
+			for _, t := range j.Schedule.NextN(now, n) {
+				e.NextRuns = append(e.NextRuns, t.In(j.Schedule.Location).Format(time.RFC3339))
+			}
+			if len(e.NextRuns) > 0 {
+				e.Next = e.NextRuns[0]
+			}
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// PrintCronList writes the list of `tend cron list`, one job a line.
+func PrintCronList(w io.Writer, list []CronEntry) {
+	for _, e := range list {
+		next := "next " + e.Next
+		switch {
+		case e.Maintenance:
+			next = "maintenance"
+		case e.Next == "":
+			next = "never"
+		}
+		fmt.Fprintf(w, "%s  %-20s  %-7s  %-30s  %s\n", e.ID, e.Schedule, e.Policy, next, e.Command)
+		if e.DokkuID != "" {
+			fmt.Fprintf(w, "          dokku id %s\n", e.DokkuID)
+		}
+	}
+}

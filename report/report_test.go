@@ -1,0 +1,116 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tend-run/tend/app"
+	"github.com/tend-run/tend/status"
+)
+
+func load(t *testing.T, files map[string]string) *app.App {
+	t.Helper()
+	dir := t.TempDir()
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a, err := app.Load(app.Options{Root: dir, Environ: []string{"A=1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// TestCheckCountsPortsAndCron: the summary has each type's instances and
+// port range, the cron job's next runs, and prints them.
+func TestCheckCountsPortsAndCron(t *testing.T) {
+	a := load(t, map[string]string{
+		"Procfile": "web: serve\nworker: work\nrelease: migrate\n",
+		"app.json": `{"cron": [{"command": "web --once", "schedule": "0 3 * * *"}]}`,
+		".env":     "B=2\n",
+	})
+	now := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	r, err := BuildCheck(app.Settings{Formation: "web=2,worker=1", Port: 7000, PortSet: true}, a, now, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Processes) != 3 || r.Processes[0].Instances != 2 || r.Processes[0].Port != 7000 || r.Processes[0].LastPort != 7001 {
+		t.Fatalf("processes: %+v", r.Processes)
+	}
+	if r.Processes[2].Name != app.ReleaseType || r.Processes[2].Instances != 0 {
+		t.Errorf("release: %+v", r.Processes[2])
+	}
+	if len(r.Cron) != 1 || len(r.Cron[0].NextRuns) != 5 || r.Cron[0].Next != r.Cron[0].NextRuns[0] {
+		t.Fatalf("cron: %+v", r.Cron)
+	}
+	var b bytes.Buffer
+	PrintCheck(&b, r)
+	for _, want := range []string{"process types\n", "  web      ×2    serve\n", "  release  once  migrate\n", "ports: web 7000-7001, worker 7100\n",
+		"1 cron entries\n", "environment: 2 variables, 1 from "} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("no %q in:\n%s", want, b.String())
+		}
+	}
+}
+
+func TestCheckBadFormationIsAUsageError(t *testing.T) {
+	a := load(t, map[string]string{"Procfile": "web: serve\n"})
+	_, err := BuildCheck(app.Settings{Formation: "web=x"}, a, time.Now(), false)
+	if ue := (*app.UsageError)(nil); !errors.As(err, &ue) {
+		t.Fatalf("err %v (%T), want app.UsageError", err, err)
+	}
+}
+
+func TestFailedIsValidJSON(t *testing.T) {
+	var b bytes.Buffer
+	WriteJSON(&b, Failed(errors.Join(errors.New("one"), errors.New("two"))))
+	var back map[string]any
+	if err := json.Unmarshal(b.Bytes(), &back); err != nil {
+		t.Fatal(err)
+	}
+	if got := back["errors"].([]any); len(got) != 2 || got[1] != "two" {
+		t.Errorf("errors %v", got)
+	}
+	if _, ok := back["warnings"].([]any); !ok {
+		t.Errorf("warnings not an empty list: %s", b.String())
+	}
+}
+
+func TestPrintCronList(t *testing.T) {
+	a := load(t, map[string]string{
+		"Procfile": "web: serve\n",
+		"app.json": `{"cron": [{"command": "a", "schedule": "@daily"}, {"command": "b", "schedule": "@daily", "maintenance": true}]}`,
+	})
+	list := CronList(a, time.Date(2024, 1, 1, 12, 0, 0, 0, time.UTC), 1, nil)
+	var b bytes.Buffer
+	PrintCronList(&b, list)
+	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[0], "next 2024-01-02T00:00:00") || !strings.Contains(lines[1], "maintenance") {
+		t.Errorf("list:\n%s", b.String())
+	}
+}
+
+func TestPrintStatus(t *testing.T) {
+	now := time.Date(2024, 1, 1, 12, 0, 0, 0, time.UTC)
+	exit := 3
+	remaining := 5 * time.Second
+	s := status.Snapshot{Pid: 42, Started: now.Add(-time.Minute),
+		Processes: []status.Process{{Name: "web.1", Pid: 7, State: "running", Since: now.Add(-10 * time.Second)}, {Name: "worker.1", State: "exited", Since: now, LastExit: &exit}},
+		Cron:      []status.Job{{ID: "x", Schedule: "@daily", Running: []status.Run{{Elapsed: 2 * time.Second, Remaining: &remaining}}}},
+	}
+	var b bytes.Buffer
+	PrintStatus(&b, s, now)
+	for _, want := range []string{"tend pid 42, up 1m0s\n", "web.1     7    running  10s", "worker.1  -    exited   0s   0         3", "running 2s, ~5s left"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("no %q in:\n%s", want, b.String())
+		}
+	}
+}

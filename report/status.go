@@ -1,0 +1,62 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/tend-run/tend/status"
+)
+
+// PrintStatus writes the snapshot of a running tend as of now: its
+// processes, then its cron jobs.
+func PrintStatus(w io.Writer, s status.Snapshot, now time.Time) {
+	fmt.Fprintf(w, "tend pid %d, up %v\n", s.Pid, now.Sub(s.Started).Round(time.Second))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "PROCESS\tPID\tSTATE\tFOR\tRESTARTS\tLAST EXIT")
+	for _, p := range s.Processes {
+		pid, last := "-", "-"
+		if p.Pid != 0 {
+			pid = fmt.Sprint(p.Pid)
+		}
+		if p.LastExit != nil {
+			last = fmt.Sprint(*p.LastExit)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%v\t%d\t%s\n", p.Name, pid, p.State, now.Sub(p.Since).Round(time.Second), p.Restarts, last)
+	}
+	tw.Flush()
+	if len(s.Cron) == 0 {
+		return
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(tw, "CRON\tSCHEDULE\tNEXT\tLAST RUN\tRUNS\tFAILED\tSKIPPED\tNOW")
+	for _, j := range s.Cron {
+		next, last := "-", "-"
+		if j.Next != nil {
+			next = j.Next.Format(time.RFC3339)
+		}
+		if j.Last != nil {
+			last = fmt.Sprintf("%s (%d) %v, %v ago", j.Last.Outcome, j.Last.ExitCode, j.Last.Duration.Round(time.Millisecond), now.Sub(j.Last.Started).Round(time.Second))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\n", j.ID, j.Schedule, next, last, j.Runs, j.Failures, j.Skips, running(j))
+	}
+	tw.Flush()
+}
+
+// running describes a job's runs in progress, "-" when there are none.
+func running(j status.Job) string {
+	var parts []string
+	for _, r := range j.Running {
+		part := fmt.Sprintf("running %v", r.Elapsed.Round(time.Second))
+		if r.Remaining != nil {
+			part += fmt.Sprintf(", ~%v left", r.Remaining.Round(time.Second))
+		}
+		parts = append(parts, part)
+	}
+	if len(parts) == 0 {
+		return "-"
+	}
+	return strings.Join(parts, "; ")
+}
