@@ -2,17 +2,12 @@ package main
 
 import (
 	"fmt"
-	"net"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/tend-run/tend/app"
 	"github.com/tend-run/tend/control"
-	"github.com/tend-run/tend/cron"
-	"github.com/tend-run/tend/metrics"
-	"github.com/tend-run/tend/output"
-	"github.com/tend-run/tend/privdir"
 	"github.com/tend-run/tend/report"
 	"github.com/tend-run/tend/status"
 )
@@ -98,51 +93,4 @@ func statusAction(c *cli.Context) error {
 	}
 	report.PrintStatus(c.App.Writer, *snap, time.Now())
 	return nil
-}
-
-// serveControl starts the control socket and, if asked, the metrics
-// endpoint, both answered by do; the returned function stops both. The socket is a convenience:
-// when the default location is unusable (a read-only file system) tend
-// warns and runs without it; a --socket that fails is an error, since it
-// was asked for. An unsafe directory or a live tend is always an error.
-func serveControl(c *cli.Context, root string, do control.Handler, sched *cron.Scheduler, out *output.Mux, page metrics.PageSources) (func(), error) {
-	path, explicit, err := control.Resolve(flagString(c, "socket"), root)
-	var l net.Listener
-	if err == nil {
-		l, err = control.Listen(path)
-	}
-	var stops []func()
-	switch {
-	case err == nil:
-		var run control.Streamer
-		if sched != nil {
-			run = func(id string, tee *output.Tee, cancel <-chan struct{}) (int, error) {
-				st, err := sched.RunNow(id, tee, cancel)
-				return st.ExitCode(), err
-			}
-		}
-		go control.Serve(l, do, run)
-		stops = append(stops, func() { l.Close() })
-	case !explicit && privdir.NoPlace(err):
-		out.Errorf("warning: running without a control socket, so tend status, restart, stop, resume, reload and cron run cannot reach this tend: %v; --socket PATH on a writable mount brings it back", err)
-	default:
-		return nil, err
-	}
-	stopAll := func() {
-		for _, stop := range stops {
-			stop()
-		}
-	}
-	if addr := flagString(c, "metrics-addr"); addr != "" {
-		ml, err := metrics.Listen(addr)
-		if err != nil {
-			stopAll()
-			return nil, err
-		}
-		src := func() (status.Snapshot, error) { return do(status.OpStatus, "") }
-		srv := newHTTPServer(metrics.WithPage(metrics.Handler(src), src, page))
-		go srv.Serve(ml)
-		stops = append(stops, func() { srv.Close() })
-	}
-	return stopAll, nil
 }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"slices"
 	"sync/atomic"
 	"time"
 
@@ -81,7 +80,8 @@ func startAction(c *cli.Context) error {
 	}
 	reloads := make(chan runner.ReloadRequest, 1)
 	if watching {
-		stop, err := watchFiles(c, a, out, reloads)
+		stop, err := startup.Watch(a, startup.Watching{Globs: flagStrings(c, "watch-path"), Restart: flagString(c, "watch-restart"),
+			Ignore: []string{flagString(c, "lock-dir"), flagString(c, "history")}}, out, reloads)
 		if err != nil {
 			return &exitError{code: 1, err: err}
 		}
@@ -97,7 +97,8 @@ func startAction(c *cli.Context) error {
 	// before it runs the release command (migrations) again. The release's
 	// supervisor answers while it runs, so the socket is live throughout.
 	var serving atomic.Pointer[runner.Supervisor]
-	stop, err := serveControl(c, a.Root, startup.ServedBy(&serving), sup.Cron(), out, page)
+	stop, err := startup.Serve(startup.Serving{Root: a.Root, Socket: flagString(c, "socket"), MetricsAddr: flagString(c, "metrics-addr"), Page: page},
+		startup.ServedBy(&serving), sup.Cron(), out)
 	if err != nil {
 		return &exitError{code: 1, err: err}
 	}
@@ -133,8 +134,10 @@ func planStart(c *cli.Context) (*startPlan, error) {
 	}
 	proc.CatchSIGPIPE() // the Mux stops the formation on EPIPE instead
 	// The hook's TEND_OUTPUT_TAIL and the status page show recent output.
-	if sp.out, err = newOutput(c, flagString(c, "on-failure") != "" || flagString(c, "metrics-addr") != ""); err != nil {
-		return nil, err
+	if sp.out, err = startup.NewOutput(startup.OutputSettings{Format: flagString(c, "log-format"),
+		Timestamp: c.Bool("timestamp"), NoTimestamp: c.Bool("no-timestamp"), NoPrefix: c.Bool("no-prefix"),
+		KeepTail: flagString(c, "on-failure") != "" || flagString(c, "metrics-addr") != ""}); err != nil {
+		return nil, planError(err)
 	}
 	for _, w := range sp.app.Warnings {
 		sp.out.Errorf("warning: %s", w)
@@ -179,7 +182,7 @@ func planError(err error) error {
 // cronConfig opens the run history and configures the scheduler; the
 // caller closes the history.
 func cronConfig(c *cli.Context, settings app.Settings, a *app.App, out *output.Mux, reaper *proc.Reaper, timeout time.Duration, jobs []cron.Job, current *atomic.Pointer[app.App]) (*cron.Config, *history.Store, error) {
-	store, err := openHistory(c)
+	store, err := startup.OpenHistory(flagString(c, "history"))
 	if err != nil {
 		return nil, nil, &exitError{code: 1, err: err}
 	}
@@ -189,25 +192,4 @@ func cronConfig(c *cli.Context, settings app.Settings, a *app.App, out *output.M
 		return nil, nil, planError(err)
 	}
 	return cfg, store, nil
-}
-
-// newOutput builds the multiplexer from the output flags and the terminal.
-func newOutput(c *cli.Context, keepTail bool) (*output.Mux, error) {
-	format := flagString(c, "log-format")
-	if !slices.Contains([]string{"text", "json"}, format) {
-		return nil, &exitError{code: 2, err: errors.New("invalid --log-format: want text or json")}
-	}
-	stdoutTTY := proc.IsTerminal(os.Stdout)
-	timestamps := stdoutTTY
-	if c.Bool("timestamp") {
-		timestamps = true
-	}
-	if c.Bool("no-timestamp") {
-		timestamps = false
-	}
-	color := stdoutTTY && os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb"
-	return output.NewMux(output.OutputOptions{
-		Stdout: os.Stdout, Stderr: os.Stderr, Timestamps: timestamps,
-		Prefix: !c.Bool("no-prefix"), Color: color, JSON: format == "json", KeepTail: keepTail,
-	}), nil
 }

@@ -1,11 +1,9 @@
-package main
+package startup
 
 import (
 	"fmt"
 	"path/filepath"
 	"strings"
-
-	"github.com/urfave/cli/v2"
 
 	"github.com/tend-run/tend/app"
 	"github.com/tend-run/tend/output"
@@ -13,9 +11,20 @@ import (
 	"github.com/tend-run/tend/watch"
 )
 
-// watchFiles starts --watch: app files changing ask for a reload, files
-// matching --watch-path restart the --watch-restart types.
-func watchFiles(c *cli.Context, a *app.App, out *output.Mux, reloads chan<- runner.ReloadRequest) (stop func(), err error) {
+// Watching is what --watch watches beyond the app's files: files matching
+// Globs (--watch-path) restart the Restart types (--watch-restart, comma-
+// separated), and the Ignore paths (the lock dir, the history file) never
+// count as changes.
+type Watching struct {
+	Globs   []string
+	Restart string
+	Ignore  []string
+}
+
+// Watch starts --watch: the app's files changing (the Procfile, app.json
+// and the env files, watched even before they exist) ask for a reload,
+// files matching the globs restart their types. stop ends it.
+func Watch(a *app.App, w Watching, out *output.Mux, reloads chan<- runner.ReloadRequest) (stop func(), err error) {
 	files := []string{a.ProcfilePath}
 	appJSON := a.AppJSONPath
 	if appJSON == "" {
@@ -27,14 +36,12 @@ func watchFiles(c *cli.Context, a *app.App, out *output.Mux, reloads chan<- runn
 		envFiles = []string{filepath.Join(a.Root, ".env")}
 	}
 	files = append(files, envFiles...)
-	globs := flagStrings(c, "watch-path")
-	restart := strings.Split(flagString(c, "watch-restart"), ",")
-	if len(globs) > 0 && flagString(c, "watch-restart") == "" {
+	if len(w.Globs) > 0 && w.Restart == "" {
 		return nil, fmt.Errorf("--watch-path needs --watch-restart TYPES: the types to restart")
 	}
-	ignore := []string{flagString(c, "lock-dir"), flagString(c, "history")}
+	restart := strings.Split(w.Restart, ",")
 	onError := func(err error) { out.Errorf("watch: %v", err) }
-	w, err := watch.New(watch.Options{Files: files, Root: a.Root, Globs: globs, Ignore: ignore, OnError: onError})
+	watcher, err := watch.New(watch.Options{Files: files, Root: a.Root, Globs: w.Globs, Ignore: w.Ignore, OnError: onError})
 	if err != nil {
 		return nil, err
 	}
@@ -52,7 +59,7 @@ func watchFiles(c *cli.Context, a *app.App, out *output.Mux, reloads chan<- runn
 	}
 	go func() {
 		defer close(ended)
-		for ch := range w.Changes() {
+		for ch := range watcher.Changes() {
 			if ch.Config && !send(runner.ReloadRequest{Reason: "files changed"}) {
 				return
 			}
@@ -63,7 +70,7 @@ func watchFiles(c *cli.Context, a *app.App, out *output.Mux, reloads chan<- runn
 	}()
 	return func() {
 		close(done)
-		w.Close()
+		watcher.Close()
 		<-ended
 	}, nil
 }
