@@ -10,17 +10,12 @@ import (
 
 	"github.com/tend-run/tend/app"
 	"github.com/tend-run/tend/cron"
+	"github.com/tend-run/tend/internal/testkit"
 )
 
 func load(t *testing.T, files map[string]string) *app.App {
 	t.Helper()
-	dir := t.TempDir()
-	for name, content := range files {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	a, err := app.Load(app.Options{Root: dir, Environ: []string{"PATH=" + os.Getenv("PATH")}})
+	a, err := app.Load(app.Options{Root: testkit.WriteFiles(t, files), Environ: []string{"PATH=" + os.Getenv("PATH")}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,25 +4,18 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/tend-run/tend/app"
+	"github.com/tend-run/tend/internal/testkit"
 	"github.com/tend-run/tend/status"
 )
 
 func load(t *testing.T, files map[string]string) *app.App {
 	t.Helper()
-	dir := t.TempDir()
-	for name, content := range files {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	a, err := app.Load(app.Options{Root: dir, Environ: []string{"A=1"}})
+	a, err := app.Load(app.Options{Root: testkit.WriteFiles(t, files), Environ: []string{"A=1"}})
 	if err != nil {
 		t.Fatal(err)
 	}

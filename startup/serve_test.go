@@ -3,7 +3,6 @@ package startup
 import (
 	"encoding/json"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -12,26 +11,17 @@ import (
 	"time"
 
 	"github.com/tend-run/tend/app"
+	"github.com/tend-run/tend/internal/testkit"
 	"github.com/tend-run/tend/output"
 	"github.com/tend-run/tend/runner"
 	"github.com/tend-run/tend/status"
 )
 
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
 // Serve binds the socket (0600) and the HTTP listener; both answer from do,
 // and stop removes them.
 func TestServeAnswersOnTheSocketAndHTTP(t *testing.T) {
 	sock := filepath.Join(t.TempDir(), "tend.sock")
-	addr := freeAddr(t)
+	addr := testkit.FreeAddr(t)
 	do := func(op, target string) (status.Snapshot, error) { return status.Snapshot{Pid: 4242}, nil }
 	out := output.NewMux(output.OutputOptions{Stdout: io.Discard, Stderr: io.Discard})
 	stop, err := Serve(Serving{Root: t.TempDir(), Socket: sock, MetricsAddr: addr}, do, nil, out)

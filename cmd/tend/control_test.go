@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/tend-run/tend/internal/testkit"
 	"io"
 	"net"
 	"net/http"
@@ -185,15 +186,7 @@ func TestOnFailureHook(t *testing.T) {
 	}
 }
 
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
+func freeAddr(t *testing.T) string { return testkit.FreeAddr(t) }
 
 func TestCronRunThroughTheRunningTend(t *testing.T) {
 	t.Parallel()
