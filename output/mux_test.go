@@ -238,25 +238,32 @@ func producerPipe(t *testing.T, r *proc.Reaper, script string) *os.File {
 	return pr
 }
 
-// A child started on Pipes has its output copied under its name; Done is
-// closed once the pipes are drained, Drain waits for them, and a failed
-// start closes Done at once and copies nothing.
-func TestPipes(t *testing.T) {
-	r := testkit.Reaper(t)
-	var out testkit.Buffer
-	m := NewMux(OutputOptions{Stdout: &out, Stderr: &out, Prefix: true})
-	p, err := m.Pipes("job.1", nil)
+// startOnPipes starts script with its output on m's Pipes under name and
+// waits for it to exit (a background process it started may go on).
+func startOnPipes(t *testing.T, m *Mux, name, script string) (*Pipes, *proc.Child) {
+	t.Helper()
+	p, err := m.Pipes(name, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := testkit.Shell("echo out; echo err >&2; (sleep 0.3; echo late) &")
+	cmd := testkit.Shell(script)
 	cmd.Stdout, cmd.Stderr = p.Stdout, p.Stderr
-	c, err := r.Start(cmd)
+	c, err := testkit.Reaper(t).Start(cmd)
 	p.Started(err)
 	if err != nil {
 		t.Fatal(err)
 	}
 	c.Wait()
+	return p, c
+}
+
+// A child started on Pipes has its output copied under its name; Done is
+// closed once the pipes are drained, Drain waits for them, and a failed
+// start closes Done at once and copies nothing.
+func TestPipes(t *testing.T) {
+	var out testkit.Buffer
+	m := NewMux(OutputOptions{Stdout: &out, Stderr: &out, Prefix: true})
+	p, _ := startOnPipes(t, m, "job.1", "echo out; echo err >&2; (sleep 0.3; echo late) &")
 	select {
 	case <-p.Done():
 		t.Fatal("Done while a background process still holds the pipes")
@@ -288,21 +295,9 @@ func TestPipes(t *testing.T) {
 
 // Drain does not wait for pipes their owner abandoned.
 func TestPipesAbandon(t *testing.T) {
-	r := testkit.Reaper(t)
 	var out testkit.Buffer
 	m := NewMux(OutputOptions{Stdout: &out, Stderr: &out, Prefix: true})
-	p, err := m.Pipes("hook", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := testkit.Shell("sleep 30 &")
-	cmd.Stdout, cmd.Stderr = p.Stdout, p.Stderr
-	c, err := r.Start(cmd)
-	p.Started(err)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.Wait()
+	p, c := startOnPipes(t, m, "hook", "sleep 30 &")
 	t.Cleanup(func() { _ = c.Signal(syscall.SIGKILL, true) })
 	p.Abandon()
 	start := time.Now()
