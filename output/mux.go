@@ -22,10 +22,17 @@ const tailBytes = 4 << 10
 
 const (
 	readSize = 64 << 10
-	maxLine  = 2 << 20
+	// A child that fills its pipe (a read returned readSize bytes) is a
+	// heavy writer: its pipe grows to bigPipe and its reads to bigRead, so
+	// tend, the child and the reader hand over in fewer, larger steps.
+	// Quiet children keep the kernel's default, so a thousand of them cost
+	// no more kernel memory or pipe quota than before.
+	bigPipe = 1 << 20
+	bigRead = 256 << 10
+	maxLine = 2 << 20
 	// keepBatch is the batch capacity kept between reads; a batch that grew
 	// for one long line is released.
-	keepBatch = 256 << 10
+	keepBatch = 512 << 10
 )
 
 // Stream says which of tend's streams a line goes to.
@@ -154,6 +161,10 @@ func (m *Mux) Copy(name string, s Stream, r io.Reader) error {
 				held = nil
 			}
 			lw.flush()
+		}
+		if n == readSize && len(buf) == readSize {
+			growPipe(r, bigPipe)
+			buf = make([]byte, bigRead)
 		}
 		if err != nil {
 			lw.finish()
