@@ -3,6 +3,8 @@ package runner
 import (
 	"fmt"
 	"os"
+	"path"
+	"strings"
 	"time"
 
 	"github.com/tend-run/tend/status"
@@ -59,18 +61,9 @@ func (s *Supervisor) act(op, target string) error {
 	if s.draining {
 		return fmt.Errorf("tend is stopping")
 	}
-	var matched []*instance
-	for _, inst := range s.instances {
-		if inst.spec.Name == target || inst.spec.Type == target {
-			matched = append(matched, inst)
-		}
-	}
-	if len(matched) == 0 {
-		var names []string
-		for _, inst := range s.instances {
-			names = append(names, inst.spec.Name)
-		}
-		return fmt.Errorf("no process %q; running: %v", target, names)
+	matched, err := s.match(target)
+	if err != nil {
+		return err
 	}
 	for _, inst := range matched {
 		switch op {
@@ -89,8 +82,58 @@ func (s *Supervisor) act(op, target string) error {
 			}
 		}
 	}
+	if target == "" {
+		target = "all"
+	}
 	s.cfg.Output.Printf("%s %s requested through the control socket", op, target)
 	return nil
+}
+
+// match finds the instances a target names: comma-separated types,
+// instances or globs of either ("web", "web.2", "web.*", "*"), or every
+// instance when it is empty. A name or glob that matches nothing is an
+// error, and then nothing is done.
+func (s *Supervisor) match(target string) ([]*instance, error) {
+	if strings.TrimSpace(target) == "" {
+		return s.instances, nil
+	}
+	var matched []*instance
+	seen := map[*instance]bool{}
+	for _, pattern := range strings.Split(target, ",") {
+		pattern = strings.TrimSpace(pattern)
+		if pattern == "" {
+			continue
+		}
+		found := false
+		for _, inst := range s.instances {
+			if names(pattern, inst.spec.Name, inst.spec.Type) {
+				found = true
+				if !seen[inst] {
+					seen[inst] = true
+					matched = append(matched, inst)
+				}
+			}
+		}
+		if !found {
+			var all []string
+			for _, inst := range s.instances {
+				all = append(all, inst.spec.Name)
+			}
+			return nil, fmt.Errorf("no process %q; running: %v", pattern, all)
+		}
+	}
+	return matched, nil
+}
+
+// names reports whether pattern (a name or a glob) names an instance or
+// its type.
+func names(pattern, instance, typ string) bool {
+	if pattern == instance || pattern == typ {
+		return true
+	}
+	ok1, _ := path.Match(pattern, instance)
+	ok2, _ := path.Match(pattern, typ)
+	return ok1 || ok2
 }
 
 func (s *Supervisor) snapshot() status.Snapshot {

@@ -64,3 +64,34 @@ func TestControlErrors(t *testing.T) {
 	h.do(status.OpReload, "")
 	h.out.WaitFor(t, "reload (tend reload): nothing changed")
 }
+
+// Several names, globs, or none: the instances they name (each once), and
+// a name that matches nothing refuses the whole request.
+func TestControlManyAtOnce(t *testing.T) {
+	h := startHarness(t, Config{Instances: []InstanceSpec{
+		testInstance("web.1", idle), testInstance("web.2", idle), testInstance("worker.1", idle), testInstance("clock.1", idle),
+	}})
+	for _, n := range []string{"web.1", "web.2", "worker.1", "clock.1"} {
+		h.waitState(n, status.Running)
+	}
+	if _, err := h.s.Do(status.OpStop, "web.*,nope"); err == nil || !strings.Contains(err.Error(), `no process "nope"`) {
+		t.Errorf("a pattern that matches nothing: %v", err)
+	}
+	if p := h.process("web.1"); p.State != status.Running {
+		t.Errorf("a refused request stopped web.1: %s", p.State)
+	}
+	h.do(status.OpStop, "web.*,work*")
+	for _, n := range []string{"web.1", "web.2", "worker.1"} {
+		h.waitState(n, status.Stopped)
+	}
+	if p := h.process("clock.1"); p.State != status.Running {
+		t.Errorf("clock.1 is %s", p.State)
+	}
+	h.do(status.OpStart, "")
+	for _, n := range []string{"web.1", "web.2", "worker.1", "clock.1"} {
+		h.waitState(n, status.Running)
+	}
+	if !strings.Contains(h.out.String(), "start all requested through the control socket") {
+		t.Errorf("no log of the request for all:\n%s", h.out)
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -15,17 +16,14 @@ import (
 func controlCommands() []*cli.Command {
 	target := func(name, usage string) *cli.Command {
 		return &cli.Command{
-			Name: name, Usage: usage, ArgsUsage: "TYPE|INSTANCE",
+			Name: name, Usage: usage + " (several, globs such as 'web.*', or none for all)", ArgsUsage: "[TYPE|INSTANCE|GLOB...]",
 			Flags: withAppFlags(),
 			Action: func(c *cli.Context) error {
-				if c.Args().Len() != 1 {
-					return &exitError{code: 2, err: fmt.Errorf("usage: tend %s TYPE|INSTANCE", name)}
-				}
 				op := name
 				if name == "resume" {
 					op = status.OpStart
 				}
-				_, err := call(c, control.Request{Op: op, Target: c.Args().First()})
+				_, err := call(c, control.Request{Op: op, Target: strings.Join(c.Args().Slice(), ",")})
 				return err
 			},
 		}

@@ -264,3 +264,37 @@ func cronIDs(t *testing.T, dir string) []string {
 	}
 	return ids
 }
+
+// restart and stop take several names and globs through the socket, and
+// none means all.
+func TestControlManyNamesThroughTheCLI(t *testing.T) {
+	t.Parallel()
+	env := []string{"TEND_SOCKET=" + filepath.Join(t.TempDir(), "s")}
+	dir := writeApp(t, map[string]string{"Procfile": "web: echo web up; sleep 60\nworker: echo worker up; sleep 60\nclock: echo clock up; sleep 60\n"})
+	p := startTend(t, dir, env, "start", "-m", "web=2,worker=1,clock=1")
+	p.waitOutput("clock up")
+	p.waitOutput("worker up")
+	if _, stderr, code := runTend(t, dir, env, "stop", "web.*", "worker"); code != 0 {
+		t.Fatalf("stop web.* worker: exit %d\n%s", code, stderr)
+	}
+	eventually(10*time.Second, func() bool {
+		n := 0
+		for _, pr := range statusOf(t, dir, env).Processes {
+			if pr.State == "stopped" {
+				n++
+			}
+		}
+		return n == 3
+	})
+	for _, pr := range statusOf(t, dir, env).Processes {
+		if want := map[bool]string{true: "running", false: "stopped"}[pr.Type == "clock"]; string(pr.State) != want {
+			t.Errorf("%s is %s, want %s", pr.Name, pr.State, want)
+		}
+	}
+	if _, stderr, code := runTend(t, dir, env, "resume"); code != 0 {
+		t.Fatalf("resume: exit %d\n%s", code, stderr)
+	}
+	p.waitOutput("start all requested through the control socket")
+	p.signal(syscall.SIGTERM)
+	p.wait()
+}
