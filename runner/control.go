@@ -149,6 +149,8 @@ func (s *Supervisor) snapshot() status.Snapshot {
 			p.State = status.Restarting
 		case inst.userStopped:
 			p.State = status.Stopped
+		case inst.waiting:
+			p.State = status.Waiting
 		default:
 			p.State = status.Exited
 		}
@@ -159,7 +161,7 @@ func (s *Supervisor) snapshot() status.Snapshot {
 			code := inst.lastStatus.ExitCode()
 			p.LastExit = &code
 		}
-		p.Expected = !s.draining && !inst.userStopped && !(inst.spec.CanDie && !inst.running) && inst.restartTimer == nil
+		p.Expected = !s.draining && !inst.userStopped && !inst.waiting && !(inst.spec.CanDie && !inst.running) && inst.restartTimer == nil
 		snap.Processes = append(snap.Processes, p)
 	}
 	if s.cron != nil {

@@ -126,6 +126,12 @@ func (s *Supervisor) apply(plan ReloadPlan, reason string) {
 			changes.add(inst.spec.Type, "stopped")
 		}
 	}
+	for _, inst := range s.instances {
+		if inst.waiting && !inst.running && !inst.retiring && !inst.removed {
+			s.start(inst) // it exited under --watch: the change is its next chance
+			changes.add(inst.spec.Type, "started again")
+		}
+	}
 	if s.cron != nil {
 		if n := cronChanges(s.cronJobs, plan.Cron); n != "" {
 			changes.other = append(changes.other, n)

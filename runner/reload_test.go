@@ -187,3 +187,25 @@ func TestReloadRestartTypes(t *testing.T) {
 		t.Errorf("worker.1 was restarted: %+v", p)
 	}
 }
+
+// Under --watch a process that exits leaves the rest running, is shown as
+// waiting for a change, is not a health failure, and the next reload starts
+// it again even if its command did not change.
+func TestWatchKeepsWatchingAfterAnExit(t *testing.T) {
+	crash, web := testInstance("crash.1", "exit 3"), testInstance("web.1", idle)
+	h := startHarness(t, Config{Instances: []InstanceSpec{crash, web}, KeepWatching: true})
+	h.waitState("crash.1", status.Waiting)
+	if p := h.process("web.1"); p.State != status.Running {
+		t.Fatalf("web.1 is %s after crash.1 exited", p.State)
+	}
+	if ok, why := h.do(status.OpStatus, "").Healthy(status.Processes, time.Now()); !ok {
+		t.Errorf("a process waiting for a change is a health failure: %s", why)
+	}
+	h.out.WaitFor(t, "crash.1 exited with status 3; the rest keeps running")
+	h.setPlan(ReloadPlan{Instances: []InstanceSpec{crash, web}})
+	h.do(status.OpReload, "")
+	h.out.WaitFor(t, "crash started again")
+	testkit.WaitFor(t, "crash.1 exited again", 10*time.Second, func() bool {
+		return h.process("crash.1").Exits == 2
+	})
+}

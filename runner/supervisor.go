@@ -32,6 +32,9 @@ type Config struct {
 	Timeout time.Duration
 	// Restart restarts exited instances instead of stopping everything.
 	Restart bool
+	// KeepWatching (--watch) keeps the rest running when an instance exits:
+	// it waits for the next change of the files and starts again then.
+	KeepWatching bool
 	// Backoff is the restart policy (zero: DefaultBackoff).
 	Backoff Backoff
 	// Terminal says tend's stdin is a terminal: SIGHUP is a hangup (drain),
@@ -99,6 +102,8 @@ type instance struct {
 	// userStopped: stopped through the control socket; it stays listed
 	// and can be started again.
 	userStopped bool
+	// waiting: exited under --watch; it starts again at the next change.
+	waiting bool
 	// restarts and exits count since tend started; since is when the
 	// current state began.
 	restarts, exits int
@@ -211,7 +216,7 @@ func (s *Supervisor) loop(ctxDone <-chan struct{}, sigs <-chan os.Signal) {
 // finished reports whether nothing runs or waits to restart.
 func (s *Supervisor) finished() bool {
 	for _, inst := range s.instances {
-		if inst.running || inst.restartTimer != nil || inst.userStopped && !s.draining {
+		if inst.running || inst.restartTimer != nil || (inst.userStopped || inst.waiting) && !s.draining {
 			return false
 		}
 	}
@@ -240,6 +245,7 @@ func (s *Supervisor) lastExitCode() int {
 
 func (s *Supervisor) start(inst *instance) {
 	inst.restartTimer = nil
+	inst.waiting = false
 	path, args := proc.ShellCommand(inst.spec.Command)
 	hold := s.cfg.Output.HoldOutput(inst.spec.Name) // its output comes after the started line
 	child, err := StartPiped(s.cfg.Reaper, s.cfg.Output, inst.spec.Name, proc.Command{
@@ -310,6 +316,9 @@ func (s *Supervisor) exited(inst *instance, st proc.ExitStatus, ran time.Duratio
 	case inst.spec.CanDie:
 	case s.cfg.Restart:
 		s.scheduleRestart(inst, st, ran)
+	case s.cfg.KeepWatching:
+		inst.waiting = true
+		s.cfg.Output.Printf("%s %s; the rest keeps running, and it starts again at the next change (--watch)", inst.spec.Name, st)
 	default:
 		code := st.ExitCode()
 		if code == 0 {

@@ -32,6 +32,8 @@ const (
 	Stopping   = "stopping"
 	Stopped    = "stopped"
 	Exited     = "exited"
+	// Waiting: exited under --watch, to start again at the next change.
+	Waiting = "exited, waiting for a change"
 )
 
 // Snapshot is the supervisor's state at one moment.

@@ -88,7 +88,7 @@ func startAction(c *cli.Context) error {
 		defer stop()
 	}
 	sup := runner.NewSupervisor(runner.Config{
-		Dir: a.Root, Instances: specs, Timeout: timeout, Restart: c.Bool("restart"),
+		Dir: a.Root, Instances: specs, Timeout: timeout, Restart: c.Bool("restart"), KeepWatching: watching,
 		Terminal: terminal, Output: out, Reaper: reaper, Cron: cronCfg,
 		Reloads: reloads, OnFailure: hook, Reload: startup.Reloader(opts, planner, out, &current),
 	})

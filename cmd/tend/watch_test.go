@@ -172,3 +172,21 @@ func TestReloadCommand(t *testing.T) {
 	p.signal(syscall.SIGTERM)
 	p.wait()
 }
+
+// Under --watch a crash does not stop the formation: `tend status` shows
+// the process waiting for a change, and the next edit starts it again.
+func TestWatchKeepsRunningAfterACrash(t *testing.T) {
+	t.Parallel()
+	env := []string{"TEND_SOCKET=" + filepath.Join(t.TempDir(), "s")}
+	dir := writeApp(t, map[string]string{"Procfile": "web: echo web up; sleep 60\nbroken: echo broken $GREETING; exit 3\n", ".env": "GREETING=v1\n"})
+	p := startTend(t, dir, env, "start", "--watch")
+	p.waitOutput("web up")
+	p.waitOutput("broken.1 exited with status 3; the rest keeps running")
+	if stdout, _, _ := runTend(t, dir, env, "status"); !strings.Contains(stdout, "exited, waiting for a change") {
+		t.Errorf("status:\n%s", stdout)
+	}
+	replaceFile(t, filepath.Join(dir, ".env"), "GREETING=v2\n")
+	p.waitOutput("broken v2")
+	p.signal(syscall.SIGTERM)
+	p.wait()
+}
