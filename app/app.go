@@ -203,6 +203,30 @@ func exists(p string) bool {
 	return !errors.Is(err, fs.ErrNotExist)
 }
 
+// DokkuWarnings are the places where Dokku would run the app differently
+// than tend does: its host cron (app.json) and its ENTRYPOINT word
+// splitting (Procfile). They matter to people who deploy to Dokku, so
+// `tend check` groups them by kind and `tend start` prints them only in a
+// Dokku container.
+func (a *App) DokkuWarnings() []string {
+	var out []string
+	if a.Cron != nil {
+		out = append(out, a.Cron.DokkuWarnings...)
+	}
+	return append(out, a.EntrypointWarnings()...)
+}
+
+// InDokku reports whether env looks like a Dokku container: DYNO or a
+// DOKKU_ variable is set.
+func InDokku(env []string) bool {
+	for _, kv := range env {
+		if strings.HasPrefix(kv, "DYNO=") || strings.HasPrefix(kv, "DOKKU_") {
+			return true
+		}
+	}
+	return false
+}
+
 // EntrypointWarnings explains how Dokku's ENTRYPOINT mode (commands split
 // into words without a shell) would change the Procfile's commands: at
 // most MaxProblems lines, then a count of the rest.
@@ -213,7 +237,7 @@ func (a *App) EntrypointWarnings() []string {
 			out = append(out, fmt.Sprintf("%s:%d: %s: %s (only with a Dokku ENTRYPOINT)", a.ProcfilePath, p.Line, p.Name, w))
 		}
 	}
-	return limitLines(out, "warnings")
+	return out
 }
 
 // Process returns the Procfile entry named name.

@@ -66,10 +66,13 @@ type File struct {
 	// quantity; nil when app.json has no formation. Types listed without
 	// a quantity are left out (Dokku keeps their default).
 	Formation map[string]int
-	// Warnings are problems Dokku lets pass and places where Dokku's host
-	// cron would behave differently, each formatted as
+	// Warnings are problems Dokku lets pass, each formatted as
 	// `app.json:LINE: cron[i] ("command"): ...`.
 	Warnings []string
+	// DokkuWarnings, formatted alike, are places where Dokku's host cron
+	// (which runs the jobs when tend is not their scheduler) would behave
+	// differently: of interest to people who deploy to Dokku.
+	DokkuWarnings []string
 }
 
 // Options configures Parse and Load.
@@ -215,11 +218,20 @@ func (p *parser) errorAt(offset, index int, command string, err error) error {
 }
 
 func (p *parser) warn(offset, index int, command, format string, args ...any) {
+	p.file.Warnings = append(p.file.Warnings, p.where(offset, index, command)+fmt.Sprintf(format, args...))
+}
+
+// dokkuWarn is warn for what Dokku's host cron would do differently.
+func (p *parser) dokkuWarn(offset, index int, command, format string, args ...any) {
+	p.file.DokkuWarnings = append(p.file.DokkuWarnings, p.where(offset, index, command)+fmt.Sprintf(format, args...))
+}
+
+func (p *parser) where(offset, index int, command string) string {
 	where := fmt.Sprintf("%s:%d: ", p.file.Path, p.line(offset))
 	if index >= 0 {
 		where += fmt.Sprintf("cron[%d] (%q): ", index, shorten(command))
 	}
-	p.file.Warnings = append(p.file.Warnings, where+fmt.Sprintf(format, args...))
+	return where
 }
 
 func memberName(m *hujson.ObjectMember) string {

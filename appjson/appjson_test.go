@@ -39,6 +39,9 @@ func render(f *File, err error) string {
 	for _, w := range f.Warnings {
 		fmt.Fprintf(&b, "warning: %s\n", w)
 	}
+	for _, w := range f.DokkuWarnings {
+		fmt.Fprintf(&b, "dokku warning: %s\n", w)
+	}
 	return b.String()
 }
 

@@ -230,6 +230,7 @@ func unknownKey(name string) string {
 func (p *parser) hostWarnings(offset int, job Job) {
 	s := job.Schedule
 	w := func(format string, args ...any) { p.warn(offset, job.Index, job.Command, format, args...) }
+	dokku := func(format string, args ...any) { p.dokkuWarn(offset, job.Index, job.Command, format, args...) }
 	if job.Maintenance {
 		return
 	}
@@ -237,25 +238,25 @@ func (p *parser) hostWarnings(offset int, job Job) {
 		w("schedule %q never fires", s.Spec)
 	}
 	if d, every := s.Every(); every {
-		w("@every runs under tend, but Dokku's host cron cannot run it")
+		dokku("@every runs under tend, but Dokku's host cron cannot run it")
 		if d != s.written {
 			w("@every %s runs every %s: robfig/cron counts whole seconds", everyText(s.Spec), d)
 		}
 	}
 	if s.Zoned {
-		w("a time zone prefix runs under tend, but Dokku's host cron ignores it")
+		dokku("a time zone prefix runs under tend, but Dokku's host cron ignores it")
 	}
 	if f := s.fields(); f != nil {
 		if strings.Contains(strings.Join(f, " "), "?") {
-			w(`"?" is accepted here but not by Dokku's host cron`)
+			dokku(`"?" is accepted here but not by Dokku's host cron`)
 		}
 		if w2 := dayRuleWarning(f[2], f[4]); w2 != "" {
-			w("%s", w2)
+			dokku("%s", w2)
 		}
 	}
 	for _, op := range []string{"&&", "||", "|", ";", ">", "<", "$(", "`"} {
 		if strings.Contains(job.Command, op) {
-			w("%q needs a shell: tend runs it under /bin/sh, but Dokku's cron refuses it; wrap the command in a script", op)
+			dokku("%q needs a shell: tend runs it under /bin/sh, but Dokku's cron refuses it; wrap the command in a script", op)
 			break
 		}
 	}

@@ -37,7 +37,11 @@ type Check struct {
 	EnvVars   int         `json:"env_vars"`
 	FromFiles int         `json:"env_vars_from_files"`
 	Warnings  []string    `json:"warnings"`
-	Errors    []string    `json:"errors,omitempty"`
+	// DokkuWarnings are where Dokku would run the app differently (its host
+	// cron, its ENTRYPOINT word splitting), one per line; the text report
+	// groups them by kind.
+	DokkuWarnings []string `json:"dokku_warnings"`
+	Errors        []string `json:"errors,omitempty"`
 
 	// Locks is the --lock-url database, its password masked (and, with
 	// --connect, the server's version).
@@ -50,7 +54,7 @@ type Check struct {
 // Failed is the summary of an app that does not load: its problems, one
 // a line.
 func Failed(err error) Check {
-	return Check{Errors: app.ErrorLines(err), Warnings: []string{}, EnvFiles: []string{}}
+	return Check{Errors: app.ErrorLines(err), Warnings: []string{}, DokkuWarnings: []string{}, EnvFiles: []string{}}
 }
 
 // BuildCheck summarises a loaded app as s would run it; connect takes and
@@ -58,13 +62,16 @@ func Failed(err error) Check {
 // comes back as it is (app.UsageError for a flag value).
 func BuildCheck(s app.Settings, a *app.App, now time.Time, connect bool) (Check, error) {
 	r := Check{Procfile: a.ProcfilePath, NoProcfile: a.NoProcfile, AppJSON: a.AppJSONPath, EnvFiles: a.EnvFiles,
-		EnvVars: len(a.Env.Environ()), FromFiles: a.Env.FromFiles(), Warnings: append(a.Warnings, a.EntrypointWarnings()...),
-		Processes: []Process{}}
+		EnvVars: len(a.Env.Environ()), FromFiles: a.Env.FromFiles(), Warnings: a.Warnings,
+		DokkuWarnings: a.DokkuWarnings(), Processes: []Process{}}
 	if r.EnvFiles == nil {
 		r.EnvFiles = []string{}
 	}
 	if r.Warnings == nil {
 		r.Warnings = []string{}
+	}
+	if r.DokkuWarnings == nil {
+		r.DokkuWarnings = []string{}
 	}
 	var err error
 	if r.Processes, err = processes(s, a); err != nil {
@@ -156,6 +163,9 @@ func PrintCheck(w io.Writer, r Check) {
 	}
 	for _, warn := range r.Warnings {
 		fmt.Fprintf(w, "warning: %s\n", warn)
+	}
+	for _, note := range GroupDokku(r.DokkuWarnings) {
+		fmt.Fprintf(w, "dokku: %s\n", note)
 	}
 }
 

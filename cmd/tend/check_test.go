@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -154,6 +155,37 @@ func TestVersionAndHelp(t *testing.T) {
 		stdout, _, code := runInProcess(t, cmd, "--help")
 		if code != 0 || !strings.Contains(stdout, "tend "+cmd) {
 			t.Errorf("%s --help: exit %d\n%s", cmd, code, stdout)
+		}
+	}
+}
+
+// Where Dokku would differ is one line per kind in `tend check`, and in
+// `tend start` only inside a Dokku container or with --dokku-warnings.
+func TestDokkuWarningsAreQuietOutsideDokku(t *testing.T) {
+	t.Parallel()
+	dir := writeApp(t, map[string]string{
+		"Procfile": "web: bundle exec puma -p ${PORT:-3000}\nworker: sidekiq -c ${CONC:-5}\nclock: echo $HOME\n",
+		"app.json": `{"cron": [{"command": "bin/a", "schedule": "@every 5m"}, {"command": "bin/b", "schedule": "@every 7m"}]}`,
+	})
+	stdout, _, code := runTend(t, dir, nil, "check")
+	if code != 0 || strings.Count(stdout, "dokku: ") != 2 ||
+		!strings.Contains(stdout, "dokku: Procfile: 3 commands: $VARS are expanded on the host at deploy time") ||
+		!strings.Contains(stdout, "dokku: app.json: 2 cron entries: @every runs under tend, but Dokku's host cron cannot run it (lines 1, 1)") {
+		t.Errorf("check: exit %d\n%s", code, stdout)
+	}
+	for _, c := range []struct {
+		env   []string
+		args  []string
+		noisy bool
+	}{
+		{nil, nil, false},
+		{nil, []string{"--dokku-warnings"}, true},
+		{[]string{"DOKKU_APP_TYPE=herokuish"}, nil, true},
+	} {
+		args := append([]string{"start", "--no-cron", "-m", "web=0,worker=0,clock=1"}, c.args...)
+		_, stderr, _ := runTend(t, dir, append(c.env, "TEND_SOCKET="+filepath.Join(t.TempDir(), "s")), args...)
+		if got := strings.Contains(stderr, "Dokku"); got != c.noisy {
+			t.Errorf("start %v %v: Dokku warnings %v, want %v\n%s", c.env, c.args, got, c.noisy, stderr)
 		}
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/tend-run/tend/metrics"
 	"github.com/tend-run/tend/output"
 	"github.com/tend-run/tend/proc"
+	"github.com/tend-run/tend/report"
 	"github.com/tend-run/tend/runner"
 	"github.com/tend-run/tend/startup"
 )
@@ -40,6 +41,7 @@ func startCommand() *cli.Command {
 			&cli.StringFlag{Name: "log-format", Value: "text", Usage: "`text` or json (one object per line)", EnvVars: []string{"TEND_LOG_FORMAT"}},
 			&cli.BoolFlag{Name: "cron", Usage: "run app.json's cron jobs even where DYNO is set (Dokku runs them from the host)", EnvVars: []string{"TEND_CRON"}},
 			&cli.BoolFlag{Name: "no-cron", Usage: "do not run app.json's cron jobs"},
+			&cli.BoolFlag{Name: "dokku-warnings", Usage: "print where Dokku would run the app differently (default: only in a Dokku container, DYNO or DOKKU_* set)", EnvVars: []string{"TEND_DOKKU_WARNINGS"}},
 			&cli.BoolFlag{Name: "watch", Usage: "reload when the Procfile, app.json or env files change (SIGHUP does too)", EnvVars: []string{"TEND_WATCH"}},
 			&cli.StringSliceFlag{Name: "watch-path", Usage: "with --watch: also watch files matching `GLOB` (e.g. '**/*.go')"},
 			&cli.StringFlag{Name: "history", Usage: "keep cron run history in `FILE` (JSON lines) so that it survives restarts", EnvVars: []string{"TEND_HISTORY"}},
@@ -141,6 +143,12 @@ func planStart(c *cli.Context) (*startPlan, error) {
 	}
 	for _, w := range sp.app.Warnings {
 		sp.out.Errorf("warning: %s", w)
+	}
+	// Where Dokku would differ matters in a Dokku container (or when asked).
+	if c.Bool("dokku-warnings") || app.InDokku(os.Environ()) {
+		for _, w := range report.GroupDokku(sp.app.DokkuWarnings()) {
+			sp.out.Errorf("warning: %s", w)
+		}
 	}
 	if sp.timeout, err = parseTimeout(flagString(c, "timeout")); err != nil {
 		return nil, err
