@@ -56,6 +56,15 @@ func (s Settings) Instances(a *App, only []string, ports *Ports) ([]runner.Insta
 		}
 		formation = limited
 	}
+	for name := range TypeSet(s.Exclude) {
+		if _, ok := a.Process(name); !ok {
+			return nil, usageErrorf("--exclude: no process type %q in %s", name, a.ProcfilePath)
+		}
+		if formation.Counts == nil {
+			formation.Counts = map[string]int{}
+		}
+		formation.Counts[name] = 0
+	}
 	base, err := s.BasePort(a)
 	if err != nil {
 		return nil, err

@@ -194,3 +194,19 @@ func TestRoot(t *testing.T) {
 		t.Errorf("--lock-dir: %q, %v", p, err)
 	}
 }
+
+// -x leaves types out of whatever the formation or the named types say; an
+// unknown type is a usage error.
+func TestExclude(t *testing.T) {
+	a := loadPlanApp(t, "DYNO=web.1") // DYNO: app.json's formation is the platform's
+	if got := names(t, Settings{Exclude: "worker"}, a); !slices.Equal(got, []string{"web.1"}) {
+		t.Errorf("-x worker: %v", got)
+	}
+	if got := names(t, Settings{Formation: "all=2", Exclude: "web"}, a); !slices.Equal(got, []string{"worker.1", "worker.2"}) {
+		t.Errorf("-m all=2 -x web: %v", got)
+	}
+	var ue *UsageError
+	if _, err := (Settings{Exclude: "db"}).Instances(a, nil, NewPorts()); !errors.As(err, &ue) || !strings.Contains(err.Error(), `no process type "db"`) {
+		t.Errorf("-x db: %v", err)
+	}
+}

@@ -38,6 +38,8 @@ type Settings struct {
 	LockDir string
 	// LockURL is --lock-url: a database whose locks replace the lock dir.
 	LockURL string
+	// Exclude is -x: types not to run, comma-separated.
+	Exclude string
 }
 
 // UsageError is a flag value tend cannot use: tend exits with status 2.

@@ -108,6 +108,7 @@ func settingsFrom(c *cli.Context) app.Settings {
 		NoCron:       c.Bool("no-cron"),
 		LockDir:      flagString(c, "lock-dir"),
 		LockURL:      flagString(c, "lock-url"),
+		Exclude:      flagString(c, "exclude"),
 	}
 	if c.IsSet("port") {
 		s.Port, s.PortSet = c.Int("port"), true

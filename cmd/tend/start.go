@@ -34,6 +34,7 @@ func startCommand() *cli.Command {
 			cronFlags()[0], cronFlags()[1], cronFlags()[2],
 			&cli.BoolFlag{Name: "restart", Usage: "restart exited processes (back-off 1s to 30s; gives up after 10 quick crashes)", EnvVars: []string{"TEND_RESTART"}},
 			&cli.StringFlag{Name: "can-die", Usage: "`TYPES` that may exit without stopping the rest", EnvVars: []string{"TEND_CAN_DIE"}},
+			&cli.StringFlag{Name: "exclude", Aliases: []string{"x"}, Usage: "`TYPES` not to run, e.g. worker,clock", EnvVars: []string{"TEND_EXCLUDE"}},
 			&cli.BoolFlag{Name: "release", Usage: "run the release process once first; abort if it fails"},
 			&cli.BoolFlag{Name: "timestamp", Usage: "print timestamps (default: when stdout is a terminal)"},
 			&cli.BoolFlag{Name: "no-timestamp", Usage: "never print timestamps"},

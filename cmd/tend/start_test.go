@@ -346,3 +346,17 @@ func TestStartLogFormats(t *testing.T) {
 		t.Errorf("no timestamped line:\n%s", stdout)
 	}
 }
+
+// -x (TEND_EXCLUDE) leaves types out, as overmind's does.
+func TestStartExclude(t *testing.T) {
+	t.Parallel()
+	dir := writeApp(t, map[string]string{"Procfile": "web: echo web up; sleep 60\nworker: echo worker up; sleep 60\nclock: echo clock up; sleep 60\n"})
+	p := startTend(t, dir, []string{"TEND_SOCKET=" + filepath.Join(t.TempDir(), "s"), "TEND_EXCLUDE=clock"}, "start", "-x", "worker")
+	p.waitOutput("web up")
+	p.waitOutput("clock up") // TEND_EXCLUDE is overridden by -x, as every TEND_* variable by its flag
+	p.signal(syscall.SIGTERM)
+	p.wait()
+	if out := p.stdout.String(); strings.Contains(out, "worker") {
+		t.Errorf("-x worker with TEND_EXCLUDE=clock:\n%s", out)
+	}
+}
