@@ -214,7 +214,7 @@ func standardized(v *hujson.Value) []byte {
 func unknownKey(name string) string {
 	best, bestDist := "", 4 // more than 3 edits away is no near miss
 	for _, k := range knownKeys {
-		if d := editDistance(strings.ToLower(name), k); d < bestDist {
+		if d := EditDistance(strings.ToLower(name), k); d < bestDist {
 			best, bestDist = k, d
 		}
 	}
@@ -306,8 +306,8 @@ func robfigStar(field string) bool {
 // answer, and a fixed one keeps Parse independent of the clock.
 var neverProbe = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// editDistance is the Levenshtein distance, for did-you-mean hints.
-func editDistance(a, b string) int {
+// EditDistance is the Levenshtein distance, for did-you-mean hints.
+func EditDistance(a, b string) int {
 	prev := make([]int, len(b)+1)
 	for j := range prev {
 		prev[j] = j

@@ -46,6 +46,10 @@ type Check struct {
 	// Locks is the --lock-url database, its password masked (and, with
 	// --connect, the server's version).
 	Locks string `json:"locks,omitempty"`
+	// Defaults are the settings a project file (.tend) applied, by their
+	// TEND_* names, and the file.
+	Defaults     []string `json:"project_defaults,omitempty"`
+	DefaultsFile string   `json:"project_defaults_file,omitempty"`
 
 	// NoProcfile: a cron-only app without a Procfile.
 	NoProcfile bool `json:"procfile_missing,omitempty"`
@@ -155,6 +159,9 @@ func PrintCheck(w io.Writer, r Check) {
 	}
 	if r.Locks != "" {
 		fmt.Fprintf(w, "cron locks: %s\n", r.Locks)
+	}
+	if len(r.Defaults) > 0 {
+		fmt.Fprintf(w, "settings from %s: %s\n", r.DefaultsFile, strings.Join(r.Defaults, ", "))
 	}
 	if len(r.EnvFiles) > 0 {
 		fmt.Fprintf(w, "environment: %d variables, %d from %s\n", r.EnvVars, r.FromFiles, strings.Join(r.EnvFiles, ", "))

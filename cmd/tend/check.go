@@ -35,6 +35,8 @@ func checkAction(c *cli.Context) error {
 	if err != nil {
 		return planError(err)
 	}
+	r.Defaults, r.DefaultsFile = projectDefaults.Names(), projectDefaults.Path
+	r.Warnings = append(r.Warnings, projectDefaults.Warnings...)
 	if c.Bool("json") {
 		report.WriteJSON(c.App.Writer, r)
 		return nil

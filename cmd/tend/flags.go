@@ -88,7 +88,7 @@ func loadOptions(c *cli.Context, environ []string) app.Options {
 		Procfile: flagString(c, "procfile"),
 		AppJSON:  flagString(c, "app-json"),
 		AppName:  flagString(c, "app-name"),
-		Environ:  environ,
+		Environ:  projectDefaults.Without(environ), // .tend is tend's, not the app's
 	}
 	if files := flagStrings(c, "env"); len(files) > 0 {
 		opts.EnvFiles = files

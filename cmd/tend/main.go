@@ -61,6 +61,10 @@ func exitCode(code int) error {
 // run is main without os.Exit, so tests can drive it.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	app := newApp(stdout, stderr)
+	if err := applyDefaults(app); err != nil {
+		fmt.Fprintf(stderr, "tend: %v\n", err)
+		return 1
+	}
 	args = normalizeArgs(app, args)
 	setUsageErrors(app, args)
 	err := app.RunContext(ctx, args)

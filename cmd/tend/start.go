@@ -142,7 +142,7 @@ func planStart(c *cli.Context) (*startPlan, error) {
 		KeepTail: flagString(c, "on-failure") != "" || flagString(c, "metrics-addr") != ""}); err != nil {
 		return nil, planError(err)
 	}
-	for _, w := range sp.app.Warnings {
+	for _, w := range append(sp.app.Warnings, projectDefaults.Warnings...) {
 		sp.out.Errorf("warning: %s", w)
 	}
 	// Where Dokku would differ matters in a Dokku container (or when asked).

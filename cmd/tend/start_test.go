@@ -360,3 +360,42 @@ func TestStartExclude(t *testing.T) {
 		t.Errorf("-x worker with TEND_EXCLUDE=clock:\n%s", out)
 	}
 }
+
+// A project's .tend sets tend's own settings: weaker than the real
+// environment and the flags, shown by check, never given to the processes.
+func TestProjectDefaults(t *testing.T) {
+	t.Parallel()
+	dir := writeApp(t, map[string]string{
+		"Procfile": "web: echo web has ${TEND_FORMATION:-no tend settings}; sleep 60\n",
+		".tend":    "TEND_FORMATION=web=2\nTEND_WACTH=1\n",
+	})
+	sock := []string{"TEND_SOCKET=" + filepath.Join(t.TempDir(), "s")}
+	count := func(env []string, args ...string) int {
+		p := startTend(t, dir, append(sock, env...), append([]string{"start"}, args...)...)
+		p.waitOutput("web has")
+		p.signal(syscall.SIGTERM)
+		p.wait()
+		out := p.stdout.String()
+		if len(env) == 0 && !strings.Contains(out, "web has no tend settings") {
+			t.Errorf(".tend reached the process:\n%s", out)
+		}
+		return strings.Count(out, " started with pid")
+	}
+	if n := count(nil); n != 2 {
+		t.Errorf(".tend's TEND_FORMATION=web=2: %d instances", n)
+	}
+	if n := count([]string{"TEND_FORMATION=web=1"}); n != 1 {
+		t.Errorf("the real environment's TEND_FORMATION=web=1: %d instances", n)
+	}
+	if n := count(nil, "-m", "web=3"); n != 3 {
+		t.Errorf("-m web=3: %d instances", n)
+	}
+	stdout, _, code := runTend(t, dir, nil, "check")
+	if code != 0 || !strings.Contains(stdout, "settings from .tend: TEND_FORMATION") || !strings.Contains(stdout, "unknown setting TEND_WACTH (did you mean TEND_WATCH?)") {
+		t.Errorf("check: exit %d\n%s", code, stdout)
+	}
+	bad := writeApp(t, map[string]string{"Procfile": "web: sleep 1\n", ".tend": "TEND_WATCH=1\nnot a line\n"})
+	if _, stderr, code := runTend(t, bad, nil, "check"); code != 1 || !strings.Contains(stderr, ".tend:2:") {
+		t.Errorf("malformed .tend: exit %d\n%s", code, stderr)
+	}
+}
