@@ -93,8 +93,14 @@ files=%[1]s/out/shop.conf
 	if out := ctl("stop", "shop:*"); strings.Count(out, "stopped") != 4 {
 		t.Errorf("stop:\n%s", out)
 	}
+	// supervisorctl returns when supervisord has seen tend exit; the file is
+	// read until it is there, which also covers a write not yet visible.
 	for port, want := range map[int]string{5000: "TERM", 5002: "TERM", 5100: "QUIT"} {
-		got, _ := os.ReadFile(filepath.Join(dir, "run", fmt.Sprintf("%d.stopped", port)))
+		var got []byte
+		eventually(5*time.Second, func() bool {
+			got, _ = os.ReadFile(filepath.Join(dir, "run", fmt.Sprintf("%d.stopped", port)))
+			return strings.TrimSpace(string(got)) != ""
+		})
 		if strings.TrimSpace(string(got)) != want {
 			t.Errorf("port %d stopped by %q, want %s", port, got, want)
 		}
