@@ -1,6 +1,7 @@
 package proc
 
 import (
+	"bytes"
 	"os"
 	"strconv"
 	"strings"
@@ -170,25 +171,16 @@ func ownChildren() ([]int, bool) {
 		return nil, false
 	}
 	var pids []int
-	buf := make([]byte, 0, 4096)
+	var buf bytes.Buffer // one buffer for every thread's list
 	for _, t := range tasks {
 		f, err := os.Open("/proc/self/task/" + t.Name() + "/children")
 		if err != nil {
 			continue // the thread has exited since
 		}
-		buf = buf[:0]
-		for {
-			if len(buf) == cap(buf) {
-				buf = append(buf, 0)[:len(buf)]
-			}
-			n, err := f.Read(buf[len(buf):cap(buf)])
-			buf = buf[:len(buf)+n]
-			if err != nil || n == 0 {
-				break
-			}
-		}
+		buf.Reset()
+		_, _ = buf.ReadFrom(f)
 		f.Close()
-		for _, field := range strings.Fields(string(buf)) {
+		for _, field := range strings.Fields(buf.String()) {
 			if pid, err := strconv.Atoi(field); err == nil {
 				pids = append(pids, pid)
 			}

@@ -197,6 +197,11 @@ func TestStartExitLineAfterOutput(t *testing.T) {
 	}
 }
 
+var (
+	startedLine = regexp.MustCompile(`^tend +\| (e\.\d) started with pid`)
+	helloLine   = regexp.MustCompile(`^(e\.\d) +\| hello$`)
+)
+
 // TestStartedLineBeforeOutput: the line saying a process started comes
 // before anything it printed (it is queued, the output is copied at once).
 func TestStartedLineBeforeOutput(t *testing.T) {
@@ -211,9 +216,9 @@ func TestStartedLineBeforeOutput(t *testing.T) {
 		}
 		started := map[string]bool{}
 		for _, l := range lines(stdout) {
-			if m := regexp.MustCompile(`^tend +\| (e\.\d) started with pid`).FindStringSubmatch(l); m != nil {
+			if m := startedLine.FindStringSubmatch(l); m != nil {
 				started[m[1]] = true
-			} else if m := regexp.MustCompile(`^(e\.\d) +\| hello$`).FindStringSubmatch(l); m != nil && !started[m[1]] {
+			} else if m := helloLine.FindStringSubmatch(l); m != nil && !started[m[1]] {
 				misordered++
 				t.Logf("%s printed before its started line:\n%s", m[1], stdout)
 			}
