@@ -16,13 +16,7 @@ import (
 // fields that matter read back as written.
 func TestKubernetesDecodesIntoTheAPITypes(t *testing.T) {
 	t.Parallel()
-	a := sampleApp(t)
-	a.Image = "registry.example/shop:1"
-	r, err := Kubernetes(a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	docs := strings.Split(string(r.Files[0].Data), "---\n")[1:]
+	a, _, docs := sampleKubernetes(t)
 	deployments, cronJobs := 0, 0
 	for _, doc := range docs {
 		switch {

@@ -11,14 +11,8 @@ import (
 // k8s.io/api's field names) back into the objects, field by field.
 func TestKubernetes(t *testing.T) {
 	t.Parallel()
-	a := sampleApp(t)
-	a.Image = "registry.example/shop:1"
-	r, err := Kubernetes(a)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a, r, docs := sampleKubernetes(t)
 	out := string(r.Files[0].Data)
-	docs := strings.Split(out, "---\n")[1:]
 	if len(docs) != 6 { // 3 types, 3 cron entries (@every left out)
 		t.Fatalf("%d documents:\n%s", len(docs), out)
 	}
@@ -97,4 +91,17 @@ func TestKubernetesNames(t *testing.T) {
 	if _, err := Kubernetes(a); err == nil || !strings.Contains(err.Error(), "--image") {
 		t.Errorf("err %v", err)
 	}
+}
+
+// sampleKubernetes exports the sample app with an image and splits the
+// YAML into its documents.
+func sampleKubernetes(t *testing.T) (App, Result, []string) {
+	t.Helper()
+	a := sampleApp(t)
+	a.Image = "registry.example/shop:1"
+	r, err := Kubernetes(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a, r, strings.Split(string(r.Files[0].Data), "---\n")[1:]
 }
