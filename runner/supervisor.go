@@ -37,9 +37,9 @@ type Config struct {
 	KeepWatching bool
 	// Backoff is the restart policy (zero: DefaultBackoff).
 	Backoff Backoff
-	// Terminal says tend's stdin is a terminal: SIGHUP is a hangup (drain),
-	// and TTIN, TTOU and WINCH come from the terminal, so they are not
-	// forwarded.
+	// Terminal says tend's stdin is a terminal: SIGHUP is a hangup (drain)
+	// and WINCH is the terminal's own, so it is not forwarded (TSTP, TTIN
+	// and TTOU are job control either way: see suspend).
 	Terminal bool
 	Output   *output.Mux
 	Reaper   *proc.Reaper
