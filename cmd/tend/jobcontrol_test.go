@@ -89,9 +89,9 @@ func TestBackgroundTendLeavesTheTerminal(t *testing.T) {
 		}
 		return false
 	})
-	shellGroup, _ := syscall.Getpgid(tend) // a background job's group is not the shell's
-	if fg := terminalGroup(t, tend); fg == shellGroup || fg != bashGroup(t, p.cmd.Process.Pid) {
-		t.Errorf("the terminal's foreground group is %d; tend's group %d", fg, shellGroup)
+	tendGroup, _ := syscall.Getpgid(tend) // a background job's group is not the shell's
+	if fg := terminalGroup(t, tend); fg == tendGroup || fg != shellGroup(t, tend) {
+		t.Errorf("the terminal's foreground group is %d; tend's group %d", fg, tendGroup)
 	}
 	syscall.Kill(tend, syscall.SIGTERM)
 	typeLine(w, `wait $!; echo "st""ill here $?"`)
@@ -117,17 +117,29 @@ func terminalGroup(t *testing.T, pid int) int {
 	return tpgid
 }
 
-// bashGroup is the process group of the interactive bash under script.
-func bashGroup(t *testing.T, script int) int {
+// shellGroup is the process group of the interactive shell that started
+// pid as a background job: its parent's group. (script may run the shell
+// through $SHELL -c, so the shell is not always script's own child.)
+func shellGroup(t *testing.T, pid int) int {
 	t.Helper()
-	for _, pid := range childrenOf(script) {
-		if exe, _ := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid)); strings.HasSuffix(exe, "/bash") {
-			pgid, _ := syscall.Getpgid(pid)
-			return pgid
-		}
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Fatal("no bash under script")
-	return 0
+	s := string(data)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	ppid, err := strconv.Atoi(f[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if exe, _ := os.Readlink(fmt.Sprintf("/proc/%d/exe", ppid)); !strings.HasSuffix(exe, "/bash") {
+		t.Fatalf("tend's parent %d runs %q, not bash", ppid, exe)
+	}
+	pgid, err := syscall.Getpgid(ppid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pgid
 }
 
 // Ctrl-Z on `tend start` stops every process with tend; `fg` continues them.
