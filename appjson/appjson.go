@@ -16,6 +16,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -140,13 +141,13 @@ func Load(path string, opts Options) (*File, error) {
 	return Parse(data, path, opts)
 }
 
-var hujsonPosition = regexp.MustCompile(`^hujson: line (\d+), column (\d+): (.*)$`)
+var hujsonPosition = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^hujson: line (\d+), column (\d+): (.*)$`) })
 
 // syntaxError turns hujson's error, which already counts line and column
 // (1-based) from the byte offset, into a *ParseError.
 func syntaxError(path string, err error) *ParseError {
 	pe := &ParseError{File: path, Index: -1, Err: err}
-	if m := hujsonPosition.FindStringSubmatch(err.Error()); m != nil {
+	if m := hujsonPosition().FindStringSubmatch(err.Error()); m != nil {
 		pe.Line, _ = strconv.Atoi(m[1])
 		pe.Column, _ = strconv.Atoi(m[2])
 		pe.Err = errors.New(m[3])

@@ -5,18 +5,23 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // fieldNames name the five fields of a schedule, in order.
 var fieldNames = [5]string{"minute", "hour", "day of month", "month", "day of week"}
 
 var (
-	badLocation = regexp.MustCompile(`^provided bad location (.*?): `)
-	badDuration = regexp.MustCompile(`^failed to parse duration @every (.*?): time: (.*)$`)
-	badInt      = regexp.MustCompile(`^failed to parse int from (.*?): strconv.Atoi: parsing "(?:.*)": (.*)$`)
+	badLocation = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^provided bad location (.*?): `) })
+	badDuration = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^failed to parse duration @every (.*?): time: (.*)$`)
+	})
+	badInt = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^failed to parse int from (.*?): strconv.Atoi: parsing "(?:.*)": (.*)$`)
+	})
 	// robfig ends its range messages with ": <the range>", which the field
 	// name and text given in front already say.
-	rangeSuffix = regexp.MustCompile(`: [^:]*$`)
+	rangeSuffix = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`: [^:]*$`) })
 )
 
 // explain turns robfig/cron's terse parse errors into sentences that name
@@ -32,15 +37,15 @@ func explain(spec string, err error) error {
 	switch {
 	case strings.TrimSpace(spec) == "":
 		return errors.New("empty schedule")
-	case badLocation.MatchString(msg):
-		return fmt.Errorf("unknown time zone %q", badLocation.FindStringSubmatch(msg)[1])
+	case badLocation().MatchString(msg):
+		return fmt.Errorf("unknown time zone %q", badLocation().FindStringSubmatch(msg)[1])
 	case strings.HasPrefix(msg, "expected "):
 		n := len(strings.Fields(rest))
 		return fmt.Errorf("expected exactly 5 fields, found %d: %q", n, rest)
 	case strings.HasPrefix(msg, "unrecognized descriptor: "):
 		return fmt.Errorf("unknown descriptor %q (known: @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly, @every <duration>)", rest)
-	case badDuration.MatchString(msg):
-		m := badDuration.FindStringSubmatch(msg)
+	case badDuration().MatchString(msg):
+		m := badDuration().FindStringSubmatch(msg)
 		return fmt.Errorf("@every: %s (write it as 90s, 15m or 1h30m)", m[2])
 	}
 	if f := strings.Fields(rest); len(f) == 5 {
@@ -63,7 +68,7 @@ func fieldError(i int, field string) error {
 		return nil
 	}
 	msg := err.Error()
-	if m := badInt.FindStringSubmatch(msg); m != nil {
+	if m := badInt().FindStringSubmatch(msg); m != nil {
 		what := "a number"
 		if i == 3 || i == 4 {
 			what = "a number or a name"
@@ -73,5 +78,5 @@ func fieldError(i int, field string) error {
 		}
 		return fmt.Errorf("%q is not %s", m[1], what)
 	}
-	return errors.New(rangeSuffix.ReplaceAllString(msg, ""))
+	return errors.New(rangeSuffix().ReplaceAllString(msg, ""))
 }

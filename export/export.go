@@ -19,6 +19,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -129,7 +130,7 @@ func Export(format string, a App) (Result, error) {
 // APP-cron-ID within 52 characters, and an ID has 8 or more.
 const MaxNameLength = 30
 
-var validName = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`)
+var validName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`) })
 
 // ValidName says whether name can prefix a systemd unit, a supervisord
 // program and a Kubernetes object name alike.
@@ -137,7 +138,7 @@ func ValidName(name string) error {
 	if name == "" {
 		return errors.New("no app name: give one with --app NAME")
 	}
-	if len(name) > MaxNameLength || !validName.MatchString(name) {
+	if len(name) > MaxNameLength || !validName().MatchString(name) {
 		return fmt.Errorf("app name %q is not valid: use 1 to %d of a-z, 0-9 and '-', starting and ending with a letter or digit (Kubernetes object names; systemd and supervisord accept them too)", name, MaxNameLength)
 	}
 	return nil

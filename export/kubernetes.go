@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"sigs.k8s.io/yaml"
 
@@ -118,13 +119,13 @@ type JobSpec struct {
 	Template              PodTemplateSpec `json:"template"`
 }
 
-var dnsLabel = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`)
+var dnsLabel = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`) })
 
 // objectName is APP-PART, lowercased with '_' as '-', checked as a
 // DNS-1123 label of at most limit characters.
 func objectName(app, part string, limit int) (string, error) {
 	name := app + "-" + strings.ReplaceAll(strings.ToLower(part), "_", "-")
-	if len(name) > limit || !dnsLabel.MatchString(name) {
+	if len(name) > limit || !dnsLabel().MatchString(name) {
 		return "", fmt.Errorf("%q is not a Kubernetes name (1 to %d of a-z, 0-9 and '-', a letter or digit at each end): rename %q or choose a shorter --app", name, limit, part)
 	}
 	return name, nil

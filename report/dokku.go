@@ -4,11 +4,14 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // dokkuWarning reads "FILE:LINE: WHO: TEXT", WHO being a cron entry
 // (`cron[i] ("command")`) or a process type.
-var dokkuWarning = regexp.MustCompile(`^(.+?):(\d+): (?:cron\[\d+\] \(".*"\)|[A-Za-z0-9_-]+): (.+)$`)
+var dokkuWarning = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(.+?):(\d+): (?:cron\[\d+\] \(".*"\)|[A-Za-z0-9_-]+): (.+)$`)
+})
 
 // maxLines is how many line numbers a grouped warning lists.
 const maxLines = 10
@@ -26,7 +29,7 @@ func GroupDokku(warnings []string) []string {
 	groups := map[string]*group{}
 	var out []string
 	for _, w := range warnings {
-		m := dokkuWarning.FindStringSubmatch(w)
+		m := dokkuWarning().FindStringSubmatch(w)
 		if m == nil {
 			out = append(out, w)
 			continue

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"sync"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -89,13 +90,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 // urfaveEnvError is how urfave/cli reports a TEND_* variable it cannot
 // parse; its message quotes the value.
-var urfaveEnvError = regexp.MustCompile(`^could not parse ".*" as (\w+) value from environment variable "(\w+)" for flag (\S+):`)
+var urfaveEnvError = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^could not parse ".*" as (\w+) value from environment variable "(\w+)" for flag (\S+):`)
+})
 
 // withoutEnvValue rewrites urfave/cli's error for an unparsable TEND_*
 // variable so that it names the variable and not its value: tend never
 // prints what the environment holds.
 func withoutEnvValue(err error) error {
-	m := urfaveEnvError.FindStringSubmatch(err.Error())
+	m := urfaveEnvError().FindStringSubmatch(err.Error())
 	if m == nil {
 		return err
 	}
