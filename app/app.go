@@ -98,6 +98,7 @@ func Load(opts Options) (*App, error) {
 		if a.Cron, err = appjson.Load(a.AppJSONPath, appjson.Options{Location: a.Location}); err != nil {
 			declErrs = append(declErrs, err)
 		} else {
+			declErrs = append(declErrs, a.healthcheckErrors()...)
 			a.Warnings = append(a.Warnings, a.Cron.Warnings...)
 			if tzErr != nil && len(a.Cron.Jobs) > 0 {
 				a.Warnings = append(a.Warnings, fmt.Sprintf("TZ: %v; cron schedules use UTC", tzErr))

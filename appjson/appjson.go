@@ -70,6 +70,9 @@ type File struct {
 	// Warnings are problems Dokku lets pass, each formatted as
 	// `app.json:LINE: cron[i] ("command"): ...`.
 	Warnings []string
+	// Healthchecks are the checks of "healthchecks" per process type, in
+	// file order.
+	Healthchecks map[string][]Healthcheck
 	// DokkuWarnings, formatted alike, are places where Dokku's host cron
 	// (which runs the jobs when tend is not their scheduler) would behave
 	// differently: of interest to people who deploy to Dokku.
@@ -94,6 +97,9 @@ type ParseError struct {
 	// Index is the cron entry's index, or -1 when the problem is not
 	// about one entry.
 	Index int
+	// Entry, when not "", names what the problem is about in place of a
+	// cron entry (healthchecks.web[0]).
+	Entry string
 	// Command is the entry's command when it has one.
 	Command string
 	// Err is the problem itself.
@@ -111,6 +117,9 @@ func (e *ParseError) Error() string {
 		}
 	}
 	b.WriteString(": ")
+	if e.Entry != "" {
+		b.WriteString(e.Entry + ": ")
+	}
 	if e.Index >= 0 {
 		fmt.Fprintf(&b, "cron[%d]", e.Index)
 		if e.Command != "" {
@@ -183,7 +192,7 @@ func Parse(data []byte, path string, opts Options) (*File, error) {
 	// encoding/json matches keys case-insensitively and lets a repeated
 	// key win: the last "cron" is the one Dokku reads, and repeated
 	// "formation" objects merge into one map.
-	var cron *hujson.Value
+	var cron, checks *hujson.Value
 	for i := range obj.Members {
 		m := &obj.Members[i]
 		if isNull(&m.Value) {
@@ -194,10 +203,15 @@ func Parse(data []byte, path string, opts Options) (*File, error) {
 			cron = &m.Value
 		case "formation":
 			p.formation(&m.Value)
+		case "healthchecks":
+			checks = &m.Value
 		}
 	}
 	if cron != nil {
 		p.cron(cron)
+	}
+	if checks != nil {
+		p.healthchecks(checks)
 	}
 	if err := errors.Join(p.errs...); err != nil {
 		return nil, err
@@ -246,12 +260,13 @@ func memberName(m *hujson.ObjectMember) string {
 // topKey returns the app.json key encoding/json would read name as
 // ("cron", "formation"), or "".
 func topKey(name string) string {
-	if name == "cron" || name == "formation" {
+	if name == "cron" || name == "formation" || name == "healthchecks" {
 		return name
 	}
 	var k struct {
-		Cron      json.RawMessage `json:"cron"`
-		Formation json.RawMessage `json:"formation"`
+		Cron         json.RawMessage `json:"cron"`
+		Formation    json.RawMessage `json:"formation"`
+		Healthchecks json.RawMessage `json:"healthchecks"`
 	}
 	if json.Unmarshal(fmt.Appendf(nil, "{%q: 0}", name), &k) != nil {
 		return ""
@@ -261,6 +276,8 @@ func topKey(name string) string {
 		return "cron"
 	case k.Formation != nil:
 		return "formation"
+	case k.Healthchecks != nil:
+		return "healthchecks"
 	}
 	return ""
 }

@@ -6,6 +6,7 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -35,6 +36,18 @@ func render(f *File, err error) string {
 	sort.Strings(names)
 	for _, n := range names {
 		fmt.Fprintf(&b, "formation %s=%d\n", n, f.Formation[n])
+	}
+	procs := make([]string, 0, len(f.Healthchecks))
+	for p := range f.Healthchecks {
+		procs = append(procs, p)
+	}
+	sort.Strings(procs)
+	for _, p := range procs {
+		for _, c := range f.Healthchecks[p] {
+			fmt.Fprintf(&b, "healthcheck %s[%d] line %d type=%s kind=%s name=%q path=%q scheme=%q content=%q headers=%v command=%q uptime=%d port=%d attempts=%d wait=%d timeout=%d initialDelay=%d warn=%v\n",
+				c.Process, c.Index, c.Line, c.Type, c.Kind(), c.Name, c.Path, c.Scheme, c.Content, c.Headers, c.Command,
+				c.Uptime, c.Port, c.Attempts, c.Wait, c.Timeout, c.InitialDelay, c.Warn)
+		}
 	}
 	for _, w := range f.Warnings {
 		fmt.Fprintf(&b, "warning: %s\n", w)
@@ -143,6 +156,21 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("@every under 1s accepted: %q", j.Schedule.Spec)
 			}
 			ids[j.ID] = true
+		}
+		for _, checks := range file.Healthchecks {
+			for _, c := range checks {
+				kinds := 0
+				for _, set := range []bool{len(c.Command) > 0, c.Path != "", c.Uptime > 0, c.Listening} {
+					if set {
+						kinds++
+					}
+				}
+				if !slices.Contains(HealthcheckTypes, c.Type) || c.Attempts < 1 || c.Wait < 1 || c.Timeout < 1 ||
+					c.InitialDelay < 0 || c.Uptime < 0 || c.Port < 0 || c.Port > 65535 || kinds > 1 ||
+					c.Path != "" && c.Path[0] != '/' || len(c.Command) > 0 && c.Command[0] == "" {
+					t.Fatalf("bad check %+v", c)
+				}
+			}
 		}
 	})
 }

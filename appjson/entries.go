@@ -175,7 +175,7 @@ func (p *parser) entryValues(obj *hujson.Object, index int) (rawEntry, entryProb
 		name := memberName(m)
 		key := canonicalKey(name)
 		if key == "" {
-			probs.warnings = append(probs.warnings, offsetText{m.Name.StartOffset, unknownKey(name)})
+			probs.warnings = append(probs.warnings, offsetText{m.Name.StartOffset, unknownKey(name, knownKeys)})
 			continue
 		}
 		if key != name {
@@ -211,10 +211,10 @@ func standardized(v *hujson.Value) []byte {
 
 // unknownKey words the warning for a key Dokku ignores, with a hint when
 // it is close to a known key.
-func unknownKey(name string) string {
+func unknownKey(name string, known []string) string {
 	best, bestDist := "", 4 // more than 3 edits away is no near miss
-	for _, k := range knownKeys {
-		if d := EditDistance(strings.ToLower(name), k); d < bestDist {
+	for _, k := range known {
+		if d := EditDistance(strings.ToLower(name), strings.ToLower(k)); d < bestDist {
 			best, bestDist = k, d
 		}
 	}

@@ -27,6 +27,17 @@ type Process struct {
 	LastPort int `json:"last_port,omitempty"`
 }
 
+// Healthcheck is one health check in the check summary.
+type Healthcheck struct {
+	Process string `json:"process"`
+	Type    string `json:"type"`
+	Name    string `json:"name,omitempty"`
+	// What is what it looks at ("GET /health on $PORT"); Description the
+	// whole check in words.
+	What        string `json:"what"`
+	Description string `json:"description"`
+}
+
 // Check is the summary of `tend check`.
 type Check struct {
 	Procfile  string      `json:"procfile"`
@@ -50,6 +61,10 @@ type Check struct {
 	// TEND_* names, and the file.
 	Defaults     []string `json:"project_defaults,omitempty"`
 	DefaultsFile string   `json:"project_defaults_file,omitempty"`
+
+	// Healthchecks are app.json's health checks, per process type in
+	// Procfile order.
+	Healthchecks []Healthcheck `json:"healthchecks"`
 
 	// NoProcfile: a cron-only app without a Procfile.
 	NoProcfile bool `json:"procfile_missing,omitempty"`
@@ -99,6 +114,7 @@ func BuildCheck(s app.Settings, a *app.App, now time.Time, connect bool) (Check,
 		}
 	}
 	r.Cron = CronList(a, now, 5, db)
+	r.Healthchecks = healthchecks(a)
 	return r, nil
 }
 
@@ -130,6 +146,16 @@ func processes(s app.Settings, a *app.App) ([]Process, error) {
 	return out, nil
 }
 
+func healthchecks(a *app.App) []Healthcheck {
+	out := []Healthcheck{}
+	for _, p := range a.Processes {
+		for _, c := range a.Healthchecks(p.Name) {
+			out = append(out, Healthcheck{Process: p.Name, Type: string(c.Type), Name: c.Name, What: c.What(), Description: c.String()})
+		}
+	}
+	return out
+}
+
 // PrintCheck writes the summary for a person.
 func PrintCheck(w io.Writer, r Check) {
 	switch {
@@ -155,6 +181,13 @@ func PrintCheck(w io.Writer, r Check) {
 	if r.AppJSON != "" {
 		fmt.Fprintf(w, "%s: %d cron entries\n", r.AppJSON, len(r.Cron))
 		printCheckCron(tw, r.Cron)
+		tw.Flush()
+	}
+	if len(r.Healthchecks) > 0 {
+		fmt.Fprintf(w, "%s: %d health checks (tend start does not run them yet; Dokku runs the startup checks at deploy)\n", r.AppJSON, len(r.Healthchecks))
+		for _, c := range r.Healthchecks {
+			fmt.Fprintf(tw, "  %s\t%s\n", c.Process, c.Description)
+		}
 		tw.Flush()
 	}
 	if r.Locks != "" {

@@ -189,3 +189,42 @@ func TestDokkuWarningsAreQuietOutsideDokku(t *testing.T) {
 		}
 	}
 }
+
+// tend check lists app.json's health checks in words, and refuses bad ones
+// (and checks of a type the Procfile lacks) at their line.
+func TestCheckHealthchecks(t *testing.T) {
+	t.Parallel()
+	dir := writeApp(t, map[string]string{
+		"Procfile": "web: bin/web\nworker: bin/worker\n",
+		"app.json": `{"healthchecks": {
+  "web": [{"type": "startup", "path": "/health", "attempts": 5},
+          {"type": "liveness", "listening": true, "wait": 10}],
+  "worker": [{"uptime": 10}]
+}}`,
+	})
+	stdout, stderr, code := runTend(t, dir, nil, "check")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	for _, want := range []string{
+		"app.json: 3 health checks",
+		"  web     startup GET /health on $PORT (5 attempts, 5 s apart, 5 s timeout)\n",
+		"  web     liveness listening on $PORT (3 attempts, 10 s apart, 5 s timeout)\n",
+		"  worker  startup up 10 s without a restart\n",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, stdout)
+		}
+	}
+
+	for _, tc := range []struct{ checks, want string }{
+		{`"web": [{"path": "health"}]`, `app.json:1: healthchecks.web[0]: "path" "health" must start with "/"`},
+		{`"web": [{"path": "/"}], "wrker": [{"uptime": 10}]`, `app.json:1: healthchecks.wrker: no process type "wrker" in Procfile`},
+	} {
+		dir := writeApp(t, map[string]string{"Procfile": "web: bin/web\n", "app.json": `{"healthchecks": {` + tc.checks + `}}`})
+		stdout, stderr, code := runTend(t, dir, nil, "check")
+		if code != 1 || !strings.Contains(stderr, tc.want) {
+			t.Errorf("exit %d, want 1 and %q\n%s%s", code, tc.want, stdout, stderr)
+		}
+	}
+}
