@@ -74,16 +74,22 @@ type PlanOptions struct {
 }
 
 // Ports is the port layout of a run: each type owns a range of whole
-// blocks of 100 ports, one block unless it has more than 100 instances.
-// Ranges never overlap, so no two instances share a PORT.
+// blocks of 100 ports (foreman's layout), one block unless it has more
+// than 100 instances. When that layout would go past port 65535 (hundreds
+// of types), the blocks are 10 ports, or 1. Ranges never overlap, so no
+// two instances share a PORT; the block size stays for the run.
 type Ports struct {
 	ranges map[string]blockRange
+	size   int // ports per block; 0 until the first layout
 }
+
+// blockSizes are tried in turn for a fresh layout.
+var blockSizes = []int{100, 10, 1}
 
 // Range is the first and last port of typ's range, if it has one.
 func (p *Ports) Range(base int, typ string) (first, last int, ok bool) {
 	r, ok := p.ranges[typ]
-	return base + 100*r.first, base + 100*(r.first+r.n) - 1, ok
+	return base + p.size*r.first, base + p.size*(r.first+r.n) - 1, ok
 }
 
 // blockRange is blocks first to first+n-1.
@@ -96,13 +102,14 @@ func (r blockRange) overlaps(o blockRange) bool {
 // NewPorts is an empty layout.
 func NewPorts() *Ports { return &Ports{ranges: map[string]blockRange{}} }
 
-// blocksFor is how many blocks of 100 count instances need.
-func blocksFor(count int) int { return max(1, (count+99)/100) }
+// blocksFor is how many blocks of size ports count instances need.
+func blocksFor(count, size int) int { return max(1, (count+size-1)/size) }
 
 // Plan lists the instances to run in Procfile order. web always gets the
 // base port block, so the platform's router finds web.1 on $PORT wherever
 // web sits; the other types get blocks of 100 in Procfile order, release
-// excluded (and never planned): foreman's layout. A type with more than
+// excluded (and never planned): foreman's layout (blocks of 10 or 1 when
+// that would not fit, see Ports). A type with more than
 // 100 instances takes as many blocks as it needs, and the types after it
 // move up. It is an error when a type's instances outgrow its range at a
 // reload (the next type's ports are in use) or a port exceeds 65535; the
@@ -112,7 +119,15 @@ func Plan(types []ProcessType, opts PlanOptions) ([]runner.InstanceSpec, error) 
 	if ports == nil {
 		ports = NewPorts()
 	}
-	layout, err := ports.extend(types, opts.Formation, opts.BasePort)
+	size := ports.size
+	if size == 0 { // a fresh layout: the largest blocks that fit
+		for _, size = range blockSizes {
+			if layout, err := ports.extend(types, opts.Formation, opts.BasePort, size); err == nil && lastPort(layout, opts.BasePort, size) <= 65535 {
+				break
+			}
+		}
+	}
+	layout, err := ports.extend(types, opts.Formation, opts.BasePort, size)
 	if err != nil {
 		return nil, err
 	}
@@ -121,7 +136,7 @@ func Plan(types []ProcessType, opts PlanOptions) ([]runner.InstanceSpec, error) 
 		if t.Name == ReleaseType {
 			continue
 		}
-		base := opts.BasePort + 100*layout[t.Name].first
+		base := opts.BasePort + size*layout[t.Name].first
 		for i := 1; i <= opts.Formation.Count(t.Name); i++ {
 			name := fmt.Sprintf("%s.%d", t.Name, i)
 			port := base + i - 1
@@ -139,14 +154,23 @@ func Plan(types []ProcessType, opts PlanOptions) ([]runner.InstanceSpec, error) 
 			})
 		}
 	}
-	ports.ranges = layout
+	ports.ranges, ports.size = layout, size
 	return out, nil
+}
+
+// lastPort is the last port of a layout's ranges.
+func lastPort(layout map[string]blockRange, base, size int) int {
+	end := 0
+	for _, r := range layout {
+		end = max(end, r.first+r.n)
+	}
+	return base + size*end - 1
 }
 
 // extend returns the layout with every type placed and sized for its
 // count, without changing p: existing types keep their first block (web's
 // is 0), new ones go after every range taken.
-func (p *Ports) extend(types []ProcessType, f Formation, base int) (map[string]blockRange, error) {
+func (p *Ports) extend(types []ProcessType, f Formation, base, size int) (map[string]blockRange, error) {
 	layout := maps.Clone(p.ranges)
 	if layout == nil {
 		layout = map[string]blockRange{}
@@ -160,7 +184,7 @@ func (p *Ports) extend(types []ProcessType, f Formation, base int) (map[string]b
 		if t.Name == ReleaseType {
 			continue
 		}
-		want := blocksFor(f.Count(t.Name))
+		want := blocksFor(f.Count(t.Name), size)
 		r, placed := layout[t.Name]
 		switch {
 		case placed && r.n >= want:
@@ -178,7 +202,7 @@ func (p *Ports) extend(types []ProcessType, f Formation, base int) (map[string]b
 		for _, name := range slices.Sorted(maps.Keys(layout)) {
 			if o := layout[name]; name != t.Name && r.overlaps(o) {
 				return nil, fmt.Errorf("%d instances of %s need ports %d-%d, but %s has had ports %d-%d since tend started: restart tend to lay the ports out again",
-					f.Count(t.Name), t.Name, base+100*r.first, base+100*(r.first+r.n)-1, name, base+100*o.first, base+100*(o.first+o.n)-1)
+					f.Count(t.Name), t.Name, base+size*r.first, base+size*(r.first+r.n)-1, name, base+size*o.first, base+size*(o.first+o.n)-1)
 			}
 		}
 		layout[t.Name] = r

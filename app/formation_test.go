@@ -121,11 +121,60 @@ func TestPlanPortsAcrossReloads(t *testing.T) {
 	}
 }
 
+// When foreman's blocks of 100 would pass 65535, the blocks are 10 ports,
+// then 1; past that it is an error.
 func TestPlanPortAbove65535(t *testing.T) {
 	f, _ := ParseFormation("web=1,worker=1")
-	_, err := Plan([]ProcessType{{"web", "s"}, {"worker", "w"}}, PlanOptions{Formation: f, BasePort: 65500})
-	if err == nil || !strings.Contains(err.Error(), "worker.1 would get port 65600, above 65535") {
-		t.Fatalf("got %v", err)
+	types := []ProcessType{{"web", "s"}, {"worker", "w"}}
+	specs, err := Plan(types, PlanOptions{Formation: f, BasePort: 65500})
+	if err != nil || specs[1].Port != 65510 {
+		t.Fatalf("base 65500: %v %+v, want worker.1 on 65510 (blocks of 10)", err, specs)
+	}
+	specs, err = Plan(types, PlanOptions{Formation: f, BasePort: 65534})
+	if err != nil || specs[1].Port != 65535 {
+		t.Fatalf("base 65534: %v %+v, want worker.1 on 65535 (blocks of 1)", err, specs)
+	}
+	_, err = Plan(types, PlanOptions{Formation: f, BasePort: 65535})
+	if err == nil || !strings.Contains(err.Error(), "worker.1 would get port 65536, above 65535") {
+		t.Fatalf("base 65535: got %v", err)
+	}
+}
+
+// A thousand types fit in blocks of 10; a type with more instances than a
+// block takes several, and no two instances share a port.
+func TestPlanThousandTypes(t *testing.T) {
+	var types []ProcessType
+	spec := "p2=25"
+	for i := 1; i <= 1000; i++ {
+		types = append(types, ProcessType{fmt.Sprintf("p%d", i), "x"})
+		if i != 2 {
+			spec += fmt.Sprintf(",p%d=1", i)
+		}
+	}
+	f, err := ParseFormation(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ports := NewPorts()
+	specs, err := Plan(types, PlanOptions{Formation: f, BasePort: 5000, Ports: ports})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[int]string{}
+	for _, s := range specs {
+		if other, dup := seen[s.Port]; dup {
+			t.Fatalf("%s and %s share port %d", s.Name, other, s.Port)
+		}
+		seen[s.Port] = s.Name
+	}
+	want := map[string]int{"p1.1": 5010, "p2.1": 5020, "p2.25": 5044, "p3.1": 5050, "p1000.1": 5000 + 10*1002}
+	for _, s := range specs {
+		if p, ok := want[s.Name]; ok && s.Port != p {
+			t.Errorf("%s on %d, want %d", s.Name, s.Port, p)
+		}
+	}
+	if first, last, _ := ports.Range(5000, "p2"); first != 5020 || last != 5049 {
+		t.Errorf("p2's range %d-%d, want 5020-5049", first, last)
 	}
 }
 
