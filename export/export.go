@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/tend-run/tend/appjson"
+	"github.com/tend-run/tend/health"
 )
 
 // App is what an export needs to know about an app.
@@ -63,6 +64,8 @@ type Type struct {
 	Ports []int
 	// StopSignal is the type's graceful stop signal (0: SIGTERM).
 	StopSignal syscall.Signal
+	// Checks are app.json's health checks of the type.
+	Checks []health.Check
 }
 
 // CronJob is one cron entry.
@@ -94,6 +97,16 @@ type Result struct {
 
 func (r *Result) warn(format string, args ...any) {
 	r.Warnings = append(r.Warnings, fmt.Sprintf(format, args...))
+}
+
+// checksLeftOut notes, for a target without health checks, that t's were
+// not exported: a comment (with the comment marker) and a warning.
+func (r *Result) checksLeftOut(target, marker string, t Type) string {
+	if len(t.Checks) == 0 {
+		return ""
+	}
+	r.warn("%s: %d health checks left out: %s has no health checks (the kubernetes export has them as probes)", t.Name, len(t.Checks), target)
+	return fmt.Sprintf("%s %s: %d health checks from app.json are not exported: %s has none\n", marker, t.Name, len(t.Checks), target)
 }
 
 // timeNow is the clock, for "never fires".

@@ -33,7 +33,7 @@ func FromApp(base App, a *app.App, opts app.Options, s app.Settings, format stri
 	}
 	in.Root, in.Flags = a.Root, tendFlags(a, opts, s.LockDir)
 	for _, p := range a.Processes {
-		t := Type{Name: p.Name, Command: p.Command, StopSignal: sigs[p.Name]}
+		t := Type{Name: p.Name, Command: p.Command, StopSignal: sigs[p.Name], Checks: a.Healthchecks(p.Name)}
 		for _, spec := range specs {
 			if spec.Type == p.Name {
 				t.Ports = append(t.Ports, spec.Port)

@@ -17,7 +17,7 @@ func TestFromApp(t *testing.T) {
 	dir := t.TempDir()
 	for name, content := range map[string]string{
 		"Procfile": "web: serve\nworker: work\n",
-		"app.json": `{"cron": [{"command": "tick", "schedule": "@hourly"}]}`,
+		"app.json": `{"cron": [{"command": "tick", "schedule": "@hourly"}], "healthchecks": {"web": [{"path": "/up"}]}}`,
 	} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
 			t.Fatal(err)
@@ -38,6 +38,9 @@ func TestFromApp(t *testing.T) {
 	}
 	if len(in.Types) != 2 || !slices.Equal(in.Types[0].Ports, []int{6000, 6001}) || in.Types[1].StopSignal != syscall.SIGQUIT {
 		t.Errorf("types %+v", in.Types)
+	}
+	if len(in.Types[0].Checks) != 1 || in.Types[0].Checks[0].Path != "/up" || len(in.Types[1].Checks) != 0 {
+		t.Errorf("health checks %+v", in.Types)
 	}
 	if len(in.Cron) != 1 || in.Cron[0].Timeout != 90*time.Second {
 		t.Errorf("cron %+v", in.Cron)

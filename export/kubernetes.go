@@ -7,10 +7,12 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"sigs.k8s.io/yaml"
 
 	"github.com/tend-run/tend/appjson"
+	"github.com/tend-run/tend/health"
 )
 
 // The Kubernetes objects tend writes, as small typed structs with the
@@ -34,9 +36,10 @@ type Deployment struct {
 
 // DeploymentSpec is apps/v1 DeploymentSpec.
 type DeploymentSpec struct {
-	Replicas *int32          `json:"replicas,omitempty"`
-	Selector LabelSelector   `json:"selector"`
-	Template PodTemplateSpec `json:"template"`
+	Replicas        *int32          `json:"replicas,omitempty"`
+	MinReadySeconds int32           `json:"minReadySeconds,omitempty"`
+	Selector        LabelSelector   `json:"selector"`
+	Template        PodTemplateSpec `json:"template"`
 }
 
 // LabelSelector is metav1.LabelSelector's matchLabels.
@@ -65,6 +68,46 @@ type Container struct {
 	Env     []EnvVar        `json:"env,omitempty"`
 	EnvFrom []EnvFromSource `json:"envFrom,omitempty"`
 	Ports   []ContainerPort `json:"ports,omitempty"`
+
+	StartupProbe   *Probe `json:"startupProbe,omitempty"`
+	LivenessProbe  *Probe `json:"livenessProbe,omitempty"`
+	ReadinessProbe *Probe `json:"readinessProbe,omitempty"`
+}
+
+// Probe is core/v1 Probe (one handler set).
+type Probe struct {
+	Exec                *ExecAction      `json:"exec,omitempty"`
+	HTTPGet             *HTTPGetAction   `json:"httpGet,omitempty"`
+	TCPSocket           *TCPSocketAction `json:"tcpSocket,omitempty"`
+	InitialDelaySeconds int32            `json:"initialDelaySeconds,omitempty"`
+	TimeoutSeconds      int32            `json:"timeoutSeconds,omitempty"`
+	PeriodSeconds       int32            `json:"periodSeconds,omitempty"`
+	FailureThreshold    int32            `json:"failureThreshold,omitempty"`
+}
+
+// ExecAction is core/v1 ExecAction.
+type ExecAction struct {
+	Command []string `json:"command"`
+}
+
+// HTTPGetAction is core/v1 HTTPGetAction.
+type HTTPGetAction struct {
+	Path        string       `json:"path,omitempty"`
+	Port        int32        `json:"port"`
+	Host        string       `json:"host,omitempty"`
+	Scheme      string       `json:"scheme,omitempty"`
+	HTTPHeaders []HTTPHeader `json:"httpHeaders,omitempty"`
+}
+
+// HTTPHeader is core/v1 HTTPHeader.
+type HTTPHeader struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// TCPSocketAction is core/v1 TCPSocketAction.
+type TCPSocketAction struct {
+	Port int32 `json:"port"`
 }
 
 // EnvVar is core/v1 EnvVar with a plain value.
@@ -186,8 +229,10 @@ func Kubernetes(a App) (Result, error) {
 		if replicas == 0 {
 			note = fmt.Sprintf("# %s: 0 in the formation: replicas 0\n", t.Name)
 		}
+		minReady, probeNotes := probes(&c, t, &r)
+		note += probeNotes
 		if err := doc(Deployment{APIVersion: "apps/v1", Kind: "Deployment", Metadata: ObjectMeta{Name: name, Labels: labels},
-			Spec: DeploymentSpec{Replicas: &replicas, Selector: LabelSelector{MatchLabels: labels},
+			Spec: DeploymentSpec{Replicas: &replicas, MinReadySeconds: minReady, Selector: LabelSelector{MatchLabels: labels},
 				Template: PodTemplateSpec{Metadata: ObjectMeta{Labels: labels},
 					Spec: PodSpec{TerminationGracePeriodSeconds: &grace, Containers: []Container{c}}}}}); err != nil {
 			return Result{}, err
@@ -234,6 +279,65 @@ func Kubernetes(a App) (Result, error) {
 	}
 	r.Files = []File{{Name: a.Name + ".yaml", Data: b.Bytes()}}
 	return r, nil
+}
+
+// probes turns a type's health checks into the container's startup,
+// liveness and readiness probes (the first check of each type: a container
+// has one probe of each), and a startup uptime check into the Deployment's
+// minReadySeconds. What Kubernetes cannot express (content, warn-only
+// checks, a second check of a type, uptime as liveness or readiness) is a
+// comment and a warning.
+func probes(c *Container, t Type, r *Result) (minReady int32, notes string) {
+	leftOut := func(check health.Check, why string) {
+		notes += fmt.Sprintf("# %s: health check %s: %s: left out\n", t.Name, check, why)
+		r.warn("%s: health check %q: %s: left out", t.Name, check.Label(), why)
+	}
+	port := func(check health.Check) int32 {
+		if check.Port != 0 {
+			return int32(check.Port)
+		}
+		if len(c.Ports) > 0 {
+			return c.Ports[0].ContainerPort
+		}
+		return 5000 // Dokku's default for a type without PORT
+	}
+	for _, check := range t.Checks {
+		slot := map[health.Type]**Probe{health.Startup: &c.StartupProbe, health.Liveness: &c.LivenessProbe, health.Readiness: &c.ReadinessProbe}[check.Type]
+		switch {
+		case check.Warn:
+			leftOut(check, "warn-only checks have no Kubernetes equivalent")
+			continue
+		case check.Kind == health.Uptime && check.Type == health.Startup:
+			minReady = max(minReady, int32(check.Uptime/time.Second))
+			continue
+		case check.Kind == health.Uptime:
+			leftOut(check, "an uptime check is only a startup check (minReadySeconds)")
+			continue
+		case *slot != nil:
+			leftOut(check, "a container has one "+string(check.Type)+" probe and it is taken by the first")
+			continue
+		}
+		p := &Probe{InitialDelaySeconds: int32(check.InitialDelay / time.Second), TimeoutSeconds: int32(check.Timeout / time.Second),
+			PeriodSeconds: int32(check.Wait / time.Second), FailureThreshold: int32(check.Attempts)}
+		switch check.Kind {
+		case health.HTTP:
+			get := &HTTPGetAction{Path: check.Path, Port: port(check), Scheme: strings.ToUpper(check.Scheme)}
+			for _, h := range check.Headers {
+				get.HTTPHeaders = append(get.HTTPHeaders, HTTPHeader{Name: h.Name, Value: h.Value})
+			}
+			p.HTTPGet = get
+			if check.Content != "" {
+				notes += fmt.Sprintf("# %s: health check %s: Kubernetes does not look for content in the answer\n", t.Name, check)
+				r.warn("%s: health check %q: Kubernetes checks the status only, not the content", t.Name, check.Label())
+			}
+		case health.Listening:
+			p.TCPSocket = &TCPSocketAction{Port: port(check)}
+		case health.Command:
+			p.Exec = &ExecAction{Command: check.Command}
+		}
+		*slot = p
+	}
+	return minReady, notes
 }
 
 // cronSpecOnly is the schedule without its CRON_TZ= prefix, which

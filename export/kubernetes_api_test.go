@@ -31,6 +31,11 @@ func TestKubernetesDecodesIntoTheAPITypes(t *testing.T) {
 				len(c.EnvFrom) != 2 || d.Spec.Template.Spec.TerminationGracePeriodSeconds == nil {
 				t.Errorf("deployment %s: %+v", d.Name, d.Spec)
 			}
+			if d.Name == "shop-web" && (c.StartupProbe == nil || c.StartupProbe.HTTPGet == nil || c.StartupProbe.HTTPGet.Port.IntValue() != 5000 ||
+				c.LivenessProbe == nil || c.LivenessProbe.TCPSocket == nil || c.ReadinessProbe == nil || c.ReadinessProbe.Exec == nil ||
+				d.Spec.MinReadySeconds != 10) {
+				t.Errorf("web's probes: %+v %+v %+v", c.StartupProbe, c.LivenessProbe, c.ReadinessProbe)
+			}
 			if d.Spec.Selector.MatchLabels["app.kubernetes.io/component"] != d.Spec.Template.Labels["app.kubernetes.io/component"] {
 				t.Errorf("deployment %s: the selector does not match the pod's labels", d.Name)
 			}

@@ -27,6 +27,7 @@ func Supervisord(a App) (Result, error) {
 			continue
 		}
 		programs = append(programs, name)
+		b.WriteString(r.checksLeftOut("supervisord", "\n;", t))
 		first := t.Ports[0]
 		for i, p := range t.Ports {
 			if p != first+i {

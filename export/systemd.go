@@ -19,7 +19,7 @@ func Systemd(a App) (Result, error) {
 	var wants []string
 	for _, t := range a.Types {
 		name := a.Name + "-" + t.Name + "@.service"
-		r.Files = append(r.Files, File{Name: name, Data: a.processUnit(t)})
+		r.Files = append(r.Files, File{Name: name, Data: a.processUnit(t, r.checksLeftOut("systemd", "#", t))})
 		for _, p := range t.Ports {
 			wants = append(wants, fmt.Sprintf("%s-%s@%d.service", a.Name, t.Name, p))
 		}
@@ -61,10 +61,10 @@ func (a App) header(b *bytes.Buffer) {
 	fmt.Fprintf(b, "# Written by tend export from the app in %s; edit the app and export again.\n", a.Root)
 }
 
-func (a App) processUnit(t Type) []byte {
+func (a App) processUnit(t Type, note string) []byte {
 	var b bytes.Buffer
 	a.header(&b)
-	fmt.Fprintf(&b, "# %s: %s\n", t.Name, oneLine(t.Command))
+	fmt.Fprintf(&b, "# %s: %s\n%s", t.Name, oneLine(t.Command), note)
 	fmt.Fprintf(&b, "[Unit]\nDescription=%s %s on port %%i\nPartOf=%s.target\nAfter=network.target\n\n", a.Name, t.Name, a.Name)
 	fmt.Fprintf(&b, "[Service]\n")
 	a.serviceCommon(&b)
