@@ -152,6 +152,16 @@ func (p *parser) healthcheck(v *hujson.Value, process string, index int) (Health
 	c := Healthcheck{Process: process, Index: index, Line: p.line(v.StartOffset), Type: raw.Type, Name: raw.Name,
 		Listening: raw.Listening, Path: raw.Path, Scheme: strings.ToLower(raw.Scheme), Headers: raw.HTTPHeaders,
 		Content: raw.Content, Warn: raw.Warn, Attempts: 3, Wait: 5, Timeout: 5}
+	errs := c.fill(raw)
+	for _, err := range errs {
+		p.errs = append(p.errs, p.checkError(v.StartOffset, process, index, c.Name, err))
+	}
+	return c, len(errs) == 0
+}
+
+// fill applies raw's type, command and numbers to c (Dokku's defaults
+// where app.json gives none or 0) and returns what is wrong with the check.
+func (c *Healthcheck) fill(raw rawHealthcheck) []error {
 	var errs []error
 	if c.Type == "" {
 		c.Type = "startup"
@@ -189,25 +199,18 @@ func (p *parser) healthcheck(v *hujson.Value, process string, index int) (Health
 		errs = append(errs, fmt.Errorf(`"scheme" %q is not http or https`, shorten(raw.Scheme)))
 	}
 	var kinds []string
-	if len(c.Command) > 0 {
-		kinds = append(kinds, `"command"`)
-	}
-	if c.Path != "" {
-		kinds = append(kinds, `"path"`)
-	}
-	if c.Uptime > 0 {
-		kinds = append(kinds, `"uptime"`)
-	}
-	if c.Listening {
-		kinds = append(kinds, `"listening"`)
+	for _, k := range []struct {
+		set  bool
+		name string
+	}{{len(c.Command) > 0, `"command"`}, {c.Path != "", `"path"`}, {c.Uptime > 0, `"uptime"`}, {c.Listening, `"listening"`}} {
+		if k.set {
+			kinds = append(kinds, k.name)
+		}
 	}
 	if len(kinds) > 1 {
 		errs = append(errs, fmt.Errorf("a check is one of command, path, uptime and listening; this one has %s", strings.Join(kinds, " and ")))
 	}
-	for _, err := range errs {
-		p.errs = append(p.errs, p.checkError(v.StartOffset, process, index, c.Name, err))
-	}
-	return c, len(errs) == 0
+	return errs
 }
 
 // Kind names what the check looks at: "command", "path", "listening" or

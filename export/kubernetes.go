@@ -186,20 +186,9 @@ func Kubernetes(a App) (Result, error) {
 	}
 	var b bytes.Buffer
 	a.header(&b)
-	envFrom := []EnvFromSource{{ConfigMapRef: &LocalRef{Name: a.Name + "-env"}}, {SecretRef: &LocalRef{Name: a.Name + "-env"}}}
-	grace := seconds(a.Timeout) + 5
+	k := kube{App: a, r: &r, envFrom: []EnvFromSource{{ConfigMapRef: &LocalRef{Name: a.Name + "-env"}}, {SecretRef: &LocalRef{Name: a.Name + "-env"}}},
+		grace: seconds(a.Timeout) + 5}
 	seen := map[string]string{}
-	var note string // a comment for the next document
-	doc := func(v any) error {
-		out, err := yaml.Marshal(v)
-		if err != nil {
-			return err
-		}
-		b.WriteString("---\n" + note)
-		b.Write(out)
-		note = ""
-		return nil
-	}
 	for _, t := range a.Types {
 		name, err := objectName(a.Name, t.Name, 63)
 		if err != nil {
@@ -209,32 +198,8 @@ func Kubernetes(a App) (Result, error) {
 			return Result{}, fmt.Errorf("types %q and %q both become the Kubernetes name %q", other, t.Name, name)
 		}
 		seen[name] = t.Name
-		labels := map[string]string{"app.kubernetes.io/name": a.Name, "app.kubernetes.io/component": t.Name}
-		replicas := int32(len(t.Ports))
-		cmd := []string{"tend", "-t", strconv.FormatInt(seconds(a.Timeout), 10)}
-		if t.StopSignal != 0 {
-			cmd = append(cmd, "--stop-signal", t.Name+"="+strings.TrimPrefix(signalName(t.StopSignal), "SIG"))
-		}
-		c := Container{Name: strings.ReplaceAll(strings.ToLower(t.Name), "_", "-"), Image: a.Image,
-			Command: append(cmd, "--", t.Name), EnvFrom: envFrom,
-			Env: []EnvVar{{Name: "DYNO", Value: t.Name}}}
-		if t.Name == "web" {
-			port := 5000
-			if len(t.Ports) > 0 {
-				port = t.Ports[0]
-			}
-			c.Env = append(c.Env, EnvVar{Name: "PORT", Value: strconv.Itoa(port)})
-			c.Ports = []ContainerPort{{Name: "http", ContainerPort: int32(port)}}
-		}
-		if replicas == 0 {
-			note = fmt.Sprintf("# %s: 0 in the formation: replicas 0\n", t.Name)
-		}
-		minReady, probeNotes := probes(&c, t, &r)
-		note += probeNotes
-		if err := doc(Deployment{APIVersion: "apps/v1", Kind: "Deployment", Metadata: ObjectMeta{Name: name, Labels: labels},
-			Spec: DeploymentSpec{Replicas: &replicas, MinReadySeconds: minReady, Selector: LabelSelector{MatchLabels: labels},
-				Template: PodTemplateSpec{Metadata: ObjectMeta{Labels: labels},
-					Spec: PodSpec{TerminationGracePeriodSeconds: &grace, Containers: []Container{c}}}}}); err != nil {
+		dep, note := k.deployment(name, t)
+		if err := document(&b, note, dep); err != nil {
 			return Result{}, err
 		}
 	}
@@ -248,37 +213,92 @@ func Kubernetes(a App) (Result, error) {
 		if err != nil {
 			return Result{}, err
 		}
-		labels := map[string]string{"app.kubernetes.io/name": a.Name, "app.kubernetes.io/component": "cron", "tend.run/cron-id": j.ID}
-		spec := CronJobSpec{Schedule: cronSpecOnly(j.Schedule), ConcurrencyPolicy: k8sPolicy(j.Policy)}
-		if zone := j.Schedule.Location.String(); j.Schedule.Zoned || zone != "UTC" {
-			if zone == "" {
-				zone = "UTC"
-			}
-			spec.TimeZone = &zone
-		}
-		if j.Maintenance {
-			suspend := true
-			spec.Suspend = &suspend
-		}
-		var deadline *int64
-		if j.Timeout > 0 {
-			d := seconds(j.Timeout)
-			deadline = &d
-		}
-		noRetry := int32(0)
-		cmd := []string{"tend", "-t", strconv.FormatInt(seconds(a.Timeout), 10)}
-		if j.StopSignal != 0 {
-			cmd = append(cmd, "--stop-signal", "cron="+strings.TrimPrefix(signalName(j.StopSignal), "SIG"))
-		}
-		spec.JobTemplate = JobTemplateSpec{Spec: JobSpec{ActiveDeadlineSeconds: deadline, BackoffLimit: &noRetry,
-			Template: PodTemplateSpec{Metadata: ObjectMeta{Labels: labels}, Spec: PodSpec{RestartPolicy: "Never", TerminationGracePeriodSeconds: &grace,
-				Containers: []Container{{Name: "cron", Image: a.Image, Command: append(cmd, "cron", "run", "--no-lock", j.ID), EnvFrom: envFrom}}}}}}
-		if err := doc(K8sCronJob{APIVersion: "batch/v1", Kind: "CronJob", Metadata: ObjectMeta{Name: name, Labels: labels}, Spec: spec}); err != nil {
+		if err := document(&b, "", k.cronJob(name, j)); err != nil {
 			return Result{}, err
 		}
 	}
 	r.Files = []File{{Name: a.Name + ".yaml", Data: b.Bytes()}}
 	return r, nil
+}
+
+// kube is what every object of one Kubernetes export shares.
+type kube struct {
+	App
+	r       *Result
+	envFrom []EnvFromSource
+	grace   int64
+}
+
+// document writes one YAML document, after its comment.
+func document(b *bytes.Buffer, note string, v any) error {
+	out, err := yaml.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b.WriteString("---\n" + note)
+	b.Write(out)
+	return nil
+}
+
+// deployment is a type's Deployment and the comment that goes before it.
+func (k kube) deployment(name string, t Type) (Deployment, string) {
+	labels := map[string]string{"app.kubernetes.io/name": k.Name, "app.kubernetes.io/component": t.Name}
+	replicas := int32(len(t.Ports))
+	cmd := []string{"tend", "-t", strconv.FormatInt(seconds(k.Timeout), 10)}
+	if t.StopSignal != 0 {
+		cmd = append(cmd, "--stop-signal", t.Name+"="+strings.TrimPrefix(signalName(t.StopSignal), "SIG"))
+	}
+	c := Container{Name: strings.ReplaceAll(strings.ToLower(t.Name), "_", "-"), Image: k.Image,
+		Command: append(cmd, "--", t.Name), EnvFrom: k.envFrom,
+		Env: []EnvVar{{Name: "DYNO", Value: t.Name}}}
+	if t.Name == "web" {
+		port := 5000
+		if len(t.Ports) > 0 {
+			port = t.Ports[0]
+		}
+		c.Env = append(c.Env, EnvVar{Name: "PORT", Value: strconv.Itoa(port)})
+		c.Ports = []ContainerPort{{Name: "http", ContainerPort: int32(port)}}
+	}
+	var note string
+	if replicas == 0 {
+		note = fmt.Sprintf("# %s: 0 in the formation: replicas 0\n", t.Name)
+	}
+	minReady, probeNotes := probes(&c, t, k.r)
+	grace := k.grace
+	return Deployment{APIVersion: "apps/v1", Kind: "Deployment", Metadata: ObjectMeta{Name: name, Labels: labels},
+		Spec: DeploymentSpec{Replicas: &replicas, MinReadySeconds: minReady, Selector: LabelSelector{MatchLabels: labels},
+			Template: PodTemplateSpec{Metadata: ObjectMeta{Labels: labels},
+				Spec: PodSpec{TerminationGracePeriodSeconds: &grace, Containers: []Container{c}}}}}, note + probeNotes
+}
+
+// cronJob is a cron entry's CronJob.
+func (k kube) cronJob(name string, j CronJob) K8sCronJob {
+	labels := map[string]string{"app.kubernetes.io/name": k.Name, "app.kubernetes.io/component": "cron", "tend.run/cron-id": j.ID}
+	spec := CronJobSpec{Schedule: cronSpecOnly(j.Schedule), ConcurrencyPolicy: k8sPolicy(j.Policy)}
+	if zone := j.Schedule.Location.String(); j.Schedule.Zoned || zone != "UTC" {
+		if zone == "" {
+			zone = "UTC"
+		}
+		spec.TimeZone = &zone
+	}
+	if j.Maintenance {
+		suspend := true
+		spec.Suspend = &suspend
+	}
+	var deadline *int64
+	if j.Timeout > 0 {
+		d := seconds(j.Timeout)
+		deadline = &d
+	}
+	noRetry, grace := int32(0), k.grace
+	cmd := []string{"tend", "-t", strconv.FormatInt(seconds(k.Timeout), 10)}
+	if j.StopSignal != 0 {
+		cmd = append(cmd, "--stop-signal", "cron="+strings.TrimPrefix(signalName(j.StopSignal), "SIG"))
+	}
+	spec.JobTemplate = JobTemplateSpec{Spec: JobSpec{ActiveDeadlineSeconds: deadline, BackoffLimit: &noRetry,
+		Template: PodTemplateSpec{Metadata: ObjectMeta{Labels: labels}, Spec: PodSpec{RestartPolicy: "Never", TerminationGracePeriodSeconds: &grace,
+			Containers: []Container{{Name: "cron", Image: k.Image, Command: append(cmd, "cron", "run", "--no-lock", j.ID), EnvFrom: k.envFrom}}}}}}
+	return K8sCronJob{APIVersion: "batch/v1", Kind: "CronJob", Metadata: ObjectMeta{Name: name, Labels: labels}, Spec: spec}
 }
 
 // probes turns a type's health checks into the container's startup,

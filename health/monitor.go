@@ -164,37 +164,15 @@ func (m Monitor) liveness(ctx context.Context, c Check) {
 // the instance is Ready once each has passed its last probe, and NotReady
 // again when one fails Attempts times in a row (warn checks only warn).
 func (m Monitor) readiness(ctx context.Context, checks []Check) {
-	type result struct {
-		index int
-		err   error
-	}
-	results := make(chan result)
+	results := make(chan probeResult)
 	for i, c := range checks {
-		go func() {
-			if !sleep(ctx, c.InitialDelay) {
-				return
-			}
-			for {
-				err := m.probe(ctx, c)
-				select {
-				case results <- result{i, err}:
-				case <-ctx.Done():
-					return
-				}
-				if c.Kind == Uptime && err == nil {
-					return
-				}
-				if !sleep(ctx, c.Wait) {
-					return
-				}
-			}
-		}()
+		go m.probeEvery(ctx, i, c, results)
 	}
 	passing := make([]bool, len(checks))
 	failures := make([]int, len(checks))
 	ready := false
 	for {
-		var r result
+		var r probeResult
 		select {
 		case r = <-results:
 		case <-ctx.Done():
@@ -205,18 +183,17 @@ func (m Monitor) readiness(ctx context.Context, checks []Check) {
 			failures[r.index], passing[r.index] = 0, true
 		} else if failures[r.index]++; failures[r.index] >= max(c.Attempts, 1) {
 			failures[r.index] = 0
-			if c.Warn {
-				if !m.send(ctx, Event{Kind: Warning, Check: c, Err: r.err}) {
-					return
-				}
-			} else {
-				passing[r.index] = false
-				if ready {
-					ready = false
-					if !m.send(ctx, Event{Kind: NotReady, Check: c, Err: r.err}) {
-						return
-					}
-				}
+			var e *Event
+			switch {
+			case c.Warn:
+				e = &Event{Kind: Warning, Check: c, Err: r.err}
+			case ready:
+				ready = false
+				e = &Event{Kind: NotReady, Check: c, Err: r.err}
+			}
+			passing[r.index] = c.Warn
+			if e != nil && !m.send(ctx, *e) {
+				return
 			}
 		}
 		if !ready && allPassing(checks, passing) {
@@ -224,6 +201,31 @@ func (m Monitor) readiness(ctx context.Context, checks []Check) {
 			if !m.send(ctx, Event{Kind: Ready}) {
 				return
 			}
+		}
+	}
+}
+
+// probeResult is one probe of the check at index.
+type probeResult struct {
+	index int
+	err   error
+}
+
+// probeEvery probes c every Wait after its initial delay and sends each
+// result, until ctx is done (an uptime check stops once it has passed).
+func (m Monitor) probeEvery(ctx context.Context, index int, c Check, results chan<- probeResult) {
+	if !sleep(ctx, c.InitialDelay) {
+		return
+	}
+	for {
+		err := m.probe(ctx, c)
+		select {
+		case results <- probeResult{index, err}:
+		case <-ctx.Done():
+			return
+		}
+		if c.Kind == Uptime && err == nil || !sleep(ctx, c.Wait) {
+			return
 		}
 	}
 }
