@@ -8,6 +8,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/tend-run/tend/health"
 	"github.com/tend-run/tend/runner"
 )
 
@@ -67,6 +68,8 @@ type PlanOptions struct {
 	StopSignals map[string]syscall.Signal
 	LeaderOnly  map[string]bool
 	CanDie      map[string]bool
+	// Checks are the health checks per type.
+	Checks map[string][]health.Check
 	// Ports keeps each type's ports for the life of a run: Plan fills it,
 	// and a later Plan with the same Ports gives existing types their old
 	// ports and new types the next free ones (nil: a fresh layout).
@@ -150,7 +153,7 @@ func Plan(types []ProcessType, opts PlanOptions) ([]runner.InstanceSpec, error) 
 			out = append(out, runner.InstanceSpec{
 				Name: name, Type: t.Name, Command: t.Command, Port: port,
 				Env:        runner.WithEnv(opts.Env, "PORT="+strconv.Itoa(port), "PS="+name, "DYNO="+name),
-				StopSignal: sig, LeaderOnly: opts.LeaderOnly[t.Name], CanDie: opts.CanDie[t.Name],
+				StopSignal: sig, LeaderOnly: opts.LeaderOnly[t.Name], CanDie: opts.CanDie[t.Name], Checks: opts.Checks[t.Name],
 			})
 		}
 	}

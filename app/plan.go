@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/tend-run/tend/cron"
+	"github.com/tend-run/tend/health"
 	"github.com/tend-run/tend/runner"
 )
 
@@ -73,10 +74,17 @@ func (s Settings) Instances(a *App, only []string, ports *Ports) ([]runner.Insta
 	if err != nil {
 		return nil, err
 	}
+	if _, err := s.AfterOrder(a); err != nil {
+		return nil, err
+	}
+	checks := map[string][]health.Check{}
+	for _, t := range types {
+		checks[t.Name] = a.Healthchecks(t.Name)
+	}
 	return Plan(types, PlanOptions{
 		Formation: formation, BasePort: base, Env: a.Env.Environ(),
 		StopSignals: stopSignals, LeaderOnly: TypeSet(s.SignalLeader),
-		CanDie: TypeSet(s.CanDie), Ports: ports,
+		CanDie: TypeSet(s.CanDie), Ports: ports, Checks: checks,
 	})
 }
 

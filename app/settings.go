@@ -40,6 +40,9 @@ type Settings struct {
 	LockURL string
 	// Exclude is -x: types not to run, comma-separated.
 	Exclude string
+	// After is --after: "worker=web,clock=web" starts a type once every
+	// instance of the types it names is ready.
+	After string
 }
 
 // UsageError is a flag value tend cannot use: tend exits with status 2.

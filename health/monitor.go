@@ -47,6 +47,9 @@ type Monitor struct {
 	// OnProbe, if set, is called after every probe with its result (for
 	// metrics); it must not block.
 	OnProbe func(Check, error)
+	// SkipStartup goes straight to liveness and readiness (the instance
+	// passed its startup checks before; its checks were changed).
+	SkipStartup bool
 }
 
 // Run runs the startup checks in order, then the liveness and readiness
@@ -54,7 +57,7 @@ type Monitor struct {
 // returns after a StartFailed event, or when ctx is done.
 func (m Monitor) Run(ctx context.Context) {
 	for _, c := range m.Checks {
-		if c.Type != Startup {
+		if c.Type != Startup || m.SkipStartup {
 			continue
 		}
 		err := m.attempt(ctx, c)

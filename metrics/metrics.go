@@ -18,7 +18,8 @@ import (
 // Source gives the current state (the supervisor's status).
 type Source func() (status.Snapshot, error)
 
-// Handler serves /metrics, /status, /healthz and /healthz/cron.
+// Handler serves /metrics, /status, /healthz, /healthz/ready and
+// /healthz/cron.
 func Handler(src Source) http.Handler {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(&collector{src: src})
@@ -33,24 +34,19 @@ func Handler(src Source) http.Handler {
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(snap)
 	})
-	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
-		verdict(w, src, false)
-	})
-	mux.HandleFunc("/healthz/cron", func(w http.ResponseWriter, r *http.Request) {
-		verdict(w, src, true)
-	})
+	for path, check := range map[string]status.Check{"/healthz": status.Processes, "/healthz/ready": status.Ready, "/healthz/cron": status.Cron} {
+		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) { verdict(w, src, check) })
+	}
 	return mux
 }
 
-func verdict(w http.ResponseWriter, src Source, cron bool) {
+func verdict(w http.ResponseWriter, src Source, check status.Check) {
 	snap, err := src()
 	ok, why := false, ""
 	if err != nil {
 		why = err.Error()
-	} else if cron {
-		ok, why = snap.Healthy(status.Cron, time.Now())
 	} else {
-		ok, why = snap.Healthy(status.Processes, time.Now())
+		ok, why = snap.Healthy(check, time.Now())
 	}
 	if !ok {
 		http.Error(w, why, http.StatusServiceUnavailable)
@@ -84,6 +80,8 @@ var (
 	processUp       = prometheus.NewDesc("tend_process_up", "1 when the process is running.", []string{"process", "type"}, nil)
 	processRestarts = prometheus.NewDesc("tend_process_restarts_total", "Times the process was started again.", []string{"process", "type"}, nil)
 	processExits    = prometheus.NewDesc("tend_process_exits_total", "Times the process exited.", []string{"process", "type"}, nil)
+	checkUp         = prometheus.NewDesc("tend_healthcheck_up", "1 when the health check's last probe passed (type: startup, liveness or readiness).", []string{"process", "type", "check"}, nil)
+	checkFailures   = prometheus.NewDesc("tend_healthcheck_failures_total", "Probes of the health check that failed since the process started.", []string{"process", "type", "check"}, nil)
 	cronRuns        = prometheus.NewDesc("tend_cron_runs_total", "Cron runs finished since tend started.", []string{"job"}, nil)
 	cronFailures    = prometheus.NewDesc("tend_cron_failures_total", "Cron runs that failed since tend started.", []string{"job"}, nil)
 	cronSkips       = prometheus.NewDesc("tend_cron_skips_total", "Cron runs skipped by the concurrency policy since tend started.", []string{"job"}, nil)
@@ -96,7 +94,7 @@ var (
 type collector struct{ src Source }
 
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{processUp, processRestarts, processExits, cronRuns, cronFailures, cronSkips, cronRunning, cronLastDur, cronLastSuccess} {
+	for _, d := range []*prometheus.Desc{processUp, processRestarts, processExits, checkUp, checkFailures, cronRuns, cronFailures, cronSkips, cronRunning, cronLastDur, cronLastSuccess} {
 		ch <- d
 	}
 }
@@ -108,12 +106,20 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	}
 	for _, p := range snap.Processes {
 		up := 0.0
-		if p.State == "running" {
+		if p.State == status.Running || p.State == status.Starting {
 			up = 1
 		}
 		ch <- prometheus.MustNewConstMetric(processUp, prometheus.GaugeValue, up, p.Name, p.Type)
 		ch <- prometheus.MustNewConstMetric(processRestarts, prometheus.CounterValue, float64(p.Restarts), p.Name, p.Type)
 		ch <- prometheus.MustNewConstMetric(processExits, prometheus.CounterValue, float64(p.Exits), p.Name, p.Type)
+		for _, c := range p.Checks {
+			up := 0.0
+			if c.Up {
+				up = 1
+			}
+			ch <- prometheus.MustNewConstMetric(checkUp, prometheus.GaugeValue, up, p.Name, c.Type, c.Name)
+			ch <- prometheus.MustNewConstMetric(checkFailures, prometheus.CounterValue, float64(c.Failures), p.Name, c.Type, c.Name)
+		}
 	}
 	for _, j := range snap.Cron {
 		ch <- prometheus.MustNewConstMetric(cronRuns, prometheus.CounterValue, float64(j.Runs), j.ID)

@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -42,5 +43,44 @@ func TestListenDefaultsToLoopback(t *testing.T) {
 	defer l.Close()
 	if !strings.HasPrefix(l.Addr().String(), "127.0.0.1:") {
 		t.Errorf("listening on %s", l.Addr())
+	}
+}
+
+// Readiness and health checks: /healthz/ready follows Ready, and each
+// check is a tend_healthcheck_up and a failure counter.
+func TestReadyAndHealthcheckMetrics(t *testing.T) {
+	ready := false
+	state := status.Snapshot{Processes: []status.Process{{Name: "web.1", Type: "web", State: "running", Expected: true, Ready: &ready,
+		Checks: []status.CheckState{{Type: "readiness", Name: "GET /health on $PORT", Up: false, Probed: true, Failures: 2}}}}}
+	srv := httptest.NewServer(Handler(func() (status.Snapshot, error) { return state, nil }))
+	defer srv.Close()
+	get := func(path string) (int, string) {
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var b strings.Builder
+		_, _ = io.Copy(&b, resp.Body)
+		return resp.StatusCode, b.String()
+	}
+	if code, body := get("/healthz/ready"); code != 503 || !strings.Contains(body, "web.1 is not ready") {
+		t.Errorf("/healthz/ready: %d %q", code, body)
+	}
+	if code, _ := get("/healthz"); code != 200 {
+		t.Errorf("/healthz fails for readiness: %d", code)
+	}
+	_, body := get("/metrics")
+	for _, want := range []string{
+		`tend_healthcheck_up{check="GET /health on $PORT",process="web.1",type="readiness"} 0`,
+		`tend_healthcheck_failures_total{check="GET /health on $PORT",process="web.1",type="readiness"} 2`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	ready = true
+	if code, _ := get("/healthz/ready"); code != 200 {
+		t.Errorf("/healthz/ready when ready: %d", code)
 	}
 }

@@ -184,7 +184,7 @@ func PrintCheck(w io.Writer, r Check) {
 		tw.Flush()
 	}
 	if len(r.Healthchecks) > 0 {
-		fmt.Fprintf(w, "%s: %d health checks (tend start does not run them yet; Dokku runs the startup checks at deploy)\n", r.AppJSON, len(r.Healthchecks))
+		fmt.Fprintf(w, "%s: %d health checks\n", r.AppJSON, len(r.Healthchecks))
 		for _, c := range r.Healthchecks {
 			fmt.Fprintf(tw, "  %s\t%s\n", c.Process, c.Description)
 		}

@@ -24,7 +24,11 @@ func PrintStatus(w io.Writer, s status.Snapshot, now time.Time) {
 		if p.LastExit != nil {
 			last = fmt.Sprint(*p.LastExit)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%v\t%d\t%s\n", p.Name, pid, p.State, now.Sub(p.Since).Round(time.Second), p.Restarts, last)
+		state := p.State
+		if p.Ready != nil && p.State == status.Running {
+			state = map[bool]string{true: "ready", false: "running, not ready"}[*p.Ready]
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%v\t%d\t%s\n", p.Name, pid, state, now.Sub(p.Since).Round(time.Second), p.Restarts, last)
 	}
 	tw.Flush()
 	if len(s.Cron) == 0 {

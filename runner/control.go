@@ -151,12 +151,15 @@ func (s *Supervisor) snapshot() status.Snapshot {
 			p.State = status.Stopped
 		case inst.waiting:
 			p.State = status.Waiting
+		case inst.held:
+			p.State = status.Held
 		default:
 			p.State = status.Exited
 		}
 		if inst.running && inst.child != nil {
 			p.Pid = inst.child.Pid
 		}
+		inst.healthStatus(&p)
 		if inst.exits > 0 {
 			code := inst.lastStatus.ExitCode()
 			p.LastExit = &code

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"syscall"
+
+	"github.com/tend-run/tend/health"
 )
 
 // InstanceSpec is one process to run, fully resolved.
@@ -25,6 +27,8 @@ type InstanceSpec struct {
 	LeaderOnly bool
 	// CanDie lets it exit without stopping the others.
 	CanDie bool
+	// Checks are its type's health checks (app.json's healthchecks).
+	Checks []health.Check
 }
 
 // WithEnv returns env with the given "K=V" pairs set, replacing earlier

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -117,7 +118,14 @@ func (s *Supervisor) apply(plan ReloadPlan, reason string) {
 			s.replace(inst, spec)
 			changes.add(spec.Type, "restarted (environment changed)")
 		default:
-			inst.spec = spec // stop signal, can-die: no restart needed
+			checksChanged := !reflect.DeepEqual(inst.spec.Checks, spec.Checks)
+			inst.spec = spec // stop signal, can-die, health checks: no restart needed
+			if checksChanged && inst.running && !inst.retiring {
+				// Checks it has passed are not asked again: the new ones
+				// take over from liveness and readiness on.
+				s.watchHealth(inst, inst.child, inst.health == nil || !inst.health.starting)
+				changes.add(spec.Type, "health checks changed")
+			}
 		}
 	}
 	for _, inst := range s.instances {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tend-run/tend/cron"
+	"github.com/tend-run/tend/health"
 	"github.com/tend-run/tend/output"
 	"github.com/tend-run/tend/proc"
 )
@@ -56,6 +57,10 @@ type Config struct {
 	// them (tests send them in-process); nil: Run catches tend's own
 	// (proc.HandledSignals) for as long as it runs.
 	Signals <-chan os.Signal
+	// After is --after: a type starts once every instance of the types it
+	// names is up (past its startup checks, and ready if it has readiness
+	// checks).
+	After map[string][]string
 }
 
 // Supervisor runs a formation and owns the lifecycle of every instance:
@@ -108,6 +113,12 @@ type instance struct {
 	// current state began.
 	restarts, exits int
 	since           time.Time
+	// health follows its health checks while it runs (nil: none);
+	// healthRestarts counts restarts for a failed liveness check.
+	health         *instanceHealth
+	healthRestarts int
+	// held: --after keeps it from starting until its types are up.
+	held bool
 }
 
 type event struct {
@@ -117,6 +128,8 @@ type event struct {
 	restart bool
 	// cronIdle says a cron run ended (the drain may be complete).
 	cronIdle bool
+	// health is what the instance's health Monitor saw.
+	health *health.Event
 }
 
 // NewSupervisor prepares cfg to run.
@@ -160,12 +173,19 @@ func (s *Supervisor) Run(ctx context.Context) int {
 		if s.draining {
 			break
 		}
+		if !s.depsUp(inst.spec.Type) {
+			inst.held = true
+			continue
+		}
 		s.start(inst)
 	}
 	if s.cron != nil && !s.draining {
 		s.cron.Start()
 	}
 	s.loop(ctx.Done(), sigs)
+	for _, inst := range s.instances {
+		inst.stopHealth()
+	}
 	if s.cron != nil {
 		s.cron.Wait()
 	}
@@ -216,7 +236,7 @@ func (s *Supervisor) loop(ctxDone <-chan struct{}, sigs <-chan os.Signal) {
 // finished reports whether nothing runs or waits to restart.
 func (s *Supervisor) finished() bool {
 	for _, inst := range s.instances {
-		if inst.running || inst.restartTimer != nil || (inst.userStopped || inst.waiting) && !s.draining {
+		if inst.running || inst.restartTimer != nil || (inst.userStopped || inst.waiting || inst.held) && !s.draining {
 			return false
 		}
 	}
@@ -245,7 +265,7 @@ func (s *Supervisor) lastExitCode() int {
 
 func (s *Supervisor) start(inst *instance) {
 	inst.restartTimer = nil
-	inst.waiting = false
+	inst.waiting, inst.held = false, false
 	path, args := proc.ShellCommand(inst.spec.Command)
 	hold := s.cfg.Output.HoldOutput(inst.spec.Name) // its output comes after the started line
 	child, err := StartPiped(s.cfg.Reaper, s.cfg.Output, inst.spec.Name, proc.Command{
@@ -272,6 +292,8 @@ func (s *Supervisor) start(inst *instance) {
 	inst.running = true
 	inst.since = time.Now()
 	hold.Printf("%s started with pid %d (port %d)", inst.spec.Name, child.Pid, inst.spec.Port)
+	s.watchHealth(inst, child, false)
+	s.startHeld() // a type without checks is up once it runs
 	go func() {
 		st := child.Wait()
 		s.events <- event{inst: inst, child: child, status: st}
@@ -288,10 +310,15 @@ func (s *Supervisor) handle(ev event) {
 		}
 		return
 	}
+	if ev.health != nil {
+		s.onHealth(ev)
+		return
+	}
 	inst := ev.inst
 	if inst.child != ev.child {
 		return
 	}
+	inst.stopHealth()
 	inst.running = false
 	inst.lastStatus = ev.status
 	inst.exits++
@@ -302,7 +329,11 @@ func (s *Supervisor) handle(ev event) {
 		s.retired(inst)
 		return
 	}
-	s.exited(inst, ev.status, time.Since(ev.child.Started), ev.child.OutputDone())
+	decide := ev.status
+	if inst.healthFailed() && decide.Success() {
+		decide = proc.ExitStatus{Code: 1} // stopped for a failed startup check: a crash
+	}
+	s.exited(inst, decide, time.Since(ev.child.Started), ev.child.OutputDone())
 }
 
 // exited decides what an instance's exit on its own means. output is closed

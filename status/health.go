@@ -16,6 +16,9 @@ const (
 	// the gap between its last two scheduled times (/healthz/cron, and
 	// `tend status --check --cron` with Processes).
 	Cron
+	// Ready is readiness: every instance that should run and has
+	// readiness checks passes them (/healthz/ready).
+	Ready
 )
 
 // Healthy is the health verdict on what c covers, at now, with the reason
@@ -26,8 +29,31 @@ func (s Snapshot) Healthy(c Check, now time.Time) (bool, string) {
 			return false, why
 		}
 	}
+	if c&Ready != 0 {
+		if ok, why := s.ready(); !ok {
+			return false, why
+		}
+	}
 	if c&Cron != 0 {
 		return s.cronHealthy(now)
+	}
+	return true, "ok"
+}
+
+func (s Snapshot) ready() (bool, string) {
+	if s.Draining {
+		return false, "stopping"
+	}
+	for _, p := range s.Processes {
+		if p.Ready == nil || !p.Expected {
+			continue
+		}
+		if p.State != Running {
+			return false, fmt.Sprintf("%s is %s", p.Name, p.State)
+		}
+		if !*p.Ready {
+			return false, fmt.Sprintf("%s is not ready", p.Name)
+		}
 	}
 	return true, "ok"
 }

@@ -34,6 +34,10 @@ const (
 	Exited     = "exited"
 	// Waiting: exited under --watch, to start again at the next change.
 	Waiting = "exited, waiting for a change"
+	// Starting: running, its startup health checks not passed yet.
+	Starting = "starting"
+	// Held: not started yet; --after has it wait for other types.
+	Held = "waiting for --after"
 )
 
 // Snapshot is the supervisor's state at one moment.
@@ -60,6 +64,23 @@ type Process struct {
 	// Expected says the instance should be running now (a --can-die type
 	// that exited, or one waiting out its restart back-off, is not).
 	Expected bool `json:"expected"`
+	// Ready is whether its readiness checks pass; nil when its type has
+	// none.
+	Ready *bool `json:"ready,omitempty"`
+	// Checks are its health checks' latest results.
+	Checks []CheckState `json:"healthchecks,omitempty"`
+}
+
+// CheckState is one health check of an instance: its latest result and
+// how many of its probes have failed since the instance started.
+type CheckState struct {
+	Type     string `json:"type"`
+	Name     string `json:"name"`
+	Up       bool   `json:"up"`
+	Probed   bool   `json:"probed"`
+	Failures int    `json:"failures"`
+	// Error is the last failure's message.
+	Error string `json:"error,omitempty"`
 }
 
 // Job is one cron job as `tend status` shows it.

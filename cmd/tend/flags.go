@@ -109,6 +109,7 @@ func settingsFrom(c *cli.Context) app.Settings {
 		LockDir:      flagString(c, "lock-dir"),
 		LockURL:      flagString(c, "lock-url"),
 		Exclude:      flagString(c, "exclude"),
+		After:        flagString(c, "after"),
 	}
 	if c.IsSet("port") {
 		s.Port, s.PortSet = c.Int("port"), true

@@ -35,6 +35,7 @@ func startCommand() *cli.Command {
 			&cli.BoolFlag{Name: "restart", Usage: "restart exited processes (back-off 1s to 30s; gives up after 10 quick crashes)", EnvVars: []string{"TEND_RESTART"}},
 			&cli.StringFlag{Name: "can-die", Usage: "`TYPES` that may exit without stopping the rest", EnvVars: []string{"TEND_CAN_DIE"}},
 			&cli.StringFlag{Name: "exclude", Aliases: []string{"x"}, Usage: "`TYPES` not to run, e.g. worker,clock", EnvVars: []string{"TEND_EXCLUDE"}},
+			afterFlag(),
 			&cli.BoolFlag{Name: "release", Usage: "run the release process once first; abort if it fails"},
 			&cli.BoolFlag{Name: "timestamp", Usage: "print timestamps (default: when stdout is a terminal)"},
 			&cli.BoolFlag{Name: "no-timestamp", Usage: "never print timestamps"},
@@ -52,6 +53,10 @@ func startCommand() *cli.Command {
 		),
 		Action: startAction,
 	}
+}
+
+func afterFlag() cli.Flag {
+	return &cli.StringFlag{Name: "after", Usage: "start a type once the types it names are ready, e.g. `worker=web`", EnvVars: []string{"TEND_AFTER"}}
 }
 
 func startAction(c *cli.Context) error {
@@ -90,8 +95,12 @@ func startAction(c *cli.Context) error {
 		}
 		defer stop()
 	}
+	after, err := settings.AfterOrder(a)
+	if err != nil {
+		return planError(err)
+	}
 	sup := runner.NewSupervisor(runner.Config{
-		Dir: a.Root, Instances: specs, Timeout: timeout, Restart: c.Bool("restart"), KeepWatching: watching,
+		Dir: a.Root, Instances: specs, Timeout: timeout, Restart: c.Bool("restart"), KeepWatching: watching, After: after,
 		Terminal: terminal, Output: out, Reaper: reaper, Cron: cronCfg,
 		Reloads: reloads, OnFailure: hook, Reload: startup.Reloader(opts, planner, out, &current),
 	})

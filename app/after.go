@@ -1,0 +1,73 @@
+package app
+
+import (
+	"maps"
+	"slices"
+	"strings"
+)
+
+// AfterOrder reads --after ("worker=web,clock=web,clock=worker"): for each
+// type, the types whose instances must all be ready (or running, for a type
+// without readiness checks) before it starts. Every type must be in the
+// Procfile, and the order must have no cycle.
+func (s Settings) AfterOrder(a *App) (map[string][]string, error) {
+	after := map[string][]string{}
+	for _, p := range pairs(s.After) {
+		if p.key == "" || p.value == "" {
+			return nil, usageErrorf("--after: entry %d is not TYPE=TYPE", p.entry)
+		}
+		for _, typ := range []string{p.key, p.value} {
+			if _, ok := a.Process(typ); !ok {
+				return nil, usageErrorf("--after: no process type %q in %s", typ, a.ProcfilePath)
+			}
+		}
+		if p.key == p.value {
+			return nil, usageErrorf("--after: %s cannot wait for itself", p.key)
+		}
+		if !slices.Contains(after[p.key], p.value) {
+			after[p.key] = append(after[p.key], p.value)
+		}
+	}
+	if cycle := findCycle(after); cycle != nil {
+		return nil, usageErrorf("--after: %s wait for each other, so none would start", strings.Join(cycle, " → "))
+	}
+	return after, nil
+}
+
+// findCycle returns the types of a cycle in the waits-for graph, the first
+// repeated at the end, or nil.
+func findCycle(after map[string][]string) []string {
+	const (
+		unseen = iota
+		onPath
+		done
+	)
+	state := map[string]int{}
+	var path []string
+	var visit func(string) []string
+	visit = func(t string) []string {
+		switch state[t] {
+		case onPath:
+			i := slices.Index(path, t)
+			return append(slices.Clone(path[i:]), t)
+		case done:
+			return nil
+		}
+		state[t] = onPath
+		path = append(path, t)
+		for _, dep := range after[t] {
+			if c := visit(dep); c != nil {
+				return c
+			}
+		}
+		path = path[:len(path)-1]
+		state[t] = done
+		return nil
+	}
+	for _, t := range slices.Sorted(maps.Keys(after)) {
+		if c := visit(t); c != nil {
+			return c
+		}
+	}
+	return nil
+}

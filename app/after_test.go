@@ -1,0 +1,32 @@
+package app
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/tend-run/tend/procfile"
+)
+
+func TestAfterOrder(t *testing.T) {
+	a := &App{ProcfilePath: "Procfile"}
+	for _, n := range []string{"web", "worker", "clock"} {
+		a.Processes = append(a.Processes, procfile.Entry{Name: n, Command: "x"})
+	}
+	got, err := Settings{After: "worker=web, clock=web,clock=worker,worker=web"}.AfterOrder(a)
+	if err != nil || strings.Join(got["worker"], ",") != "web" || strings.Join(got["clock"], ",") != "web,worker" || len(got) != 2 {
+		t.Fatalf("AfterOrder = %v, %v", got, err)
+	}
+	for spec, want := range map[string]string{
+		"worker=web,web=clock,clock=worker": "--after: clock → worker → web → clock wait for each other, so none would start",
+		"worker=worker":                     "--after: worker cannot wait for itself",
+		"worker=db":                         `--after: no process type "db" in Procfile`,
+		"worker":                            "--after: entry 1 is not TYPE=TYPE",
+	} {
+		_, err := Settings{After: spec}.AfterOrder(a)
+		var ue *UsageError
+		if err == nil || err.Error() != want || !errors.As(err, &ue) {
+			t.Errorf("%q: %v, want the usage error %q", spec, err, want)
+		}
+	}
+}
