@@ -31,6 +31,7 @@ type logStore struct {
 	bufs    map[string]*logBuf
 	closed  chan struct{} // closed by CloseLogs: readers finish
 	readers sync.WaitGroup
+	sent    atomic.Int64 // bytes readers have sent, for CloseLogs
 
 	wake notifier // followers waiting for new batches
 }
@@ -202,9 +203,9 @@ func (m *Mux) LogNames() []string {
 
 // CloseLogs ends every reader of the log buffers once it has sent what
 // there is (a follower of `tend logs --follow` gets the last lines of a
-// drain), waiting at most wait for them: a reader whose caller stopped
-// reading is not waited for longer.
-func (m *Mux) CloseLogs(wait time.Duration) {
+// drain), waiting for them while they make progress, up to idle without
+// any (a reader whose caller stopped reading) and ten times idle in all.
+func (m *Mux) CloseLogs(idle time.Duration) {
 	st := m.logs
 	if st == nil {
 		return
@@ -218,10 +219,5 @@ func (m *Mux) CloseLogs(wait time.Duration) {
 	st.mu.Unlock()
 	done := make(chan struct{})
 	go func() { st.readers.Wait(); close(done) }()
-	t := time.NewTimer(wait)
-	defer t.Stop()
-	select {
-	case <-done:
-	case <-t.C:
-	}
+	waitIdle(done, nil, &st.sent, idle, 10*idle)
 }

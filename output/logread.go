@@ -258,6 +258,7 @@ func (r *logReader) flush() error {
 		return nil
 	}
 	err := r.send(r.out, r.missed)
+	r.m.logs.sent.Add(int64(len(r.out)))
 	r.out, r.missed = nil, 0
 	return err
 }
