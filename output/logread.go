@@ -48,9 +48,11 @@ func (m *Mux) Logs(q LogQuery, send func(data []byte, missed int64) error, stop 
 	}
 	st.mu.Lock()
 	closed := isClosed(st.closed)
-	st.readers.Add(1)
+	if !closed { // CloseLogs waits for the readers it knows of
+		st.readers.Add(1)
+		defer st.readers.Done()
+	}
 	st.mu.Unlock()
-	defer st.readers.Done()
 	r := &logReader{m: m, q: q, send: send, cursors: map[*logBuf]int64{}, skip: map[*logBuf]bool{}}
 	horizon := st.seq.Load()
 	r.start(horizon)
@@ -61,13 +63,12 @@ func (m *Mux) Logs(q LogQuery, send func(data []byte, missed int64) error, stop 
 			horizon = st.seq.Load()
 		}
 		more, err := r.step(horizon)
-		if err != nil || more {
-			if err != nil {
-				return err
-			}
+		switch {
+		case err != nil:
+			return err
+		case more:
 			continue
-		}
-		if wake == nil {
+		case wake == nil:
 			return nil
 		}
 		select {
