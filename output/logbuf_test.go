@@ -189,3 +189,56 @@ func TestLogsOff(t *testing.T) {
 		t.Errorf("Logs without a buffer: %v", err)
 	}
 }
+
+// TestLogsFollowNewNames: a follow selecting a type gets the lines of an
+// instance that first prints after it began (a reload's web.2).
+func TestLogsFollowNewNames(t *testing.T) {
+	var printed testkit.Buffer
+	m := NewMux(OutputOptions{Stdout: &printed, Stderr: &printed, Prefix: true, LogBuffer: 1 << 20})
+	m.SetNames([]string{"web.1", "web.2", "worker.1"})
+	copyString(t, m, "web.1", Stdout, "one\n")
+	var mu sync.Mutex
+	var received strings.Builder
+	done := make(chan error, 1)
+	go func() {
+		done <- m.Logs(LogQuery{Lines: -1, Follow: true, Match: func(n string) bool { return strings.HasPrefix(n, "web.") }},
+			func(data []byte, _ int64) error {
+				mu.Lock()
+				defer mu.Unlock()
+				received.Write(data)
+				return nil
+			}, nil)
+	}()
+	got := func() string { mu.Lock(); defer mu.Unlock(); return received.String() }
+	testkit.WaitFor(t, "web.1's line", 10*time.Second, func() bool { return got() != "" })
+	copyString(t, m, "worker.1", Stdout, "not this\n")
+	copyString(t, m, "web.2", Stderr, "two\n")
+	testkit.WaitFor(t, "web.2's line", 10*time.Second, func() bool { return strings.Contains(got(), "two") })
+	m.CloseLogs(10 * time.Second)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if got() != "web.1    | one\nweb.2    | two\n" {
+		t.Errorf("followed: %q", got())
+	}
+}
+
+// TestLogsJSONFromRawLines: under --no-prefix the lines are the text, and
+// tend's own "tend: " marker is not part of its JSON line.
+func TestLogsJSONFromRawLines(t *testing.T) {
+	var printed testkit.Buffer
+	now := time.Date(2026, 11, 24, 9, 40, 0, 0, time.UTC)
+	m := NewMux(OutputOptions{Stdout: &printed, Stderr: &printed, Now: func() time.Time { return now }, LogBuffer: 1 << 20})
+	copyString(t, m, "web.1", Stdout, "raw | line\n")
+	m.Printf("hello")
+	m.ownFlushed()
+	if printed.String() != "raw | line\ntend: hello\n" {
+		t.Fatalf("printed %q", printed.String())
+	}
+	got, _ := logsOf(t, m, LogQuery{Lines: -1, JSON: true})
+	want := `{"time":"2026-11-24T09:40:00Z","process":"web.1","stream":"stdout","line":"raw | line"}` + "\n" +
+		`{"time":"2026-11-24T09:40:00Z","process":"tend","stream":"stdout","line":"hello"}` + "\n"
+	if got != want {
+		t.Errorf("json:\n%s\nwant:\n%s", got, want)
+	}
+}

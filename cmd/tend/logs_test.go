@@ -177,10 +177,15 @@ func TestLogsBufferBound(t *testing.T) {
 	p.signal(syscall.SIGTERM)
 	p.wait()
 
-	off := startTend(t, dir, env, "start", "--log-buffer", "0")
+	off := startTend(t, dir, append(env, "TEND_LOG_BUFFER=0"), "start")
 	off.waitOutput("web.1 | line 00150000\n")
 	if _, stderr, code := runTend(t, dir, env, "logs"); code != 1 || !strings.Contains(stderr, "--log-buffer 0") {
-		t.Errorf("logs with --log-buffer 0: exit %d, %q", code, stderr)
+		t.Errorf("logs with TEND_LOG_BUFFER=0: exit %d, %q", code, stderr)
+	}
+	off.signal(syscall.SIGTERM)
+	off.wait()
+	if _, stderr, code := runTend(t, dir, env, "start", "--log-buffer", "1TB"); code != 2 || !strings.Contains(stderr, "invalid --log-buffer") {
+		t.Errorf("start --log-buffer 1TB: exit %d, %q", code, stderr)
 	}
 }
 
