@@ -45,6 +45,7 @@ func logsAction(c *cli.Context) error {
 		}
 		q.Since = since
 	}
+	q.Names = dokkuIDs(c, q.Names)
 	path, _, err := control.Resolve(flagString(c, "socket"), app.Root(loadOptions(c, nil)))
 	if err != nil {
 		return &exitError{code: 1, err: err}
@@ -69,6 +70,28 @@ func flagArgs(c *cli.Context) []string {
 			if part = strings.TrimSpace(part); part != "" {
 				out = append(out, part)
 			}
+		}
+	}
+	return out
+}
+
+// dokkuIDs turns Dokku's cron IDs among names into tend's, which the
+// running tend knows, when --app-name says how Dokku names them (as for
+// `tend cron run`). An app that does not load leaves names as they are:
+// the running tend still answers for its own IDs.
+func dokkuIDs(c *cli.Context, names []string) []string {
+	if flagString(c, "app-name") == "" || len(names) == 0 {
+		return names
+	}
+	a, err := app.Load(loadOptions(c, os.Environ()))
+	if err != nil {
+		return names
+	}
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = n
+		if j, err := a.FindJob(n); err == nil {
+			out[i] = j.ID
 		}
 	}
 	return out

@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/tend-run/tend/appjson"
 )
 
 // The end-to-end tests of `tend logs`: a real tend start, real processes
@@ -260,8 +262,13 @@ func TestLogsCron(t *testing.T) {
 		t.Fatalf("cron: %+v", snap.Cron)
 	}
 	want := "cron." + snap.Cron[0].ID + " | tick"
-	for _, name := range []string{"cron", snap.Cron[0].ID, "cron." + snap.Cron[0].ID} {
-		stdout, stderr, code := runTend(t, dir, env, "logs", name)
+	dokku := appjson.DokkuID("shop", "echo tick", "@every 1s")
+	if _, _, code := runTend(t, dir, env, "logs", dokku); dokku == snap.Cron[0].ID || code != 1 {
+		t.Errorf("Dokku's ID %s without --app-name: exit %d", dokku, code)
+	}
+	for _, args := range [][]string{{"cron"}, {snap.Cron[0].ID}, {"cron." + snap.Cron[0].ID}, {"--app-name", "shop", dokku}} {
+		name := strings.Join(args, " ")
+		stdout, stderr, code := runTend(t, dir, env, append([]string{"logs"}, args...)...)
 		got := lines(stdout)
 		if code != 0 || len(got) == 0 {
 			t.Errorf("logs %s: exit %d, %q %s", name, code, stdout, stderr)
