@@ -160,10 +160,10 @@ func CallLogs(path string, q LogQuery, stdout, stderr io.Writer, interrupt <-cha
 				return fmt.Errorf("write the output: %w", err)
 			}
 		}
-		if f.End {
-			if f.Error != "" {
-				return errors.New(f.Error)
-			}
+		switch {
+		case f.Error != "": // also an older tend's "unknown operation"
+			return errors.New(f.Error)
+		case f.End:
 			return nil
 		}
 	}
