@@ -109,3 +109,24 @@ func ParseDuration(s string, seconds bool) (time.Duration, error) {
 	}
 	return d, nil
 }
+
+// MaxLogBuffer bounds --log-buffer: it is kept for every process.
+const MaxLogBuffer = 1 << 30
+
+// ParseSize reads a size option: bytes, or a number with K, M or G (also
+// KB, KiB, …: powers of 1024 all), from 0 to MaxLogBuffer.
+func ParseSize(s string) (int, error) {
+	s = strings.TrimSpace(s)
+	num := strings.TrimRightFunc(s, func(r rune) bool { return r < '0' || r > '9' })
+	unit := strings.ToUpper(strings.TrimSpace(s[len(num):]))
+	mult := map[string]int{"": 1, "B": 1, "K": 1 << 10, "KB": 1 << 10, "KIB": 1 << 10,
+		"M": 1 << 20, "MB": 1 << 20, "MIB": 1 << 20, "G": 1 << 30, "GB": 1 << 30, "GIB": 1 << 30}[unit]
+	n, err := strconv.Atoi(num)
+	if err != nil || n < 0 || mult == 0 {
+		return 0, errors.New("want a size such as 1MiB, 512KiB or 0")
+	}
+	if n > MaxLogBuffer/mult {
+		return 0, fmt.Errorf("want at most %d bytes (1 GiB)", MaxLogBuffer)
+	}
+	return n * mult, nil
+}

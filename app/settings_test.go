@@ -88,3 +88,29 @@ func TestCronTimeout(t *testing.T) {
 		}
 	}
 }
+
+func TestParseSize(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want int
+		ok   bool
+	}{
+		{"0", 0, true},
+		{"4096", 4096, true},
+		{"1MiB", 1 << 20, true},
+		{"1M", 1 << 20, true},
+		{"512kb", 512 << 10, true},
+		{"2 GiB", 0, false},
+		{"1G", 1 << 30, true},
+		{"1.5M", 0, false},
+		{"-1", 0, false},
+		{"MiB", 0, false},
+		{"1TB", 0, false},
+		{"", 0, false},
+	} {
+		got, err := ParseSize(tc.in)
+		if (err == nil) != tc.ok || got != tc.want {
+			t.Errorf("ParseSize(%q) = %d, %v; want %d, ok %v", tc.in, got, err, tc.want, tc.ok)
+		}
+	}
+}

@@ -30,6 +30,8 @@ type Request struct {
 	// or "cron-run").
 	Op     string `json:"op"`
 	Target string `json:"target,omitempty"`
+	// Logs is the query of a "logs" request.
+	Logs *LogQuery `json:"logs,omitempty"`
 }
 
 // Response is the answer: the state after the operation, or an error.
@@ -144,18 +146,18 @@ func trusted(uid int) bool {
 }
 
 // Serve answers requests on l until it is closed; run (may be nil)
-// serves "cron-run" requests.
-func Serve(l net.Listener, h Handler, run Streamer) {
+// serves "cron-run" requests, logs (may be nil) "logs" requests.
+func Serve(l net.Listener, h Handler, run Streamer, logs LogSource) {
 	for {
 		conn, err := l.Accept()
 		if err != nil {
 			return
 		}
-		go serveConn(conn, h, run)
+		go serveConn(conn, h, run, logs)
 	}
 }
 
-func serveConn(conn net.Conn, h Handler, run Streamer) {
+func serveConn(conn net.Conn, h Handler, run Streamer, logs LogSource) {
 	defer conn.Close()
 	// Whoever can reach the socket (its mode may be looser than ours with
 	// --socket) must still be us or root to be answered.
@@ -188,6 +190,15 @@ func serveConn(conn net.Conn, h Handler, run Streamer) {
 			return
 		}
 		stream(conn, dec, req, run)
+		return
+	}
+	if req.Op == status.OpLogs {
+		_ = conn.SetReadDeadline(time.Time{}) // a follow may last all day
+		if logs == nil {
+			_ = json.NewEncoder(conn).Encode(LogFrame{End: true, Error: "this tend keeps no output"})
+			return
+		}
+		serveLogs(conn, dec, req, h, logs)
 		return
 	}
 	snap, err := h(req.Op, req.Target)

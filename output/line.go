@@ -24,10 +24,13 @@ type lineWriter struct {
 	// colorOn and namePart are the cached pieces of the prefix.
 	colorOn  []byte
 	namePart []byte
+	// log counts the batch's lines and knows its prefix, for the log
+	// buffers.
+	log logEntry
 }
 
 func (m *Mux) newLineWriter(name string, s Stream) *lineWriter {
-	return &lineWriter{m: m, name: name, stream: s, stamp: -1}
+	return &lineWriter{m: m, name: name, stream: s, stamp: -1, log: logEntry{name: name}}
 }
 
 // consume splits data into lines; complete ones go to the batch.
@@ -95,6 +98,7 @@ func (lw *lineWriter) emit(line []byte) {
 // as is) into the batch.
 func (lw *lineWriter) appendLine(line []byte) {
 	o := &lw.m.opts
+	lw.log.lines++
 	if o.JSON {
 		lw.batch = lw.appendJSON(lw.batch, line)
 		return
@@ -133,6 +137,10 @@ func (lw *lineWriter) refreshPrefix() {
 		b = append(b, "\x1b[0m"...)
 	}
 	lw.namePart = append(b, ' ')
+	lw.log.prefix = len(lw.colorOn) + len(lw.namePart)
+	if m.opts.Timestamps {
+		lw.log.prefix += len("15:04:05 ")
+	}
 }
 
 // appendPrefix appends "[15:04:05 ]name<pad> | ", coloured when asked.
@@ -208,12 +216,21 @@ func (lw *lineWriter) flush() {
 	if len(lw.batch) == 0 {
 		return
 	}
+	next := lw.batch[:0]
 	if lw.err == nil {
-		if err := lw.m.write(lw.stream, lw.batch); err != nil {
+		var e *logEntry
+		if lw.m.logs != nil {
+			e = &lw.log
+		}
+		if err := lw.m.write(lw.stream, lw.batch, e); err != nil {
 			lw.err = fmt.Errorf("write output of %s: %w", lw.name, err)
 		}
+		if e != nil {
+			next = e.reuse
+		}
 	}
-	lw.batch = lw.batch[:0]
+	lw.log.lines = 0
+	lw.batch = next
 	if cap(lw.batch) > keepBatch {
 		lw.batch = nil
 	}

@@ -71,6 +71,9 @@ type OutputOptions struct {
 	// KeepTail keeps the last few KiB of each name's output for Tail
 	// (failure hooks); off, it costs nothing.
 	KeepTail bool
+	// LogBuffer bounds the recent output kept per name for `tend logs`
+	// (Logs), in bytes; 0 keeps none.
+	LogBuffer int
 }
 
 // Mux writes the output of many processes to tend's two streams, whole
@@ -95,6 +98,8 @@ type Mux struct {
 	out outState // the write path: its lock, the own-line queue, broken streams
 
 	pipes map[*Pipes]bool // being copied and waited for by Drain (guarded by mu)
+
+	logs *logStore // the log buffers (nil: LogBuffer is 0)
 }
 
 // palette of ANSI colours given to names in order of first appearance.
@@ -110,6 +115,9 @@ func NewMux(opts OutputOptions) *Mux {
 	}
 	m := &Mux{opts: opts, width: len(tendName), palette: map[string]string{tendName: "1"}, progress: map[string]*atomic.Int64{}, pipes: map[*Pipes]bool{}}
 	m.out.init(opts.Stdout, opts.Stderr)
+	if opts.LogBuffer > 0 {
+		m.logs = newLogStore(opts.LogBuffer, opts.Now)
+	}
 	return m
 }
 
@@ -258,7 +266,14 @@ func (m *Mux) ownLine(s Stream, g *gate, h *Hold, format string, args ...any) {
 	if g != nil && g.done == nil {
 		g = nil
 	}
-	m.enqueue(ownLine{stream: s, data: lw.batch, gate: g, release: h})
+	l := ownLine{stream: s, data: lw.batch, gate: g, release: h}
+	if m.logs != nil {
+		if !m.opts.Prefix && !m.opts.JSON {
+			lw.log.prefix = len(tendName + ": ")
+		}
+		l.log = &lw.log
+	}
+	m.enqueue(l)
 }
 
 // progressOf is the counter of the bytes read from name's pipes.

@@ -102,7 +102,8 @@ type ownLine struct {
 	stream  Stream
 	data    []byte
 	gate    *gate
-	release *Hold // released once the line is written or dropped
+	release *Hold     // released once the line is written or dropped
+	log     *logEntry // for the log buffers (nil: not kept)
 }
 
 // gate holds an own line back until a process's output is copied.
@@ -113,15 +114,21 @@ type gate struct {
 
 // write writes b to stream s with one Write under the write lock. After
 // EPIPE on a stream (its reader went away) everything for it is discarded.
-func (m *Mux) write(s Stream, b []byte) error {
+//
+// With log buffers (e not nil), the batch is kept for `tend logs` once
+// written, still under the lock, and e.reuse is the buffer to fill next.
+func (m *Mux) write(s Stream, b []byte, e *logEntry) error {
 	m.out.pending[s].Add(int64(len(b)))
-	return m.writeCounted(s, b)
+	return m.writeCounted(s, b, e)
 }
 
 // writeCounted is write for bytes already counted in pending.
-func (m *Mux) writeCounted(s Stream, b []byte) error {
+func (m *Mux) writeCounted(s Stream, b []byte, e *logEntry) error {
 	o := &m.out
 	defer o.pending[s].Add(-int64(len(b)))
+	if e != nil {
+		e.reuse = b[:0]
+	}
 	if o.broken[s].Load() {
 		return nil
 	}
@@ -134,6 +141,9 @@ func (m *Mux) writeCounted(s Stream, b []byte) error {
 	o.inWrite[s].Store(true)
 	_, err := m.writer(s).Write(b)
 	o.inWrite[s].Store(false)
+	if e != nil {
+		m.logs.keep(s, b, e)
+	}
 	if errors.Is(err, syscall.EPIPE) {
 		o.broken[s].Store(true)
 		o.brokenOnce.Do(func() {
@@ -199,7 +209,7 @@ func (m *Mux) flushOwn(q *ownQueue, idle chan struct{}) {
 		if l.gate != nil {
 			waitIdle(l.gate.done, o.hurry, l.gate.read, Grace, gateLimit)
 		}
-		_ = m.writeCounted(l.stream, l.data)
+		_ = m.writeCounted(l.stream, l.data, l.log)
 		l.release.done()
 		q.mu.Lock()
 		q.queued -= int64(len(l.data))

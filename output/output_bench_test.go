@@ -88,6 +88,12 @@ func BenchmarkMuxCopyTimestamps(b *testing.B) {
 	benchmarkMux(b, OutputOptions{Prefix: true, Timestamps: true, Color: true})
 }
 
+// BenchmarkMuxCopyLogBuffer is BenchmarkMuxCopy with the log buffer of
+// `tend logs` on, at tend start's default size (1 MiB).
+func BenchmarkMuxCopyLogBuffer(b *testing.B) {
+	benchmarkMux(b, OutputOptions{Prefix: true, LogBuffer: 1 << 20})
+}
+
 // benchmarkMux copies one producer's lines through a Mux set up with opts.
 func benchmarkMux(b *testing.B, opts OutputOptions) {
 	for b.Loop() {

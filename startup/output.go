@@ -18,6 +18,9 @@ type OutputSettings struct {
 	// KeepTail keeps recent output per name (the hook's TEND_OUTPUT_TAIL,
 	// the status page).
 	KeepTail bool
+	// LogBuffer is --log-buffer: the bytes of recent output kept per name
+	// for `tend logs` (0: none).
+	LogBuffer int
 }
 
 // NewOutput builds the multiplexer on tend's stdout and stderr: timestamps
@@ -33,5 +36,6 @@ func NewOutput(s OutputSettings) (*output.Mux, error) {
 	return output.NewMux(output.OutputOptions{
 		Stdout: os.Stdout, Stderr: os.Stderr, Timestamps: timestamps,
 		Prefix: !s.NoPrefix, Color: color, JSON: s.Format == "json", KeepTail: s.KeepTail,
+		LogBuffer: s.LogBuffer,
 	}), nil
 }

@@ -47,8 +47,9 @@ func Serve(s Serving, do control.Handler, sched *cron.Scheduler, out *output.Mux
 				return st.ExitCode(), err
 			}
 		}
-		go control.Serve(l, do, run)
-		stops = append(stops, func() { l.Close() })
+		go control.Serve(l, do, run, out)
+		// Followers of `tend logs` get the last lines, then the end.
+		stops = append(stops, func() { out.CloseLogs(time.Second); l.Close() })
 	case !explicit && privdir.NoPlace(err):
 		out.Errorf("warning: running without a control socket, so tend status, restart, stop, resume, reload and cron run cannot reach this tend: %v; --socket PATH on a writable mount brings it back", err)
 	default:

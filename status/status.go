@@ -19,6 +19,8 @@ const (
 	OpReload  = "reload"
 	// OpCronRun runs a cron job now and streams its output (`tend cron run`).
 	OpCronRun = "cron-run"
+	// OpLogs streams the output tend keeps (`tend logs`).
+	OpLogs = "logs"
 )
 
 // ErrSkipped says a cron run was not started because of its policy or

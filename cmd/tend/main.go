@@ -128,6 +128,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			checkCommand(),
 			cronCommand(),
 			exportCommand(),
+			logsCommand(),
 		}, controlCommands()...),
 		Action: func(c *cli.Context) error {
 			return cli.ShowAppHelp(c)

@@ -315,7 +315,7 @@ func TestCronExitLineAfterOutput(t *testing.T) {
 func TestExecStderrClosedStillStops(t *testing.T) {
 	t.Parallel()
 	dir := writeApp(t, map[string]string{})
-	p, pr := startTendPiped(t, dir, nil, 2, "-t", "1", "--", "sh", "-c", `echo $$ > pid; trap "" TERM; while :; do sleep 0.05; done`)
+	p, pr := startTendPiped(t, dir, nil, 2, "-t", "1", "--", "sh", "-c", `trap "" TERM; echo $$ > pid; while :; do sleep 0.05; done`)
 	killPids(t, filepath.Join(dir, "pid"))
 	pr.Close()
 	waitFor(t, "the command's pid", func() bool {
@@ -339,7 +339,7 @@ func TestExecStderrClosedStillStops(t *testing.T) {
 func TestExecStalledStderrStillStops(t *testing.T) {
 	t.Parallel()
 	dir := writeApp(t, map[string]string{})
-	p, pr := startTendPiped(t, dir, nil, 2, "-t", "1", "--", "sh", "-c", `echo $$ > pid; trap "" TERM; exec yes 'an error nobody reads' >&2`)
+	p, pr := startTendPiped(t, dir, nil, 2, "-t", "1", "--", "sh", "-c", `trap "" TERM; echo $$ > pid; exec yes 'an error nobody reads' >&2`)
 	killPids(t, filepath.Join(dir, "pid"))
 	pipeFull(t, pr, 60_000, p)
 	p.signal(syscall.SIGTERM)

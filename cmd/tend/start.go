@@ -41,6 +41,7 @@ func startCommand() *cli.Command {
 			&cli.BoolFlag{Name: "no-timestamp", Usage: "never print timestamps"},
 			&cli.BoolFlag{Name: "no-prefix", Usage: "print output lines without name prefixes"},
 			&cli.StringFlag{Name: "log-format", Value: "text", Usage: "`text` or json (one object per line)", EnvVars: []string{"TEND_LOG_FORMAT"}},
+			&cli.StringFlag{Name: "log-buffer", Value: "1MiB", Usage: "recent output kept per process for tend logs, `SIZE` (0: none)", EnvVars: []string{"TEND_LOG_BUFFER"}},
 			&cli.BoolFlag{Name: "cron", Usage: "run app.json's cron jobs even where DYNO is set (Dokku runs them from the host)", EnvVars: []string{"TEND_CRON"}},
 			&cli.BoolFlag{Name: "no-cron", Usage: "do not run app.json's cron jobs"},
 			&cli.BoolFlag{Name: "dokku-warnings", Usage: "print where Dokku would run the app differently (default: only in a Dokku container, DYNO or DOKKU_* set)", EnvVars: []string{"TEND_DOKKU_WARNINGS"}},
@@ -145,10 +146,14 @@ func planStart(c *cli.Context) (*startPlan, error) {
 		return nil, &exitError{code: 1, err: err}
 	}
 	proc.CatchSIGPIPE() // the Mux stops the formation on EPIPE instead
+	logBuffer, err := app.ParseSize(flagString(c, "log-buffer"))
+	if err != nil {
+		return nil, &exitError{code: 2, err: fmt.Errorf("invalid --log-buffer: %w", err)}
+	}
 	// The hook's TEND_OUTPUT_TAIL and the status page show recent output.
 	if sp.out, err = startup.NewOutput(startup.OutputSettings{Format: flagString(c, "log-format"),
 		Timestamp: c.Bool("timestamp"), NoTimestamp: c.Bool("no-timestamp"), NoPrefix: c.Bool("no-prefix"),
-		KeepTail: flagString(c, "on-failure") != "" || flagString(c, "metrics-addr") != ""}); err != nil {
+		KeepTail: flagString(c, "on-failure") != "" || flagString(c, "metrics-addr") != "", LogBuffer: logBuffer}); err != nil {
 		return nil, planError(err)
 	}
 	for _, w := range append(sp.app.Warnings, projectDefaults.Warnings...) {
