@@ -6,6 +6,7 @@ import (
 
 	"github.com/tend-run/tend/cron"
 	"github.com/tend-run/tend/dblock"
+	"github.com/tend-run/tend/privdir"
 )
 
 // LockApp names the app in database lock keys: --app-name, else the app
@@ -73,4 +74,17 @@ func ErrorLines(err error) []string {
 	}
 	walk(err)
 	return lines
+}
+
+// OpenSuspensions opens where the jobs' suspend state lives: the lock dir
+// (--lock-dir, else the private per-user one), also with --lock-url, so
+// `tend cron suspend` holds for every tend sharing the directory. nil,
+// without error, when there is no place for the default directory (a
+// read-only file system): then nothing is suspended.
+func (s Settings) OpenSuspensions(root string) (*cron.LockDir, error) {
+	d, err := s.OpenLockDir(root)
+	if err != nil && s.LockDir == "" && privdir.NoPlace(err) {
+		return nil, nil
+	}
+	return d, err
 }

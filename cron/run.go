@@ -127,6 +127,8 @@ func (s *Scheduler) RunNow(id string, tee *output.Tee, cancel <-chan struct{}) (
 	s.mu.Unlock()
 	now := s.cfg.Clock.Now()
 	switch {
+	case s.cfg.Suspend != nil && s.cfg.Suspend.Suspended(id):
+		return proc.ExitStatus{}, fmt.Errorf("%w: %s is suspended (`tend cron resume %s`, or --force)", status.ErrSkipped, j.Name(), id)
 	case j.Policy == PolicyForbid && len(active) > 0:
 		s.record(history.Run{Job: id, Scheduled: now, Started: now, Outcome: history.OutcomeSkipped})
 		return proc.ExitStatus{}, fmt.Errorf("%w: the run started %s is still going (forbid)", status.ErrSkipped, active[0].started.Format(time.RFC3339))

@@ -73,6 +73,9 @@ type Config struct {
 	History History
 	// OnFailure is told when a run fails or times out (nil: nothing).
 	OnFailure func(Failure)
+	// Suspend, if set, is asked before every run: a suspended job starts
+	// none (`tend cron suspend`).
+	Suspend Suspender
 }
 
 // Scheduler runs cron jobs at their times with Dokku's concurrency
@@ -91,6 +94,8 @@ type Scheduler struct {
 	wg        sync.WaitGroup
 	jobs      []Job                // the current schedule, for Status
 	nextTimes map[string]time.Time // each job's next due time, for Status
+	// noted are the jobs whose suspension was logged (the loop's own).
+	noted map[string]bool
 }
 
 // New prepares a scheduler; Start runs it. onIdle, if not nil, is called
@@ -104,7 +109,7 @@ func New(cfg Config, onIdle func()) *Scheduler {
 		cfg.StopSignal = syscall.SIGTERM
 	}
 	return &Scheduler{cfg: cfg, onIdle: onIdle, stop: make(chan struct{}), done: make(chan struct{}), update: make(chan []Job),
-		running: map[string][]*cronRun{}, jobs: cfg.Jobs, nextTimes: map[string]time.Time{}}
+		running: map[string][]*cronRun{}, jobs: cfg.Jobs, nextTimes: map[string]time.Time{}, noted: map[string]bool{}}
 }
 
 // Start begins scheduling in the background.
@@ -206,6 +211,9 @@ func (s *Scheduler) fire(job Job, scheduled, now time.Time) {
 	active := append([]*cronRun(nil), s.running[job.ID]...)
 	s.mu.Unlock()
 	out := s.cfg.Output
+	if s.suspended(job, scheduled) {
+		return
+	}
 	if late := now.Sub(scheduled); late > lateThreshold {
 		out.Printf("%s: run due at %s starts %v late", job.Name(), scheduled.Format(time.RFC3339), late.Round(time.Second))
 	}
@@ -231,6 +239,25 @@ func (s *Scheduler) fire(job Job, scheduled, now time.Time) {
 	default:
 		_, _ = s.launch(job, scheduled)
 	}
+}
+
+// suspended says whether job is suspended, logging when that changes
+// (once, not at every due time of an @every 1s job). A suspended due time
+// is not a skip: it is neither recorded nor counted.
+func (s *Scheduler) suspended(job Job, scheduled time.Time) bool {
+	if s.cfg.Suspend == nil {
+		return false
+	}
+	now := s.cfg.Suspend.Suspended(job.ID)
+	if now != s.noted[job.ID] {
+		if now {
+			s.cfg.Output.Printf("%s: suspended: not starting the run due at %s nor any other until `tend cron resume %s`", job.Name(), scheduled.Format(time.RFC3339), job.ID)
+		} else {
+			s.cfg.Output.Printf("%s: resumed", job.Name())
+		}
+		s.noted[job.ID] = now
+	}
+	return now
 }
 
 // SetJobs replaces the schedule (a reload). Runs in progress are left to

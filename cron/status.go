@@ -38,6 +38,7 @@ func (s *Scheduler) Status(now time.Time) []status.Job {
 			st.LastSuccess = &t
 		}
 		st.Gap = scheduleGap(j, now)
+		st.Suspended = s.cfg.Suspend != nil && s.cfg.Suspend.Suspended(j.ID)
 		for _, r := range s.running[j.ID] {
 			rs := status.Run{Started: r.started, Elapsed: now.Sub(r.started)}
 			if c, ok := r.handle.(*proc.Child); ok {

@@ -20,7 +20,9 @@ type Job struct {
 	App      *app.App
 	Job      appjson.Job
 	// NoLock runs it even if another run holds its lock.
-	NoLock         bool
+	NoLock bool
+	// Force runs it even while it is suspended (`tend cron suspend`).
+	Force          bool
 	Grace          time.Duration
 	Stdout, Stderr io.Writer
 }
@@ -44,6 +46,20 @@ func (j Job) Run() (int, error) {
 	}
 	errw := NewErrors(j.Stdout, j.Stderr)
 	name := "cron." + j.Job.ID
+	if !j.Force {
+		susp, err := j.Settings.OpenSuspensions(j.App.Root)
+		if err != nil {
+			return 0, err
+		}
+		if susp != nil {
+			suspended := susp.Suspended(j.Job.ID)
+			susp.Close()
+			if suspended {
+				fmt.Fprintf(errw, "tend: %s: not run: it is suspended (tend cron resume %s; --force runs it anyway)\n", name, j.Job.ID)
+				return errw.Done(ExitLocked), nil
+			}
+		}
+	}
 	if j.Job.Policy != appjson.PolicyAllow && !j.NoLock {
 		release, code, err := j.lock(name, errw)
 		if release == nil {

@@ -84,3 +84,30 @@ func TestReadyAndHealthcheckMetrics(t *testing.T) {
 		t.Errorf("/healthz/ready when ready: %d", code)
 	}
 }
+
+// A suspended job is tend_cron_suspended 1, and /healthz/cron ignores it.
+func TestCronSuspendedMetric(t *testing.T) {
+	state := status.Snapshot{Cron: []status.Job{{ID: "ab12cd34", Command: "bin/report", Gap: 1, Suspended: true}, {ID: "ef56ab78", Command: "bin/tick"}}}
+	srv := httptest.NewServer(Handler(func() (status.Snapshot, error) { return state, nil }))
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	_, _ = io.Copy(&b, resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{`tend_cron_suspended{job="ab12cd34"} 1`, `tend_cron_suspended{job="ef56ab78"} 0`} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("/metrics lacks %s:\n%s", want, b.String())
+		}
+	}
+	resp, err = http.Get(srv.URL + "/healthz/cron")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("/healthz/cron with a suspended job that never succeeded: %d", resp.StatusCode)
+	}
+}

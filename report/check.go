@@ -113,7 +113,7 @@ func BuildCheck(s app.Settings, a *app.App, now time.Time, connect bool) (Check,
 			r.Locks += " (connected: " + version + ")"
 		}
 	}
-	r.Cron = CronList(a, now, 5, db)
+	r.Cron = CronList(a, now, 5, db, nil)
 	r.Healthchecks = healthchecks(a)
 	return r, nil
 }

@@ -44,6 +44,9 @@ func PrintStatus(w io.Writer, s status.Snapshot, now time.Time) {
 		if j.Last != nil {
 			last = fmt.Sprintf("%s (%d) %v, %v ago", j.Last.Outcome, j.Last.ExitCode, j.Last.Duration.Round(time.Millisecond), now.Sub(j.Last.Started).Round(time.Second))
 		}
+		if j.Suspended {
+			next = "suspended"
+		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\n", j.ID, j.Schedule, next, last, j.Runs, j.Failures, j.Skips, running(j))
 	}
 	tw.Flush()

@@ -31,9 +31,17 @@ func SchedulerConfig(settings app.Settings, a *app.App, out *output.Mux, reaper 
 	if err != nil {
 		return nil, err
 	}
+	var suspend cron.Suspender
+	if d, ok := locks.(*cron.LockDir); ok {
+		suspend = d
+	} else if d, err := settings.OpenSuspensions(a.Root); err != nil {
+		return nil, err
+	} else if d != nil {
+		suspend = d // with --lock-url, suspensions still live in the lock dir
+	}
 	return &cron.Config{
 		Jobs: jobs, Locks: locks, Grace: timeout, StopSignal: sigs["cron"], Output: out,
-		History: hist,
+		History: hist, Suspend: suspend,
 		Launch: func(job cron.Job, scheduled, deadline time.Time) (cron.RunHandle, error) {
 			a := current.Load()
 			path, args := proc.ShellCommand(a.ExpandCommand(job.Command))

@@ -72,10 +72,11 @@ func (s Snapshot) processesHealthy() (bool, string) {
 
 // cronHealthy: a job that has never succeeded is judged from tend's start
 // (a weekday job tolerates the weekend). Jobs in maintenance or held back
-// by the DYNO guard are not in the schedule, so they do not count.
+// by the DYNO guard are not in the schedule, so they do not count; nor do
+// suspended ones, which are not meant to run.
 func (s Snapshot) cronHealthy(now time.Time) (bool, string) {
 	for _, j := range s.Cron {
-		if j.Gap <= 0 {
+		if j.Gap <= 0 || j.Suspended {
 			continue
 		}
 		since := s.Started

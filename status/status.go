@@ -102,6 +102,8 @@ type Job struct {
 	// Gap is the time between the job's last two scheduled times before
 	// now (for the dead man's switch).
 	Gap time.Duration `json:"gap_ns"`
+	// Suspended: `tend cron suspend` holds it; it starts no runs.
+	Suspended bool `json:"suspended"`
 }
 
 // Run is a cron run in progress.
