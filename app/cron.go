@@ -46,6 +46,9 @@ func (s Settings) CronJobs(a *App) ([]cron.Job, error) {
 	if a.Cron == nil {
 		return nil, nil
 	}
+	if err := s.CheckCronFlags(a); err != nil {
+		return nil, err
+	}
 	var jobs []cron.Job
 	for _, j := range a.Cron.Jobs {
 		if j.Maintenance {
@@ -55,7 +58,12 @@ func (s Settings) CronJobs(a *App) ([]cron.Job, error) {
 		if err != nil {
 			return nil, err
 		}
-		jobs = append(jobs, cron.Job{ID: j.ID, Command: j.Command, Schedule: j.Schedule, Policy: cron.Policy(j.Policy), Timeout: limit})
+		retries, err := s.CronRetry(j.ID)
+		if err != nil {
+			return nil, err
+		}
+		jobs = append(jobs, cron.Job{ID: j.ID, Command: j.Command, Schedule: j.Schedule, Policy: cron.Policy(j.Policy), Timeout: limit,
+			Retries: retries, RetryDelay: s.RetryDelay()})
 	}
 	return jobs, nil
 }
@@ -111,7 +119,8 @@ func (a *App) CronEnv(id string, scheduled, deadline time.Time) []string {
 	return runner.WithEnv(a.Env.Environ(), "PS=cron."+id, "DYNO=cron."+id,
 		"TEND_CRON_ID="+id,
 		"TEND_CRON_SCHEDULED_AT="+scheduled.Format(time.RFC3339),
-		"TEND_CRON_DEADLINE="+deadline.Format(time.RFC3339))
+		"TEND_CRON_DEADLINE="+deadline.Format(time.RFC3339),
+		"TEND_CRON_ATTEMPT=1") // the scheduler's retries set their own
 }
 
 // FindJob finds a job by short ID or, with an app name, Dokku's ID.

@@ -43,6 +43,11 @@ type Settings struct {
 	// After is --after: "worker=web,clock=web" starts a type once every
 	// instance of the types it names is ready.
 	After string
+
+	// CronRetries are --cron-retry's values: N for every job or ID=N.
+	CronRetries []string
+	// CronRetryDelay is the hidden --cron-retry-delay (0: 10 s).
+	CronRetryDelay time.Duration
 }
 
 // UsageError is a flag value tend cannot use: tend exits with status 2.

@@ -70,6 +70,13 @@ func (s *Scheduler) launch(job Job, scheduled time.Time) (*cronRun, error) {
 			return nil, err
 		}
 	}
+	return s.start(job, scheduled, lock)
+}
+
+// start starts a run of job holding lock (nil for none), which it
+// releases if the run cannot start.
+func (s *Scheduler) start(job Job, scheduled time.Time, lock Held) (*cronRun, error) {
+	out := s.cfg.Output
 	s.mu.Lock()
 	if s.draining {
 		s.mu.Unlock()
@@ -91,7 +98,7 @@ func (s *Scheduler) launch(job Job, scheduled time.Time) (*cronRun, error) {
 	s.running[job.ID] = append(s.running[job.ID], r)
 	s.wg.Add(1)
 	s.mu.Unlock()
-	hold.Printf("%s: started (schedule %q, due %s): %s", job.Name(), job.Schedule, scheduled.Format(time.RFC3339), job.Command)
+	hold.Printf("%s: started%s (schedule %q, due %s): %s", job.Name(), attemptNote(job), job.Schedule, scheduled.Format(time.RFC3339), job.Command)
 	go s.watch(r)
 	return r, nil
 }
@@ -123,6 +130,7 @@ func (s *Scheduler) RunNow(id string, tee *output.Tee, cancel <-chan struct{}) (
 	}
 	j := *job
 	j.Tee = tee
+	j.Retries = 0 // the caller sees one run and its status
 	active := append([]*cronRun(nil), s.running[id]...)
 	s.mu.Unlock()
 	now := s.cfg.Clock.Now()
@@ -179,29 +187,40 @@ func (s *Scheduler) watch(r *cronRun) {
 		s.stopRun(r, history.OutcomeReplaced)
 	}
 	st := r.handle.Wait()
-	release(r.lock)
+	s.mu.Lock()
+	outcome := outcomeOf(r.stopped, st)
+	s.mu.Unlock()
+	retry, delay := s.planRetry(r, outcome)
+	if retry == nil {
+		release(r.lock) // else the retry holds it across attempts
+	}
 	r.status = st
 	defer close(r.finished)
 	why := s.remove(r)
 	took := s.cfg.Clock.Now().Sub(r.started).Round(time.Millisecond)
-	outcome := outcomeOf(why, st)
-	s.record(history.Run{Job: r.job.ID, Scheduled: r.scheduled, Started: r.started, Duration: took, ExitCode: st.ExitCode(), Outcome: outcome})
+	s.record(history.Run{Job: r.job.ID, Scheduled: r.scheduled, Started: r.started, Duration: took, ExitCode: st.ExitCode(), Outcome: outcome, Attempt: attemptNo(r.job)})
 	// The end of the run is logged after its last line.
 	var output <-chan struct{}
 	if c, ok := r.handle.(outputHandle); ok {
 		output = c.OutputDone()
 	}
-	if (outcome == history.OutcomeFailed || outcome == history.OutcomeTimedOut) && s.cfg.OnFailure != nil {
+	if (outcome == history.OutcomeFailed || outcome == history.OutcomeTimedOut) && s.cfg.OnFailure != nil && retry == nil {
 		s.cfg.OnFailure(Failure{Process: r.job.Name(), JobID: r.job.ID, Status: st, Duration: took, OutputDone: output})
 	}
-	msg := fmt.Sprintf("%s: %s after %v", r.job.Name(), st, took)
+	msg := fmt.Sprintf("%s: %s after %v%s", r.job.Name(), st, took, attemptNote(r.job))
 	if why != "" {
 		msg += " (" + why + ")"
+	}
+	if retry != nil {
+		msg += fmt.Sprintf("; retrying in %v", delay)
 	}
 	if st.Success() && why == "" {
 		s.cfg.Output.PrintfAfter(r.job.Name(), output, "%s", msg)
 	} else {
 		s.cfg.Output.ErrorfAfter(r.job.Name(), output, "%s", msg)
+	}
+	if retry != nil {
+		go s.retry(r, retry, delay)
 	}
 	if s.onIdle != nil {
 		s.onIdle()

@@ -52,7 +52,18 @@ type Job struct {
 	Timeout time.Duration
 	// Tee, set for one run, also receives its output.
 	Tee *output.Tee
+	// Retries is how many times a failed run is tried again (--cron-retry),
+	// RetryDelay the wait before the first retry, doubling after each;
+	// a retry never starts at or past the job's next scheduled time.
+	Retries    int
+	RetryDelay time.Duration
+	// Attempt numbers the attempts of one due time: 1, then 2… for retries
+	// (0 reads as 1).
+	Attempt int
 }
+
+// attempt is the job's attempt number, from 1.
+func (j Job) attempt() int { return max(j.Attempt, 1) }
 
 // Name is the job's output prefix, "cron.<id>".
 func (j Job) Name() string { return "cron." + j.ID }
@@ -96,6 +107,8 @@ type Scheduler struct {
 	nextTimes map[string]time.Time // each job's next due time, for Status
 	// noted are the jobs whose suspension was logged (the loop's own).
 	noted map[string]bool
+	// retries are the retries waiting for their time, by job id.
+	retries map[string]*pendingRetry
 }
 
 // New prepares a scheduler; Start runs it. onIdle, if not nil, is called
@@ -109,7 +122,7 @@ func New(cfg Config, onIdle func()) *Scheduler {
 		cfg.StopSignal = syscall.SIGTERM
 	}
 	return &Scheduler{cfg: cfg, onIdle: onIdle, stop: make(chan struct{}), done: make(chan struct{}), update: make(chan []Job),
-		running: map[string][]*cronRun{}, jobs: cfg.Jobs, nextTimes: map[string]time.Time{}, noted: map[string]bool{}}
+		running: map[string][]*cronRun{}, jobs: cfg.Jobs, nextTimes: map[string]time.Time{}, noted: map[string]bool{}, retries: map[string]*pendingRetry{}}
 }
 
 // Start begins scheduling in the background.
@@ -208,12 +221,16 @@ func (s *Scheduler) fire(job Job, scheduled, now time.Time) {
 		s.mu.Unlock()
 		return
 	}
-	active := append([]*cronRun(nil), s.running[job.ID]...)
 	s.mu.Unlock()
 	out := s.cfg.Output
 	if s.suspended(job, scheduled) {
 		return
 	}
+	// This due time takes over from a retry of the last one still waiting.
+	s.dropRetry(job.ID, "the run due at "+scheduled.Format(time.RFC3339)+" takes over")
+	s.mu.Lock()
+	active := append([]*cronRun(nil), s.running[job.ID]...)
+	s.mu.Unlock()
 	if late := now.Sub(scheduled); late > lateThreshold {
 		out.Printf("%s: run due at %s starts %v late", job.Name(), scheduled.Format(time.RFC3339), late.Round(time.Second))
 	}

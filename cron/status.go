@@ -40,7 +40,7 @@ func (s *Scheduler) Status(now time.Time) []status.Job {
 		st.Gap = scheduleGap(j, now)
 		st.Suspended = s.cfg.Suspend != nil && s.cfg.Suspend.Suspended(j.ID)
 		for _, r := range s.running[j.ID] {
-			rs := status.Run{Started: r.started, Elapsed: now.Sub(r.started)}
+			rs := status.Run{Started: r.started, Elapsed: now.Sub(r.started), Attempt: attemptNo(r.job)}
 			if c, ok := r.handle.(*proc.Child); ok {
 				rs.Pid = c.Pid
 			}

@@ -52,6 +52,9 @@ type Run struct {
 	Duration  time.Duration `json:"duration_ns"` // how long it ran; never negative
 	ExitCode  int           `json:"exit_code"`   // 128+n when killed by signal n
 	Outcome   string        `json:"outcome"`     // one of the Outcome constants
+	// Attempt numbers the attempts of one due time under --cron-retry (1,
+	// 2, …); 0 when the job has no retries.
+	Attempt int `json:"attempt,omitempty"`
 }
 
 // Success reports whether the run succeeded (Outcome is "ok").

@@ -96,6 +96,11 @@ func BuildCheck(s app.Settings, a *app.App, now time.Time, connect bool) (Check,
 	if r.Processes, err = processes(s, a); err != nil {
 		return r, err
 	}
+	if a.Cron != nil {
+		if err := s.CheckCronFlags(a); err != nil {
+			return r, err
+		}
+	}
 	db, err := s.OpenLockURL(a, nil)
 	if err != nil {
 		return r, err

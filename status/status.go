@@ -111,6 +111,8 @@ type Run struct {
 	Started time.Time     `json:"started"`
 	Pid     int           `json:"pid,omitempty"`
 	Elapsed time.Duration `json:"elapsed_ns"`
+	// Attempt is the attempt number under --cron-retry (0 without).
+	Attempt int `json:"attempt,omitempty"`
 	// Remaining estimates the time left from the average of the job's
 	// earlier successful runs (absent when there are none).
 	Remaining *time.Duration `json:"remaining_ns,omitempty"`

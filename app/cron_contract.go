@@ -1,0 +1,71 @@
+package app
+
+import (
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The settings of issue 15's cron contract: retries (and, per job, the
+// IDs they name).
+
+// DefaultRetryDelay is the wait before a failed run's first retry; it
+// doubles after each.
+const DefaultRetryDelay = 10 * time.Second
+
+// MaxRetries bounds --cron-retry.
+const MaxRetries = 100
+
+// CronRetry is the number of retries of job id from --cron-retry: the last
+// value for every job or for this one, else 0.
+func (s Settings) CronRetry(id string) (int, error) {
+	n := 0
+	for _, v := range s.CronRetries {
+		key, val, perJob := strings.Cut(v, "=")
+		if !perJob {
+			val = key
+		}
+		r, err := strconv.Atoi(strings.TrimSpace(val))
+		if err != nil || r < 0 || r > MaxRetries {
+			return 0, usageErrorf("invalid --cron-retry %s: want a number of retries from 0 to %d (N for all jobs, ID=N for one)", v, MaxRetries)
+		}
+		if !perJob || key == id {
+			n = r
+		}
+	}
+	return n, nil
+}
+
+// RetryDelay is the wait before a first retry (the hidden
+// --cron-retry-delay, for tests; else DefaultRetryDelay).
+func (s Settings) RetryDelay() time.Duration {
+	if s.CronRetryDelay > 0 {
+		return s.CronRetryDelay
+	}
+	return DefaultRetryDelay
+}
+
+// CheckCronFlags checks what the cron flags say before anything starts:
+// their values, and that every ID=… names a job of the app (its short ID,
+// or Dokku's with --app-name).
+func (s Settings) CheckCronFlags(a *App) error {
+	if _, err := s.CronRetry(""); err != nil {
+		return err
+	}
+	for flag, values := range map[string][]string{"--cron-retry": s.CronRetries, "--cron-timeout": s.CronTimeouts} {
+		for _, v := range values {
+			id, _, perJob := strings.Cut(v, "=")
+			if !perJob {
+				continue
+			}
+			j, err := a.FindJob(strings.TrimSpace(id))
+			if err != nil {
+				return usageErrorf("%s %s: %w", flag, v, err)
+			}
+			if j.ID != id {
+				return usageErrorf("%s %s: name the job by tend's ID, %s", flag, v, j.ID)
+			}
+		}
+	}
+	return nil
+}

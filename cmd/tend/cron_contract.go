@@ -1,0 +1,26 @@
+package main
+
+import (
+	"github.com/urfave/cli/v2"
+
+	"github.com/tend-run/tend/app"
+)
+
+// Issue 15's flags of `tend start` (and `tend check`, which judges them):
+// retries. Kept apart from the other flags' files.
+
+func cronContractFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringSliceFlag{Name: "cron-retry", Usage: "retry a failed cron run: `N` times for all, or ID=N per job (10s, doubling, never past the next run)", EnvVars: []string{"TEND_CRON_RETRY"}},
+		// The first retry's delay, for tests.
+		&cli.DurationFlag{Name: "cron-retry-delay", Hidden: true},
+	}
+}
+
+// cronContractSettings adds what cronContractFlags say to s.
+func cronContractSettings(c *cli.Context, s *app.Settings) {
+	s.CronRetries = flagStrings(c, "cron-retry")
+	if ctx, ok := lookup(c, "cron-retry-delay"); ok {
+		s.CronRetryDelay = ctx.Duration("cron-retry-delay")
+	}
+}
