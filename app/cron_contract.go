@@ -1,6 +1,7 @@
 package app
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -52,6 +53,9 @@ func (s Settings) CheckCronFlags(a *App) error {
 	if _, err := s.CronRetry(""); err != nil {
 		return err
 	}
+	if _, err := s.LogSize(); err != nil {
+		return err
+	}
 	for flag, values := range map[string][]string{"--cron-retry": s.CronRetries, "--cron-timeout": s.CronTimeouts} {
 		for _, v := range values {
 			id, _, perJob := strings.Cut(v, "=")
@@ -68,4 +72,26 @@ func (s Settings) CheckCronFlags(a *App) error {
 		}
 	}
 	return nil
+}
+
+// DefaultCronLogSize is --cron-log-size's default: the output kept per run.
+const DefaultCronLogSize = 16 << 10
+
+// MaxCronLogSize bounds --cron-log-size: each of a job's 50 kept runs
+// holds this much in memory (the history file's lines hold under 64 KiB).
+const MaxCronLogSize = 1 << 20
+
+// LogSize reads --cron-log-size (DefaultCronLogSize when unset).
+func (s Settings) LogSize() (int, error) {
+	if s.CronLogSize == "" {
+		return DefaultCronLogSize, nil
+	}
+	n, err := ParseSize(s.CronLogSize)
+	if err == nil && n > MaxCronLogSize {
+		err = fmt.Errorf("want at most %d bytes (1 MiB)", MaxCronLogSize)
+	}
+	if err != nil {
+		return 0, usageErrorf("invalid --cron-log-size: %w", err)
+	}
+	return n, nil
 }

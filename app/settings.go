@@ -48,6 +48,8 @@ type Settings struct {
 	CronRetries []string
 	// CronRetryDelay is the hidden --cron-retry-delay (0: 10 s).
 	CronRetryDelay time.Duration
+	// CronLogSize is --cron-log-size as given ("": the default).
+	CronLogSize string
 }
 
 // UsageError is a flag value tend cannot use: tend exits with status 2.

@@ -41,6 +41,8 @@ type cronRun struct {
 	lock      Held
 	// stopped says why tend stopped the run, if it did.
 	stopped string
+	// tail keeps the end of its output (nil without Config.LogSize).
+	tail *runTail
 	// finished is closed once the run has ended and released its lock;
 	// status is valid then.
 	finished chan struct{}
@@ -85,6 +87,11 @@ func (s *Scheduler) start(job Job, scheduled time.Time, lock Held) (*cronRun, er
 	}
 	now := s.cfg.Clock.Now()
 	deadline := now.Add(job.Timeout)
+	var tail *runTail
+	if s.cfg.LogSize > 0 {
+		tail = &runTail{size: s.cfg.LogSize}
+		job.Tee = teeWith(tail, job.Tee)
+	}
 	hold := out.HoldOutput(job.Name()) // the run's output comes after its started line
 	h, err := s.cfg.Launch(job, scheduled, deadline)
 	if err != nil {
@@ -94,7 +101,7 @@ func (s *Scheduler) start(job Job, scheduled time.Time, lock Held) (*cronRun, er
 		out.Errorf("%s: failed to start: %v", job.Name(), err)
 		return nil, err
 	}
-	r := &cronRun{job: job, handle: h, scheduled: scheduled, started: now, lock: lock, finished: make(chan struct{})}
+	r := &cronRun{job: job, handle: h, scheduled: scheduled, started: now, lock: lock, tail: tail, finished: make(chan struct{})}
 	s.running[job.ID] = append(s.running[job.ID], r)
 	s.wg.Add(1)
 	s.mu.Unlock()
@@ -107,6 +114,20 @@ func (s *Scheduler) start(job Job, scheduled time.Time, lock Held) (*cronRun, er
 // without progress: a background process it left may hold its pipes open
 // indefinitely, while a slow caller still receiving output is waited for.
 const teeIdleLimit = 2 * time.Second
+
+// waitOutput waits for a run's output to be copied, up to teeIdleLimit:
+// a background process the run left may hold its pipes open.
+func waitOutput(done <-chan struct{}) {
+	if done == nil {
+		return
+	}
+	t := time.NewTimer(teeIdleLimit)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+	}
+}
 
 // outputHandle is a run whose output's end can be waited for (a *Child).
 type outputHandle interface{ OutputDone() <-chan struct{} }
@@ -198,12 +219,17 @@ func (s *Scheduler) watch(r *cronRun) {
 	defer close(r.finished)
 	why := s.remove(r)
 	took := s.cfg.Clock.Now().Sub(r.started).Round(time.Millisecond)
-	s.record(history.Run{Job: r.job.ID, Scheduled: r.scheduled, Started: r.started, Duration: took, ExitCode: st.ExitCode(), Outcome: outcome, Attempt: attemptNo(r.job)})
 	// The end of the run is logged after its last line.
 	var output <-chan struct{}
 	if c, ok := r.handle.(outputHandle); ok {
 		output = c.OutputDone()
 	}
+	rec := history.Run{Job: r.job.ID, Scheduled: r.scheduled, Started: r.started, Duration: took, ExitCode: st.ExitCode(), Outcome: outcome, Attempt: attemptNo(r.job)}
+	if r.tail != nil {
+		waitOutput(output)
+		rec.Output, rec.ErrorLine = r.tail.output(), r.tail.errorLine()
+	}
+	s.record(rec)
 	if (outcome == history.OutcomeFailed || outcome == history.OutcomeTimedOut) && s.cfg.OnFailure != nil && retry == nil {
 		s.cfg.OnFailure(Failure{Process: r.job.Name(), JobID: r.job.ID, Status: st, Duration: took, OutputDone: output})
 	}

@@ -87,6 +87,9 @@ type Config struct {
 	// Suspend, if set, is asked before every run: a suspended job starts
 	// none (`tend cron suspend`).
 	Suspend Suspender
+	// LogSize is how much of each run's output is kept with its record
+	// (--cron-log-size; 0: none).
+	LogSize int
 }
 
 // Scheduler runs cron jobs at their times with Dokku's concurrency

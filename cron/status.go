@@ -32,6 +32,9 @@ func (s *Scheduler) Status(now time.Time) []status.Job {
 		st.Runs, st.Failures, st.Skips = sum.Runs, sum.Failures, sum.Skips
 		if l := sum.Last; l != nil {
 			st.Last = &status.LastRun{Started: l.Started, Duration: l.Duration, ExitCode: l.ExitCode, Outcome: l.Outcome}
+			if !l.Success() {
+				st.Last.ErrorLine = l.ErrorLine
+			}
 		}
 		if !sum.LastSuccess.IsZero() {
 			t := sum.LastSuccess

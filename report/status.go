@@ -50,6 +50,11 @@ func PrintStatus(w io.Writer, s status.Snapshot, now time.Time) {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\n", j.ID, j.Schedule, next, last, j.Runs, j.Failures, j.Skips, running(j))
 	}
 	tw.Flush()
+	for _, j := range s.Cron {
+		if j.Last != nil && j.Last.ErrorLine != "" {
+			fmt.Fprintf(w, "%s last error: %s (tend cron logs %s)\n", j.ID, j.Last.ErrorLine, j.ID)
+		}
+	}
 }
 
 // running describes a job's runs in progress, "-" when there are none.

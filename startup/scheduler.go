@@ -32,6 +32,10 @@ func SchedulerConfig(settings app.Settings, a *app.App, out *output.Mux, reaper 
 	if err != nil {
 		return nil, err
 	}
+	logSize, err := settings.LogSize()
+	if err != nil {
+		return nil, err
+	}
 	var suspend cron.Suspender
 	if d, ok := locks.(*cron.LockDir); ok {
 		suspend = d
@@ -42,7 +46,7 @@ func SchedulerConfig(settings app.Settings, a *app.App, out *output.Mux, reaper 
 	}
 	return &cron.Config{
 		Jobs: jobs, Locks: locks, Grace: timeout, StopSignal: sigs["cron"], Output: out,
-		History: hist, Suspend: suspend,
+		History: hist, Suspend: suspend, LogSize: logSize,
 		Launch: func(job cron.Job, scheduled, deadline time.Time) (cron.RunHandle, error) {
 			a := current.Load()
 			path, args := proc.ShellCommand(a.ExpandCommand(job.Command))

@@ -8,6 +8,8 @@ package status
 import (
 	"errors"
 	"time"
+
+	"github.com/tend-run/tend/history"
 )
 
 // The control operations (control.Request.Op).
@@ -21,6 +23,9 @@ const (
 	OpCronRun = "cron-run"
 	// OpLogs streams the output tend keeps (`tend logs`).
 	OpLogs = "logs"
+	// OpCronRuns answers with the kept runs of one job, their output
+	// included (`tend cron logs`): Snapshot.CronRuns.
+	OpCronRuns = "cron-runs"
 )
 
 // ErrSkipped says a cron run was not started because of its policy or
@@ -49,6 +54,9 @@ type Snapshot struct {
 	Draining  bool      `json:"draining"`
 	Processes []Process `json:"processes"`
 	Cron      []Job     `json:"cron"`
+	// CronRuns are the kept runs of a job, oldest first, in the answer
+	// to OpCronRuns only.
+	CronRuns []history.Run `json:"cron_runs,omitempty"`
 }
 
 // Process is one instance as `tend status` shows it.
@@ -125,4 +133,6 @@ type LastRun struct {
 	Duration time.Duration `json:"duration_ns"`
 	ExitCode int           `json:"exit_code"`
 	Outcome  string        `json:"outcome"`
+	// ErrorLine is the first line of its stderr's tail, when it failed.
+	ErrorLine string `json:"error_line,omitempty"`
 }

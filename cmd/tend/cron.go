@@ -38,7 +38,7 @@ func cronCommand() *cli.Command {
 					&cli.BoolFlag{Name: "here", Usage: "run in the foreground here even when a tend start is running"}, cronForceFlag())...),
 				Action: cronRunAction,
 			},
-			cronSuspendCommands()[0], cronSuspendCommands()[1],
+			cronSuspendCommands()[0], cronSuspendCommands()[1], cronLogsCommand(),
 			{
 				Name: "export", Usage: "print crontab lines that run the jobs through tend (tend export crontab)",
 				Flags:  exportFlags(),

@@ -12,6 +12,7 @@ import (
 func cronContractFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringSliceFlag{Name: "cron-retry", Usage: "retry a failed cron run: `N` times for all, or ID=N per job (10s, doubling, never past the next run)", EnvVars: []string{"TEND_CRON_RETRY"}},
+		&cli.StringFlag{Name: "cron-log-size", Usage: "output kept per cron run for tend cron logs, `SIZE` (default 16KiB; 0: none)", EnvVars: []string{"TEND_CRON_LOG_SIZE"}},
 		// The first retry's delay, for tests.
 		&cli.DurationFlag{Name: "cron-retry-delay", Hidden: true},
 	}
@@ -20,6 +21,7 @@ func cronContractFlags() []cli.Flag {
 // cronContractSettings adds what cronContractFlags say to s.
 func cronContractSettings(c *cli.Context, s *app.Settings) {
 	s.CronRetries = flagStrings(c, "cron-retry")
+	s.CronLogSize = flagString(c, "cron-log-size")
 	if ctx, ok := lookup(c, "cron-retry-delay"); ok {
 		s.CronRetryDelay = ctx.Duration("cron-retry-delay")
 	}

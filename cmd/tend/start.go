@@ -111,7 +111,7 @@ func startAction(c *cli.Context) error {
 	// supervisor answers while it runs, so the socket is live throughout.
 	var serving atomic.Pointer[runner.Supervisor]
 	stop, err := startup.Serve(startup.Serving{Root: a.Root, Socket: flagString(c, "socket"), MetricsAddr: flagString(c, "metrics-addr"), Page: page},
-		startup.ServedBy(&serving), sup.Cron(), out)
+		startup.WithCronRuns(startup.ServedBy(&serving), page.Runs), sup.Cron(), out)
 	if err != nil {
 		return &exitError{code: 1, err: err}
 	}
