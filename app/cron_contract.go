@@ -2,9 +2,12 @@ package app
 
 import (
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tend-run/tend/ping"
 )
 
 // The settings of issue 15's cron contract: retries (and, per job, the
@@ -56,7 +59,18 @@ func (s Settings) CheckCronFlags(a *App) error {
 	if _, err := s.LogSize(); err != nil {
 		return err
 	}
-	for flag, values := range map[string][]string{"--cron-retry": s.CronRetries, "--cron-timeout": s.CronTimeouts} {
+	for _, v := range s.CronPings {
+		if _, _, err := pingValue(v, "x"); err != nil {
+			return err
+		}
+	}
+	pingIDs := []string{}
+	for _, v := range s.CronPings {
+		if id, _, _ := pingValue(v, "x"); id != "" {
+			pingIDs = append(pingIDs, id+"=")
+		}
+	}
+	for flag, values := range map[string][]string{"--cron-retry": s.CronRetries, "--cron-timeout": s.CronTimeouts, "--cron-ping": pingIDs} {
 		for _, v := range values {
 			id, _, perJob := strings.Cut(v, "=")
 			if !perJob {
@@ -94,4 +108,45 @@ func (s Settings) LogSize() (int, error) {
 		return 0, usageErrorf("invalid --cron-log-size: %w", err)
 	}
 	return n, nil
+}
+
+// pingValue reads one --cron-ping value for job id: "URL" (every job) or
+// "ID=URL" (one job; a URL's own "=" comes after its "://"), with {id} in
+// the URL replaced by id. forID is "" for a value for every job.
+func pingValue(v, id string) (forID string, u *url.URL, err error) {
+	raw := v
+	if key, rest, ok := strings.Cut(v, "="); ok && !strings.ContainsAny(key, ":/") {
+		forID, raw = strings.TrimSpace(key), rest
+	}
+	u, err = ping.Parse(strings.ReplaceAll(strings.TrimSpace(raw), "{id}", id))
+	if err != nil {
+		return "", nil, usageErrorf("invalid --cron-ping %s: %w", redactedPing(v), err)
+	}
+	return forID, u, nil
+}
+
+// redactedPing is a --cron-ping value as messages show it: up to its host.
+func redactedPing(v string) string {
+	if i := strings.Index(v, "://"); i >= 0 {
+		if j := strings.IndexByte(v[i+3:], '/'); j >= 0 {
+			return v[:i+3+j] + "/…"
+		}
+	}
+	return v
+}
+
+// CronPing is job id's ping URL from --cron-ping (the last value for every
+// job or for this one), nil for none.
+func (s Settings) CronPing(id string) (*url.URL, error) {
+	var out *url.URL
+	for _, v := range s.CronPings {
+		forID, u, err := pingValue(v, id)
+		if err != nil {
+			return nil, err
+		}
+		if forID == "" || forID == id {
+			out = u
+		}
+	}
+	return out, nil
 }

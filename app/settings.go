@@ -50,6 +50,8 @@ type Settings struct {
 	CronRetryDelay time.Duration
 	// CronLogSize is --cron-log-size as given ("": the default).
 	CronLogSize string
+	// CronPings are --cron-ping's values: URL for every job or ID=URL.
+	CronPings []string
 }
 
 // UsageError is a flag value tend cannot use: tend exits with status 2.

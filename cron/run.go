@@ -3,6 +3,7 @@ package cron
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -105,6 +106,9 @@ func (s *Scheduler) start(job Job, scheduled time.Time, lock Held) (*cronRun, er
 	s.running[job.ID] = append(s.running[job.ID], r)
 	s.wg.Add(1)
 	s.mu.Unlock()
+	if s.cfg.Ping != nil {
+		s.cfg.Ping(job.ID, "start", nil)
+	}
 	hold.Printf("%s: started%s (schedule %q, due %s): %s", job.Name(), attemptNote(job), job.Schedule, scheduled.Format(time.RFC3339), job.Command)
 	go s.watch(r)
 	return r, nil
@@ -230,6 +234,9 @@ func (s *Scheduler) watch(r *cronRun) {
 		rec.Output, rec.ErrorLine = r.tail.output(), r.tail.errorLine()
 	}
 	s.record(rec)
+	if s.cfg.Ping != nil && retry == nil {
+		s.cfg.Ping(r.job.ID, pingSuffix(why, st), []byte(rec.Output))
+	}
 	if (outcome == history.OutcomeFailed || outcome == history.OutcomeTimedOut) && s.cfg.OnFailure != nil && retry == nil {
 		s.cfg.OnFailure(Failure{Process: r.job.Name(), JobID: r.job.ID, Status: st, Duration: took, OutputDone: output})
 	}
@@ -266,6 +273,20 @@ func (s *Scheduler) remove(r *cronRun) (why string) {
 		}
 	}
 	return r.stopped
+}
+
+// pingSuffix is healthchecks.io's word for how a run ended: "" (success),
+// its exit status when it failed on its own, "fail" when tend stopped it
+// (a timeout, replace, shutdown: the status is tend's signal).
+func pingSuffix(why string, st proc.ExitStatus) string {
+	switch code := st.ExitCode(); {
+	case why == "" && st.Success():
+		return ""
+	case why == "" && code > 0 && code <= 255:
+		return strconv.Itoa(code)
+	default:
+		return "fail"
+	}
 }
 
 // outcomeOf is the history outcome of a run that ended with st, stopped by

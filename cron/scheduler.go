@@ -90,6 +90,10 @@ type Config struct {
 	// LogSize is how much of each run's output is kept with its record
 	// (--cron-log-size; 0: none).
 	LogSize int
+	// Ping, if set, is told when a run starts ("start") and when its last
+	// attempt ends ("" for success, the exit status, or "fail" when tend
+	// stopped it), with the output's tail; it must not block.
+	Ping func(job, suffix string, body []byte)
 }
 
 // Scheduler runs cron jobs at their times with Dokku's concurrency

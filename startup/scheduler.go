@@ -10,6 +10,7 @@ import (
 	"github.com/tend-run/tend/app"
 	"github.com/tend-run/tend/cron"
 	"github.com/tend-run/tend/output"
+	"github.com/tend-run/tend/ping"
 	"github.com/tend-run/tend/privdir"
 	"github.com/tend-run/tend/proc"
 	"github.com/tend-run/tend/runner"
@@ -80,4 +81,24 @@ func RunRelease(ctx context.Context, a *app.App, out *output.Mux, reaper *proc.R
 		out.Errorf("release failed (exit status %d): not starting the app", code)
 	}
 	return code, sup.StopRequested()
+}
+
+// PingGrace is how long tend's exit waits for pings still queued.
+const PingGrace = 2 * time.Second
+
+// Pings is the scheduler's Ping for --cron-ping (nil without it), and the
+// function that ends its senders at tend's exit (queued pings get
+// PingGrace). A failed ping is a warning in tend's output.
+func Pings(settings app.Settings, out *output.Mux) (send func(job, suffix string, body []byte), closePings func()) {
+	if len(settings.CronPings) == 0 {
+		return nil, func() {}
+	}
+	p := ping.New(func(format string, args ...any) { out.Errorf("warning: "+format, args...) })
+	send = func(job, suffix string, body []byte) {
+		u, err := settings.CronPing(job) // checked before anything started
+		if err == nil && u != nil {
+			p.Send(job, u, suffix, body)
+		}
+	}
+	return send, func() { p.Close(PingGrace) }
 }

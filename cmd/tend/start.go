@@ -85,6 +85,9 @@ func startAction(c *cli.Context) error {
 			return err
 		}
 		defer store.Close()
+		var closePings func()
+		cronCfg.Ping, closePings = startup.Pings(settings, out)
+		defer closePings()
 		page.Runs = store.Runs
 	}
 	reloads := make(chan runner.ReloadRequest, 1)
