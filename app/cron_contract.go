@@ -59,6 +59,9 @@ func (s Settings) CheckCronFlags(a *App) error {
 	if _, err := s.LogSize(); err != nil {
 		return err
 	}
+	if _, err := s.CatchUp(); err != nil {
+		return err
+	}
 	for _, v := range s.CronPings {
 		if _, _, err := pingValue(v, "x"); err != nil {
 			return err
@@ -149,4 +152,20 @@ func (s Settings) CronPing(id string) (*url.URL, error) {
 		}
 	}
 	return out, nil
+}
+
+// CatchUp reads --cron-catch-up (0: off); it needs --history, which
+// tells what ran while tend was not running.
+func (s Settings) CatchUp() (time.Duration, error) {
+	if s.CronCatchUp == "" {
+		return 0, nil
+	}
+	d, err := ParseDuration(s.CronCatchUp, false)
+	if err != nil {
+		return 0, usageErrorf("invalid --cron-catch-up: %w", err)
+	}
+	if d > 0 && s.History == "" {
+		return 0, usageErrorf("--cron-catch-up needs --history FILE (TEND_HISTORY): the history says which runs were missed")
+	}
+	return d, nil
 }

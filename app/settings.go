@@ -52,6 +52,10 @@ type Settings struct {
 	CronLogSize string
 	// CronPings are --cron-ping's values: URL for every job or ID=URL.
 	CronPings []string
+	// CronCatchUp is --cron-catch-up as given ("": off).
+	CronCatchUp string
+	// History is --history, the run history file ("": memory only).
+	History string
 }
 
 // UsageError is a flag value tend cannot use: tend exits with status 2.

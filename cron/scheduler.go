@@ -90,6 +90,9 @@ type Config struct {
 	// LogSize is how much of each run's output is kept with its record
 	// (--cron-log-size; 0: none).
 	LogSize int
+	// CatchUp, if set (and History), has the scheduler run at start a job
+	// whose latest due time within it was missed (--cron-catch-up).
+	CatchUp time.Duration
 	// Ping, if set, is told when a run starts ("start") and when its last
 	// attempt ends ("" for success, the exit status, or "fail" when tend
 	// stopped it), with the output's tail; it must not block.
@@ -155,6 +158,7 @@ func (s *Scheduler) loop() {
 	for _, j := range jobs {
 		next[j.ID] = j.Schedule.Next(now)
 	}
+	s.catchUp(jobs, now)
 	for {
 		s.publish(jobs, next)
 		wake := time.Time{}

@@ -37,6 +37,10 @@ func SchedulerConfig(settings app.Settings, a *app.App, out *output.Mux, reaper 
 	if err != nil {
 		return nil, err
 	}
+	catchUp, err := settings.CatchUp()
+	if err != nil {
+		return nil, err
+	}
 	var suspend cron.Suspender
 	if d, ok := locks.(*cron.LockDir); ok {
 		suspend = d
@@ -47,7 +51,7 @@ func SchedulerConfig(settings app.Settings, a *app.App, out *output.Mux, reaper 
 	}
 	return &cron.Config{
 		Jobs: jobs, Locks: locks, Grace: timeout, StopSignal: sigs["cron"], Output: out,
-		History: hist, Suspend: suspend, LogSize: logSize,
+		History: hist, Suspend: suspend, LogSize: logSize, CatchUp: catchUp,
 		Launch: func(job cron.Job, scheduled, deadline time.Time) (cron.RunHandle, error) {
 			a := current.Load()
 			path, args := proc.ShellCommand(a.ExpandCommand(job.Command))
