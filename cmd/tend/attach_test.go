@@ -10,6 +10,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/creack/pty"
 )
@@ -28,7 +29,8 @@ type attachClient struct {
 	cmd    *exec.Cmd
 	term   *os.File // the test's end of the client's terminal
 	out    *syncBuffer
-	done   chan struct{}
+	done   chan struct{} // the client exited
+	read   chan struct{} // everything it printed has been read
 	code   int
 	tendOf *tendProc
 }
@@ -42,8 +44,11 @@ func startAttach(t *testing.T, tend *tendProc, env []string, size *pty.Winsize, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := &attachClient{t: t, cmd: cmd, term: term, out: &syncBuffer{}, done: make(chan struct{}), tendOf: tend}
-	go func() { _, _ = io.Copy(a.out, term) }()
+	a := &attachClient{t: t, cmd: cmd, term: term, out: &syncBuffer{}, done: make(chan struct{}), read: make(chan struct{}), tendOf: tend}
+	go func() {
+		_, _ = io.Copy(a.out, term) // ends with EIO once the client is gone
+		close(a.read)
+	}()
 	go func() {
 		_ = cmd.Wait()
 		a.code = cmd.ProcessState.ExitCode()
@@ -57,10 +62,21 @@ func startAttach(t *testing.T, tend *tendProc, env []string, size *pty.Winsize, 
 	return a
 }
 
+// wait waits for the client to exit and for what it printed last.
+func (a *attachClient) wait() {
+	a.t.Helper()
+	select {
+	case <-a.done:
+	case <-time.After(30 * time.Second):
+		a.t.Fatalf("tend attach did not exit; its terminal:\n%q", a.out.String())
+	}
+	<-a.read
+}
+
 // waitFor waits until the client's terminal shows s.
 func (a *attachClient) waitFor(s string) {
 	a.t.Helper()
-	if !eventually(30*1e9, func() bool { return strings.Contains(a.out.String(), s) }) {
+	if !eventually(30*time.Second, func() bool { return strings.Contains(a.out.String(), s) }) {
 		a.t.Fatalf("no %q on the attach terminal:\n%q\ntend's stdout:\n%s\nstderr:\n%s", s, a.out.String(), a.tendOf.stdout, a.tendOf.stderr)
 	}
 }
@@ -98,7 +114,7 @@ func TestAttachTypesAnswersResizesAndDetaches(t *testing.T) {
 	}
 	waitFor(t, "the new size to reach the child", func() bool {
 		a.typeKeys("size\r")
-		return eventually(2e9, func() bool { return strings.Contains(a.out.String(), "40 120") })
+		return eventually(2*time.Second, func() bool { return strings.Contains(a.out.String(), "40 120") })
 	})
 	p.waitOutput("worker.1 | 40 120\n")
 
@@ -110,11 +126,7 @@ func TestAttachTypesAnswersResizesAndDetaches(t *testing.T) {
 
 	// Ctrl-] detaches; the worker keeps running, and takes another attach.
 	a.typeKeys("\x1d")
-	select {
-	case <-a.done:
-	case <-p.done:
-		t.Fatal("tend exited")
-	}
+	a.wait()
 	if a.code != 0 || !strings.Contains(a.out.String(), "detached from worker.1, which keeps running") {
 		t.Errorf("detach: exit %d, terminal %q", a.code, a.out.String())
 	}
@@ -136,7 +148,7 @@ func TestAttachTypesAnswersResizesAndDetaches(t *testing.T) {
 
 	// When the instance ends, so does the session.
 	p.signal(syscall.SIGTERM)
-	<-b.done
+	b.wait()
 	if !strings.Contains(b.out.String(), "worker.1's terminal closed") {
 		t.Errorf("attach at the end: %q", b.out.String())
 	}
