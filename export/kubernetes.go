@@ -203,6 +203,9 @@ func Kubernetes(a App) (Result, error) {
 			return Result{}, err
 		}
 	}
+	if a.LockURL && len(a.Cron) > 0 {
+		b.WriteString("# --lock-url is not needed here: each CronJob's concurrencyPolicy keeps its runs apart, so tend cron run takes no lock (--no-lock)\n")
+	}
 	for _, j := range a.Cron {
 		if _, every := j.Schedule.Every(); every {
 			fmt.Fprintf(&b, "# cron %s (%s): %q has no CronJob equivalent: left out\n", j.ID, oneLine(j.Command), j.Schedule.Spec)
