@@ -138,7 +138,7 @@ func pageState(src Source, page PageSources) (stateJSON, error) {
 		}
 	}
 	for _, p := range snap.Processes {
-		if p.Pid > 0 && p.State == status.Running {
+		if p.Pid > 0 && (p.State == status.Running || p.State == status.Starting) {
 			if rss, ok := residentMemory(p.Pid); ok {
 				st.Memory[p.Name] = rss
 			}
