@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -164,34 +166,156 @@ func (b *browser) screenshot(path string) {
 	}
 }
 
-// The status page in a real browser: two processes running and the cron
-// job's next run; after `tend restart web` the page shows web's new pid
-// without being reloaded; when tend stops it says "disconnected", and it
-// shows the next tend on the same address.
+// stopTend sends tend SIGTERM and waits for it, and fails unless it exited
+// 0 and took the given pids (its children, each the leader of a group of
+// its own) and everything in their groups with it. A pid that has gone
+// already (a restarted instance) is checked as gone.
+func stopTend(t *testing.T, p *tendProc, pids ...int) {
+	t.Helper()
+	groups := map[int]bool{}
+	for _, pid := range pids {
+		if pid == 0 {
+			t.Fatalf("stopTend: no pid in %v", pids)
+		}
+		groups[pid] = true
+		if pg, err := syscall.Getpgid(pid); err == nil {
+			groups[pg] = true
+		}
+	}
+	p.signal(syscall.SIGTERM)
+	if code := p.wait(); code != 0 {
+		t.Errorf("tend exited %d on SIGTERM; stderr:\n%s", code, p.stderr)
+	}
+	for _, pid := range pids {
+		if alive(pid) {
+			t.Errorf("pid %d is left after tend stopped", pid)
+		}
+	}
+	if left := inGroups(groups); len(left) > 0 {
+		t.Errorf("left after tend stopped, in the groups of %v: %v", pids, left)
+	}
+}
+
+// inGroups lists the live (not zombie) processes whose process group is
+// one of groups.
+func inGroups(groups map[int]bool) []string {
+	var left []string
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		data, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		s := string(data)
+		f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:]) // state ppid pgrp …
+		if len(f) < 3 || f[0] == "Z" {
+			continue
+		}
+		if pg, _ := strconv.Atoi(f[2]); groups[pg] {
+			left = append(left, fmt.Sprintf("%d (%s)", pid, s[strings.IndexByte(s, '(')+1:strings.LastIndexByte(s, ')')]))
+		}
+	}
+	return left
+}
+
+// getBody fetches url and returns its body.
+func getBody(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("%s: %d %v", url, resp.StatusCode, err)
+	}
+	return string(body)
+}
+
+// The status page in a real browser: two processes running with their
+// memory and the cron job's next run; a run through `tend cron run` shows
+// in the last run and the bar; clicking a name shows its output from the
+// log buffer; the value of a variable in .env is nowhere in the page or
+// its state; after `tend restart web` the page shows web's new pid without
+// being reloaded; when tend stops it says "disconnected", and it shows the
+// next tend on the same address. Both tends are stopped with SIGTERM and
+// leave no process behind.
 func TestStatusPageInABrowser(t *testing.T) {
 	t.Parallel()
 	b := startBrowser(t)
 	addr := freeAddr(t)
 	env := []string{"TEND_SOCKET=" + filepath.Join(t.TempDir(), "s")}
 	dir := writeApp(t, map[string]string{
-		"Procfile": "web: echo web up; sleep 600\nworker: echo worker up; sleep 600\n",
-		"app.json": `{"cron": [{"command": "echo nightly", "schedule": "30 3 * * *"}]}`,
+		"Procfile": "web: echo web up; sleep 600\nworker: [ \"$SECRET\" = hunter2 ] && echo worker has the secret; echo worker up; sleep 600\n",
+		".env":     "SECRET=hunter2\n",
+		"app.json": `{"cron": [{"command": "echo nightly report", "schedule": "30 3 * * *"}]}`,
 	})
 	p := startTend(t, dir, env, "start", "--metrics-addr", addr)
 	p.waitOutput("| worker up")
 	p.waitOutput("| web up")
-	oldPid := pidOf(statusOf(t, dir, env), "web.1")
+	if !strings.Contains(p.stdout.String(), "| worker has the secret") {
+		t.Fatalf("worker did not get SECRET from .env:\n%s", p.stdout)
+	}
+	snap := statusOf(t, dir, env)
+	oldPid, workerPid := pidOf(snap, "web.1"), pidOf(snap, "worker.1")
+	job := snap.Cron[0].ID
 	b.open("http://" + addr + "/")
 	row := func(name, field string) string {
 		return fmt.Sprintf(`(document.querySelector('#processes tr[data-name="%s"] td[data-label="%s"]') || {}).textContent`, name, field)
 	}
+	jobCell := func(field string) string {
+		return fmt.Sprintf(`(document.querySelector('#cron tr[data-job="%s"] td[data-label="%s"]') || {}).textContent`, job, field)
+	}
 	b.waitEval("web's pid", row("web.1", "pid"), fmt.Sprint(oldPid))
 	b.waitEval("web's state", row("web.1", "state"), "● running")
 	b.waitEval("worker's state", row("worker.1", "state"), "● running")
+	for _, name := range []string{"web.1", "worker.1"} {
+		b.waitEval(name+"'s memory", fmt.Sprintf(`String(/^[0-9]+\.[0-9] MiB$/.test(%s))`, row(name, "memory")), "true")
+	}
 	b.waitEval("the job's schedule", `document.querySelector('#cron td[data-label="schedule"]').firstChild.firstChild.textContent`, "daily at 03:30")
 	if next := b.eval(`document.querySelector('#cron td.next').textContent`); !strings.HasPrefix(next, "in ") {
 		t.Errorf("next run shows %q", next)
 	}
+	b.waitEval("no run yet", jobCell("last run"), "never")
+
+	// A run now: the last run and the bar show it.
+	if stdout, stderr, code := runTend(t, dir, env, "cron", "run", job); code != 0 || !strings.Contains(stdout, "nightly report") {
+		t.Fatalf("cron run: exit %d\n%s%s", code, stdout, stderr)
+	}
+	b.waitEval("the last run", fmt.Sprintf(`String(%s.startsWith("✓ ok"))`, jobCell("last run")), "true")
+	bar := fmt.Sprintf(`Array.from(document.querySelectorAll('#cron tr[data-job="%s"] .bar i')).map(i => (i.className || "ok") + " " + i.title.split(",")[0]).join(";")`, job)
+	b.waitEval("the runs bar", bar, "ok ok")
+
+	// Clicking a name shows its output, from the log buffer.
+	output := `document.getElementById('output').textContent`
+	b.eval(`document.querySelector('#processes tr[data-name="worker.1"] button.name').click()`)
+	b.waitEval("the output's name", `document.getElementById('output-name').textContent`, "worker.1")
+	b.waitEval("worker's output", fmt.Sprintf(`String(%s.includes("| worker up") && !%s.includes("web up"))`, output, output), "true")
+	b.eval(fmt.Sprintf(`document.querySelector('#cron tr[data-job="%s"] button.name').click()`, job))
+	b.waitEval("the run's output", fmt.Sprintf(`String(%s.includes("| nightly report"))`, output), "true")
+
+	// No environment value anywhere: the DOM, the state, the output.
+	if got := b.eval(`String(document.documentElement.outerHTML.includes("hunter2"))`); got != "false" {
+		t.Errorf("the page shows the value of SECRET:\n%s", b.eval("document.documentElement.outerHTML"))
+	}
+	for _, path := range []string{"/ui/state", "/status", "/ui/output?name=worker.1", "/ui/output?name=cron." + job} {
+		if body := getBody(t, "http://"+addr+path); strings.Contains(body, "hunter2") {
+			t.Errorf("%s shows the value of SECRET:\n%s", path, body)
+		}
+	}
+	shot := filepath.Join(t.TempDir(), "status.png")
+	b.screenshot(shot)
+	if out := os.Getenv("STATUS_PAGE_SCREENSHOT"); out != "" {
+		data, _ := os.ReadFile(shot)
+		_ = os.WriteFile(out, data, 0o644)
+	}
+	t.Logf("screenshot: %s", shot)
+
 	b.eval("window.notReloaded = true")
 	if _, _, code := runTend(t, dir, env, "restart", "web"); code != 0 {
 		t.Fatalf("restart: exit %d", code)
@@ -203,18 +327,13 @@ func TestStatusPageInABrowser(t *testing.T) {
 	b.waitEval("web's new pid", row("web.1", "pid"), fmt.Sprint(newPid))
 	b.waitEval("no reload", "String(window.notReloaded)", "true")
 	// tend goes away: the page says so, and picks up the next tend.
-	p.signal(syscall.SIGTERM)
-	p.wait()
+	stopTend(t, p, oldPid, newPid, workerPid)
 	b.waitEval("disconnected", "String(document.getElementById('conn').hidden)", "false")
 	p2 := startTend(t, dir, env, "start", "--metrics-addr", addr)
 	p2.waitOutput("| web up")
+	p2.waitOutput("| worker up")
 	b.waitEval("reconnected", "String(document.getElementById('conn').hidden)", "true")
 	b.waitEval("the new tend", fmt.Sprintf("String(document.getElementById('tend').textContent.includes('pid %d '))", p2.cmd.Process.Pid), "true")
-	shot := filepath.Join(t.TempDir(), "status.png")
-	b.screenshot(shot)
-	if out := os.Getenv("STATUS_PAGE_SCREENSHOT"); out != "" {
-		data, _ := os.ReadFile(shot)
-		_ = os.WriteFile(out, data, 0o644)
-	}
-	t.Logf("screenshot: %s", shot)
+	snap = statusOf(t, dir, env)
+	stopTend(t, p2, pidOf(snap, "web.1"), pidOf(snap, "worker.1"))
 }
