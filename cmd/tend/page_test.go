@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +16,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/tend-run/tend/metrics"
+	"github.com/tend-run/tend/status"
 )
 
 // browser is headless Chromium driven through the DevTools protocol on a
@@ -336,4 +340,86 @@ func TestStatusPageInABrowser(t *testing.T) {
 	b.waitEval("the new tend", fmt.Sprintf("String(document.getElementById('tend').textContent.includes('pid %d '))", p2.cmd.Process.Pid), "true")
 	snap = statusOf(t, dir, env)
 	stopTend(t, p2, pidOf(snap, "web.1"), pidOf(snap, "worker.1"))
+}
+
+// Every state an instance can be in, as the page draws it in a real
+// browser, from a snapshot holding them all (served by the page's own
+// handlers on 127.0.0.1): an icon and a word, and a colour that is not the
+// text's; readiness and the health checks per instance; and a cron job the
+// state marks suspended (the field issue 15 adds to the snapshot, put into
+// the JSON here) shows as "⏸ suspended".
+func TestStatusPageStatesInABrowser(t *testing.T) {
+	t.Parallel()
+	b := startBrowser(t)
+	yes, no := true, false
+	zero, one := 0, 1
+	now := time.Now()
+	procs := []struct {
+		p      status.Process
+		want   string // the state cell
+		checks string // the health cell
+	}{
+		{status.Process{State: status.Running, Pid: os.Getpid(), Expected: true}, "● running", ""},
+		{status.Process{State: status.Running, Pid: os.Getpid(), Expected: true, Ready: &yes,
+			Checks: []status.CheckState{{Type: "readiness", Up: true, Probed: true}}}, "● ready", "✓ readiness"},
+		{status.Process{State: status.Running, Pid: os.Getpid(), Expected: true, Ready: &no,
+			Checks: []status.CheckState{{Type: "readiness", Name: "queue", Probed: true, Failures: 3, Error: "exit status 1"},
+				{Type: "liveness", Up: true, Probed: true, Failures: 1}}},
+			"◑ running, not ready", "✖ readiness queue: exit status 1 (3 failures)✓ liveness (1 failure)"},
+		{status.Process{State: status.Starting, Pid: os.Getpid(), Expected: true,
+			Checks: []status.CheckState{{Type: "startup"}}}, "◔ starting", "… startup: not probed yet"},
+		{status.Process{State: status.Restarting, Exits: 1, LastExit: &one}, "↻ restarting", ""},
+		{status.Process{State: status.Stopping, Expected: true}, "◐ stopping", ""},
+		{status.Process{State: status.Stopped}, "■ stopped", ""},
+		{status.Process{State: status.Exited, Expected: true, Exits: 1, LastExit: &one}, "✖ failed", ""},
+		{status.Process{State: status.Exited, Exits: 1, LastExit: &zero}, "○ exited", ""},
+		{status.Process{State: status.Exited, Exits: 1, LastExit: &one}, "✖ exited", ""},
+		{status.Process{State: status.Waiting, Exits: 1, LastExit: &zero}, "◌ exited, waiting for a change", ""},
+		{status.Process{State: status.Held, Expected: true}, "◷ waiting for --after", ""},
+		{status.Process{State: "lost", Expected: true}, "? lost", ""},
+	}
+	snap := status.Snapshot{Pid: os.Getpid(), Started: now.Add(-time.Minute),
+		Cron: []status.Job{{ID: "ab12cd34", Schedule: "0 9 * * 1-5", Command: "bin/report"}}}
+	for i, c := range procs {
+		c.p.Name, c.p.Type, c.p.Since = fmt.Sprintf("p%02d.1", i), fmt.Sprintf("p%02d", i), now.Add(-time.Second)
+		snap.Processes = append(snap.Processes, c.p)
+	}
+	src := func() (status.Snapshot, error) { return snap, nil }
+	page := metrics.WithPage(metrics.Handler(src), src, metrics.PageSources{Version: "test", Output: func(string) string { return "" }})
+	mux := http.NewServeMux()
+	mux.Handle("/", page)
+	mux.HandleFunc("GET /ui/state", func(w http.ResponseWriter, r *http.Request) {
+		rec := httptest.NewRecorder()
+		page.ServeHTTP(rec, r)
+		var st map[string]any
+		if err := json.Unmarshal(rec.Body.Bytes(), &st); err != nil {
+			http.Error(w, err.Error(), 500)
+			return
+		}
+		st["snapshot"].(map[string]any)["cron"].([]any)[0].(map[string]any)["suspended"] = true
+		_ = json.NewEncoder(w).Encode(st)
+	})
+	srv := httptest.NewServer(mux) // on 127.0.0.1
+	defer srv.Close()
+	b.open(srv.URL + "/")
+	cellOf := func(name, field string) string {
+		return fmt.Sprintf(`document.querySelector('#processes tr[data-name="%s"] td[data-label="%s"]')`, name, field)
+	}
+	for i, c := range procs {
+		name := fmt.Sprintf("p%02d.1", i)
+		b.waitEval(name+"'s state", "("+cellOf(name, "state")+" || {}).textContent", c.want)
+		if got := b.eval(cellOf(name, "health") + ".textContent"); got != c.checks {
+			t.Errorf("%s (%s): health checks %q, want %q", name, c.want, got, c.checks)
+		}
+		colour := fmt.Sprintf(`String(getComputedStyle(%s).color !== getComputedStyle(document.body).color && /^state state-[a-z-]+$/.test(%s.className))`,
+			cellOf(name, "state"), cellOf(name, "state"))
+		if got := b.eval(colour); got != "true" {
+			t.Errorf("%s (%s): class %q has no colour of its own", name, c.want, b.eval(cellOf(name, "state")+".className"))
+		}
+	}
+	b.waitEval("the suspended job", `document.querySelector('#cron tr[data-job="ab12cd34"] td[data-label="schedule"]').textContent`,
+		"at 09:00 on Mon–Fri0 9 * * 1-5⏸ suspended")
+	if out := os.Getenv("STATUS_PAGE_STATES_SCREENSHOT"); out != "" {
+		b.screenshot(out)
+	}
 }

@@ -13,7 +13,7 @@ const states = {
   "stopped": ["■", "stopped", "stopped"],
   "exited": ["✖", "exited", "exited"],
   "exited, waiting for a change": ["◌", "exited, waiting for a change", "waiting"],
-  "waiting for --after": ["⧗", "waiting for --after", "held"],
+  "waiting for --after": ["◷", "waiting for --after", "held"],
 };
 let shownOutput = "";
 let lastPid = 0;
