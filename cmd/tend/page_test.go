@@ -423,3 +423,33 @@ func TestStatusPageStatesInABrowser(t *testing.T) {
 		b.screenshot(out)
 	}
 }
+
+// The page's output of a name comes from the log buffer of `tend logs`:
+// its last 200 lines as tend printed them (prefixed), well past the 4 KiB
+// tend keeps otherwise; with --log-buffer 0 it is those 4 KiB, raw.
+func TestPageOutputFromTheLogBuffer(t *testing.T) {
+	t.Parallel()
+	dir := writeApp(t, map[string]string{
+		"Procfile": "web: for i in $(seq 1 300); do echo \"line $i of web's output, long enough to pass 4 KiB\"; done; echo web done; sleep 600\n",
+	})
+	for _, buffer := range []string{"1MiB", "0"} {
+		env := []string{"TEND_SOCKET=" + filepath.Join(t.TempDir(), "s")}
+		addr := freeAddr(t)
+		p := startTend(t, dir, env, "start", "--metrics-addr", addr, "--log-buffer", buffer)
+		p.waitOutput("| web done")
+		out := getBody(t, "http://"+addr+"/ui/output?name=web.1")
+		lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+		switch buffer {
+		case "0":
+			if len(out) > 4<<10 || strings.Contains(out, "| ") || lines[len(lines)-1] != "web done" {
+				t.Errorf("--log-buffer 0: %d bytes, %d lines, last %q", len(out), len(lines), lines[len(lines)-1])
+			}
+		default:
+			if len(lines) != 200 || lines[0] != "web.1 | line 102 of web's output, long enough to pass 4 KiB" || lines[199] != "web.1 | web done" {
+				t.Errorf("--log-buffer %s: %d lines, first %q, last %q", buffer, len(lines), lines[0], lines[len(lines)-1])
+			}
+		}
+		snap := statusOf(t, dir, env)
+		stopTend(t, p, pidOf(snap, "web.1"))
+	}
+}
