@@ -347,7 +347,8 @@ func TestStatusPageInABrowser(t *testing.T) {
 // handlers on 127.0.0.1): an icon and a word, and a colour that is not the
 // text's; readiness and the health checks per instance; and a cron job the
 // state marks suspended (the field issue 15 adds to the snapshot, put into
-// the JSON here) shows as "⏸ suspended".
+// the JSON here) shows as "⏸ suspended"; the dark palette and the phone
+// layout.
 func TestStatusPageStatesInABrowser(t *testing.T) {
 	t.Parallel()
 	b := startBrowser(t)
@@ -420,6 +421,21 @@ func TestStatusPageStatesInABrowser(t *testing.T) {
 	b.waitEval("the suspended job", `document.querySelector('#cron tr[data-job="ab12cd34"] td[data-label="schedule"]').textContent`,
 		"at 09:00 on Mon–Fri0 9 * * 1-5⏸ suspended")
 	if out := os.Getenv("STATUS_PAGE_STATES_SCREENSHOT"); out != "" {
+		b.screenshot(out)
+	}
+	// Dark by the browser's preference, the states still in their colours;
+	// on a phone's width the rows stack as labelled blocks.
+	b.call("Emulation.setEmulatedMedia", map[string]any{"features": []map[string]string{{"name": "prefers-color-scheme", "value": "dark"}}})
+	b.waitEval("the dark background", "getComputedStyle(document.body).backgroundColor", "rgb(22, 24, 27)")
+	if got := b.eval(fmt.Sprintf(`getComputedStyle(%s).color + " on " + getComputedStyle(document.body).color`, cellOf("p07.1", "state"))); got != "rgb(248, 81, 73) on rgb(230, 230, 230)" {
+		t.Errorf("failed in the dark: %s", got)
+	}
+	b.call("Emulation.setDeviceMetricsOverride", map[string]any{"width": 375, "height": 800, "deviceScaleFactor": 1, "mobile": true})
+	b.waitEval("no table header on a phone", "getComputedStyle(document.querySelector('#processes thead')).display", "none")
+	if got := b.eval(fmt.Sprintf(`getComputedStyle(%s).display + " " + getComputedStyle(%s, "::before").content`, cellOf("p07.1", "state"), cellOf("p07.1", "state"))); got != `block "state: "` {
+		t.Errorf("a cell on a phone: %s", got)
+	}
+	if out := os.Getenv("STATUS_PAGE_PHONE_SCREENSHOT"); out != "" {
 		b.screenshot(out)
 	}
 }

@@ -107,7 +107,7 @@ function drawProcesses(st, now) {
     cell(row, "last exit", p.last_exit === undefined ? "" : String(p.last_exit), "num");
     const mem = st.memory_bytes[p.name];
     cell(row, "memory", mem ? mib(mem) : "", "num");
-    cell(row, "health", healthChecks(p), "checks");
+    cell(row, "health", p.healthchecks ? healthChecks(p) : "", "checks");
     body.appendChild(row);
   }
 }
