@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tend-run/tend/internal/testkit"
 	"github.com/tend-run/tend/metrics"
 	"github.com/tend-run/tend/status"
 )
@@ -40,8 +41,7 @@ func chromiumPath(t *testing.T) string {
 			return p
 		}
 	}
-	t.Skip("no chromium: apt-get install chromium (.ci/run installs it)")
-	return ""
+	return testkit.NeedProgram(t, "chromium", "Debian: apt-get install chromium; .ci/run installs it")
 }
 
 func startBrowser(t *testing.T) *browser {
