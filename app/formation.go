@@ -68,6 +68,8 @@ type PlanOptions struct {
 	StopSignals map[string]syscall.Signal
 	LeaderOnly  map[string]bool
 	CanDie      map[string]bool
+	// Terminal are the types on a pseudo-terminal (--tty).
+	Terminal map[string]bool
 	// Checks are the health checks per type.
 	Checks map[string][]health.Check
 	// Ports keeps each type's ports for the life of a run: Plan fills it,
@@ -154,6 +156,7 @@ func Plan(types []ProcessType, opts PlanOptions) ([]runner.InstanceSpec, error) 
 				Name: name, Type: t.Name, Command: t.Command, Port: port,
 				Env:        runner.WithEnv(opts.Env, "PORT="+strconv.Itoa(port), "PS="+name, "DYNO="+name),
 				StopSignal: sig, LeaderOnly: opts.LeaderOnly[t.Name], CanDie: opts.CanDie[t.Name], Checks: opts.Checks[t.Name],
+				Terminal: opts.Terminal[t.Name],
 			})
 		}
 	}

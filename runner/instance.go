@@ -29,6 +29,9 @@ type InstanceSpec struct {
 	CanDie bool
 	// Checks are its type's health checks (app.json's healthchecks).
 	Checks []health.Check
+	// Terminal runs it on a pseudo-terminal held by tend (--tty), which
+	// `tend attach` connects to.
+	Terminal bool
 }
 
 // WithEnv returns env with the given "K=V" pairs set, replacing earlier

@@ -26,6 +26,8 @@ const (
 	// OpCronRuns answers with the kept runs of one job, their output
 	// included (`tend cron logs`): Snapshot.CronRuns.
 	OpCronRuns = "cron-runs"
+	// OpAttach connects a terminal to an instance's (`tend attach`).
+	OpAttach = "attach"
 )
 
 // ErrSkipped says a cron run was not started because of its policy or

@@ -110,6 +110,7 @@ func settingsFrom(c *cli.Context) app.Settings {
 		LockURL:      flagString(c, "lock-url"),
 		Exclude:      flagString(c, "exclude"),
 		After:        flagString(c, "after"),
+		TTY:          flagString(c, "tty"),
 	}
 	if c.IsSet("port") {
 		s.Port, s.PortSet = c.Int("port"), true

@@ -36,6 +36,7 @@ func startCommand() *cli.Command {
 			&cli.StringFlag{Name: "can-die", Usage: "`TYPES` that may exit without stopping the rest", EnvVars: []string{"TEND_CAN_DIE"}},
 			&cli.StringFlag{Name: "exclude", Aliases: []string{"x"}, Usage: "`TYPES` not to run, e.g. worker,clock", EnvVars: []string{"TEND_EXCLUDE"}},
 			afterFlag(),
+			&cli.StringFlag{Name: "tty", Usage: "`TYPES` to run on a pseudo-terminal, for tend attach (a debugger's keyboard)", EnvVars: []string{"TEND_TTY"}},
 			&cli.BoolFlag{Name: "release", Usage: "run the release process once first; abort if it fails"},
 			&cli.BoolFlag{Name: "timestamp", Usage: "print timestamps (default: when stdout is a terminal)"},
 			&cli.BoolFlag{Name: "no-timestamp", Usage: "never print timestamps"},
@@ -78,7 +79,9 @@ func startAction(c *cli.Context) error {
 	var current atomic.Pointer[app.App] // the launcher reads it, reloads replace it
 	current.Store(a)
 	var cronCfg *cron.Config
-	page := metrics.PageSources{Version: version, Root: a.Root, Output: out.Tail}
+	// A name's output on the page: its last lines in the `tend logs`
+	// buffer (the Tail's few KiB under --log-buffer 0).
+	page := metrics.PageSources{Version: version, Root: a.Root, Output: func(name string) string { return out.Recent(name, pageOutputLines) }}
 	if len(jobs) > 0 || (watching && settings.CronAllowed(a)) {
 		var store *history.Store
 		if cronCfg, store, err = cronConfig(c, settings, a, out, reaper, timeout, jobs, &current); err != nil {
@@ -107,13 +110,14 @@ func startAction(c *cli.Context) error {
 		Dir: a.Root, Instances: specs, Timeout: timeout, Restart: c.Bool("restart"), KeepWatching: watching, After: after,
 		Terminal: terminal, Output: out, Reaper: reaper, Cron: cronCfg,
 		Reloads: reloads, OnFailure: hook, Reload: startup.Reloader(opts, planner, out, &current),
+		Keyboard: startup.Keyboard(specs, terminal),
 	})
 	// Binding the control socket is the single-instance check, so it comes
 	// before anything runs: a second `tend start --release` must refuse
 	// before it runs the release command (migrations) again. The release's
 	// supervisor answers while it runs, so the socket is live throughout.
 	var serving atomic.Pointer[runner.Supervisor]
-	stop, err := startup.Serve(startup.Serving{Root: a.Root, Socket: flagString(c, "socket"), MetricsAddr: flagString(c, "metrics-addr"), Page: page},
+	stop, err := startup.Serve(startup.Serving{Root: a.Root, Socket: flagString(c, "socket"), MetricsAddr: flagString(c, "metrics-addr"), Page: page, Attach: startup.AttachTo(&serving)},
 		startup.WithCronRuns(startup.ServedBy(&serving), page.Runs), sup.Cron(), out)
 	if err != nil {
 		return &exitError{code: 1, err: err}
@@ -127,6 +131,10 @@ func startAction(c *cli.Context) error {
 	serving.Store(sup)
 	return exitCode(sup.Run(c.Context))
 }
+
+// pageOutputLines is how many of a name's last lines the status page
+// shows.
+const pageOutputLines = 200
 
 // startPlan is what `tend start` runs: the flags and files, read once.
 type startPlan struct {
@@ -153,10 +161,12 @@ func planStart(c *cli.Context) (*startPlan, error) {
 	if err != nil {
 		return nil, &exitError{code: 2, err: fmt.Errorf("invalid --log-buffer: %w", err)}
 	}
-	// The hook's TEND_OUTPUT_TAIL and the status page show recent output.
+	// The hook's TEND_OUTPUT_TAIL shows recent output, and so does the
+	// status page, from the log buffer when there is one.
+	keepTail := flagString(c, "on-failure") != "" || flagString(c, "metrics-addr") != "" && logBuffer == 0
 	if sp.out, err = startup.NewOutput(startup.OutputSettings{Format: flagString(c, "log-format"),
 		Timestamp: c.Bool("timestamp"), NoTimestamp: c.Bool("no-timestamp"), NoPrefix: c.Bool("no-prefix"),
-		KeepTail: flagString(c, "on-failure") != "" || flagString(c, "metrics-addr") != "", LogBuffer: logBuffer}); err != nil {
+		KeepTail: keepTail, LogBuffer: logBuffer}); err != nil {
 		return nil, planError(err)
 	}
 	for _, w := range append(sp.app.Warnings, projectDefaults.Warnings...) {
