@@ -76,15 +76,26 @@ func ErrorLines(err error) []string {
 	return lines
 }
 
-// OpenSuspensions opens where the jobs' suspend state lives: the lock dir
-// (--lock-dir, else the private per-user one), also with --lock-url, so
-// `tend cron suspend` holds for every tend sharing the directory. nil,
-// without error, when there is no place for the default directory (a
-// read-only file system): then nothing is suspended.
-func (s Settings) OpenSuspensions(root string) (*cron.LockDir, error) {
-	d, err := s.OpenLockDir(root)
-	if err != nil && s.LockDir == "" && privdir.NoPlace(err) {
-		return nil, nil
+// OpenSuspensions opens where the jobs' suspend state lives: with
+// --lock-url the database (table dblock.SuspendTable, so a suspension holds
+// on every host), else the lock dir (--lock-dir, else the private per-user
+// one). nil, without error, when there is no place for the default
+// directory (a read-only file system): then nothing is suspended. close
+// releases it; logf hears of a database that cannot be read.
+func (s Settings) OpenSuspensions(a *App, logf func(string, ...any)) (store cron.SuspendStore, close func(), err error) {
+	db, err := s.OpenLockURL(a, logf)
+	if err != nil {
+		return nil, nil, err
 	}
-	return d, err
+	if db != nil {
+		return db, db.Close, nil
+	}
+	d, err := s.OpenLockDir(a.Root)
+	if err != nil && s.LockDir == "" && privdir.NoPlace(err) {
+		return nil, func() {}, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return d, d.Close, nil
 }

@@ -16,6 +16,14 @@ type Suspender interface {
 	Suspended(id string) bool
 }
 
+// SuspendStore keeps the jobs' suspend state: the lock dir, or with
+// --lock-url the database (a *dblock.Locker).
+type SuspendStore interface {
+	Suspender
+	Suspend(id string) error
+	Resume(id string) error
+}
+
 // suspendSuffix names a job's suspend file in the lock dir.
 const suspendSuffix = ".suspended"
 

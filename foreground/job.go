@@ -47,13 +47,15 @@ func (j Job) Run() (int, error) {
 	errw := NewErrors(j.Stdout, j.Stderr)
 	name := "cron." + j.Job.ID
 	if !j.Force {
-		susp, err := j.Settings.OpenSuspensions(j.App.Root)
+		susp, closeSusp, err := j.Settings.OpenSuspensions(j.App, func(format string, args ...any) {
+			fmt.Fprintf(errw, "tend: "+format+"\n", args...)
+		})
 		if err != nil {
 			return 0, err
 		}
 		if susp != nil {
 			suspended := susp.Suspended(j.Job.ID)
-			susp.Close()
+			closeSusp()
 			if suspended {
 				fmt.Fprintf(errw, "tend: %s: not run: it is suspended (tend cron resume %s; --force runs it anyway)\n", name, j.Job.ID)
 				return errw.Done(ExitLocked), nil

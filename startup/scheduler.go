@@ -42,12 +42,12 @@ func SchedulerConfig(settings app.Settings, a *app.App, out *output.Mux, reaper 
 		return nil, err
 	}
 	var suspend cron.Suspender
-	if d, ok := locks.(*cron.LockDir); ok {
-		suspend = d
-	} else if d, err := settings.OpenSuspensions(a.Root); err != nil {
+	if l, ok := locks.(cron.Suspender); ok {
+		suspend = l // the lock dir, or the --lock-url database
+	} else if st, _, err := settings.OpenSuspensions(a, out.Errorf); err != nil { // lives as long as tend
 		return nil, err
-	} else if d != nil {
-		suspend = d // with --lock-url, suspensions still live in the lock dir
+	} else if st != nil {
+		suspend = st
 	}
 	return &cron.Config{
 		Jobs: jobs, Locks: locks, Grace: timeout, StopSignal: sigs["cron"], Output: out,

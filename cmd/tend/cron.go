@@ -59,13 +59,13 @@ func cronListAction(c *cli.Context) error {
 	if err != nil {
 		return &exitError{code: 1, err: err}
 	}
-	susp, err := settingsFrom(c).OpenSuspensions(a.Root)
+	susp, closeSusp, err := settingsFrom(c).OpenSuspensions(a, nil)
 	if err != nil {
 		return &exitError{code: 1, err: err}
 	}
+	defer closeSusp()
 	var suspended cron.Suspender
 	if susp != nil {
-		defer susp.Close()
 		suspended = susp
 	}
 	list := report.CronList(a, time.Now(), 1, db, suspended)

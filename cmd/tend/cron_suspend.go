@@ -17,7 +17,7 @@ import (
 
 func cronSuspendCommands() []*cli.Command {
 	flags := func() []cli.Flag {
-		return withAppFlags(cronFlags()[0], &cli.BoolFlag{Name: "all", Usage: "every cron job of the app"})
+		return withAppFlags(cronFlags()[0], cronFlags()[1], &cli.BoolFlag{Name: "all", Usage: "every cron job of the app"})
 	}
 	return []*cli.Command{
 		{
@@ -66,11 +66,14 @@ func cronSuspendAction(c *cli.Context, suspend bool) error {
 			return &exitError{code: 1, err: fmt.Errorf("%s", strings.Join(unknown, "\n"))}
 		}
 	}
-	d, err := settingsFrom(c).OpenLockDir(a.Root)
+	d, closeStore, err := settingsFrom(c).OpenSuspensions(a, nil)
+	if err == nil && d == nil {
+		err = fmt.Errorf("no lock dir to keep it in: choose one with --lock-dir")
+	}
 	if err != nil {
 		return &exitError{code: 1, err: fmt.Errorf("cron %s: %w", verb, err)}
 	}
-	defer d.Close()
+	defer closeStore()
 	for _, j := range jobs {
 		if suspend {
 			err = d.Suspend(j.ID)

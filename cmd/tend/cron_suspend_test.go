@@ -8,6 +8,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/tend-run/tend/internal/dbtest"
 	"github.com/tend-run/tend/report"
 	"github.com/tend-run/tend/status"
 )
@@ -98,4 +99,40 @@ func TestCronSuspendUnknownID(t *testing.T) {
 	if _, stderr, code = runTend(t, dir, env, "cron", "resume", "--all", id); code != 2 {
 		t.Errorf("resume --all ID: exit %d, %q; want 2", code, stderr)
 	}
+}
+
+// With --lock-url the suspension lives in the database: suspended from
+// one "host" (its own lock dir), a tend on another host with another lock
+// dir obeys it, and so does tend cron run there.
+func TestCronSuspendInTheLockURLDatabase(t *testing.T) {
+	t.Parallel()
+	db := dbtest.Postgres(t)
+	appJSON := `{"cron": [{"command": "echo job ran", "schedule": "@every 1s"}]}`
+	dirA := writeApp(t, map[string]string{"app.json": appJSON})
+	dirB := writeApp(t, map[string]string{"app.json": appJSON})
+	host := func() []string {
+		return []string{"TEND_LOCK_URL=" + db.URL, "TEND_APP_NAME=suspend-test", "TEND_LOCK_DIR=" + t.TempDir()}
+	}
+	id := cronID(t, dirA)
+	if stdout, stderr, code := runTend(t, dirA, host(), "cron", "suspend", id); code != 0 {
+		t.Fatalf("suspend: exit %d\n%s%s", code, stdout, stderr)
+	}
+	envB := host()
+	p := startTend(t, dirB, envB, "start")
+	p.waitOutput("cron." + id + ": suspended: not starting the run due at")
+	if _, stderr, code := runTend(t, dirB, envB, "cron", "run", "--here", id); code != 75 || !strings.Contains(stderr, "it is suspended") {
+		t.Errorf("cron run on the other host: exit %d, %q", code, stderr)
+	}
+	stdout, _, _ := runTend(t, dirB, envB, "cron", "list", "--json")
+	var list []report.CronEntry
+	if err := json.Unmarshal([]byte(stdout), &list); err != nil || len(list) != 1 || !list[0].Suspended {
+		t.Errorf("cron list --json on the other host: %v\n%s", err, stdout)
+	}
+	if _, stderr, code := runTend(t, dirA, host(), "cron", "resume", id); code != 0 {
+		t.Fatalf("resume: exit %d, %s", code, stderr)
+	}
+	p.waitOutput("cron." + id + ": resumed")
+	p.waitOutput("cron." + id + " | job ran")
+	p.signal(syscall.SIGTERM)
+	p.wait()
 }
