@@ -137,4 +137,3 @@ func (b *mysqlBackend) suspended(ctx context.Context, app, job string) (bool, er
 	}
 	return n > 0, err
 }
-
