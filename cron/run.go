@@ -234,7 +234,9 @@ func (s *Scheduler) watch(r *cronRun) {
 		rec.Output, rec.ErrorLine = r.tail.output(), r.tail.errorLine()
 	}
 	s.record(rec)
-	if s.cfg.Ping != nil && retry == nil {
+	// A stop tend asked for (a deploy's drain, a replace, whose run pings
+	// its own start) is no failure to report, as for --on-failure.
+	if s.cfg.Ping != nil && retry == nil && outcome != history.OutcomeInterrupted && outcome != history.OutcomeReplaced {
 		s.cfg.Ping(r.job.ID, pingSuffix(why, st), []byte(rec.Output))
 	}
 	if (outcome == history.OutcomeFailed || outcome == history.OutcomeTimedOut) && s.cfg.OnFailure != nil && retry == nil {
