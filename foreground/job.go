@@ -4,13 +4,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
+	"strconv"
 	"syscall"
 	"time"
 
 	"github.com/tend-run/tend/app"
 	"github.com/tend-run/tend/appjson"
 	"github.com/tend-run/tend/cron"
+	"github.com/tend-run/tend/ping"
 	"github.com/tend-run/tend/proc"
 )
 
@@ -69,6 +72,11 @@ func (j Job) Run() (int, error) {
 		}
 		defer release()
 	}
+	pings, err := j.pings(errw)
+	if err != nil {
+		return 0, err
+	}
+	pings.send("start")
 	start := time.Now()
 	fmt.Fprintf(errw, "tend: %s started (schedule %q): %s\n", name, j.Job.Schedule.Spec, j.Job.Command)
 	reaper := proc.NewReaper(nil)
@@ -82,7 +90,45 @@ func (j Job) Run() (int, error) {
 		Reaper: reaper, Errors: errw,
 	})
 	fmt.Fprintf(errw, "tend: %s exited with status %d after %v\n", name, code, time.Since(start).Round(time.Millisecond))
+	suffix := ""
+	if code != 0 {
+		suffix = strconv.Itoa(code)
+	}
+	pings.send(suffix)
+	pings.close()
 	return errw.Done(code), nil
+}
+
+// jobPings sends a foreground run's --cron-ping pings; the zero value
+// (no --cron-ping for the job) sends none. tend has no copy of the output
+// here (the command writes to tend's stdio itself): no body.
+type jobPings struct {
+	p  *ping.Pinger
+	u  *url.URL
+	id string
+}
+
+func (j Job) pings(errw io.Writer) (jobPings, error) {
+	u, err := j.Settings.CronPing(j.Job.ID)
+	if err != nil || u == nil {
+		return jobPings{}, err
+	}
+	p := ping.New(func(format string, args ...any) { fmt.Fprintf(errw, "tend: warning: "+format+"\n", args...) })
+	return jobPings{p: p, u: u, id: j.Job.ID}, nil
+}
+
+// send queues a ping ("start", "" for success, the exit status).
+func (jp jobPings) send(suffix string) {
+	if jp.p != nil {
+		jp.p.Send(jp.id, jp.u, suffix, nil)
+	}
+}
+
+// close waits up to ping.Timeout for the queued pings.
+func (jp jobPings) close() {
+	if jp.p != nil {
+		jp.p.Close(ping.Timeout)
+	}
 }
 
 // lock takes the job's lock; release is nil when the run must not go on,

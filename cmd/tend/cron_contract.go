@@ -11,9 +11,9 @@ import (
 
 func cronContractFlags() []cli.Flag {
 	return []cli.Flag{
+		cronPingFlag(),
 		&cli.StringSliceFlag{Name: "cron-retry", Usage: "retry a failed cron run: `N` times for all, or ID=N per job (10s, doubling, never past the next run)", EnvVars: []string{"TEND_CRON_RETRY"}},
 		&cli.StringFlag{Name: "cron-log-size", Usage: "output kept per cron run for tend cron logs, `SIZE` (default 16KiB; 0: none)", EnvVars: []string{"TEND_CRON_LOG_SIZE"}},
-		&cli.StringSliceFlag{Name: "cron-ping", Usage: "ping `URL` (or ID=URL) when a cron run starts (/start) and ends (success, /N exit status, /fail), healthchecks.io style; {id} is the job ID", EnvVars: []string{"TEND_CRON_PING"}},
 		&cli.StringFlag{Name: "cron-catch-up", Usage: "at start, run once a job whose last due time within `DURATION` was missed while tend was not running (needs --history)", EnvVars: []string{"TEND_CRON_CATCH_UP"}},
 		// The first retry's delay, for tests.
 		&cli.DurationFlag{Name: "cron-retry-delay", Hidden: true},
@@ -38,4 +38,10 @@ func cronContractSettings(c *cli.Context, s *app.Settings) {
 // --cron-catch-up by it.
 func checkHistoryFlag() cli.Flag {
 	return &cli.StringFlag{Name: "history", Usage: "the cron history `FILE` tend start would keep", EnvVars: []string{"TEND_HISTORY"}}
+}
+
+// cronPingFlag is --cron-ping, also for `tend cron run` and exec mode
+// (Dokku's cron containers), which ping as tend start does.
+func cronPingFlag() cli.Flag {
+	return &cli.StringSliceFlag{Name: "cron-ping", Usage: "ping `URL` (or ID=URL) when a cron run starts (/start) and ends (success, /N exit status, /fail), healthchecks.io style; {id} is the job ID", EnvVars: []string{"TEND_CRON_PING"}}
 }
