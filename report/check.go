@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/tend-run/tend/app"
+	"github.com/tend-run/tend/ping"
 )
 
 // Process is one process type in the check summary.
@@ -119,6 +120,13 @@ func BuildCheck(s app.Settings, a *app.App, now time.Time, connect bool) (Check,
 		}
 	}
 	r.Cron = CronList(a, now, 5, db, nil)
+	for i := range r.Cron {
+		e := &r.Cron[i]
+		e.Retries, _ = s.CronRetry(e.ID) // checked above
+		if u, _ := s.CronPing(e.ID); u != nil {
+			e.Ping = ping.Redacted(u)
+		}
+	}
 	r.Healthchecks = healthchecks(a)
 	return r, nil
 }
@@ -236,6 +244,12 @@ func printCheckCron(tw io.Writer, jobs []CronEntry) {
 			next = "maintenance: not scheduled"
 		case j.Next == "":
 			next = "never fires"
+		}
+		if j.Retries > 0 {
+			next += fmt.Sprintf("; %d retries", j.Retries)
+		}
+		if j.Ping != "" {
+			next += "; pings " + j.Ping
 		}
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", j.ID, j.Schedule, j.Command, next)
 		if j.DokkuID != "" {

@@ -25,6 +25,10 @@ type CronEntry struct {
 	Lock string `json:"lock,omitempty"`
 	// Suspended: `tend cron suspend` holds it (in the lock dir).
 	Suspended bool `json:"suspended"`
+	// Retries and Ping are what --cron-retry and --cron-ping say for it
+	// (`tend check`; the ping URL up to its host).
+	Retries int    `json:"retries,omitempty"`
+	Ping    string `json:"ping,omitempty"`
 }
 
 // CronList lists a's cron jobs with their next n runs after now; db (if

@@ -77,7 +77,8 @@ func TestCronRetryBadInput(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "started")); err == nil {
 		t.Error("tend start started the app with a bad --cron-retry")
 	}
-	if _, stderr, code := runTend(t, dir, []string{"TEND_CRON_RETRY=" + id + "=2"}, "check"); code != 0 {
-		t.Errorf("TEND_CRON_RETRY=%s=2: exit %d, %s", id, code, stderr)
+	if stdout, stderr, code := runTend(t, dir, []string{"TEND_CRON_RETRY=" + id + "=2", "TEND_CRON_PING=https://hc-ping.com/secret"}, "check"); code != 0 ||
+		!strings.Contains(stdout, "; 2 retries; pings https://hc-ping.com/…") || strings.Contains(stdout, "secret") {
+		t.Errorf("TEND_CRON_RETRY=%s=2: exit %d\n%s%s", id, code, stdout, stderr)
 	}
 }
