@@ -39,3 +39,21 @@ func TestSuspendInTheDatabase(t *testing.T) {
 		}
 	})
 }
+
+// What the check before every due run costs with --lock-url: one query on
+// a connection of its own.
+func BenchmarkSuspendedQuery(b *testing.B) {
+	for _, tg := range targets {
+		b.Run(tg.name, func(b *testing.B) {
+			l := open(b, tg.srv(b))
+			if err := l.Suspend("bench"); err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				if on, err := l.IsSuspended("bench"); err != nil || !on {
+					b.Fatal(on, err)
+				}
+			}
+		})
+	}
+}
