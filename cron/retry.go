@@ -71,6 +71,9 @@ func (s *Scheduler) retry(r *cronRun, p *pendingRetry, delay time.Duration) {
 		why = "tend is stopping"
 	}
 	s.mu.Unlock()
+	if why == "" && s.cfg.Suspend != nil && s.cfg.Suspend.Suspended(job.ID) {
+		why = "the job is suspended"
+	}
 	// Still registered while it starts, so that a due time that comes now
 	// waits for it (dropRetry) and then sees the new attempt running.
 	defer func() {

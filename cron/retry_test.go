@@ -92,3 +92,26 @@ func TestCronDrainDropsARetry(t *testing.T) {
 		t.Error("the dropped retry kept the lock")
 	}
 }
+
+// A job suspended while its retry waits does not retry.
+func TestCronRetryDroppedWhenSuspended(t *testing.T) {
+	j := job(t, "s", "@hourly", PolicyAllow)
+	j.Retries, j.RetryDelay = 1, 10*time.Second
+	h := newCronHarness(t, true, j)
+	d, err := OpenLockDir(h.lockDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	h.sched.cfg.Suspend = d // before the first run: the loop reads it then
+	h.clock.Advance(30 * time.Minute)
+	h.expectRun("s", cronStart.Add(30*time.Minute)).fail()
+	h.out.WaitFor(t, "retrying in 10s")
+	if err := d.Suspend("s"); err != nil {
+		t.Fatal(err)
+	}
+	h.clock.settle(t, 2)
+	h.clock.Advance(10 * time.Second)
+	h.out.WaitFor(t, "cron.s: attempt 2 of 2 dropped: the job is suspended")
+	h.expectNoRun()
+}
