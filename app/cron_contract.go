@@ -49,6 +49,16 @@ func (s Settings) RetryDelay() time.Duration {
 	return DefaultRetryDelay
 }
 
+// RetryDelayFor is the wait before the retry that follows attempt n:
+// first, doubled n-1 times (at most a day).
+func RetryDelayFor(first time.Duration, n int) time.Duration {
+	d := first
+	for i := 1; i < n && d < MaxDuration; i++ {
+		d *= 2
+	}
+	return d
+}
+
 // CheckCronFlags checks what the cron flags say before anything starts:
 // their values, and that every ID=… names a job of the app (its short ID,
 // or Dokku's with --app-name).

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"os/signal"
 	"strconv"
 	"syscall"
 	"time"
@@ -76,20 +77,48 @@ func (j Job) Run() (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	pings.send("start")
-	start := time.Now()
-	fmt.Fprintf(errw, "tend: %s started (schedule %q): %s\n", name, j.Job.Schedule.Spec, j.Job.Command)
+	retries, err := j.Settings.CronRetry(j.Job.ID)
+	if err != nil {
+		return 0, err
+	}
+	stopping := watchStop(retries > 0)
+	defer stopping.stop()
 	reaper := proc.NewReaper(nil)
 	defer reaper.Close()
 	a := j.App
 	path, args := proc.ShellCommand(a.ExpandCommand(j.Job.Command))
-	code := proc.Exec(proc.ExecConfig{
-		Command:    proc.Command{Path: path, Args: args, Env: a.CronEnv(j.Job.ID, start, start.Add(maxRun)), Dir: a.Root},
-		StopSignal: stop, Timeout: j.Grace, MaxRun: maxRun,
-		Terminal: proc.IsTerminal(os.Stdin), ContainerInit: os.Getpid() == 1 || os.Getppid() == 1,
-		Reaper: reaper, Errors: errw,
-	})
-	fmt.Fprintf(errw, "tend: %s exited with status %d after %v\n", name, code, time.Since(start).Round(time.Millisecond))
+	first := time.Now()
+	var code int
+	for attempt := 1; ; attempt++ {
+		note := ""
+		if retries > 0 {
+			note = fmt.Sprintf(" (attempt %d of %d)", attempt, retries+1)
+		}
+		pings.send("start")
+		start := time.Now()
+		fmt.Fprintf(errw, "tend: %s started%s (schedule %q): %s\n", name, note, j.Job.Schedule.Spec, j.Job.Command)
+		env := append(a.CronEnv(j.Job.ID, first, start.Add(maxRun)), "TEND_CRON_ATTEMPT="+strconv.Itoa(attempt))
+		code = proc.Exec(proc.ExecConfig{
+			Command:    proc.Command{Path: path, Args: args, Env: env, Dir: a.Root},
+			StopSignal: stop, Timeout: j.Grace, MaxRun: maxRun,
+			Terminal: proc.IsTerminal(os.Stdin), ContainerInit: os.Getpid() == 1 || os.Getppid() == 1,
+			Reaper: reaper, Errors: errw,
+		})
+		fmt.Fprintf(errw, "tend: %s exited with status %d after %v%s\n", name, code, time.Since(start).Round(time.Millisecond), note)
+		if code == 0 || attempt > retries || stopping.asked() {
+			break
+		}
+		delay := app.RetryDelayFor(j.Settings.RetryDelay(), attempt)
+		if next := j.Job.Schedule.Next(first); !next.IsZero() && !time.Now().Add(delay).Before(next) {
+			fmt.Fprintf(errw, "tend: %s: not retrying: the next run, due at %s, comes before the retry would (in %v)\n", name, next.Format(time.RFC3339), delay)
+			break
+		}
+		fmt.Fprintf(errw, "tend: %s: retrying in %v\n", name, delay)
+		if !stopping.sleep(delay) {
+			fmt.Fprintf(errw, "tend: %s: attempt %d of %d dropped: tend is stopping\n", name, attempt+1, retries+1)
+			break
+		}
+	}
 	suffix := ""
 	if code != 0 {
 		suffix = strconv.Itoa(code)
@@ -172,4 +201,66 @@ func stopOnLockTrouble(lock cron.Held, name string, errw io.Writer) {
 		}
 		_ = syscall.Kill(os.Getpid(), syscall.SIGTERM)
 	}()
+}
+
+// stopWatch notes a stop request (SIGTERM, SIGQUIT, SIGINT) to tend
+// between and during attempts: a run stopped that way is not retried, and
+// a retry's wait ends.
+type stopWatch struct {
+	c    chan os.Signal // nil when not watching
+	done chan struct{}
+}
+
+// watchStop watches only when there are retries (on says so): Notify
+// changes how tend handles the signals, and none of this matters then.
+// SIGINT is watched only when it was not ignored at start, which Notify
+// would undo (nohup, `tend cron run &` keep it ignored for the job).
+func watchStop(on bool) *stopWatch {
+	w := &stopWatch{done: make(chan struct{})}
+	if !on {
+		return w
+	}
+	w.c = make(chan os.Signal, 1)
+	sigs := []os.Signal{syscall.SIGTERM, syscall.SIGQUIT}
+	if !signal.Ignored(syscall.SIGINT) {
+		sigs = append(sigs, syscall.SIGINT)
+	}
+	signal.Notify(w.c, sigs...)
+	go func() {
+		if _, ok := <-w.c; ok {
+			close(w.done)
+		}
+	}()
+	return w
+}
+
+// asked says whether a stop was requested.
+func (w *stopWatch) asked() bool {
+	select {
+	case <-w.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// sleep waits d; false when a stop request came first.
+func (w *stopWatch) sleep(d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-w.done:
+		return false
+	}
+}
+
+// stop ends the watch; after signal.Stop nothing more is sent on c, so
+// closing it ends the goroutine (which then closes nothing).
+func (w *stopWatch) stop() {
+	if w.c != nil {
+		signal.Stop(w.c)
+		close(w.c)
+	}
 }

@@ -35,7 +35,7 @@ func cronCommand() *cli.Command {
 				Name: "run", Usage: "run one cron job now, in the foreground", ArgsUsage: "ID",
 				Flags: withAppFlags(append(cronFlags(), timeoutFlag(), stopSignalFlag(),
 					&cli.BoolFlag{Name: "no-lock", Usage: "run here even if another run holds the job's lock"},
-					&cli.BoolFlag{Name: "here", Usage: "run in the foreground here even when a tend start is running"}, cronForceFlag(), cronPingFlag())...),
+					&cli.BoolFlag{Name: "here", Usage: "run in the foreground here even when a tend start is running"}, cronForceFlag(), cronPingFlag(), cronRetryFlags()[0], cronRetryFlags()[1])...),
 				Action: cronRunAction,
 			},
 			cronSuspendCommands()[0], cronSuspendCommands()[1], cronLogsCommand(),

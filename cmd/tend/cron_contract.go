@@ -10,14 +10,11 @@ import (
 // retries. Kept apart from the other flags' files.
 
 func cronContractFlags() []cli.Flag {
-	return []cli.Flag{
+	return append(cronRetryFlags(), []cli.Flag{
 		cronPingFlag(),
-		&cli.StringSliceFlag{Name: "cron-retry", Usage: "retry a failed cron run: `N` times for all, or ID=N per job (10s, doubling, never past the next run)", EnvVars: []string{"TEND_CRON_RETRY"}},
 		&cli.StringFlag{Name: "cron-log-size", Usage: "output kept per cron run for tend cron logs, `SIZE` (default 16KiB; 0: none)", EnvVars: []string{"TEND_CRON_LOG_SIZE"}},
 		&cli.StringFlag{Name: "cron-catch-up", Usage: "at start, run once a job whose last due time within `DURATION` was missed while tend was not running (needs --history)", EnvVars: []string{"TEND_CRON_CATCH_UP"}},
-		// The first retry's delay, for tests.
-		&cli.DurationFlag{Name: "cron-retry-delay", Hidden: true},
-	}
+	}...)
 }
 
 // cronContractSettings adds what cronContractFlags say to s.
@@ -44,4 +41,13 @@ func checkHistoryFlag() cli.Flag {
 // (Dokku's cron containers), which ping as tend start does.
 func cronPingFlag() cli.Flag {
 	return &cli.StringSliceFlag{Name: "cron-ping", Usage: "ping `URL` (or ID=URL) when a cron run starts (/start) and ends (success, /N exit status, /fail), healthchecks.io style; {id} is the job ID", EnvVars: []string{"TEND_CRON_PING"}}
+}
+
+// cronRetryFlags are --cron-retry and the hidden --cron-retry-delay (the
+// first retry's delay, for tests), also for `tend cron run` and exec mode.
+func cronRetryFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringSliceFlag{Name: "cron-retry", Usage: "retry a failed cron run: `N` times for all, or ID=N per job (10s, doubling, never past the next run)", EnvVars: []string{"TEND_CRON_RETRY"}},
+		&cli.DurationFlag{Name: "cron-retry-delay", Hidden: true},
+	}
 }

@@ -82,3 +82,28 @@ func TestCronRetryBadInput(t *testing.T) {
 		t.Errorf("TEND_CRON_RETRY=%s=2: exit %d\n%s%s", id, code, stdout, stderr)
 	}
 }
+
+// tend cron run and Dokku's cron containers retry too: a flaky job
+// succeeds at its second attempt; one that always fails ends with its
+// last attempt's status.
+func TestCronRetryInTheForeground(t *testing.T) {
+	t.Parallel()
+	dir := writeApp(t, map[string]string{
+		"Procfile": "web: x\n",
+		"app.json": `{"cron": [
+			{"command": "n=$(cat tries 2>/dev/null | wc -l); echo attempt $TEND_CRON_ATTEMPT >> tries; [ $n -ge 1 ]", "schedule": "@daily"},
+			{"command": "sh -c 'exit 3'", "schedule": "@hourly"}
+		]}`,
+	})
+	ids := cronIDs(t, dir)
+	env := []string{"TEND_LOCK_DIR=" + t.TempDir(), "TEND_CRON_RETRY=2"}
+	_, stderr, code := runTend(t, dir, env, "cron", "run", "--cron-retry-delay", "50ms", ids[0])
+	tries, _ := os.ReadFile(filepath.Join(dir, "tries"))
+	if code != 0 || string(tries) != "attempt 1\nattempt 2\n" || !strings.Contains(stderr, "(attempt 1 of 3)\ntend: cron."+ids[0]+": retrying in 50ms") {
+		t.Errorf("cron run: exit %d, tries %q\n%s", code, tries, stderr)
+	}
+	_, stderr, code = runTend(t, dir, append(env, "DYNO=cron.1"), "--cron-retry-delay", "50ms", "sh", "-c", "'exit", "3'")
+	if code != 3 || strings.Count(stderr, "exited with status 3") != 3 || !strings.Contains(stderr, "retrying in 100ms") {
+		t.Errorf("Dokku's cron container: exit %d\n%s", code, stderr)
+	}
+}
