@@ -97,7 +97,7 @@ func (j Job) Run() (int, error) {
 		pings.send("start")
 		start := time.Now()
 		fmt.Fprintf(errw, "tend: %s started%s (schedule %q): %s\n", name, note, j.Job.Schedule.Spec, j.Job.Command)
-		env := append(a.CronEnv(j.Job.ID, first, start.Add(maxRun)), "TEND_CRON_ATTEMPT="+strconv.Itoa(attempt))
+		env := a.CronEnv(j.Job.ID, first, start.Add(maxRun), attempt)
 		code = proc.Exec(proc.ExecConfig{
 			Command:    proc.Command{Path: path, Args: args, Env: env, Dir: a.Root},
 			StopSignal: stop, Timeout: j.Grace, MaxRun: maxRun,

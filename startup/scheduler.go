@@ -2,7 +2,6 @@ package startup
 
 import (
 	"context"
-	"strconv"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -56,7 +55,7 @@ func SchedulerConfig(settings app.Settings, a *app.App, out *output.Mux, reaper 
 			a := current.Load()
 			path, args := proc.ShellCommand(a.ExpandCommand(job.Command))
 			child, err := runner.StartPiped(reaper, out, job.Name(), proc.Command{
-				Path: path, Args: args, Env: runner.WithEnv(a.CronEnv(job.ID, scheduled, deadline), "TEND_CRON_ATTEMPT="+strconv.Itoa(max(job.Attempt, 1))), Dir: a.Root, NewGroup: true,
+				Path: path, Args: args, Env: a.CronEnv(job.ID, scheduled, deadline, job.Attempt), Dir: a.Root, NewGroup: true,
 			}, job.Tee)
 			if err != nil {
 				return nil, err
