@@ -107,3 +107,17 @@ func TestCronRetryInTheForeground(t *testing.T) {
 		t.Errorf("Dokku's cron container: exit %d\n%s", code, stderr)
 	}
 }
+
+// A SIGTERM while tend cron run waits for a retry ends it at once, with
+// the last attempt's status.
+func TestCronRetryForegroundStopsOnSigterm(t *testing.T) {
+	t.Parallel()
+	dir := writeApp(t, map[string]string{"Procfile": "web: x\n", "app.json": `{"cron": [{"command": "exit 3", "schedule": "@every 24h"}]}`})
+	id := cronID(t, dir)
+	p := startTend(t, dir, []string{"TEND_LOCK_DIR=" + t.TempDir()}, "cron", "run", "--cron-retry", "1", "--cron-retry-delay", "1h", id)
+	p.waitFor("cron."+id+": retrying in 1h0m0s", p.stderr)
+	p.signal(syscall.SIGTERM)
+	if code := p.wait(); code != 3 || !strings.Contains(p.stderr.String(), "attempt 2 of 2 dropped: tend is stopping") {
+		t.Errorf("exit %d, want 3\n%s", code, p.stderr)
+	}
+}
