@@ -2,8 +2,10 @@ package cron
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -13,6 +15,7 @@ import (
 	"github.com/tend-run/tend/history"
 	"github.com/tend-run/tend/internal/testkit"
 	"github.com/tend-run/tend/output"
+	"github.com/tend-run/tend/status"
 )
 
 // releaseFIFO lets an open(2) blocked on path's read end return (the old
@@ -190,6 +193,28 @@ func TestCronBrokenLockSkipsOnlyItsJob(t *testing.T) {
 	out.WaitFor(t, want)
 	if got := hist.outcomes("a"); len(got) != 1 || got[0] != "skipped" {
 		t.Errorf("job a recorded %v, want one skip", got)
+	}
+	hist.mu.Lock()
+	for _, r := range hist.runs {
+		if r.Job == "a" && (r.Reason != history.SkipLockError || !strings.Contains(r.Detail, "is a named pipe")) {
+			t.Errorf("job a's skip: reason %q, detail %q", r.Reason, r.Detail)
+		}
+	}
+	hist.mu.Unlock()
+}
+
+// The reasons status and the metrics know are those the history records.
+func TestSkipReasonsAgree(t *testing.T) {
+	if !slices.Equal(history.SkipReasons, status.SkipReasons) || history.SkipDatabaseUnavailable != status.SkipDatabaseUnavailable {
+		t.Errorf("history %v, status %v", history.SkipReasons, status.SkipReasons)
+	}
+	for err, want := range map[error]string{
+		ErrLocked: history.SkipLocked, fmt.Errorf("x: %w", ErrLockUnavailable): history.SkipDatabaseUnavailable,
+		errors.New("flock: EIO"): history.SkipLockError,
+	} {
+		if got := skipReason(err); got != want {
+			t.Errorf("skipReason(%v) = %q, want %q", err, got, want)
+		}
 	}
 }
 

@@ -61,12 +61,14 @@ func (s *Scheduler) launch(job Job, scheduled time.Time) (*cronRun, error) {
 				holder = err.Error() // a database names the holder
 			}
 			out.Printf("%s: skipped the run due at %s: %s (%s)", job.Name(), scheduled.Format(time.RFC3339), holder, job.Policy)
-			s.record(history.Run{Job: job.ID, Scheduled: scheduled, Started: s.cfg.Clock.Now(), Outcome: history.OutcomeSkipped})
+			s.record(history.Run{Job: job.ID, Scheduled: scheduled, Started: s.cfg.Clock.Now(), Outcome: history.OutcomeSkipped,
+				Reason: history.SkipLocked, Detail: holder})
 			return nil, fmt.Errorf("%w: another tend holds the lock of %s (%s)", status.ErrSkipped, job.Name(), job.Policy)
 		}
 		if err != nil {
 			out.Errorf("%s: skipped the run due at %s: %v", job.Name(), scheduled.Format(time.RFC3339), err)
-			s.record(history.Run{Job: job.ID, Scheduled: scheduled, Started: s.cfg.Clock.Now(), Outcome: history.OutcomeSkipped})
+			s.record(history.Run{Job: job.ID, Scheduled: scheduled, Started: s.cfg.Clock.Now(), Outcome: history.OutcomeSkipped,
+				Reason: skipReason(err), Detail: err.Error()})
 			return nil, err
 		}
 	}
@@ -128,8 +130,9 @@ func (s *Scheduler) RunNow(id string, tee *output.Tee, cancel <-chan struct{}) (
 	now := s.cfg.Clock.Now()
 	switch {
 	case j.Policy == PolicyForbid && len(active) > 0:
-		s.record(history.Run{Job: id, Scheduled: now, Started: now, Outcome: history.OutcomeSkipped})
-		return proc.ExitStatus{}, fmt.Errorf("%w: the run started %s is still going (forbid)", status.ErrSkipped, active[0].started.Format(time.RFC3339))
+		why := fmt.Sprintf("the run started %s is still going (forbid)", active[0].started.Format(time.RFC3339))
+		s.record(history.Run{Job: id, Scheduled: now, Started: now, Outcome: history.OutcomeSkipped, Reason: history.SkipPolicy, Detail: why})
+		return proc.ExitStatus{}, fmt.Errorf("%w: %s", status.ErrSkipped, why)
 	case j.Policy == PolicyReplace:
 		for _, r := range active {
 			s.stopAndWait(r, "replaced")

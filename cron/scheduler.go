@@ -1,6 +1,7 @@
 package cron
 
 import (
+	"fmt"
 	"maps"
 	"sync"
 	"syscall"
@@ -213,8 +214,9 @@ func (s *Scheduler) fire(job Job, scheduled, now time.Time) {
 	case PolicyForbid:
 		if len(active) > 0 {
 			r := active[0]
-			out.Printf("%s: skipped the run due at %s: the run started %s is still going (forbid)", job.Name(), scheduled.Format(time.RFC3339), r.started.Format(time.RFC3339))
-			s.record(history.Run{Job: job.ID, Scheduled: scheduled, Started: now, Outcome: history.OutcomeSkipped})
+			why := fmt.Sprintf("the run started %s is still going (forbid)", r.started.Format(time.RFC3339))
+			out.Printf("%s: skipped the run due at %s: %s", job.Name(), scheduled.Format(time.RFC3339), why)
+			s.record(history.Run{Job: job.ID, Scheduled: scheduled, Started: now, Outcome: history.OutcomeSkipped, Reason: history.SkipPolicy, Detail: why})
 			return
 		}
 		_, _ = s.launch(job, scheduled)

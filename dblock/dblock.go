@@ -57,7 +57,8 @@ var ErrLocked = cron.ErrLocked
 // ErrUnavailable is wrapped by the error Take returns when the database
 // cannot be reached (connection refused, timeout, authentication failed,
 // connection dropped). The caller must skip the run: never run unlocked.
-var ErrUnavailable = errors.New("lock database unavailable")
+// It is cron's own, so the scheduler records the skip's reason.
+var ErrUnavailable = cron.ErrLockUnavailable
 
 // HeldError is the ErrLocked of a lock held elsewhere.
 type HeldError struct {
