@@ -80,19 +80,28 @@ func TestLockURLTwoTendsNeverOverlap(t *testing.T) {
 }
 
 // `tend cron run ID` on another host, while a running tend's run holds the
-// job's database lock, is skipped with exit 75 (EX_TEMPFAIL).
+// job's database lock, is skipped with exit 75 (EX_TEMPFAIL) and names the
+// holder; so is Dokku's own cron container (exec mode with DYNO=cron.N).
 func TestLockURLCronRunAgainstAHeldLock(t *testing.T) {
 	t.Parallel()
 	db := dbtest.Postgres(t)
-	appJSON := `{"cron": [{"command": "echo running; sleep 30", "schedule": "@every 1s", "concurrency_policy": "forbid"}]}`
+	appJSON := `{"cron": [{"command": "sh -c 'echo running; sleep 30'", "schedule": "@every 1s", "concurrency_policy": "forbid"}]}`
 	env := []string{"TEND_LOCK_URL=" + db.URL, "TEND_APP_NAME=held"}
 	dir := writeApp(t, map[string]string{"app.json": appJSON})
 	p := startTend(t, dir, append(env, "TEND_SOCKET="+filepath.Join(t.TempDir(), "s")), "start", "-t", "1")
 	p.waitOutput("| running")
+	host, _ := os.Hostname()
+	holder := fmt.Sprintf(`lock held by another run ("tend %s %d" from 127.0.0.1, backend pid `, host, p.cmd.Process.Pid)
 	other := writeApp(t, map[string]string{"app.json": appJSON})
-	_, stderr, code := runTend(t, other, append(env, "TEND_SOCKET="+filepath.Join(t.TempDir(), "s")), "cron", "run", cronIDs(t, other)[0])
-	if code != 75 || !strings.Contains(stderr, "skipped: another run holds its lock") {
-		t.Errorf("cron run against a held lock: exit %d, want 75\n%s", code, stderr)
+	otherEnv := append(env, "TEND_SOCKET="+filepath.Join(t.TempDir(), "s"))
+	_, stderr, code := runTend(t, other, otherEnv, "cron", "run", cronIDs(t, other)[0])
+	if code != 75 || !strings.Contains(stderr, "skipped: another run holds its lock (forbid): "+holder) {
+		t.Errorf("cron run against a held lock: exit %d, want 75 and the holder\n%s", code, stderr)
+	}
+	// Dokku passes the entry's words as the container's arguments.
+	_, stderr, code = runTend(t, other, append(otherEnv, "DYNO=cron.1"), "sh", "-c", "'echo", "running;", "sleep", "30'")
+	if code != 75 || !strings.Contains(stderr, "skipped: another run holds its lock (forbid): "+holder) {
+		t.Errorf("DYNO=cron.1 against a held lock: exit %d, want 75 and the holder\n%s", code, stderr)
 	}
 	p.signal(syscall.SIGTERM)
 	p.wait()
