@@ -154,6 +154,11 @@ func TestLockURLUnreachableAndCheck(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "cron locks: postgres://tend:xxxxx@127.0.0.1:1/app") || strings.Contains(stdout+stderr, "hunter2") {
 		t.Errorf("check: exit %d\n%s%s", code, stdout, stderr)
 	}
+	// --connect without a lock URL says there is nothing to connect to.
+	stdout, stderr, code = runTend(t, dir, nil, "check", "--connect")
+	if code != 0 || !strings.Contains(stdout, "warning: --connect: no --lock-url (TEND_LOCK_URL) is set: nothing to connect to") {
+		t.Errorf("check --connect without --lock-url: exit %d\n%s%s", code, stdout, stderr)
+	}
 	db := dbtest.Postgres(t)
 	stdout, stderr, code = runTend(t, dir, []string{"TEND_LOCK_URL=" + db.URL}, "check", "--connect")
 	if code != 0 || !strings.Contains(stdout, "(connected: ") || strings.Contains(stdout+stderr, dbtest.Password) {
