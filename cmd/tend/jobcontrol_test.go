@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/tend-run/tend/internal/testkit"
 )
 
 // interactiveShell runs an interactive bash on a pseudo-terminal (script)
@@ -18,9 +20,7 @@ import (
 func interactiveShell(t *testing.T, dir string) (*tendProc, io.Writer) {
 	t.Helper()
 	requireScript(t)
-	if _, err := exec.LookPath("bash"); err != nil {
-		t.Skip("no bash")
-	}
+	testkit.NeedProgram(t, "bash", "Debian: apt-get install bash")
 	r, w, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)

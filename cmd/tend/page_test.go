@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/tend-run/tend/internal/testkit"
 )
 
 // browser is headless Chromium driven through the DevTools protocol on a
@@ -34,8 +36,7 @@ func chromiumPath(t *testing.T) string {
 			return p
 		}
 	}
-	t.Skip("no chromium: apt-get install chromium (.ci/run installs it)")
-	return ""
+	return testkit.NeedProgram(t, "chromium", "Debian: apt-get install chromium; .ci/run installs it")
 }
 
 func startBrowser(t *testing.T) *browser {
