@@ -135,6 +135,9 @@ func TestLockURLServerStoppedAndBack(t *testing.T) {
 			if stdout, stderr, _ := runTend(t, dir, env, "status"); !strings.Contains(stdout, id+": the run due at ") || !strings.Contains(stdout, " ago: lock database unavailable (lock database "+strings.SplitN(db.URL, ":", 2)[0]+"://tend:xxxxx@") {
 				t.Errorf("tend status while the database is down:\n%s%s", stdout, stderr)
 			}
+			if stdout, stderr, code := runTend(t, dir, env, "status", "--check", "--cron"); code != 1 || !strings.Contains(stdout, "): lock database unavailable: ") {
+				t.Errorf("tend status --check --cron while the database is down: exit %d\n%s%s", code, stdout, stderr)
+			}
 			if _, body := httpGet("http://" + addr + "/metrics"); !strings.Contains(body, `tend_cron_skips_total{job="`+id+`",reason="database-unavailable"} `) ||
 				strings.Contains(body, `tend_cron_skips_total{job="`+id+`",reason="database-unavailable"} 0`) {
 				t.Errorf("/metrics while the database is down:\n%s", body)
