@@ -55,6 +55,7 @@ func (s *Scheduler) launch(job Job, scheduled time.Time) (*cronRun, error) {
 	if job.Policy != PolicyAllow && s.cfg.Locks != nil {
 		var err error
 		lock, err = s.cfg.Locks.TakeRun(job.ID, job.Policy, s.cfg.Grace, s.cfg.Clock, s.stop)
+		s.noteReachable(job, err)
 		if errors.Is(err, ErrLocked) {
 			holder := fmt.Sprintf("another tend holds %s.lock", job.ID)
 			if err != ErrLocked {
@@ -96,6 +97,23 @@ func (s *Scheduler) launch(job Job, scheduled time.Time) (*cronRun, error) {
 	hold.Printf("%s: started (schedule %q, due %s): %s", job.Name(), job.Schedule, scheduled.Format(time.RFC3339), job.Command)
 	go s.watch(r)
 	return r, nil
+}
+
+// noteReachable counts the runs of job skipped in a row because the lock
+// database could not be reached, and says so when it answers again.
+func (s *Scheduler) noteReachable(job Job, err error) {
+	down := errors.Is(err, ErrLockUnavailable)
+	s.mu.Lock()
+	n := s.unreachable[job.ID]
+	if down {
+		s.unreachable[job.ID] = n + 1
+	} else {
+		delete(s.unreachable, job.ID)
+	}
+	s.mu.Unlock()
+	if !down && n > 0 {
+		s.cfg.Output.Printf("%s: the lock database answers again (%d runs skipped while it did not)", job.Name(), n)
+	}
 }
 
 // teeIdleLimit is how long a finished run's remaining output is waited for

@@ -92,6 +92,9 @@ type Scheduler struct {
 	wg        sync.WaitGroup
 	jobs      []Job                // the current schedule, for Status
 	nextTimes map[string]time.Time // each job's next due time, for Status
+	// unreachable counts, by job, the runs skipped in a row because the
+	// lock database could not be reached.
+	unreachable map[string]int
 }
 
 // New prepares a scheduler; Start runs it. onIdle, if not nil, is called
@@ -105,7 +108,7 @@ func New(cfg Config, onIdle func()) *Scheduler {
 		cfg.StopSignal = syscall.SIGTERM
 	}
 	return &Scheduler{cfg: cfg, onIdle: onIdle, stop: make(chan struct{}), done: make(chan struct{}), update: make(chan []Job),
-		running: map[string][]*cronRun{}, jobs: cfg.Jobs, nextTimes: map[string]time.Time{}}
+		running: map[string][]*cronRun{}, jobs: cfg.Jobs, nextTimes: map[string]time.Time{}, unreachable: map[string]int{}}
 }
 
 // Start begins scheduling in the background.

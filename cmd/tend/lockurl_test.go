@@ -151,6 +151,7 @@ func TestLockURLServerStoppedAndBack(t *testing.T) {
 				t.Fatal(err)
 			}
 			waitFor(t, "the runs to resume", func() bool { runs, _ := overlaps(t, log); return runs > before })
+			p.waitOutput("cron." + id + ": the lock database answers again (")
 			waitFor(t, "/healthz/cron to recover", func() bool { code, _ := httpGet("http://" + addr + "/healthz/cron"); return code == 200 })
 			p.signal(syscall.SIGTERM)
 			p.wait()
