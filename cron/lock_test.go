@@ -251,3 +251,80 @@ func TestCronHistoryWriteErrorReported(t *testing.T) {
 		t.Errorf("recorded %v, want one ok run", got)
 	}
 }
+
+// unreachableLocks is a Locker whose database is down until up is set.
+type unreachableLocks struct {
+	mu sync.Mutex
+	up bool
+}
+
+type heldLock struct{}
+
+func (heldLock) Release()                       {}
+func (heldLock) Lost() <-chan struct{}          { return nil }
+func (heldLock) StopRequested() <-chan struct{} { return nil }
+
+func (u *unreachableLocks) TakeRun(string, Policy, time.Duration, Clock, <-chan struct{}) (Held, error) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if !u.up {
+		return nil, fmt.Errorf("lock database db unavailable: %w", ErrLockUnavailable)
+	}
+	return heldLock{}, nil
+}
+
+// Runs skipped because the lock database is unreachable are recorded with
+// their reason and shown as the job's latest due run, which fails the
+// cron health check at once; once the database answers (logged) the
+// run that starts clears it, even before it ends.
+func TestCronLockDatabaseUnavailable(t *testing.T) {
+	clock := newFakeClock(cronStart)
+	out := &testkit.Buffer{}
+	hist, err := history.Open("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	locks := &unreachableLocks{}
+	runs := make(chan *fakeRun, 10)
+	sched := New(Config{
+		Jobs: []Job{job(t, "a", "*/15 * * * *", PolicyForbid)}, Clock: clock, Locks: locks, Grace: time.Second, History: hist,
+		Output: output.NewMux(output.OutputOptions{Stdout: out, Stderr: out, Prefix: true}),
+		Launch: func(job Job, scheduled, deadline time.Time) (RunHandle, error) {
+			r := &fakeRun{job: job.ID, done: make(chan struct{}), obeys: true}
+			runs <- r
+			return r, nil
+		},
+	}, nil)
+	sched.Start()
+	t.Cleanup(func() { sched.Drain(); sched.KillAll(); sched.Wait() })
+	clock.settle(t)
+	for range 2 {
+		clock.Advance(15 * time.Minute)
+		clock.settle(t)
+	}
+	out.WaitFor(t, "cron.a: skipped the run due at 2026-03-01T11:00:00Z: lock database db unavailable")
+	snap := status.Snapshot{Started: cronStart, Cron: sched.Status(clock.Now())}
+	j := snap.Cron[0]
+	if j.Skips != 2 || j.SkipsBy[history.SkipDatabaseUnavailable] != 2 || j.Skipped == nil || j.Skipped.Reason != history.SkipDatabaseUnavailable ||
+		!j.Skipped.Scheduled.Equal(cronStart.Add(30*time.Minute)) || j.Skipped.Detail != "lock database db unavailable: lock database unavailable" {
+		t.Fatalf("job status after two skips: %+v %+v", j, j.Skipped)
+	}
+	if ok, why := snap.Healthy(status.Cron, clock.Now()); ok || !strings.Contains(why, "cron a (") || !strings.Contains(why, "lock database unavailable") {
+		t.Errorf("cron health: %v %q", ok, why)
+	}
+	locks.mu.Lock()
+	locks.up = true
+	locks.mu.Unlock()
+	clock.Advance(15 * time.Minute)
+	r := <-runs
+	out.WaitFor(t, "cron.a: the lock database answers again (2 runs skipped while it did not)")
+	snap.Cron = sched.Status(clock.Now())
+	snap.Started = clock.Now() // the dead man's switch is not this test's
+	if snap.Cron[0].Skipped != nil {
+		t.Errorf("a run is going, yet the latest due run shows as skipped: %+v", snap.Cron[0].Skipped)
+	}
+	if ok, why := snap.Healthy(status.Cron, clock.Now()); !ok {
+		t.Errorf("cron health with a run going: %q", why)
+	}
+	r.finish()
+}

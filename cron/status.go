@@ -30,7 +30,8 @@ func (s *Scheduler) Status(now time.Time) []status.Job {
 			sum = s.cfg.History.Stats(j.ID)
 		}
 		st.Runs, st.Failures, st.Skips, st.SkipsBy = sum.Runs, sum.Failures, sum.Skips, sum.SkipsBy
-		if l := sum.Latest; l != nil && l.Skipped() {
+		// A run in progress is the latest due run: it got its lock.
+		if l := sum.Latest; l != nil && l.Skipped() && len(s.running[j.ID]) == 0 {
 			st.Skipped = &status.Skip{Scheduled: l.Scheduled, At: l.Started, Reason: l.Reason, Detail: l.Detail}
 		}
 		if l := sum.Last; l != nil {
