@@ -483,6 +483,9 @@ func TestStatusPageShowsALockDatabaseSkip(t *testing.T) {
 	b.open("http://" + addr + "/")
 	b.waitEval("the skip in the job's row", `String((document.querySelector('#cron td[data-label="last run"]') || {textContent: ""}).textContent.includes(": lock database unavailable"))`, "true")
 	b.waitEval("the cron verdict", `String(document.getElementById('cron-health').textContent.includes("lock database unavailable"))`, "true")
+	if out := os.Getenv("SKIP_PAGE_SCREENSHOT"); out != "" {
+		b.screenshot(out)
+	}
 	if html := b.eval(`document.body.innerHTML`); strings.Contains(html, "hunter2") {
 		t.Error("the page shows the lock URL's password")
 	}

@@ -141,7 +141,7 @@ function drawCron(st, now) {
     }
     if (j.skipped) {
       const why = j.skipped.reason === "database-unavailable" ? "lock database unavailable" : j.skipped.reason;
-      const skipped = el("div", "⏭ skipped " + ago(j.skipped.at, now) + ": " + why, j.skipped.reason === "database-unavailable" ? "bad" : "muted");
+      const skipped = el("div", "↷ skipped " + ago(j.skipped.at, now) + ": " + why, j.skipped.reason === "database-unavailable" ? "bad" : "muted");
       if (j.skipped.detail) skipped.title = j.skipped.detail;
       row.lastChild.appendChild(skipped);
     }
