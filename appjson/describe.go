@@ -34,6 +34,7 @@ var descriptors = map[string]string{
 	"@daily":    "daily at 00:00",
 	"@midnight": "daily at 00:00",
 	"@hourly":   "hourly, on the hour",
+	"@reboot":   "once when tend starts",
 }
 
 var dayNames = []string{"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"}

@@ -234,6 +234,10 @@ func (p *parser) hostWarnings(offset int, job Job) {
 	if job.Maintenance {
 		return
 	}
+	if s.AtStart() {
+		dokku("@reboot runs once when tend start starts, but Dokku refuses it when it validates app.json at deploy (its scheduler has no @reboot): for Dokku, use a Procfile release type with tend start --release")
+		return
+	}
 	if s.Next(neverProbe).IsZero() {
 		w("schedule %q never fires", s.Spec)
 	}

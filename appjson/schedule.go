@@ -24,7 +24,13 @@ type Schedule struct {
 	// written is an @every interval as written, before robfig/cron
 	// rounds it down to whole seconds.
 	written time.Duration
+	// atStart is "@reboot": once when tend start starts, never on a clock.
+	atStart bool
 }
+
+// AtStart reports whether the schedule is "@reboot": one run when tend
+// start starts (after --release), none on the clock.
+func (s *Schedule) AtStart() bool { return s.atStart }
 
 // ParseSchedule parses spec exactly as Dokku does, with robfig/cron v3 and
 // Dokku's options. A "CRON_TZ=Zone " (or "TZ=Zone ") prefix selects the
@@ -44,6 +50,11 @@ func ParseSchedule(spec string, defaultLoc *time.Location) (s *Schedule, err err
 			return nil, fmt.Errorf("%s must be followed by a zone, a space and a schedule: %q", prefix, spec)
 		}
 		s.Zoned = true
+	}
+	if spec == "@reboot" {
+		// supercronic's and yacron's: robfig/cron has no such descriptor.
+		s.atStart = true
+		return s, nil
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -107,6 +118,9 @@ func zonePrefix(spec string) string {
 // both). Schedules whose hour is a wildcard or a step keep firing through
 // both repeated hours, since real time keeps passing.
 func (s *Schedule) Next(t time.Time) time.Time {
+	if s.atStart {
+		return time.Time{}
+	}
 	next := s.sched.Next(t)
 	if !next.IsZero() && !next.After(t) {
 		return time.Time{}
@@ -201,6 +215,9 @@ func (s *Schedule) NextN(t time.Time, n int) []time.Time {
 
 // Every returns the interval of an "@every" schedule.
 func (s *Schedule) Every() (time.Duration, bool) {
+	if s.atStart {
+		return 0, false
+	}
 	if d, ok := s.sched.(cron.ConstantDelaySchedule); ok {
 		return d.Delay, true
 	}

@@ -23,6 +23,17 @@ func latestDue(s Schedule, now time.Time, window time.Duration) time.Time {
 	return last
 }
 
+// runAtStart runs each "@reboot" job once, as the scheduler starts: when
+// tend start starts, after --release (jobs a reload adds wait for the next
+// start, as with cron's @reboot).
+func (s *Scheduler) runAtStart(jobs []Job, now time.Time) {
+	for _, j := range jobs {
+		if r, ok := j.Schedule.(interface{ AtStart() bool }); ok && r.AtStart() {
+			s.fire(j, now, now)
+		}
+	}
+}
+
 // catchUp runs once, at start, every job whose latest due time within
 // Config.CatchUp passed while no tend ran it: the history knows the job
 // (tend ran it before) but has no run due at or after that time. At most

@@ -163,6 +163,7 @@ func (s *Scheduler) loop() {
 		next[j.ID] = j.Schedule.Next(now)
 	}
 	s.catchUp(jobs, now)
+	s.runAtStart(jobs, now)
 	for {
 		s.publish(jobs, next)
 		wake := time.Time{}

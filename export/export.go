@@ -57,6 +57,10 @@ type App struct {
 	// database's password, so it is never written: the exported cron
 	// commands need TEND_LOCK_URL from the scheduler's environment.
 	LockURL bool
+	// CatchUp is --cron-catch-up: a run missed while nothing ran the app,
+	// within this long, is run late (systemd Persistent=, Kubernetes
+	// startingDeadlineSeconds). 0: none.
+	CatchUp time.Duration
 }
 
 // Type is one process type and its share of the formation.

@@ -1,6 +1,7 @@
 package export
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 
@@ -33,6 +34,11 @@ func FromApp(base App, a *app.App, opts app.Options, s app.Settings, format stri
 	}
 	in.Root, in.Flags = a.Root, tendFlags(a, opts, s.LockDir)
 	in.LockURL = s.LockURL != ""
+	if s.CronCatchUp != "" {
+		if in.CatchUp, err = app.ParseDuration(s.CronCatchUp, false); err != nil {
+			return App{}, &app.UsageError{Err: fmt.Errorf("invalid --cron-catch-up: %w", err)}
+		}
+	}
 	for _, p := range a.Processes {
 		t := Type{Name: p.Name, Command: p.Command, StopSignal: sigs[p.Name], Checks: a.Healthchecks(p.Name)}
 		for _, spec := range specs {

@@ -148,11 +148,14 @@ type K8sCronJob struct {
 
 // CronJobSpec is batch/v1 CronJobSpec.
 type CronJobSpec struct {
-	Schedule          string          `json:"schedule"`
-	TimeZone          *string         `json:"timeZone,omitempty"`
-	ConcurrencyPolicy string          `json:"concurrencyPolicy"`
-	Suspend           *bool           `json:"suspend,omitempty"`
-	JobTemplate       JobTemplateSpec `json:"jobTemplate"`
+	Schedule          string  `json:"schedule"`
+	TimeZone          *string `json:"timeZone,omitempty"`
+	ConcurrencyPolicy string  `json:"concurrencyPolicy"`
+	// StartingDeadlineSeconds is --cron-catch-up: how late a missed run
+	// may still start.
+	StartingDeadlineSeconds *int64          `json:"startingDeadlineSeconds,omitempty"`
+	Suspend                 *bool           `json:"suspend,omitempty"`
+	JobTemplate             JobTemplateSpec `json:"jobTemplate"`
 }
 
 // JobTemplateSpec is batch/v1 JobTemplateSpec.
@@ -212,6 +215,11 @@ func Kubernetes(a App) (Result, error) {
 		b.WriteString("# --lock-url is not needed here: each CronJob's concurrencyPolicy keeps its runs apart, so tend cron run takes no lock (--no-lock)\n")
 	}
 	for _, j := range a.Cron {
+		if j.Schedule.AtStart() {
+			fmt.Fprintf(&b, "# cron %s (%s): @reboot has no CronJob equivalent (run it in an init container or the release step): left out\n", j.ID, oneLine(j.Command))
+			r.warn("cron %s: @reboot has no CronJob equivalent: left out", j.ID)
+			continue
+		}
 		if _, every := j.Schedule.Every(); every {
 			fmt.Fprintf(&b, "# cron %s (%s): %q has no CronJob equivalent: left out\n", j.ID, oneLine(j.Command), j.Schedule.Spec)
 			r.warn("cron %s: %q has no CronJob equivalent: left out", j.ID, j.Schedule.Spec)
@@ -283,6 +291,10 @@ func (k kube) deployment(name string, t Type) (Deployment, string) {
 func (k kube) cronJob(name string, j CronJob) K8sCronJob {
 	labels := map[string]string{"app.kubernetes.io/name": k.Name, "app.kubernetes.io/component": "cron", "tend.run/cron-id": j.ID}
 	spec := CronJobSpec{Schedule: cronSpecOnly(j.Schedule), ConcurrencyPolicy: k8sPolicy(j.Policy)}
+	if k.CatchUp > 0 {
+		deadline := int64(k.CatchUp / time.Second)
+		spec.StartingDeadlineSeconds = &deadline
+	}
 	if zone := j.Schedule.Location.String(); j.Schedule.Zoned || zone != "UTC" {
 		if zone == "" {
 			zone = "UTC"

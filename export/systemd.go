@@ -122,6 +122,13 @@ func (a App) cronUnits(j CronJob, r *Result, note string) (service, timer []byte
 	if j.Maintenance {
 		fmt.Fprintf(&t, "# In maintenance: %s.target does not start this timer.\n", a.Name)
 	}
+	if j.Schedule.AtStart() {
+		// Once when the app's target starts: the timer fires as it is
+		// started, as tend start runs @reboot once.
+		fmt.Fprintf(&t, "# @reboot: once when %s.target starts.\n", a.Name)
+		fmt.Fprintf(&t, "[Unit]\nDescription=%s cron %s (%s)\nPartOf=%s.target\n\n[Timer]\nOnActiveSec=0\nAccuracySec=1s\n", a.Name, j.ID, unitText(j.Schedule.Spec), a.Name)
+		return s.Bytes(), t.Bytes(), nil
+	}
 	cal, err := OnCalendar(j.Schedule)
 	if err != nil {
 		return nil, nil, fmt.Errorf("cron %s: %w", j.ID, err)
@@ -143,6 +150,12 @@ func (a App) cronUnits(j CronJob, r *Result, note string) (service, timer []byte
 	}
 	for _, c := range cal.OnCalendar {
 		fmt.Fprintf(&t, "OnCalendar=%s\n", c)
+	}
+	if a.CatchUp > 0 && len(cal.OnCalendar) > 0 {
+		// systemd catches up on any missed time, not only within a window.
+		fmt.Fprintf(&t, "# --cron-catch-up %v: systemd runs a missed time once when the timer starts again, however long ago it was.\n", a.CatchUp)
+		fmt.Fprintf(&t, "Persistent=true\n")
+		r.warn("cron %s: --cron-catch-up %v: systemd's Persistent= runs a missed time however long ago it was", j.ID, a.CatchUp)
 	}
 	fmt.Fprintf(&t, "AccuracySec=1s\n")
 	return s.Bytes(), t.Bytes(), nil

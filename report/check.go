@@ -246,6 +246,8 @@ func printCheckCron(tw io.Writer, jobs []CronEntry) {
 		switch {
 		case j.Maintenance:
 			next = "maintenance: not scheduled"
+		case j.AtStart:
+			next = "once when tend start starts"
 		case j.Next == "":
 			next = "never fires"
 		}

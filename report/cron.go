@@ -13,14 +13,16 @@ import (
 
 // CronEntry is one app.json cron job and its next runs.
 type CronEntry struct {
-	ID          string   `json:"id"`
-	DokkuID     string   `json:"dokku_id,omitempty"`
-	Schedule    string   `json:"schedule"`
-	Command     string   `json:"command"`
-	Policy      string   `json:"concurrency_policy"`
-	Maintenance bool     `json:"maintenance"`
-	Next        string   `json:"next,omitempty"`
-	NextRuns    []string `json:"next_runs"`
+	ID          string `json:"id"`
+	DokkuID     string `json:"dokku_id,omitempty"`
+	Schedule    string `json:"schedule"`
+	Command     string `json:"command"`
+	Policy      string `json:"concurrency_policy"`
+	Maintenance bool   `json:"maintenance"`
+	// AtStart: "@reboot", one run when tend start starts.
+	AtStart  bool     `json:"at_start,omitempty"`
+	Next     string   `json:"next,omitempty"`
+	NextRuns []string `json:"next_runs"`
 	// Lock names the job's lock in the --lock-url database.
 	Lock string `json:"lock,omitempty"`
 	// Suspended: `tend cron suspend` holds it (in the lock dir).
@@ -39,7 +41,7 @@ func CronList(a *app.App, now time.Time, n int, db *dblock.Locker, susp cron.Sus
 		return out
 	}
 	for _, j := range a.Cron.Jobs {
-		e := CronEntry{ID: j.ID, Schedule: j.Schedule.Spec, Command: j.Command, Policy: string(j.Policy), Maintenance: j.Maintenance, NextRuns: []string{}}
+		e := CronEntry{ID: j.ID, Schedule: j.Schedule.Spec, Command: j.Command, Policy: string(j.Policy), Maintenance: j.Maintenance, AtStart: j.Schedule.AtStart(), NextRuns: []string{}}
 		if a.AppName != "" {
 			e.DokkuID = appjson.DokkuID(a.AppName, j.Command, j.Schedule.Spec)
 		}
@@ -67,6 +69,10 @@ func PrintCronList(w io.Writer, list []CronEntry) {
 		switch {
 		case e.Maintenance:
 			next = "maintenance"
+		case e.AtStart && e.Suspended:
+			next = "suspended, at start"
+		case e.AtStart:
+			next = "at start"
 		case e.Suspended:
 			next = "suspended, next " + e.Next
 		case e.Next == "":

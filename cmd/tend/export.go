@@ -19,6 +19,7 @@ func exportFlags() []cli.Flag {
 		&cli.StringFlag{Name: "user", Usage: "`USER` the processes run as (crontab: the user field of /etc/cron.d)"},
 		&cli.StringFlag{Name: "image", Usage: "container `IMAGE` (kubernetes)"},
 		&cli.BoolFlag{Name: "force", Usage: "overwrite files that exist"},
+		&cli.StringFlag{Name: "cron-catch-up", Usage: "a run missed within `DURATION` still starts late: systemd Persistent=, Kubernetes startingDeadlineSeconds", EnvVars: []string{"TEND_CRON_CATCH_UP"}},
 		&cli.StringFlag{Name: "formation", Aliases: []string{"m"}, Usage: "instances per type, e.g. `web=2,worker=1,all=0`", EnvVars: []string{"TEND_FORMATION"}},
 		&cli.IntFlag{Name: "port", Aliases: []string{"p"}, Usage: "base `PORT` (default: $PORT, else 5000)"},
 		timeoutFlag(),

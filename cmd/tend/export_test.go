@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/tend-run/tend/app"
 	"github.com/tend-run/tend/export"
+	"github.com/tend-run/tend/internal/testkit"
 )
 
 // legacyCronExport is `tend cron export` as it was before `tend export`
@@ -269,5 +271,41 @@ func TestExportNeverWritesTheLockURL(t *testing.T) {
 		if tc.args[0] != "kubernetes" && !strings.Contains(stderr, "warning: --lock-url is not written into the export") {
 			t.Errorf("export %s: no warning in stderr %q", tc.args[0], stderr)
 		}
+	}
+}
+
+// @reboot and --cron-catch-up in each export: crontab's own @reboot, a
+// systemd timer that fires as the target starts and Persistent= for
+// catch-up, Kubernetes' startingDeadlineSeconds (and no CronJob for
+// @reboot: a comment and a warning).
+func TestExportAtRebootAndCatchUp(t *testing.T) {
+	t.Parallel()
+	dir := writeApp(t, map[string]string{"Procfile": "web: x\n", "app.json": `{"cron": [{"command": "bin/warm", "schedule": "@reboot"}, {"command": "bin/nightly", "schedule": "@daily"}]}`})
+	ids := cronIDs(t, dir)
+	stdout, stderr, code := runTend(t, dir, nil, "export", "crontab")
+	if code != 0 || !strings.Contains(stdout, "\n@reboot cd ") || !strings.Contains(stdout, "cron run "+ids[0]+"\n") {
+		t.Errorf("crontab: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	if _, stderr, code := runTend(t, dir, nil, "export", "systemd", "-o", "sd", "--app", "shop", "--cron-catch-up", "1h"); code != 0 {
+		t.Fatalf("systemd: exit %d\n%s", code, stderr)
+	}
+	reboot, _ := os.ReadFile(filepath.Join(dir, "sd", "shop-cron-"+ids[0]+".timer"))
+	nightly, _ := os.ReadFile(filepath.Join(dir, "sd", "shop-cron-"+ids[1]+".timer"))
+	if !strings.Contains(string(reboot), "[Timer]\nOnActiveSec=0\n") || strings.Contains(string(reboot), "OnCalendar") {
+		t.Errorf("the @reboot timer:\n%s", reboot)
+	}
+	if !strings.Contains(string(nightly), "Persistent=true\n") {
+		t.Errorf("the @daily timer with --cron-catch-up:\n%s", nightly)
+	}
+	analyze := testkit.NeedProgram(t, "systemd-analyze", "Debian: apt-get install systemd")
+	verify := exec.Command(analyze, "verify", filepath.Join(dir, "sd", "shop-cron-"+ids[0]+".timer"), filepath.Join(dir, "sd", "shop-cron-"+ids[1]+".timer"))
+	verify.Dir = filepath.Join(dir, "sd")
+	if out, err := verify.CombinedOutput(); err != nil || len(out) > 0 {
+		t.Errorf("systemd-analyze verify: %v\n%s", err, out)
+	}
+	stdout, stderr, code = runTend(t, dir, nil, "export", "kubernetes", "--app", "shop", "--image", "shop:1", "--cron-catch-up", "1h")
+	if code != 0 || !strings.Contains(stdout, "startingDeadlineSeconds: 3600") || strings.Contains(stdout, "schedule: '@reboot'") ||
+		!strings.Contains(stdout, "@reboot has no CronJob equivalent") || !strings.Contains(stderr, "warning: cron "+ids[0]+": @reboot has no CronJob equivalent") {
+		t.Errorf("kubernetes: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 }
