@@ -35,6 +35,9 @@ type Calendar struct {
 // fire at the same times. The zone is always written: the schedule's
 // CRON_TZ= zone, else the app's (TZ, else UTC), never the machine's.
 func OnCalendar(s *appjson.Schedule) (c Calendar, err error) {
+	if s.AtStart() {
+		return Calendar{}, fmt.Errorf("schedule %q: @reboot has no calendar: it runs once at start", s.Spec)
+	}
 	if d, every := s.Every(); every {
 		return Calendar{Every: d}, nil
 	}
