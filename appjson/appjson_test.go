@@ -177,7 +177,7 @@ func FuzzParse(f *testing.F) {
 
 func FuzzParseSchedule(f *testing.F) {
 	for _, s := range []string{"* * * * *", "@daily", "@every 1m", "@every 0s", "@every -1s", "TZ=UTC @every 999ms", "CRON_TZ=Europe/Berlin 0 2 * * *", "0 0 31 2 *", "TZ=", "*/7 1-5 ? 1,6 MON-FRI",
-		"CRON_TZ=America/New_York 30 2 * * *", "TZ=Europe/Berlin */30 2 * * *", "0 0 29 2 *", "TZ=UTC"} {
+		"CRON_TZ=America/New_York 30 2 * * *", "TZ=Europe/Berlin */30 2 * * *", "0 0 29 2 *", "TZ=UTC", "@reboot", " @reboot", "TZ=UTC @reboot"} {
 		f.Add(s, now.Unix())
 		f.Add(s, time.Date(2026, 3, 8, 6, 59, 59, 0, time.UTC).Unix())
 		f.Add(s, time.Date(2026, 11, 1, 5, 30, 0, 0, time.UTC).Unix())
