@@ -42,6 +42,8 @@ func explain(spec string, err error) error {
 	case strings.HasPrefix(msg, "expected "):
 		n := len(strings.Fields(rest))
 		return fmt.Errorf("expected exactly 5 fields, found %d: %q", n, rest)
+	case strings.TrimSpace(rest) == "@reboot":
+		return fmt.Errorf("@reboot takes no time zone and no spaces: write it alone, %q", "@reboot")
 	case strings.HasPrefix(msg, "unrecognized descriptor: "):
 		return fmt.Errorf("unknown descriptor %q (known: @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly, @every <duration>)", rest)
 	case badDuration().MatchString(msg):
