@@ -73,6 +73,9 @@ type Config struct {
 	History History
 	// OnFailure is told when a run fails or times out (nil: nothing).
 	OnFailure func(Failure)
+	// OnSuccess is told when a run exits 0 (nil: nothing); the --on-failure
+	// hook's "recovered" comes from it.
+	OnSuccess func(Failure)
 }
 
 // Scheduler runs cron jobs at their times with Dokku's concurrency

@@ -32,7 +32,9 @@ func startCommand() *cli.Command {
 			stopSignalFlag(),
 			signalLeaderFlag(),
 			cronFlags()[0], cronFlags()[1], cronFlags()[2],
-			&cli.BoolFlag{Name: "restart", Usage: "restart exited processes (back-off 1s to 30s; gives up after 10 quick crashes)", EnvVars: []string{"TEND_RESTART"}},
+			lifecycleFlags()[0], lifecycleFlags()[1], lifecycleFlags()[2],
+			&cli.StringFlag{Name: "memory-sample-every", Value: "5s", Hidden: true, Usage: "how often --max-memory samples (tests)"},
+			&cli.StringFlag{Name: "on-failure-every", Value: "10m", Usage: "after an --on-failure hook, count a type's further failures for `DURATION` instead of running the hook again", EnvVars: []string{"TEND_ON_FAILURE_EVERY"}},
 			&cli.StringFlag{Name: "can-die", Usage: "`TYPES` that may exit without stopping the rest", EnvVars: []string{"TEND_CAN_DIE"}},
 			&cli.StringFlag{Name: "exclude", Aliases: []string{"x"}, Usage: "`TYPES` not to run, e.g. worker,clock", EnvVars: []string{"TEND_EXCLUDE"}},
 			afterFlag(),
@@ -70,6 +72,9 @@ func startAction(c *cli.Context) error {
 	defer reaper.Close()
 	terminal := proc.IsTerminal(os.Stdin)
 	hook := startup.FailureHook(flagString(c, "on-failure"), a, reaper, out)
+	if hook != nil {
+		hook.Every = sp.failureEvery
+	}
 	out.SetNames(startup.InstanceNames(specs, jobs, c.Bool("release")))
 	watching := c.Bool("watch")
 	if len(specs) == 0 && len(jobs) == 0 && !watching {
@@ -101,7 +106,7 @@ func startAction(c *cli.Context) error {
 		return planError(err)
 	}
 	sup := runner.NewSupervisor(runner.Config{
-		Dir: a.Root, Instances: specs, Timeout: timeout, Restart: c.Bool("restart"), KeepWatching: watching, After: after,
+		Dir: a.Root, Instances: specs, Timeout: timeout, SampleEvery: sp.sampleEvery, KeepWatching: watching, After: after,
 		Terminal: terminal, Output: out, Reaper: reaper, Cron: cronCfg,
 		Reloads: reloads, OnFailure: hook, Reload: startup.Reloader(opts, planner, out, &current),
 	})
@@ -135,6 +140,8 @@ type startPlan struct {
 	planner  *app.Planner
 	specs    []runner.InstanceSpec
 	jobs     []cron.Job
+	// sampleEvery is --memory-sample-every, failureEvery --on-failure-every.
+	sampleEvery, failureEvery time.Duration
 }
 
 // planStart loads the app, builds the output and plans the formation and
@@ -167,6 +174,15 @@ func planStart(c *cli.Context) (*startPlan, error) {
 	}
 	if sp.timeout, err = parseTimeout(flagString(c, "timeout")); err != nil {
 		return nil, err
+	}
+	if sp.sampleEvery, err = app.ParseDuration(flagString(c, "memory-sample-every"), true); err != nil || sp.sampleEvery <= 0 {
+		return nil, &exitError{code: 2, err: fmt.Errorf("invalid --memory-sample-every: want a duration above 0")}
+	}
+	if sp.failureEvery, err = app.ParseDuration(flagString(c, "on-failure-every"), false); err != nil {
+		return nil, &exitError{code: 2, err: fmt.Errorf("invalid --on-failure-every: %w", err)}
+	}
+	if !proc.CanMeasure && sp.settings.MaxMemory != "" {
+		sp.out.Errorf("warning: --max-memory needs /proc, which this system has not: it is not enforced")
 	}
 	sp.planner = app.NewPlanner(sp.settings, c.Args().Slice())
 	if sp.specs, sp.jobs, err = plan(sp.planner, sp.app, sp.out); err != nil {
