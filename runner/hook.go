@@ -79,6 +79,9 @@ type Failure struct {
 	Reason   string
 	Status   proc.ExitStatus
 	Duration time.Duration
+	// Tail, if not nil, gives the failed run's own output for
+	// TEND_OUTPUT_TAIL (else the name's recent output is used).
+	Tail func() string
 	// OutputDone, if not nil, is closed once the failed process's output
 	// has been copied: the hook waits for it (up to outputWaitLimit) so
 	// that TEND_OUTPUT_TAIL holds its last lines.
@@ -207,6 +210,10 @@ func (h *Hook) run(f Failure, failures int) {
 	if f.Reason != "" || f.Event == EventRecovered {
 		code = "" // it did not exit (liveness), or is running (recovered)
 	}
+	tail := h.Output.Tail(f.Process)
+	if f.Tail != nil {
+		tail = f.Tail()
+	}
 	env := WithEnv(h.Env,
 		"TEND_PROCESS="+f.Process,
 		"TEND_JOB_ID="+f.JobID,
@@ -215,7 +222,7 @@ func (h *Hook) run(f Failure, failures int) {
 		"TEND_FAILURES="+strconv.Itoa(failures),
 		"TEND_EXIT_CODE="+code,
 		"TEND_DURATION="+fmt.Sprintf("%.3f", f.Duration.Seconds()),
-		"TEND_OUTPUT_TAIL="+h.Output.Tail(f.Process),
+		"TEND_OUTPUT_TAIL="+tail,
 	)
 	path, args := proc.ShellCommand(h.Command)
 	child, pipes, err := startPiped(h.Reaper, h.Output, "on-failure", proc.Command{Path: path, Args: args, Env: env, Dir: h.Dir, NewGroup: true}, nil)

@@ -252,7 +252,11 @@ func (s *Supervisor) typeSteady(typ string) bool {
 func (s *Supervisor) giveUp(inst *instance, st proc.ExitStatus) {
 	typ := inst.spec.Type
 	s.cfg.Output.Errorf("%s stopped %d times in a row within %v; giving up on %s", inst.spec.Name, inst.quickCrashes, s.cfg.Backoff.Healthy, typ)
-	s.cfg.OnFailure.Fire(Failure{Event: EventGaveUp, Process: inst.spec.Name, Type: typ, Status: st})
+	f := Failure{Event: EventGaveUp, Process: inst.spec.Name, Type: typ, Status: st, Tail: inst.runTail()}
+	if inst.child != nil {
+		f.OutputDone = inst.child.OutputDone()
+	}
+	s.cfg.OnFailure.Fire(f)
 	if !inst.spec.CanDie {
 		code := st.ExitCode()
 		if code == 0 {

@@ -142,6 +142,8 @@ type instance struct {
 	healthRestarts int
 	// held: --after keeps it from starting until its types are up.
 	held bool
+	// pipes are the current run's (its own output tail for the hook).
+	pipes *output.Pipes
 	life lifecycle
 }
 
@@ -307,7 +309,7 @@ func (s *Supervisor) start(inst *instance) {
 	inst.waiting, inst.held, inst.life.failed = false, false, false
 	path, args := proc.ShellCommand(inst.spec.Command)
 	hold := s.cfg.Output.HoldOutput(inst.spec.Name) // its output comes after the started line
-	child, err := StartPiped(s.cfg.Reaper, s.cfg.Output, inst.spec.Name, proc.Command{
+	child, pipes, err := startPiped(s.cfg.Reaper, s.cfg.Output, inst.spec.Name, proc.Command{
 		Path: path, Args: args, Env: inst.spec.Env, Dir: s.cfg.Dir, NewGroup: true,
 	}, nil)
 	if err != nil {
@@ -318,6 +320,7 @@ func (s *Supervisor) start(inst *instance) {
 			code = se.ExitCode
 		}
 		hold.Release()
+		inst.pipes = nil
 		s.cfg.Output.Errorf("%s failed to start: %v", inst.spec.Name, err)
 		inst.lastStatus = proc.ExitStatus{Code: code}
 		s.cfg.Output.Printf("%s %s", inst.spec.Name, inst.lastStatus)
@@ -327,7 +330,7 @@ func (s *Supervisor) start(inst *instance) {
 	if inst.child != nil {
 		inst.restarts++
 	}
-	inst.child = child
+	inst.child, inst.pipes = child, pipes
 	inst.running = true
 	inst.since = time.Now()
 	hold.Printf("%s started with pid %d (port %d)", inst.spec.Name, child.Pid, inst.spec.Port)
@@ -396,7 +399,7 @@ func (s *Supervisor) handle(ev event) {
 // once the instance's output has been copied.
 func (s *Supervisor) exited(inst *instance, st proc.ExitStatus, ran time.Duration, output <-chan struct{}) {
 	if !s.draining && !st.Success() {
-		s.cfg.OnFailure.Fire(Failure{Process: inst.spec.Name, Type: inst.spec.Type, Status: st, Duration: ran, OutputDone: output})
+		s.cfg.OnFailure.Fire(Failure{Process: inst.spec.Name, Type: inst.spec.Type, Status: st, Duration: ran, OutputDone: output, Tail: inst.runTail()})
 	}
 	switch {
 	case s.draining:
@@ -435,4 +438,13 @@ func (s *Supervisor) scheduleRestart(inst *instance, st proc.ExitStatus, ran tim
 // cronFailure is a cron run's failure as the hook takes it.
 func cronFailure(f cron.Failure) Failure {
 	return Failure{Process: f.Process, JobID: f.JobID, Status: f.Status, Duration: f.Duration, OutputDone: f.OutputDone}
+}
+
+// runTail is the output of inst's last run, for the hook (nil: it did not
+// start, so the name's).
+func (inst *instance) runTail() func() string {
+	if inst.pipes == nil {
+		return nil
+	}
+	return inst.pipes.Tail
 }
