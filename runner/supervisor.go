@@ -144,7 +144,7 @@ type instance struct {
 	held bool
 	// pipes are the current run's (its own output tail for the hook).
 	pipes *output.Pipes
-	life lifecycle
+	life  lifecycle
 }
 
 type event struct {
