@@ -1,0 +1,125 @@
+package main
+
+import (
+	"io"
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// --restart=worker restarts only the worker: its exits 0 are recycles,
+// and web's exit stops the formation with web's status, as without
+// --restart.
+func TestRestartOnlySomeTypes(t *testing.T) {
+	t.Parallel()
+	dir := writeApp(t, map[string]string{"Procfile": "" +
+		"worker: n=$(cat runs 2>/dev/null || echo 0); echo $((n+1)) > runs; echo batch $n; sleep 1.1; exit 0\n" +
+		"web: while [ \"$(cat runs 2>/dev/null)\" != 3 ]; do sleep 0.05; done; exit 3\n"})
+	stdout, stderr, code := runTend(t, dir, nil, "start", "--restart=worker")
+	if code != 3 {
+		t.Errorf("exit code %d, want web's 3\n%s\n%s", code, stdout, stderr)
+	}
+	if n := strings.Count(stdout, "worker.1 exited with status 0: recycled"); n != 2 {
+		t.Errorf("%d recycles, want 2:\n%s", n, stdout)
+	}
+	if strings.Contains(stdout+stderr, "restarting") {
+		t.Errorf("something got the back-off:\n%s\n%s", stdout, stderr)
+	}
+}
+
+// --restart stays a boolean when bare, before another option; TEND_RESTART
+// takes types, or 1 for all; tend check says what each type gets.
+func TestRestartFlagForms(t *testing.T) {
+	t.Parallel()
+	dir := writeApp(t, map[string]string{"Procfile": "web: sleep 30\nworker: sleep 30\nclock: sleep 30\n"})
+	p := startTend(t, dir, nil, "start", "--restart", "-m", "web=2,worker=0,clock=0")
+	p.waitOutput("web.2 started with pid")
+	p.signal(syscall.SIGTERM)
+	if code := p.wait(); code != 0 {
+		t.Errorf("--restart -m web=2: exit %d\n%s", code, p.stderr)
+	}
+	for _, c := range []struct {
+		env  []string
+		args []string
+		want string
+	}{
+		{[]string{"TEND_RESTART=worker,clock"}, nil, "lifecycle: worker restarted; clock restarted\n"},
+		{[]string{"TEND_RESTART=1"}, nil, "lifecycle: web restarted; worker restarted; clock restarted\n"},
+		{nil, []string{"--restart"}, "lifecycle: web restarted; worker restarted; clock restarted\n"},
+		{nil, []string{"--restart=all", "--max-memory", "worker=512M,web=1.5G", "--max-age=worker=6h"},
+			"lifecycle: web restarted, recycled above 1.50G; worker restarted, recycled above 512.0M or after 6h0m0s (less up to 10 %); clock restarted\n"},
+	} {
+		stdout, stderr, code := runTend(t, dir, c.env, append([]string{"check"}, c.args...)...)
+		if code != 0 || !strings.Contains(stdout, c.want) {
+			t.Errorf("check %v %v: exit %d, want %q in:\n%s%s", c.env, c.args, code, c.want, stdout, stderr)
+		}
+	}
+}
+
+// Bad --max-memory, --max-age and --restart values are errors before
+// anything starts, in tend check too.
+func TestLifecycleBadInput(t *testing.T) {
+	t.Parallel()
+	dir := writeApp(t, map[string]string{"Procfile": "web: echo started; sleep 30\nworker: sleep 30\n"})
+	for _, c := range []struct{ flag, want string }{
+		{"--max-memory=web=lots", "--max-memory web: want a size such as 512M or 2G"},
+		{"--max-memory=web=0", "--max-memory web: want a size from 1M to 1T"},
+		{"--max-age=worker=-1h", "--max-age worker: want a duration from 1s to 8760h"},
+		{"--max-age=worker", "--max-age: entry 1 is not type=duration"},
+		{"--max-memory=web=1G,nope=1G", "--max-memory: entry 2 is not a process type of Procfile (its types: web, worker)"},
+		{"--max-age=nope=1h", "--max-age: entry 1 is not a process type of Procfile (its types: web, worker)"},
+		{"--restart=web,nope", "--restart: entry 2 is not a process type of Procfile (its types: web, worker)"},
+		{"--restart=web;rm", "--restart: entry 1 is not a process type (want TYPES, comma-separated, or all)"},
+	} {
+		for _, cmd := range []string{"check", "start"} {
+			stdout, stderr, code := runTend(t, dir, nil, cmd, c.flag)
+			if code != 2 || !strings.Contains(stderr, c.want) || strings.Contains(stdout, "started") {
+				t.Errorf("%s %s: exit %d, stderr %q, want exit 2 and %q before anything starts", cmd, c.flag, code, stderr, c.want)
+			}
+		}
+	}
+}
+
+// --max-memory end to end: a worker whose group grows past the limit is
+// recycled, the figure is logged, and tend status and /metrics show its
+// memory and recycles.
+func TestMaxMemoryEndToEnd(t *testing.T) {
+	t.Parallel()
+	addr := freePort(t)
+	dir := writeApp(t, map[string]string{"Procfile": "" +
+		"worker: echo worker up; dd if=/dev/zero bs=40M count=1 2>/dev/null | sleep 60\n" +
+		"web: sleep 60\n"})
+	sock := filepath.Join(t.TempDir(), "sock")
+	env := []string{"TEND_SOCKET=" + sock}
+	p := startTend(t, dir, env, "start", "--max-memory", "worker=16M", "--memory-sample-every", "50ms", "--metrics-addr", addr, "--restart=worker")
+	p.waitOutput("above its --max-memory 16.0M for 2 samples in a row: recycling it")
+	if !regexp.MustCompile(`worker\.1 uses \d+\.\dM of memory in \d processes`).MatchString(p.stdout.String()) {
+		t.Errorf("no figure logged:\n%s", p.stdout)
+	}
+	waitFor(t, "the recycled worker", func() bool { return strings.Count(p.stdout.String(), "worker.1 | worker up") >= 2 })
+	stdout, _, _ := runTend(t, dir, env, "status")
+	if !strings.Contains(stdout, "MEMORY") || !strings.Contains(stdout, "RECYCLES") || !regexp.MustCompile(`worker\.1 .* \d+ \(memory\)`).MatchString(stdout) {
+		t.Errorf("tend status:\n%s", stdout)
+	}
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`tend_process_recycles_total\{process="worker.1",reason="memory",type="worker"\} [1-9]`),
+		regexp.MustCompile(`tend_process_recycles_total\{process="web.1",reason="exit0",type="web"\} 0`),
+		regexp.MustCompile(`tend_process_resident_memory_bytes\{process="web.1",type="web"\} [1-9]`),
+		regexp.MustCompile(`tend_process_cpu_seconds_total\{process="web.1",type="web"\} `),
+	} {
+		if !want.Match(body) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	p.signal(syscall.SIGTERM)
+	p.wait()
+}
