@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tend-run/tend/health"
 	"github.com/tend-run/tend/internal/testkit"
 	"github.com/tend-run/tend/status"
 )
@@ -268,4 +269,46 @@ func TestRestartAllAtOnce(t *testing.T) {
 	}
 	h.signal(syscall.SIGTERM)
 	h.wait()
+}
+
+// A roll waits for readiness: the next worker is stopped only once the one
+// started before it passes its readiness check (a worker is ready a while
+// after it starts, when it has created DYNO.ready, which it removes when
+// it is told to stop).
+func TestRollingRestartWaitsUntilReady(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "log")
+	cmd := `echo start $DYNO >> ` + log + `; trap 'rm $DYNO.ready; echo stop $DYNO >> ` + log + `; exit 0' TERM; sleep 0.3; echo ready $DYNO >> ` + log + `; touch $DYNO.ready; while :; do sleep 0.05; done`
+	ready := health.Check{Type: health.Readiness, Kind: health.Command, Command: []string{"sh", "-c", `test -e "$DYNO.ready"`},
+		Attempts: 1, Wait: 20 * time.Millisecond, Timeout: 5 * time.Second}
+	var specs []InstanceSpec
+	for _, n := range []string{"worker.1", "worker.2", "worker.3"} {
+		spec := testInstance(n, cmd)
+		spec.Env = WithEnv(spec.Env, "DYNO="+n)
+		spec.Checks = []health.Check{ready}
+		specs = append(specs, spec)
+	}
+	h := startHarness(t, Config{Dir: dir, Instances: specs})
+	for _, n := range []string{"worker.1", "worker.2", "worker.3"} {
+		testkit.WaitFor(t, n+" ready", 20*time.Second, func() bool { p := h.process(n); return p.Ready != nil && *p.Ready })
+	}
+	h.do(status.OpRestart, "worker")
+	events := func() []string { data, _ := os.ReadFile(log); return strings.Split(strings.TrimSpace(string(data)), "\n") }
+	testkit.WaitFor(t, "three workers ready again", 30*time.Second, func() bool { return len(events()) == 12 })
+	state := map[string]string{}
+	for _, e := range events() {
+		what, name, _ := strings.Cut(e, " ")
+		if what == "stop" {
+			others := 0
+			for n, st := range state {
+				if n != name && st == "ready" {
+					others++
+				}
+			}
+			if others < 2 {
+				t.Fatalf("%s was stopped while %d others were ready: %q\n%s", name, others, events(), h.out)
+			}
+		}
+		state[name] = what
+	}
 }
