@@ -293,7 +293,10 @@ func TestRollingRestartWaitsUntilReady(t *testing.T) {
 		testkit.WaitFor(t, n+" ready", 20*time.Second, func() bool { p := h.process(n); return p.Ready != nil && *p.Ready })
 	}
 	h.do(status.OpRestart, "worker")
-	events := func() []string { data, _ := os.ReadFile(log); return strings.Split(strings.TrimSpace(string(data)), "\n") }
+	events := func() []string {
+		data, _ := os.ReadFile(log)
+		return strings.Split(strings.TrimSpace(string(data)), "\n")
+	}
 	testkit.WaitFor(t, "three workers ready again", 30*time.Second, func() bool { return len(events()) == 12 })
 	state := map[string]string{}
 	for _, e := range events() {
