@@ -2,13 +2,13 @@
 # The cost of --max-memory's sampling (issue 13): tend with 50 idle workers
 # under a limit, measured from tend's own utime+stime in /proc over a
 # window, with and without the limit; and one sample (one pass over /proc)
-# as a Go benchmark. Run by hand, not by CI (it takes about 2 × SECONDS):
+# as a Go benchmark. Run by hand, not by CI (it takes about 3 × WINDOW):
 #   bench/sampling.sh                 # 50 workers, 60 s per run, 5 s samples
-#   WORKERS=200 SECONDS=120 bench/sampling.sh
+#   WORKERS=200 WINDOW=120 bench/sampling.sh
 set -eu
 cd "$(dirname "$0")/.."
 workers=${WORKERS:-50}
-window=${SECONDS_PER_RUN:-${SECONDS:-60}}
+window=${WINDOW:-60}
 work=$(mktemp -d "${TMPDIR:-/tmp}/tend-sampling.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 CGO_ENABLED=0 go build -trimpath -o "$work/tend" ./cmd/tend
