@@ -94,7 +94,8 @@ const outputWaitLimit = 2 * time.Second
 
 // throttle is the hook's memory of one process type or cron job.
 type throttle struct {
-	// last is when its last hook fired; counted are the failures since.
+	// last is when its last failure or give-up hook fired (zero after a
+	// recovery); counted are the failures since.
 	last    time.Time
 	counted int
 	// hooked: a failure was hooked and no recovery since.
@@ -150,7 +151,10 @@ func (h *Hook) admit(f *Failure) (int, bool) {
 		if !t.hooked {
 			return 0, false
 		}
-		t.hooked = false
+		// The next failure is a first one again: it fires at once.
+		n := t.counted
+		t.counted, t.last, t.quiet, t.hooked = 0, time.Time{}, false, false
+		return n, true
 	case EventGaveUp:
 		t.hooked = true
 	default:
