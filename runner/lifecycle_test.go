@@ -96,6 +96,9 @@ func TestGiveUpOnATypeThatMayDie(t *testing.T) {
 	h.waitState("crash.1", status.Failed)
 	h.waitState("crash.2", status.Failed)
 	h.out.WaitFor(t, "crash.1 stopped 5 times in a row within 1m0s; giving up on crash")
+	for _, want := range []string{"restarting crash.1 in 1ms", "restarting crash.1 in 2ms", "crash failed: it may die (--can-die), so the rest keeps running"} {
+		h.out.WaitFor(t, want)
+	}
 	snap := h.do(status.OpStatus, "")
 	if ok, why := snap.Healthy(status.Processes, time.Now()); ok || !strings.Contains(why, "is failed") {
 		t.Errorf("health %v %q, want a failed type to fail the check", ok, why)
