@@ -81,7 +81,7 @@ var (
 	processRestarts = prometheus.NewDesc("tend_process_restarts_total", "Times the process was started again.", []string{"process", "type"}, nil)
 	processExits    = prometheus.NewDesc("tend_process_exits_total", "Times the process exited.", []string{"process", "type"}, nil)
 	processMemory   = prometheus.NewDesc("tend_process_resident_memory_bytes", "Resident memory of the process's whole process group.", []string{"process", "type"}, nil)
-	processCPU      = prometheus.NewDesc("tend_process_cpu_seconds_total", "User and system CPU seconds of the living members of the process's group.", []string{"process", "type"}, nil)
+	processCPU      = prometheus.NewDesc("tend_process_cpu_seconds_total", "User and system CPU seconds of the process's group: its living members and the leader's finished children.", []string{"process", "type"}, nil)
 	processRecycles = prometheus.NewDesc("tend_process_recycles_total", "Times tend restarted the process on purpose, by reason (memory, age, exit0, manual, liveness).", []string{"process", "type", "reason"}, nil)
 	checkUp         = prometheus.NewDesc("tend_healthcheck_up", "1 when the health check's last probe passed (type: startup, liveness or readiness).", []string{"process", "type", "check"}, nil)
 	checkFailures   = prometheus.NewDesc("tend_healthcheck_failures_total", "Probes of the health check that failed since the process started.", []string{"process", "type", "check"}, nil)

@@ -6,7 +6,8 @@ import "time"
 type Usage struct {
 	// RSS is the resident memory in bytes.
 	RSS int64
-	// CPU is user plus system time of the living members.
+	// CPU is user plus system time of the living members, and of the
+	// children the leader has waited for.
 	CPU time.Duration
 	// Processes counts the members.
 	Processes int

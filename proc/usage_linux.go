@@ -18,9 +18,9 @@ const canMeasure = true
 // GroupUsage sums the resident memory and CPU time of every process in each
 // of the process groups pgids, from one pass over /proc/PID/stat (field 24
 // rss in pages, 14 and 15 utime and stime in clock ticks). A group without
-// a live member is absent. CPU time is that of the living members: what a
-// member that exited used is gone with it (its parent's cutime would count
-// it, but the parent is in the group too only sometimes).
+// a live member is absent. CPU time is that of the living members plus
+// what the leader's children it has waited for used (a shell's commands);
+// other members that exited take theirs with them, so the sum can drop.
 func GroupUsage(pgids []int) map[int]Usage {
 	out := make(map[int]Usage, len(pgids))
 	if len(pgids) == 0 {
@@ -52,7 +52,11 @@ func GroupUsage(pgids []int) map[int]Usage {
 		u := out[st.pgrp]
 		u.Processes++
 		u.RSS += st.rss * page
-		u.CPU += time.Duration(st.ticks) * time.Second / clockTicks
+		ticks := st.ticks
+		if name == strconv.Itoa(st.pgrp) {
+			ticks += st.childTicks // the leader's finished children: a shell's commands
+		}
+		u.CPU += time.Duration(ticks) * time.Second / clockTicks
 		out[st.pgrp] = u
 	}
 	return out
@@ -62,7 +66,10 @@ type usageStat struct {
 	state byte
 	pgrp  int
 	ticks int64
-	rss   int64
+	// childTicks are cutime and cstime: what its children it waited for
+	// used.
+	childTicks int64
+	rss        int64
 }
 
 // readStat parses the fields GroupUsage needs; the command name may hold
@@ -97,6 +104,9 @@ func readStat(path string, buf []byte) (usageStat, bool) {
 		case 11, 12:
 			v, _ := strconv.ParseInt(string(tok), 10, 64)
 			st.ticks += v
+		case 13, 14:
+			v, _ := strconv.ParseInt(string(tok), 10, 64)
+			st.childTicks += v
 		case 21:
 			st.rss, _ = strconv.ParseInt(string(tok), 10, 64)
 			return st, true

@@ -78,8 +78,9 @@ type Process struct {
 	// Checks are its health checks' latest results.
 	Checks []CheckState `json:"healthchecks,omitempty"`
 	// Memory is the resident memory of its whole process group in bytes,
-	// and CPU the user and system seconds of the group's living members,
-	// while it runs (0 where /proc cannot tell).
+	// and CPU the user and system seconds of the group's living members
+	// and of the leader's finished children, while it runs (0 where /proc
+	// cannot tell).
 	Memory int64   `json:"memory_bytes,omitempty"`
 	CPU    float64 `json:"cpu_seconds,omitempty"`
 	// MaxMemory is its --max-memory in bytes (0: none).
