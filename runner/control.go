@@ -103,8 +103,11 @@ func (s *Supervisor) act(op, target string) error {
 		target = "all"
 	}
 	how := ""
-	if rolling {
+	switch {
+	case rolling:
 		how = " (rolling: one instance of a type at a time)"
+	case op == status.OpRestartAllAtOnce:
+		op, how = status.OpRestart, " (all at once)"
 	}
 	s.cfg.Output.Printf("%s %s requested through the control socket%s", op, target, how)
 	return nil

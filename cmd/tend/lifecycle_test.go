@@ -49,6 +49,7 @@ func TestRestartFlagForms(t *testing.T) {
 		{[]string{"TEND_RESTART=worker,clock"}, nil, "lifecycle: worker restarted; clock restarted\n"},
 		{[]string{"TEND_RESTART=1"}, nil, "lifecycle: web restarted; worker restarted; clock restarted\n"},
 		{nil, []string{"--restart"}, "lifecycle: web restarted; worker restarted; clock restarted\n"},
+		{nil, []string{"--max-age=worker=90"}, "lifecycle: worker recycled after 1m30s (less up to 10 %)\n"},
 		{nil, []string{"--restart=all", "--max-memory", "worker=512M,web=1.5G", "--max-age=worker=6h"},
 			"lifecycle: web restarted, recycled above 1.50G; worker restarted, recycled above 512.0M or after 6h0m0s (less up to 10 %); clock restarted\n"},
 	} {
@@ -118,6 +119,34 @@ func TestMaxMemoryEndToEnd(t *testing.T) {
 	} {
 		if !want.Match(body) {
 			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	p.signal(syscall.SIGTERM)
+	p.wait()
+}
+
+// tend restart TYPE rolls; --all-at-once restarts every instance at once.
+func TestRestartRollingAndAllAtOnce(t *testing.T) {
+	t.Parallel()
+	sock := filepath.Join(t.TempDir(), "sock")
+	env := []string{"TEND_SOCKET=" + sock}
+	dir := writeApp(t, map[string]string{"Procfile": "worker: echo up; exec sleep 60\n"})
+	p := startTend(t, dir, env, "start", "-m", "worker=2")
+	waitFor(t, "two workers", func() bool { return strings.Count(p.stdout.String(), "| up") == 2 })
+	if _, stderr, code := runTend(t, dir, env, "restart", "worker"); code != 0 {
+		t.Fatalf("restart: exit %d, %s", code, stderr)
+	}
+	p.waitOutput("restart worker requested through the control socket (rolling: one instance of a type at a time)")
+	waitFor(t, "two restarted workers", func() bool { return strings.Count(p.stdout.String(), "| up") == 4 })
+	if _, stderr, code := runTend(t, dir, env, "restart", "--all-at-once", "worker"); code != 0 {
+		t.Fatalf("restart --all-at-once: exit %d, %s", code, stderr)
+	}
+	p.waitOutput("restart worker requested through the control socket (all at once)")
+	waitFor(t, "two restarted workers", func() bool { return strings.Count(p.stdout.String(), "| up") == 6 })
+	snap := statusOf(t, dir, env)
+	for _, proc := range snap.Processes {
+		if proc.Recycles["manual"] != 2 || proc.LastRecycle != "manual" {
+			t.Errorf("%s recycles %v, want 2 manual", proc.Name, proc.Recycles)
 		}
 	}
 	p.signal(syscall.SIGTERM)
