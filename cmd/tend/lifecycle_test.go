@@ -3,6 +3,7 @@ package main
 import (
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -148,6 +149,28 @@ func TestRestartRollingAndAllAtOnce(t *testing.T) {
 		if proc.Recycles["manual"] != 2 || proc.LastRecycle != "manual" {
 			t.Errorf("%s recycles %v, want 2 manual", proc.Name, proc.Recycles)
 		}
+	}
+	p.signal(syscall.SIGTERM)
+	p.wait()
+}
+
+// A cron job's failed run: TEND_OUTPUT_TAIL holds that run's output, not
+// the earlier run's, and the next run that exits 0 is a recovery.
+func TestCronFailureHookTailAndRecovery(t *testing.T) {
+	t.Parallel()
+	dir := writeApp(t, map[string]string{
+		"Procfile": "web: sleep 60\n",
+		"app.json": `{"cron": [{"command": "n=$(cat runs 2>/dev/null || echo 0); echo $((n+1)) > runs; echo run $n; [ $n = 1 ] && exit 3; exit 0", "schedule": "@every 1s"}]}`,
+		"hook.sh":  "#!/bin/sh\nprintf '%s|%s|%s\\n' \"$TEND_EVENT\" \"$TEND_FAILURES\" \"$TEND_OUTPUT_TAIL\" >> hook.out\n",
+	})
+	p := startTend(t, dir, []string{"TEND_SOCKET=" + filepath.Join(t.TempDir(), "s")}, "start", "--on-failure", "sh hook.sh")
+	waitFor(t, "two hooks", func() bool {
+		b, _ := os.ReadFile(filepath.Join(dir, "hook.out"))
+		return strings.Count(string(b), "\n") >= 3
+	})
+	b, _ := os.ReadFile(filepath.Join(dir, "hook.out"))
+	if !strings.HasPrefix(string(b), "failed|1|run 1\n\nrecovered|0|run 2\n") {
+		t.Errorf("hooks:\n%s", b)
 	}
 	p.signal(syscall.SIGTERM)
 	p.wait()
