@@ -68,6 +68,8 @@ type PlanOptions struct {
 	StopSignals map[string]syscall.Signal
 	LeaderOnly  map[string]bool
 	CanDie      map[string]bool
+	// Terminal are the types on a pseudo-terminal (--tty).
+	Terminal map[string]bool
 	// Checks are the health checks per type.
 	Checks map[string][]health.Check
 	// Lifecycles are --restart, --max-memory and --max-age per type.
@@ -158,6 +160,7 @@ func Plan(types []ProcessType, opts PlanOptions) ([]runner.InstanceSpec, error) 
 				Env:        runner.WithEnv(opts.Env, "PORT="+strconv.Itoa(port), "PS="+name, "DYNO="+name),
 				StopSignal: sig, LeaderOnly: opts.LeaderOnly[t.Name], CanDie: opts.CanDie[t.Name], Checks: opts.Checks[t.Name],
 				Restart: lc.Restart, MaxMemory: lc.MaxMemory, MaxAge: lc.MaxAge,
+				Terminal: opts.Terminal[t.Name],
 			})
 		}
 	}

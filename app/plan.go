@@ -57,6 +57,11 @@ func (s Settings) Instances(a *App, only []string, ports *Ports) ([]runner.Insta
 		}
 		formation = limited
 	}
+	for name := range TypeSet(s.TTY) {
+		if _, ok := a.Process(name); !ok {
+			return nil, usageErrorf("--tty: no process type %q in %s", name, a.ProcfilePath)
+		}
+	}
 	for name := range TypeSet(s.Exclude) {
 		if _, ok := a.Process(name); !ok {
 			return nil, usageErrorf("--exclude: no process type %q in %s", name, a.ProcfilePath)
@@ -89,6 +94,7 @@ func (s Settings) Instances(a *App, only []string, ports *Ports) ([]runner.Insta
 		Formation: formation, BasePort: base, Env: a.Env.Environ(),
 		StopSignals: stopSignals, LeaderOnly: TypeSet(s.SignalLeader),
 		CanDie: TypeSet(s.CanDie), Ports: ports, Checks: checks, Lifecycles: lifecycles,
+		Terminal: TypeSet(s.TTY),
 	})
 }
 

@@ -40,6 +40,8 @@ type Settings struct {
 	LockURL string
 	// Exclude is -x: types not to run, comma-separated.
 	Exclude string
+	// TTY is --tty: types run on a pseudo-terminal, for tend attach.
+	TTY string
 	// After is --after: "worker=web,clock=web" starts a type once every
 	// instance of the types it names is ready.
 	After string

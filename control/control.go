@@ -32,6 +32,8 @@ type Request struct {
 	Target string `json:"target,omitempty"`
 	// Logs is the query of a "logs" request.
 	Logs *LogQuery `json:"logs,omitempty"`
+	// Size is the caller's window size, for "attach".
+	Size *WindowSize `json:"size,omitempty"`
 }
 
 // Response is the answer: the state after the operation, or an error.
@@ -146,18 +148,19 @@ func trusted(uid int) bool {
 }
 
 // Serve answers requests on l until it is closed; run (may be nil)
-// serves "cron-run" requests, logs (may be nil) "logs" requests.
-func Serve(l net.Listener, h Handler, run Streamer, logs LogSource) {
+// serves "cron-run" requests, logs (may be nil) "logs" requests, attach
+// (may be nil) "attach" requests.
+func Serve(l net.Listener, h Handler, run Streamer, logs LogSource, attach Attacher) {
 	for {
 		conn, err := l.Accept()
 		if err != nil {
 			return
 		}
-		go serveConn(conn, h, run, logs)
+		go serveConn(conn, h, run, logs, attach)
 	}
 }
 
-func serveConn(conn net.Conn, h Handler, run Streamer, logs LogSource) {
+func serveConn(conn net.Conn, h Handler, run Streamer, logs LogSource, attach Attacher) {
 	defer conn.Close()
 	// Whoever can reach the socket (its mode may be looser than ours with
 	// --socket) must still be us or root to be answered.
@@ -190,6 +193,11 @@ func serveConn(conn net.Conn, h Handler, run Streamer, logs LogSource) {
 			return
 		}
 		stream(conn, dec, req, run)
+		return
+	}
+	if req.Op == status.OpAttach {
+		_ = conn.SetReadDeadline(time.Time{}) // a debugging session has no end
+		serveAttach(conn, dec, req, attach)
 		return
 	}
 	if req.Op == status.OpLogs {

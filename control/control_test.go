@@ -32,7 +32,7 @@ func TestMain(m *testing.M) {
 			os.Exit(1)
 		}
 		fmt.Println("listening")
-		Serve(l, func(string, string) (status.Snapshot, error) { return status.Snapshot{Pid: 4242}, nil }, nil, nil)
+		Serve(l, func(string, string) (status.Snapshot, error) { return status.Snapshot{Pid: 4242}, nil }, nil, nil, nil)
 		os.Exit(0)
 	}
 	os.Exit(m.Run())
@@ -102,7 +102,7 @@ func TestServeAnswersOnlyOurUIDAndRoot(t *testing.T) {
 	go Serve(l, func(op, target string) (status.Snapshot, error) {
 		calls.Add(1)
 		return status.Snapshot{Pid: 4242}, nil
-	}, nil, nil)
+	}, nil, nil, nil)
 	// Reachable by anyone: only the peer check stands in the way.
 	if err := os.Chmod(sock, 0o777); err != nil {
 		t.Fatal(err)

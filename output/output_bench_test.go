@@ -129,3 +129,8 @@ func BenchmarkMuxCopyBaseline(b *testing.B) {
 	}
 	reportThroughput(b)
 }
+
+// BenchmarkMuxCopyNoPrefix is --no-prefix: lines as they came.
+func BenchmarkMuxCopyNoPrefix(b *testing.B) {
+	benchmarkMux(b, OutputOptions{})
+}

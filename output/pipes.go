@@ -20,7 +20,8 @@ type Pipes struct {
 	m          *Mux
 	name       string
 	tee        *Tee
-	outR, errR *os.File
+	outR, errR *os.File // errR is nil for a terminal: one stream
+	raw        func([]byte)
 	done       chan struct{}
 	tail       runTail
 }
@@ -42,6 +43,17 @@ func (m *Mux) Pipes(name string, tee *Tee) (*Pipes, error) {
 	return &Pipes{Stdout: outW, Stderr: errW, m: m, name: name, tee: tee, outR: outR, errR: errR, done: make(chan struct{})}, nil
 }
 
+// TerminalPipes are the Pipes of a child on a pseudo-terminal: slave is
+// its stdout and stderr alike (they are one stream on a terminal), and the
+// Mux reads master (tend's own descriptor, which the Mux closes when the
+// child's output ends) as its stdout, with the terminal's CR LF turned
+// into LF. raw, if not nil, is handed each chunk as the terminal gave it,
+// before any line is made of it: the live view of `tend attach`, where a
+// debugger's prompt has no newline. raw must not keep the slice, nor block.
+func (m *Mux) TerminalPipes(name string, master, slave *os.File, tee *Tee, raw func([]byte)) *Pipes {
+	return &Pipes{Stdout: slave, Stderr: slave, m: m, name: name, tee: tee, outR: master, raw: raw, done: make(chan struct{})}
+}
+
 // Done is closed once everything written to both pipes (by the child and
 // any descendant that inherited them) has been copied: every holder has
 // closed them.
@@ -55,32 +67,42 @@ func (p *Pipes) Started(err error) {
 	p.Stderr.Close()
 	if err != nil {
 		p.outR.Close()
-		p.errR.Close()
+		if p.errR != nil {
+			p.errR.Close()
+		}
 		close(p.done)
 		return
 	}
 	p.m.mu.Lock()
 	p.m.pipes[p] = true
 	p.m.mu.Unlock()
-	var copying atomic.Int32 // the last copier to finish closes done
-	copying.Store(2)
 	var teeOut, teeErr io.Writer
 	if p.tee != nil {
 		teeOut, teeErr = p.tee.Stdout, p.tee.Stderr
 	}
-	for _, c := range []struct {
+	type source struct {
 		r   *os.File
 		s   Stream
 		tee io.Writer
-	}{{p.outR, Stdout, teeOut}, {p.errR, Stderr, teeErr}} {
+	}
+	sources := []source{{p.outR, Stdout, teeOut}, {p.errR, Stderr, teeErr}}
+	if p.errR == nil {
+		sources = sources[:1]
+	}
+	var copying atomic.Int32 // the last copier to finish closes done
+	copying.Store(int32(len(sources)))
+	for _, c := range sources {
 		go func() {
 			defer c.r.Close()
 			var src io.Reader = c.r
+			if p.errR == nil {
+				src = &terminalReader{f: c.r, raw: p.raw}
+			}
 			if p.m.opts.KeepTail {
 				src = io.TeeReader(src, &p.tail)
 			}
 			if c.tee != nil {
-				src = io.TeeReader(c.r, &bestEffort{w: c.tee, written: &p.tee.written})
+				src = io.TeeReader(src, &bestEffort{w: c.tee, written: &p.tee.written})
 			}
 			_ = p.m.Copy(p.name, c.s, src)
 			if copying.Add(-1) == 0 {

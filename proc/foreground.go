@@ -43,3 +43,7 @@ func reclaimTerminal(child *Child) {
 		setForeground(fd, syscall.Getpgrp())
 	}
 }
+
+// InForeground reports whether tend's process group is the foreground
+// group of the terminal on stdin.
+func InForeground() bool { return inForeground() }

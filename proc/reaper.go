@@ -36,6 +36,10 @@ type Command struct {
 	// Foreground makes the child's group the terminal's foreground group
 	// (Stdin must be the terminal; implies NewGroup).
 	Foreground bool
+	// Terminal starts the child in a session of its own with Stdin, a
+	// pseudo-terminal's slave, as its controlling terminal (--tty; implies
+	// a group of its own: the session's).
+	Terminal bool
 	// OutputDone, if not nil, is closed once the child's piped output has
 	// been copied (output.Pipes.Done); Child.OutputDone returns it.
 	OutputDone <-chan struct{}
@@ -192,7 +196,7 @@ func (r *Reaper) Start(cmd Command) (*Child, error) {
 	}
 	defer closeNull()
 	ctty := 0
-	if cmd.Foreground && cmd.Stdin != nil {
+	if cmd.Foreground && !cmd.Terminal && cmd.Stdin != nil {
 		ctty = int(cmd.Stdin.Fd()) // the parent's fd, as SysProcAttr.Foreground wants
 	}
 	attr := &syscall.ProcAttr{
@@ -200,9 +204,11 @@ func (r *Reaper) Start(cmd Command) (*Child, error) {
 		Env:   cmd.Env,
 		Files: files,
 		Sys: &syscall.SysProcAttr{
-			Setpgid:    cmd.NewGroup || cmd.Foreground,
-			Foreground: cmd.Foreground,
-			Ctty:       ctty,
+			Setpgid:    (cmd.NewGroup || cmd.Foreground) && !cmd.Terminal,
+			Foreground: cmd.Foreground && !cmd.Terminal,
+			Setsid:     cmd.Terminal,
+			Setctty:    cmd.Terminal,
+			Ctty:       ctty, // for Setctty, fd 0 in the child
 		},
 	}
 	r.mu.Lock()
@@ -212,7 +218,7 @@ func (r *Reaper) Start(cmd Command) (*Child, error) {
 	if err != nil {
 		return nil, execError(path, err)
 	}
-	c := &Child{Pid: pid, Started: time.Now(), group: cmd.NewGroup || cmd.Foreground, done: make(chan struct{}),
+	c := &Child{Pid: pid, Started: time.Now(), group: cmd.NewGroup || cmd.Foreground || cmd.Terminal, done: make(chan struct{}),
 		stopped: make(chan syscall.Signal, 1), output: cmd.OutputDone}
 	r.children[pid] = c
 	return c, nil

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"fmt"
+	"github.com/tend-run/tend/console"
 	"os"
 	"path"
 	"strings"
@@ -24,6 +25,9 @@ type Control struct {
 type controlReply struct {
 	snap status.Snapshot
 	err  error
+	// console and name answer OpAttach.
+	console *console.Console
+	name    string
 }
 
 // Do sends a request to the supervisor and waits for the answer.
@@ -46,6 +50,10 @@ func (s *Supervisor) Do(op, target string) (status.Snapshot, error) {
 func (s *Supervisor) control(c Control) {
 	var err error
 	switch c.Op {
+	case status.OpAttach:
+		con, name, err := s.attachable(c.Target)
+		c.reply <- controlReply{err: err, console: con, name: name}
+		return
 	case status.OpStatus:
 	case status.OpReload:
 		s.reload(ReloadRequest{Reason: "tend reload"})

@@ -39,6 +39,9 @@ type InstanceSpec struct {
 	// MaxAge recycles it after it has run this long, less a jitter of up
 	// to 10 % (0: never).
 	MaxAge time.Duration
+	// Terminal runs it on a pseudo-terminal held by tend (--tty), which
+	// `tend attach` connects to.
+	Terminal bool
 }
 
 // WithEnv returns env with the given "K=V" pairs set, replacing earlier

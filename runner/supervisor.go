@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/tend-run/tend/console"
 	"os"
 	"syscall"
 	"time"
@@ -55,6 +56,10 @@ type Config struct {
 	// names is up (past its startup checks, and ready if it has readiness
 	// checks).
 	After map[string][]string
+	// Keyboard, if set, is tend's own terminal: what is typed there goes
+	// to the one instance on a terminal (--tty with a single instance, in
+	// the foreground).
+	Keyboard *os.File
 }
 
 // Supervisor runs a formation and owns the lifecycle of every instance:
@@ -76,6 +81,7 @@ type Supervisor struct {
 	exitCode   int
 	cronJobs   []cron.Job
 	controls   chan Control
+	keyboard   keyboard
 	done       chan struct{}
 	started    time.Time
 	// A reload's parse runs off the loop and delivers on reloaded;
@@ -115,6 +121,8 @@ type instance struct {
 	healthRestarts int
 	// held: --after keeps it from starting until its types are up.
 	held bool
+	// console is the terminal of the running child (--tty; else nil).
+	console *console.Console
 	// pipes are the current run's (its own output tail for the hook).
 	pipes *output.Pipes
 	life  lifecycle
@@ -178,6 +186,9 @@ func (s *Supervisor) Run(ctx context.Context) int {
 		sigs = caught
 	}
 	defer close(s.done)
+	if s.cfg.Keyboard != nil {
+		go s.keyboard.forward(s.cfg.Keyboard)
+	}
 	for _, inst := range s.instances {
 		if s.draining {
 			break
@@ -282,9 +293,9 @@ func (s *Supervisor) start(inst *instance) {
 	inst.waiting, inst.held, inst.life.failed = false, false, false
 	path, args := proc.ShellCommand(inst.spec.Command)
 	hold := s.cfg.Output.HoldOutput(inst.spec.Name) // its output comes after the started line
-	child, pipes, err := startPiped(s.cfg.Reaper, s.cfg.Output, inst.spec.Name, proc.Command{
+	child, pipes, err := s.startChild(inst, proc.Command{
 		Path: path, Args: args, Env: inst.spec.Env, Dir: s.cfg.Dir, NewGroup: true,
-	}, nil)
+	})
 	if err != nil {
 		// As a shell would: 127 not found, 126 not executable.
 		code := 1

@@ -23,6 +23,8 @@ type Serving struct {
 	Socket      string
 	MetricsAddr string
 	Page        metrics.PageSources
+	// Attach serves tend attach (nil: nothing to attach to).
+	Attach control.Attacher
 }
 
 // Serve starts the control socket and, if asked, the metrics endpoint and
@@ -47,7 +49,7 @@ func Serve(s Serving, do control.Handler, sched *cron.Scheduler, out *output.Mux
 				return st.ExitCode(), err
 			}
 		}
-		go control.Serve(l, do, run, out)
+		go control.Serve(l, do, run, out, s.Attach)
 		// Followers of `tend logs` get the last lines, then the end.
 		stops = append(stops, func() { out.CloseLogs(time.Second); l.Close() })
 	case !explicit && privdir.NoPlace(err):

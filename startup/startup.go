@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tend-run/tend/app"
+	"github.com/tend-run/tend/console"
 	"github.com/tend-run/tend/control"
 	"github.com/tend-run/tend/cron"
 	"github.com/tend-run/tend/output"
@@ -63,6 +64,36 @@ func ServedBy(serving *atomic.Pointer[runner.Supervisor]) control.Handler {
 		}
 		return status.Snapshot{Pid: os.Getpid()}, fmt.Errorf("tend is starting")
 	}
+}
+
+// AttachTo serves tend attach with the supervisor serving holds.
+func AttachTo(serving *atomic.Pointer[runner.Supervisor]) control.Attacher {
+	return func(target string) (*console.Session, string, error) {
+		if s := serving.Load(); s != nil {
+			return s.Attach(target)
+		}
+		return nil, "", fmt.Errorf("tend is starting")
+	}
+}
+
+// Keyboard is tend's stdin when what is typed there goes to a process:
+// tend runs in the foreground of a terminal (onTerminal) and exactly one
+// instance is on a terminal of its own (--tty), as foreman users expect
+// of one interactive process. Otherwise nil: tend reads no keys.
+func Keyboard(specs []runner.InstanceSpec, onTerminal bool) *os.File {
+	if !onTerminal || !proc.InForeground() {
+		return nil
+	}
+	n := 0
+	for _, s := range specs {
+		if s.Terminal {
+			n++
+		}
+	}
+	if n != 1 {
+		return nil
+	}
+	return os.Stdin
 }
 
 // InstanceNames are the names that will print, for the Mux's padding (with

@@ -25,6 +25,8 @@ const (
 	OpCronRun = "cron-run"
 	// OpLogs streams the output tend keeps (`tend logs`).
 	OpLogs = "logs"
+	// OpAttach connects a terminal to an instance's (`tend attach`).
+	OpAttach = "attach"
 )
 
 // ErrSkipped says a cron run was not started because of its policy or

@@ -113,6 +113,7 @@ func settingsFrom(c *cli.Context) app.Settings {
 		Restart:      restartFlag(c),
 		MaxMemory:    flagString(c, "max-memory"),
 		MaxAge:       flagString(c, "max-age"),
+		TTY:          flagString(c, "tty"),
 	}
 	if c.IsSet("port") {
 		s.Port, s.PortSet = c.Int("port"), true

@@ -129,6 +129,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			cronCommand(),
 			exportCommand(),
 			logsCommand(),
+			attachCommand(),
 		}, controlCommands()...),
 		Action: func(c *cli.Context) error {
 			return cli.ShowAppHelp(c)

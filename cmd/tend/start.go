@@ -38,6 +38,7 @@ func startCommand() *cli.Command {
 			&cli.StringFlag{Name: "can-die", Usage: "`TYPES` that may exit without stopping the rest", EnvVars: []string{"TEND_CAN_DIE"}},
 			&cli.StringFlag{Name: "exclude", Aliases: []string{"x"}, Usage: "`TYPES` not to run, e.g. worker,clock", EnvVars: []string{"TEND_EXCLUDE"}},
 			afterFlag(),
+			&cli.StringFlag{Name: "tty", Usage: "`TYPES` to run on a pseudo-terminal, for tend attach (a debugger's keyboard)", EnvVars: []string{"TEND_TTY"}},
 			&cli.BoolFlag{Name: "release", Usage: "run the release process once first; abort if it fails"},
 			&cli.BoolFlag{Name: "timestamp", Usage: "print timestamps (default: when stdout is a terminal)"},
 			&cli.BoolFlag{Name: "no-timestamp", Usage: "never print timestamps"},
@@ -109,13 +110,14 @@ func startAction(c *cli.Context) error {
 		Dir: a.Root, Instances: specs, Timeout: timeout, SampleEvery: sp.sampleEvery, KeepWatching: watching, After: after,
 		Terminal: terminal, Output: out, Reaper: reaper, Cron: cronCfg,
 		Reloads: reloads, OnFailure: hook, Reload: startup.Reloader(opts, planner, out, &current),
+		Keyboard: startup.Keyboard(specs, terminal),
 	})
 	// Binding the control socket is the single-instance check, so it comes
 	// before anything runs: a second `tend start --release` must refuse
 	// before it runs the release command (migrations) again. The release's
 	// supervisor answers while it runs, so the socket is live throughout.
 	var serving atomic.Pointer[runner.Supervisor]
-	stop, err := startup.Serve(startup.Serving{Root: a.Root, Socket: flagString(c, "socket"), MetricsAddr: flagString(c, "metrics-addr"), Page: page},
+	stop, err := startup.Serve(startup.Serving{Root: a.Root, Socket: flagString(c, "socket"), MetricsAddr: flagString(c, "metrics-addr"), Page: page, Attach: startup.AttachTo(&serving)},
 		startup.ServedBy(&serving), sup.Cron(), out)
 	if err != nil {
 		return &exitError{code: 1, err: err}

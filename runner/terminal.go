@@ -1,0 +1,111 @@
+package runner
+
+import (
+	"fmt"
+	"os"
+	"sync/atomic"
+
+	"github.com/tend-run/tend/console"
+	"github.com/tend-run/tend/output"
+	"github.com/tend-run/tend/proc"
+	"github.com/tend-run/tend/status"
+)
+
+// startChild starts an instance's child: on pipes, or on a terminal of its
+// own when its type is in --tty.
+func (s *Supervisor) startChild(inst *instance, cmd proc.Command) (*proc.Child, *output.Pipes, error) {
+	inst.console = nil
+	if !inst.spec.Terminal {
+		return startPiped(s.cfg.Reaper, s.cfg.Output, inst.spec.Name, cmd, nil)
+	}
+	con, err := console.Open(s.cfg.Output, inst.spec.Name, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	if s.cfg.Keyboard != nil {
+		if size, err := console.SizeOf(s.cfg.Keyboard); err == nil {
+			_ = con.Resize(size.Rows, size.Cols)
+		}
+	}
+	p := con.Pipes()
+	cmd.Stdin, cmd.Stdout, cmd.Stderr, cmd.OutputDone = p.Stdout, p.Stdout, p.Stdout, p.Done()
+	cmd.Terminal = true
+	child, err := s.cfg.Reaper.Start(cmd)
+	p.Started(err)
+	if err != nil {
+		return nil, nil, err
+	}
+	inst.console = con
+	s.keyboard.to.Store(con)
+	return child, p, nil
+}
+
+// Attach connects a `tend attach` session to the instance target names:
+// an instance ("web.1"), or a type that has one.
+func (s *Supervisor) Attach(target string) (*console.Session, string, error) {
+	c := Control{Op: status.OpAttach, Target: target, reply: make(chan controlReply, 1)}
+	select {
+	case s.controls <- c:
+	case <-s.done:
+		return nil, "", fmt.Errorf("tend is shutting down")
+	}
+	var r controlReply
+	select {
+	case r = <-c.reply:
+	case <-s.done:
+		return nil, "", fmt.Errorf("tend is shutting down")
+	}
+	if r.err != nil {
+		return nil, "", r.err
+	}
+	session, err := r.console.Attach()
+	return session, r.name, err
+}
+
+// attachable finds the console of the instance target names, in the
+// supervisor's goroutine.
+func (s *Supervisor) attachable(target string) (*console.Console, string, error) {
+	matched, err := s.match(target)
+	if err != nil {
+		return nil, "", err
+	}
+	if len(matched) > 1 {
+		names := ""
+		for i, inst := range matched {
+			if i > 0 {
+				names += ", "
+			}
+			names += inst.spec.Name
+		}
+		return nil, "", fmt.Errorf("%s names %d instances (%s): attach to one of them", target, len(matched), names)
+	}
+	inst := matched[0]
+	if !inst.spec.Terminal {
+		return nil, "", fmt.Errorf("%s has no terminal to attach to: start tend with --tty %s (or TEND_TTY=%s)", inst.spec.Name, inst.spec.Type, inst.spec.Type)
+	}
+	if !inst.running || inst.console == nil {
+		return nil, "", fmt.Errorf("%s is not running", inst.spec.Name)
+	}
+	return inst.console, inst.spec.Name, nil
+}
+
+// keyboard passes what is typed on tend's own terminal to the newest
+// terminal instance (there is one when Config.Keyboard is set).
+type keyboard struct {
+	to atomic.Pointer[console.Console]
+}
+
+func (k *keyboard) forward(from *os.File) {
+	buf := make([]byte, 4096)
+	for {
+		n, err := from.Read(buf)
+		if n > 0 {
+			if con := k.to.Load(); con != nil {
+				_, _ = con.Write(buf[:n])
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
