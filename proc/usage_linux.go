@@ -91,27 +91,57 @@ func readStat(path string, buf []byte) (usageStat, bool) {
 	if i < 0 {
 		return usageStat{}, false
 	}
-	// After ')': state(3) ppid(4) pgrp(5) … utime(14) stime(15) … rss(24);
-	// field k is at index k-3.
+	// After ')': state(3) ppid(4) pgrp(5) … utime(14) stime(15) cutime(16)
+	// cstime(17) … rss(24); field k is at index k-3. Scanned by hand:
+	// bytes.Fields would allocate for every process at every sample.
 	var st usageStat
-	field := 0
-	for _, tok := range bytes.Fields(data[i+1:]) {
+	rest := data[i+1:]
+	for field := 0; field <= 21; field++ {
+		for len(rest) > 0 && rest[0] == ' ' {
+			rest = rest[1:]
+		}
+		end := bytes.IndexByte(rest, ' ')
+		if end < 0 {
+			end = len(rest)
+		}
+		tok := bytes.TrimSpace(rest[:end])
+		rest = rest[end:]
+		if len(tok) == 0 {
+			return usageStat{}, false
+		}
 		switch field {
 		case 0:
 			st.state = tok[0]
 		case 2:
-			st.pgrp, _ = strconv.Atoi(string(tok))
+			st.pgrp = int(atoi(tok))
 		case 11, 12:
-			v, _ := strconv.ParseInt(string(tok), 10, 64)
-			st.ticks += v
+			st.ticks += atoi(tok)
 		case 13, 14:
-			v, _ := strconv.ParseInt(string(tok), 10, 64)
-			st.childTicks += v
+			st.childTicks += atoi(tok)
 		case 21:
-			st.rss, _ = strconv.ParseInt(string(tok), 10, 64)
+			st.rss = atoi(tok)
 			return st, true
 		}
-		field++
 	}
 	return usageStat{}, false
+}
+
+// atoi reads a decimal number (a leading '-' allowed) without allocating;
+// anything else reads as what came before it.
+func atoi(b []byte) int64 {
+	neg := len(b) > 0 && b[0] == '-'
+	if neg {
+		b = b[1:]
+	}
+	var n int64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			break
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if neg {
+		return -n
+	}
+	return n
 }
