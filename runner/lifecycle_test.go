@@ -318,3 +318,20 @@ func TestRollingRestartWaitsUntilReady(t *testing.T) {
 		state[name] = what
 	}
 }
+
+// Age recycles that come due together roll too: three workers started
+// together with --max-age 1s are recycled one at a time.
+func TestAgeRecyclesRoll(t *testing.T) {
+	cmd, _, replay := rollLog(t)
+	var specs []InstanceSpec
+	for _, n := range []string{"worker.1", "worker.2", "worker.3"} {
+		spec := testInstance(n, cmd)
+		spec.MaxAge = time.Second
+		specs = append(specs, spec)
+	}
+	h := startHarness(t, Config{Instances: specs})
+	testkit.WaitFor(t, "three recycled workers", 30*time.Second, func() bool { _, starts, _ := replay(); return len(starts) >= 6 })
+	if low, starts, stops := replay(); low < 2 {
+		t.Errorf("only %d other workers ran while one was recycled (starts %v, stops %v)\n%s", low, starts, stops, h.out)
+	}
+}
