@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tend-run/tend/proc"
 	"github.com/tend-run/tend/status"
 )
 
@@ -170,13 +169,7 @@ func names(pattern, instance, typ string) bool {
 
 func (s *Supervisor) snapshot() status.Snapshot {
 	snap := status.Snapshot{Pid: os.Getpid(), Started: s.started, Draining: s.draining, Processes: []status.Process{}, Cron: []status.Job{}}
-	var groups []int
-	for _, inst := range s.instances {
-		if inst.running && inst.child != nil {
-			groups = append(groups, inst.child.Pid)
-		}
-	}
-	usage := proc.GroupUsage(groups) // one pass over /proc
+	usage := s.usage()
 	for _, inst := range s.instances {
 		p := status.Process{Name: inst.spec.Name, Type: inst.spec.Type, Restarts: inst.restarts, Exits: inst.exits, Since: inst.since}
 		switch {

@@ -89,8 +89,10 @@ type Supervisor struct {
 	reloaded   chan reloadResult
 	parsing    bool
 	parseAgain *ReloadRequest
-	// sampling: a memory sample is being taken.
-	sampling bool
+	// sampling: a memory sample is being taken; usageCache is the
+	// snapshot's.
+	sampling   bool
+	usageCache usageCache
 }
 
 type instance struct {
