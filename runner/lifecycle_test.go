@@ -13,6 +13,7 @@ import (
 
 	"github.com/tend-run/tend/health"
 	"github.com/tend-run/tend/internal/testkit"
+	"github.com/tend-run/tend/proc"
 	"github.com/tend-run/tend/status"
 )
 
@@ -154,6 +155,9 @@ func TestFailureHooksCountedUnderACrashLoop(t *testing.T) {
 // --max-memory: an instance whose group holds more than the limit for two
 // samples is recycled gracefully, and tend logs the figure.
 func TestMaxMemoryRecycles(t *testing.T) {
+	if !proc.CanMeasure {
+		t.Skip("needs /proc")
+	}
 	// dd holds its 40 MiB buffer, written, while it waits on a pipe sleep
 	// never reads: the group (sh, dd, sleep) is above 16 MiB.
 	grower := restarted("worker.1", "echo started; dd if=/dev/zero bs=40M count=1 2>/dev/null | sleep 60")

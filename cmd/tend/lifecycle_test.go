@@ -9,6 +9,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/tend-run/tend/proc"
 )
 
 // --restart=worker restarts only the worker: its exits 0 are recycles,
@@ -89,6 +91,9 @@ func TestLifecycleBadInput(t *testing.T) {
 // recycled, the figure is logged, and tend status and /metrics show its
 // memory and recycles.
 func TestMaxMemoryEndToEnd(t *testing.T) {
+	if !proc.CanMeasure {
+		t.Skip("needs /proc")
+	}
 	t.Parallel()
 	addr := freePort(t)
 	dir := writeApp(t, map[string]string{"Procfile": "" +
