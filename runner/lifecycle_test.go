@@ -64,7 +64,9 @@ func TestExit0HotLoopGetsTheBackoff(t *testing.T) {
 // TEND_OUTPUT_TAIL's lines (indented) to a file; lines reads it.
 func hookLog(t *testing.T, every time.Duration) (*Hook, func() []string, string) {
 	file := filepath.Join(t.TempDir(), "hooks")
-	hook := &Hook{Command: `{ echo "$TEND_EVENT $TEND_FAILURES $TEND_PROCESS $TEND_REASON"; printf %s "$TEND_OUTPUT_TAIL" | sed 's/^/  /'; } >> ` + file,
+	// Written whole with one write (cat of a small file), so a reader never
+	// sees half a hook.
+	hook := &Hook{Command: `{ echo "$TEND_EVENT $TEND_FAILURES $TEND_PROCESS $TEND_REASON"; printf %s "$TEND_OUTPUT_TAIL" | sed 's/^/  /'; } > ` + file + `.$$; cat ` + file + `.$$ >> ` + file + `; rm ` + file + `.$$`,
 		Env: os.Environ(), Timeout: 10 * time.Second, Every: every}
 	return hook, func() []string {
 		data, _ := os.ReadFile(file)
