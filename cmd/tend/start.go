@@ -34,6 +34,7 @@ func startCommand() *cli.Command {
 			cronFlags()[0], cronFlags()[1], cronFlags()[2],
 			lifecycleFlags()[0], lifecycleFlags()[1], lifecycleFlags()[2],
 			&cli.StringFlag{Name: "memory-sample-every", Value: "5s", Hidden: true, Usage: "how often --max-memory samples (tests)"},
+			&cli.StringFlag{Name: "crash-backoff", Value: "1s", Hidden: true, Usage: "the first back-off after a crash (tests; it doubles to 30 times that)"},
 			&cli.StringFlag{Name: "on-failure-every", Value: "10m", Usage: "after an --on-failure hook, count a type's further failures for `DURATION` instead of running the hook again", EnvVars: []string{"TEND_ON_FAILURE_EVERY"}},
 			&cli.StringFlag{Name: "can-die", Usage: "`TYPES` that may exit without stopping the rest", EnvVars: []string{"TEND_CAN_DIE"}},
 			&cli.StringFlag{Name: "exclude", Aliases: []string{"x"}, Usage: "`TYPES` not to run, e.g. worker,clock", EnvVars: []string{"TEND_EXCLUDE"}},
@@ -107,7 +108,7 @@ func startAction(c *cli.Context) error {
 		return planError(err)
 	}
 	sup := runner.NewSupervisor(runner.Config{
-		Dir: a.Root, Instances: specs, Timeout: timeout, SampleEvery: sp.sampleEvery, KeepWatching: watching, After: after,
+		Dir: a.Root, Instances: specs, Timeout: timeout, SampleEvery: sp.sampleEvery, Backoff: runner.Backoff{Min: sp.crashBackoff, Max: 30 * sp.crashBackoff}, KeepWatching: watching, After: after,
 		Terminal: terminal, Output: out, Reaper: reaper, Cron: cronCfg,
 		Reloads: reloads, OnFailure: hook, Reload: startup.Reloader(opts, planner, out, &current),
 		Keyboard: startup.Keyboard(specs, terminal),
@@ -142,8 +143,9 @@ type startPlan struct {
 	planner  *app.Planner
 	specs    []runner.InstanceSpec
 	jobs     []cron.Job
-	// sampleEvery is --memory-sample-every, failureEvery --on-failure-every.
-	sampleEvery, failureEvery time.Duration
+	// sampleEvery is --memory-sample-every, failureEvery --on-failure-every,
+	// crashBackoff --crash-backoff.
+	sampleEvery, failureEvery, crashBackoff time.Duration
 }
 
 // planStart loads the app, builds the output and plans the formation and
@@ -179,6 +181,9 @@ func planStart(c *cli.Context) (*startPlan, error) {
 	}
 	if sp.sampleEvery, err = app.ParseDuration(flagString(c, "memory-sample-every"), true); err != nil || sp.sampleEvery <= 0 {
 		return nil, &exitError{code: 2, err: fmt.Errorf("invalid --memory-sample-every: want a duration above 0")}
+	}
+	if sp.crashBackoff, err = app.ParseDuration(flagString(c, "crash-backoff"), true); err != nil || sp.crashBackoff <= 0 {
+		return nil, &exitError{code: 2, err: fmt.Errorf("invalid --crash-backoff: want a duration above 0")}
 	}
 	if sp.failureEvery, err = app.ParseDuration(flagString(c, "on-failure-every"), false); err != nil {
 		return nil, &exitError{code: 2, err: fmt.Errorf("invalid --on-failure-every: %w", err)}
