@@ -15,7 +15,9 @@ import (
 func Crontab(a App) Result {
 	var r Result
 	var w bytes.Buffer
-	fmt.Fprintf(&w, "# tend cron jobs of %s\nPATH=%s\n", a.Root, a.PATH)
+	fmt.Fprintf(&w, "# tend cron jobs of %s\n", a.Root)
+	w.WriteString(r.lockURLLeftOut(a, "#", "add a TEND_LOCK_URL=... line above the jobs, in a crontab only its user can read"))
+	fmt.Fprintf(&w, "PATH=%s\n", a.PATH)
 	user := a.User
 	if user != "" {
 		user += " "

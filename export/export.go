@@ -53,6 +53,10 @@ type App struct {
 	Source string
 	// PATH is the PATH a crontab sets.
 	PATH string
+	// LockURL says tend runs with --lock-url. Its value holds the
+	// database's password, so it is never written: the exported cron
+	// commands need TEND_LOCK_URL from the scheduler's environment.
+	LockURL bool
 }
 
 // Type is one process type and its share of the formation.
@@ -107,6 +111,17 @@ func (r *Result) checksLeftOut(target, marker string, t Type) string {
 	}
 	r.warn("%s: %d health checks left out: %s has no health checks (the kubernetes export has them as probes)", t.Name, len(t.Checks), target)
 	return fmt.Sprintf("%s %s: %d health checks from app.json are not exported: %s has none\n", marker, t.Name, len(t.Checks), target)
+}
+
+// lockURLLeftOut notes, when the app's cron locks are in a database
+// (--lock-url) and there are cron jobs, that the URL was not written: a
+// comment saying how the target passes TEND_LOCK_URL on, and a warning.
+func (r *Result) lockURLLeftOut(a App, marker, how string) string {
+	if !a.LockURL || len(a.Cron) == 0 {
+		return ""
+	}
+	r.warn("--lock-url is not written into the export (it holds the database password): %s", how)
+	return fmt.Sprintf("%s --lock-url is not written here (it holds the database password): %s\n", marker, how)
 }
 
 // timeNow is the clock, for "never fires".

@@ -32,6 +32,7 @@ func FromApp(base App, a *app.App, opts app.Options, s app.Settings, format stri
 		in.Name = a.LockApp() // --app-name, else the root's name
 	}
 	in.Root, in.Flags = a.Root, tendFlags(a, opts, s.LockDir)
+	in.LockURL = s.LockURL != ""
 	for _, p := range a.Processes {
 		t := Type{Name: p.Name, Command: p.Command, StopSignal: sigs[p.Name], Checks: a.Healthchecks(p.Name)}
 		for _, spec := range specs {

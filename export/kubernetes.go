@@ -16,9 +16,14 @@ import (
 )
 
 // The Kubernetes objects tend writes, as small typed structs with the
-// field names of k8s.io/api (apps/v1 Deployment, batch/v1 CronJob): that
-// module and its apimachinery pull 16 modules (129 MB of module cache)
-// and tripled a cold build, for the few fields used here.
+// field names of k8s.io/api (apps/v1 Deployment, batch/v1 CronJob). That
+// module and its apimachinery pull 16 modules (129 MB of module cache), and
+// linked into a program they cost (measured with two static builds that
+// marshal a Deployment and a CronJob with sigs.k8s.io/yaml, typed against
+// small structs): 13.5 MB of binary instead of 3.9, 6.4 ms to start
+// instead of 2.7, and 8.9 MB of resident memory instead of 3.1 — for every
+// tend, exec mode included, for the few fields used here. The test
+// kubernetes_api_test.go decodes the output strictly into the real types.
 
 // ObjectMeta is metav1.ObjectMeta's name and labels.
 type ObjectMeta struct {
@@ -202,6 +207,9 @@ func Kubernetes(a App) (Result, error) {
 		if err := document(&b, note, dep); err != nil {
 			return Result{}, err
 		}
+	}
+	if a.LockURL && len(a.Cron) > 0 {
+		b.WriteString("# --lock-url is not needed here: each CronJob's concurrencyPolicy keeps its runs apart, so tend cron run takes no lock (--no-lock)\n")
 	}
 	for _, j := range a.Cron {
 		if _, every := j.Schedule.Every(); every {

@@ -10,7 +10,7 @@ import (
 )
 
 // The objects are written from tend's own small structs (k8s.io/api would
-// double the build time and add 10 MB to the binary); this test holds them
+// add about 10 MB to the binary and 3.7 ms to every start: see kubernetes.go); this test holds them
 // to the real types: every document decodes strictly (a misspelt or
 // misplaced field fails) into k8s.io/api's Deployment or CronJob, and the
 // fields that matter read back as written.

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/tend-run/tend/appjson"
+
+	"github.com/tend-run/tend/internal/testkit"
 )
 
 // schedules are real ones (Dokku and Heroku docs, GitLab's and Discourse's
@@ -54,9 +56,7 @@ func corpusSchedules(t *testing.T) []string {
 
 func needSystemdAnalyze(t *testing.T) {
 	t.Helper()
-	if _, err := exec.LookPath("systemd-analyze"); err != nil {
-		t.Skip("systemd-analyze not installed (Debian: apt-get install systemd)")
-	}
+	testkit.NeedProgram(t, "systemd-analyze", "Debian: apt-get install systemd")
 }
 
 // elapses asks systemd-analyze for the next n elapse times of each

@@ -24,9 +24,10 @@ func Systemd(a App) (Result, error) {
 			wants = append(wants, fmt.Sprintf("%s-%s@%d.service", a.Name, t.Name, p))
 		}
 	}
+	lockNote := r.lockURLLeftOut(a, "#", fmt.Sprintf("give the cron services TEND_LOCK_URL, e.g. in a drop-in (systemctl edit %s-cron-ID.service) with EnvironmentFile= naming a file only root can read", a.Name))
 	var disabled []string
 	for _, j := range a.Cron {
-		service, timer, err := a.cronUnits(j, &r)
+		service, timer, err := a.cronUnits(j, &r, lockNote)
 		if err != nil {
 			return Result{}, err
 		}
@@ -87,10 +88,10 @@ func (a App) serviceCommon(b *bytes.Buffer) {
 	fmt.Fprintf(b, "WorkingDirectory=%s\n", unitPath(a.Root))
 }
 
-func (a App) cronUnits(j CronJob, r *Result) (service, timer []byte, err error) {
+func (a App) cronUnits(j CronJob, r *Result, note string) (service, timer []byte, err error) {
 	var s bytes.Buffer
 	a.header(&s)
-	fmt.Fprintf(&s, "# cron %s: %q: %s\n", j.ID, j.Schedule.Spec, oneLine(j.Command))
+	fmt.Fprintf(&s, "# cron %s: %q: %s\n%s", j.ID, j.Schedule.Spec, oneLine(j.Command), note)
 	switch j.Policy {
 	case appjson.PolicyAllow:
 		fmt.Fprintf(&s, "# concurrency_policy allow: systemd never starts a unit that still runs, so a run due meanwhile is skipped, as with forbid\n")

@@ -29,7 +29,8 @@ type PageSources struct {
 	Version string
 	Root    string
 	// Output is the recent output of a process or cron run, by the name
-	// it prints under ("web.1", "cron.ID").
+	// it prints under ("web.1", "cron.ID"): its last lines in the log
+	// buffer of `tend logs`, as text.
 	Output func(name string) string
 	// Runs are a job's recorded runs, oldest first.
 	Runs func(job string) []history.Run
@@ -139,9 +140,9 @@ func pageState(src Source, page PageSources) (stateJSON, error) {
 	}
 	for _, p := range snap.Processes {
 		switch {
-		case p.Memory > 0: // the whole group's, sampled by the supervisor
+		case p.Memory > 0: // the whole group's, measured by the supervisor
 			st.Memory[p.Name] = p.Memory
-		case p.Pid > 0 && p.State == status.Running:
+		case p.Pid > 0 && (p.State == status.Running || p.State == status.Starting):
 			if rss, ok := residentMemory(p.Pid); ok {
 				st.Memory[p.Name] = rss
 			}

@@ -2,10 +2,15 @@ package metrics
 
 import (
 	"encoding/json"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -121,5 +126,62 @@ func TestPageState(t *testing.T) {
 	}
 	if _, body := get(t, srv.URL+"/ui/output?name=web.1"); body != "web.1 | hello\n" {
 		t.Errorf("output: %q", body)
+	}
+}
+
+// Every state the snapshot can carry (the constants of status/status.go,
+// read from its source so that a state added later is caught) has an
+// icon, a word and a class in the page's table of states.
+func TestPageKnowsEveryState(t *testing.T) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "../status/status.go", nil, parser.ParseComments)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var states []string
+	for _, d := range f.Decls {
+		g, ok := d.(*ast.GenDecl)
+		if !ok || g.Tok != token.CONST || g.Doc == nil || !strings.Contains(g.Doc.Text(), "states of a process") {
+			continue
+		}
+		for _, spec := range g.Specs {
+			for _, v := range spec.(*ast.ValueSpec).Values {
+				s, err := strconv.Unquote(v.(*ast.BasicLit).Value)
+				if err != nil {
+					t.Fatal(err)
+				}
+				states = append(states, s)
+			}
+		}
+	}
+	if len(states) < 8 {
+		t.Fatalf("found only the states %q in status/status.go", states)
+	}
+	js, err := ui.ReadFile("ui/app.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	css, _ := ui.ReadFile("ui/app.css")
+	entry := regexp.MustCompile(`(?m)^  ("[^"]+"): \["([^"]+)", "([^"]+)", "([a-z-]+)"\],$`)
+	table := map[string][3]string{}
+	for _, m := range entry.FindAllStringSubmatch(string(js), -1) {
+		name, _ := strconv.Unquote(m[1])
+		table[name] = [3]string{m[2], m[3], m[4]}
+	}
+	for _, s := range states {
+		e, ok := table[s]
+		if !ok {
+			t.Errorf("app.js has no icon, word and class for the state %q", s)
+			continue
+		}
+		if e[1] != s || !strings.Contains(string(css), ".state-"+e[2]+",") && !strings.Contains(string(css), ".state-"+e[2]+" ") {
+			t.Errorf("state %q: word %q, class state-%s (coloured in app.css: %v)", s, e[1], e[2], strings.Contains(string(css), ".state-"+e[2]))
+		}
+	}
+	// The states the page derives: failed, ready, not ready, a clean exit.
+	for _, cls := range []string{"failed", "ready", "not-ready", "exited-ok", "unknown"} {
+		if !strings.Contains(string(js), `"`+cls+`"]`) || !strings.Contains(string(css), ".state-"+cls) {
+			t.Errorf("the derived state class state-%s is missing from app.js or app.css", cls)
+		}
 	}
 }

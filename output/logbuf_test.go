@@ -242,3 +242,35 @@ func TestLogsJSONFromRawLines(t *testing.T) {
 		t.Errorf("json:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+// TestRecent: the status page's output of one name is its last lines from
+// the log buffer, prefixed as printed and without colour, well beyond the
+// few KiB of Tail; without a buffer it is Tail.
+func TestRecent(t *testing.T) {
+	var printed testkit.Buffer
+	m := NewMux(OutputOptions{Stdout: &printed, Stderr: &printed, Prefix: true, Color: true, LogBuffer: 1 << 20})
+	m.SetNames([]string{"web.1", "worker.1"})
+	var text strings.Builder
+	for i := range 300 {
+		fmt.Fprintf(&text, "line %03d %s\n", i, strings.Repeat("x", 40))
+	}
+	copyString(t, m, "web.1", Stdout, text.String())
+	copyString(t, m, "worker.1", Stdout, "other\n")
+	got := m.Recent("web.1", 200)
+	lines := strings.Split(strings.TrimSuffix(got, "\n"), "\n")
+	if len(lines) != 200 || lines[0] != "web.1    | line 100 "+strings.Repeat("x", 40) || !strings.HasPrefix(lines[199], "web.1    | line 299 ") {
+		t.Errorf("Recent: %d lines, first %q, last %q", len(lines), lines[0], lines[len(lines)-1])
+	}
+	if len(got) <= tailBytes || strings.Contains(got, "\x1b[") || strings.Contains(got, "other") {
+		t.Errorf("Recent: %d bytes (Tail keeps %d), colour or another name's lines:\n%q", len(got), tailBytes, got[:200])
+	}
+	if got := m.Recent("nobody.1", 200); got != "" {
+		t.Errorf("Recent of a name that printed nothing: %q", got)
+	}
+	off := NewMux(OutputOptions{Stdout: &printed, Stderr: &printed, Prefix: true, KeepTail: true})
+	off.SetNames([]string{"web.1"})
+	copyString(t, off, "web.1", Stdout, "one\ntwo\n")
+	if got := off.Recent("web.1", 200); got != "one\ntwo\n" {
+		t.Errorf("Recent without a log buffer: %q, want Tail's", got)
+	}
+}

@@ -324,3 +324,17 @@ func appendWithoutColor(dst, prefix []byte) []byte {
 	}
 	return dst
 }
+
+// Recent is the last lines lines of name's output as `tend logs -n LINES
+// NAME` shows them (whole lines as tend printed them, without colour), from
+// the log buffers; when tend keeps none (LogBuffer 0), the last few KiB
+// Tail keeps.
+func (m *Mux) Recent(name string, lines int) string {
+	if m.logs == nil {
+		return m.Tail(name)
+	}
+	var out []byte
+	_ = m.Logs(LogQuery{Match: func(n string) bool { return n == name }, Lines: lines, NoColor: true},
+		func(data []byte, _ int64) error { out = append(out, data...); return nil }, nil)
+	return string(out)
+}

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tend-run/tend/internal/testkit"
 )
 
 // A real supervisord runs the exported config from a temp dir with a
@@ -16,9 +18,7 @@ import (
 // them with the type's stop signal, and nothing is left behind.
 func TestExportSupervisord(t *testing.T) {
 	for _, bin := range []string{"supervisord", "supervisorctl"} {
-		if _, err := exec.LookPath(bin); err != nil {
-			t.Skip(bin + " not installed (Debian: apt-get install supervisor)")
-		}
+		testkit.NeedProgram(t, bin, "Debian: apt-get install supervisor")
 	}
 	t.Parallel()
 	// Each process records its PORT, DYNO and pid, and says which signal

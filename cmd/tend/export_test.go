@@ -223,3 +223,51 @@ func TestExportSystemdExecStart(t *testing.T) {
 		t.Errorf("exit %d, %s; ran.txt %q", code, stderr, ran)
 	}
 }
+
+// --lock-url holds the database's password: no export writes it, each
+// says where TEND_LOCK_URL must come from instead, and warns.
+func TestExportNeverWritesTheLockURL(t *testing.T) {
+	t.Parallel()
+	dir := writeApp(t, map[string]string{"Procfile": "web: x\n", "app.json": `{"cron": [{"command": "bin/a", "schedule": "@daily"}]}`})
+	env := []string{"TEND_LOCK_URL=postgres://shop:hunter2@db.internal/shop"}
+	for _, tc := range []struct {
+		args []string
+		file string // in out/, or "" for stdout
+		want string
+	}{
+		{[]string{"systemd", "-o", "sd"}, "", "--lock-url is not written here (it holds the database password): give the cron services TEND_LOCK_URL"},
+		{[]string{"crontab"}, "", "# --lock-url is not written here (it holds the database password): add a TEND_LOCK_URL=... line"},
+		{[]string{"kubernetes", "--image", "shop:1"}, "", "# --lock-url is not needed here"},
+	} {
+		stdout, stderr, code := runTend(t, dir, env, append([]string{"export", "--app", "shop"}, tc.args...)...)
+		if code != 0 {
+			t.Fatalf("export %s: exit %d, stderr %q", tc.args[0], code, stderr)
+		}
+		written := stdout
+		if tc.args[0] == "systemd" {
+			entries, err := os.ReadDir(filepath.Join(dir, "sd"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			written = ""
+			for _, e := range entries {
+				b, err := os.ReadFile(filepath.Join(dir, "sd", e.Name()))
+				if err != nil {
+					t.Fatal(err)
+				}
+				written += string(b)
+			}
+		}
+		if !strings.Contains(written, tc.want) {
+			t.Errorf("export %s: no %q in\n%s", tc.args[0], tc.want, written)
+		}
+		for _, secret := range []string{"hunter2", "db.internal", "postgres://"} {
+			if strings.Contains(written, secret) || strings.Contains(stderr, secret) {
+				t.Errorf("export %s: %q written:\n%s\nstderr:\n%s", tc.args[0], secret, written, stderr)
+			}
+		}
+		if tc.args[0] != "kubernetes" && !strings.Contains(stderr, "warning: --lock-url is not written into the export") {
+			t.Errorf("export %s: no warning in stderr %q", tc.args[0], stderr)
+		}
+	}
+}

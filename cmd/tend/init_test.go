@@ -8,6 +8,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/tend-run/tend/internal/testkit"
 )
 
 // childrenOf lists the pids whose parent is ppid.
@@ -124,9 +126,7 @@ func TestSignalLeaderOnly(t *testing.T) {
 
 func requireScript(t *testing.T) {
 	t.Helper()
-	if _, err := exec.LookPath("script"); err != nil {
-		t.Skip("script (util-linux) is not installed")
-	}
+	testkit.NeedProgram(t, "script", "Debian: apt-get install bsdutils")
 }
 
 func TestTerminalHangupDrainsAndWinchStaysLocal(t *testing.T) {

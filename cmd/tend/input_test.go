@@ -94,6 +94,33 @@ func TestCheckDeepNesting(t *testing.T) {
 	}
 }
 
+// TestWatchReloadOfADeeplyNestedAppJSON: the same file arriving on a
+// --watch reload killed the running tend (a fatal stack overflow) and
+// orphaned its children; now the reload fails and the process keeps
+// running with the same pid.
+func TestWatchReloadOfADeeplyNestedAppJSON(t *testing.T) {
+	t.Parallel()
+	dir := writeApp(t, map[string]string{
+		"Procfile": "web: echo web up; exec sleep 60\n",
+		"app.json": `{"cron": []}`,
+	})
+	p := startTend(t, dir, nil, "start", "--watch")
+	p.waitOutput("web.1 | web up")
+	nested := "{\n  \"cron\": [],\n  \"x\": " + strings.Repeat("[", 700_000) + "\n}\n"
+	if err := os.WriteFile(filepath.Join(dir, "app.json"), []byte(nested), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	waitStderr(t, p, "app.json:3: nested too deeply")
+	waitStderr(t, p, "failed: nothing changed")
+	if strings.Count(p.stdout.String(), "web.1 started") != 1 {
+		t.Errorf("web was restarted:\n%s", p.stdout)
+	}
+	p.signal(syscall.SIGTERM)
+	if code := p.wait(); code != 0 || strings.Contains(p.stderr.String(), "goroutine") {
+		t.Errorf("exit %d after SIGTERM\n%.2000s", code, p.stderr)
+	}
+}
+
 // TestCheckRefusesWhatStartCannotRun: a NUL byte and a 900 KB command
 // passed check, then failed when started (/bin/sh: invalid argument;
 // E2BIG, status 126). check and start report them at their lines, and

@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/tend-run/tend/internal/testkit"
 )
 
 // interactiveShell runs an interactive bash on a pseudo-terminal (script)
@@ -18,9 +20,7 @@ import (
 func interactiveShell(t *testing.T, dir string) (*tendProc, io.Writer) {
 	t.Helper()
 	requireScript(t)
-	if _, err := exec.LookPath("bash"); err != nil {
-		t.Skip("no bash")
-	}
+	testkit.NeedProgram(t, "bash", "Debian: apt-get install bash")
 	r, w, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
@@ -54,12 +54,21 @@ func waitState(t *testing.T, pid int, states string) {
 	}
 }
 
-// Ctrl-Z on `tend -- CMD` stops the command and tend, gives the prompt back,
+// Ctrl-Z on `tend -- CMD` (and `tend run CMD`) stops the command and tend, gives the prompt back,
 // and `fg` gives the command the terminal again (dumb-init's behaviour).
 func TestCtrlZAndFgInExecMode(t *testing.T) {
-	t.Parallel()
+	for _, mode := range []string{"--", "run"} {
+		t.Run(mode, func(t *testing.T) {
+			t.Parallel()
+			ctrlZAndFg(t, mode)
+		})
+	}
+}
+
+// ctrlZAndFg stops `tend MODE sh …` with Ctrl-Z, then brings it back.
+func ctrlZAndFg(t *testing.T, mode string) {
 	p, w := interactiveShell(t, t.TempDir())
-	typeLine(w, tendBin+` -- sh -c 'echo st""arted; read x; echo "g""ot $x"'`)
+	typeLine(w, tendBin+" "+mode+` sh -c 'echo st""arted; read x; echo "g""ot $x"'`)
 	p.waitOutput("started")
 	fmt.Fprint(w, "\x1a") // Ctrl-Z
 	p.waitOutput("Stopped")

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/tend-run/tend/internal/testkit"
 )
 
 // The test binary doubles as a signal recorder (SIGTEST_HELPER=record): it
@@ -145,10 +147,7 @@ func TestExecModeForwardsEverySignalAsDumbInitDoes(t *testing.T) {
 	}
 	var refs []string
 	for _, ref := range [][]string{{"dumb-init", "--single-child"}, {"tini", "-s", "--"}} {
-		if _, err := exec.LookPath(ref[0]); err != nil {
-			t.Logf("%s is not installed: compared with the list only", ref[0])
-			continue
-		}
+		testkit.NeedProgram(t, ref[0], "Debian: apt-get install dumb-init tini; .ci/run installs them")
 		refs = append(refs, ref[0])
 		refGot, _ := forwardedBy(t, ref...)
 		for _, sig := range refGot {
@@ -318,9 +317,7 @@ func TestIgnoredSignalsStayIgnoredInChildren(t *testing.T) {
 // which ignores it as nohup asked, and tend keeps running too.
 func TestNohupJobSurvivesForwardedHangup(t *testing.T) {
 	t.Parallel()
-	if _, err := exec.LookPath("nohup"); err != nil {
-		t.Skip("no nohup")
-	}
+	testkit.NeedProgram(t, "nohup", "Debian: apt-get install coreutils")
 	dir := t.TempDir()
 	p := startProgram(t, dir, nil, "nohup", tendBin, "--", "sh", "-c", "trap 'echo got USR1' USR1; echo ready; while :; do sleep 0.05; done")
 	p.waitOutput("ready")

@@ -3,12 +3,13 @@ package main
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
+
+	"github.com/tend-run/tend/internal/testkit"
 )
 
 // The control socket on a shared host: other local users, a read-only
@@ -23,9 +24,7 @@ func requireRoot(t *testing.T) {
 		t.Skip("needs root: plays the user nobody with setpriv and mounts file systems in a private mount namespace (CI runs as root)")
 	}
 	for _, tool := range []string{"setpriv", "unshare", "nsenter", "mount"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("needs %s (util-linux)", tool)
-		}
+		testkit.NeedProgram(t, tool, "Debian: apt-get install util-linux mount")
 	}
 }
 

@@ -85,7 +85,9 @@ func startAction(c *cli.Context) error {
 	var current atomic.Pointer[app.App] // the launcher reads it, reloads replace it
 	current.Store(a)
 	var cronCfg *cron.Config
-	page := metrics.PageSources{Version: version, Root: a.Root, Output: out.Tail}
+	// A name's output on the page: its last lines in the `tend logs`
+	// buffer (the Tail's few KiB under --log-buffer 0).
+	page := metrics.PageSources{Version: version, Root: a.Root, Output: func(name string) string { return out.Recent(name, pageOutputLines) }}
 	if len(jobs) > 0 || (watching && settings.CronAllowed(a)) {
 		var store *history.Store
 		if cronCfg, store, err = cronConfig(c, settings, a, out, reaper, timeout, jobs, &current); err != nil {
@@ -133,6 +135,10 @@ func startAction(c *cli.Context) error {
 	return exitCode(sup.Run(c.Context))
 }
 
+// pageOutputLines is how many of a name's last lines the status page
+// shows.
+const pageOutputLines = 200
+
 // startPlan is what `tend start` runs: the flags and files, read once.
 type startPlan struct {
 	opts     app.Options
@@ -161,10 +167,12 @@ func planStart(c *cli.Context) (*startPlan, error) {
 	if err != nil {
 		return nil, &exitError{code: 2, err: fmt.Errorf("invalid --log-buffer: %w", err)}
 	}
-	// The hook's TEND_OUTPUT_TAIL and the status page show recent output.
+	// The hook's TEND_OUTPUT_TAIL shows recent output, and so does the
+	// status page, from the log buffer when there is one.
+	keepTail := flagString(c, "on-failure") != "" || flagString(c, "metrics-addr") != "" && logBuffer == 0
 	if sp.out, err = startup.NewOutput(startup.OutputSettings{Format: flagString(c, "log-format"),
 		Timestamp: c.Bool("timestamp"), NoTimestamp: c.Bool("no-timestamp"), NoPrefix: c.Bool("no-prefix"),
-		KeepTail: flagString(c, "on-failure") != "" || flagString(c, "metrics-addr") != "", LogBuffer: logBuffer}); err != nil {
+		KeepTail: keepTail, LogBuffer: logBuffer}); err != nil {
 		return nil, planError(err)
 	}
 	for _, w := range append(sp.app.Warnings, projectDefaults.Warnings...) {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -112,4 +113,22 @@ func FreeAddr(t testing.TB) string {
 	}
 	defer l.Close()
 	return l.Addr().String()
+}
+
+// NeedProgram returns the path of the program name, or skips the test,
+// saying how to install it (hint); in CI (CI set, as .ci/run does, which
+// installs every program the tests use) a missing program fails the test
+// instead, so that a test cannot pass there by not running.
+func NeedProgram(t testing.TB, name, hint string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err == nil {
+		return p
+	}
+	msg := fmt.Sprintf("%s is not installed (%s)", name, hint)
+	if os.Getenv("CI") != "" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+	return ""
 }

@@ -3,7 +3,19 @@
 "use strict";
 
 const pollEvery = 2000;
-const icons = { running: "●", restarting: "↻", stopping: "◐", stopped: "■", exited: "✖", failed: "✖" };
+// Every state a process can be in (status/status.go): an icon, the word
+// and the class that colours it, so that the state reads without colour.
+const states = {
+  "running": ["●", "running", "running"],
+  "starting": ["◔", "starting", "starting"],
+  "restarting": ["↻", "restarting", "restarting"],
+  "stopping": ["◐", "stopping", "stopping"],
+  "stopped": ["■", "stopped", "stopped"],
+  "exited": ["✖", "exited", "exited"],
+  "exited, waiting for a change": ["◌", "exited, waiting for a change", "waiting"],
+  "waiting for --after": ["◷", "waiting for --after", "held"],
+  "failed": ["✖", "failed", "failed"],
+};
 let shownOutput = "";
 let lastPid = 0;
 
@@ -51,6 +63,33 @@ function verdict(span, v) {
   span.className = "verdict " + (v.ok ? "ok" : "bad");
 }
 
+// processState is the icon, word and class of p's state: an instance that
+// exited but should run has failed; a running one with readiness checks is
+// ready or not ready.
+function processState(p) {
+  if (p.state === "exited" && p.expected) return ["✖", "failed", "failed"];
+  if (p.state === "exited" && p.last_exit === 0) return ["○", "exited", "exited-ok"];
+  if (p.state === "running" && p.ready === true) return ["●", "ready", "ready"];
+  if (p.state === "running" && p.ready === false) return ["◑", "running, not ready", "not-ready"];
+  return states[p.state] || ["?", p.state, "unknown"];
+}
+
+// healthChecks lists an instance's health checks with their latest result
+// (✓ passes, ✖ fails, … not probed yet) and how often they failed.
+function healthChecks(p) {
+  const box = el("div");
+  for (const c of p.healthchecks || []) {
+    const name = c.type + (c.name ? " " + c.name : "");
+    let text, cls;
+    if (!c.probed) { text = "… " + name + ": not probed yet"; cls = "muted"; }
+    else if (c.up) { text = "✓ " + name; cls = "ok"; }
+    else { text = "✖ " + name + (c.error ? ": " + c.error : ""); cls = "bad"; }
+    if (c.failures) text += " (" + c.failures + (c.failures === 1 ? " failure)" : " failures)");
+    box.appendChild(el("div", text, "check " + cls));
+  }
+  return box;
+}
+
 function drawProcesses(st, now) {
   const body = document.querySelector("#processes tbody");
   const procs = st.snapshot.processes || [];
@@ -61,14 +100,15 @@ function drawProcesses(st, now) {
     const row = el("tr");
     row.dataset.name = p.name;
     cell(row, "name", nameButton(p.name, p.name, st.keeps_output));
-    const state = p.state === "exited" && p.expected ? "failed" : p.state;
-    cell(row, "state", (icons[state] || "?") + " " + state, "state state-" + state);
+    const [icon, word, cls] = processState(p);
+    cell(row, "state", icon + " " + word, "state state-" + cls);
     cell(row, "pid", p.pid ? String(p.pid) : "", "num pid");
-    cell(row, "uptime", p.state === "running" ? duration(now - new Date(p.since)) : "", "num");
+    cell(row, "uptime", p.pid ? duration(now - new Date(p.since)) : "", "num");
     cell(row, "restarts", String(p.restarts), "num");
     cell(row, "last exit", p.last_exit === undefined ? "" : String(p.last_exit), "num");
     const mem = st.memory_bytes[p.name];
     cell(row, "memory", mem ? mib(mem) : "", "num");
+    cell(row, "health", p.healthchecks ? healthChecks(p) : "", "checks");
     body.appendChild(row);
   }
 }
