@@ -197,7 +197,10 @@ func (s *Supervisor) snapshot() status.Snapshot {
 			code := inst.lastStatus.ExitCode()
 			p.LastExit = &code
 		}
-		p.Expected = !s.draining && !inst.userStopped && !inst.waiting && !(inst.spec.CanDie && !inst.running && !inst.life.failed) && inst.restartTimer == nil
+		// A deliberate restart (a recycle, a reload) is no outage: the
+		// instance is on its way back, as one in its back-off is.
+		restarting := inst.retiring && inst.next != nil
+		p.Expected = !s.draining && !inst.userStopped && !inst.waiting && !(inst.spec.CanDie && !inst.running && !inst.life.failed) && inst.restartTimer == nil && !restarting
 		snap.Processes = append(snap.Processes, p)
 	}
 	if s.cron != nil {
