@@ -7,6 +7,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/tend-run/tend/cron"
 	"github.com/tend-run/tend/output"
 	"github.com/tend-run/tend/proc"
 )
@@ -298,4 +299,9 @@ func (h *Hook) Kill() {
 	h.init()
 	h.stopOnce.Do(func() { close(h.stopping) })
 	h.killOnce.Do(func() { close(h.killing) })
+}
+
+// cronFailure is a cron run's failure as the hook takes it.
+func cronFailure(f cron.Failure) Failure {
+	return Failure{Process: f.Process, JobID: f.JobID, Status: f.Status, Duration: f.Duration, OutputDone: f.OutputDone}
 }

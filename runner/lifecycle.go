@@ -330,3 +330,12 @@ type usageCache struct {
 	usage  map[int]proc.Usage
 	at     time.Time
 }
+
+// runTail is the output of inst's last run, for the hook (nil: it did not
+// start, so the name's).
+func (inst *instance) runTail() func() string {
+	if inst.pipes == nil {
+		return nil
+	}
+	return inst.pipes.Tail
+}

@@ -403,17 +403,3 @@ func (s *Supervisor) exited(inst *instance, st proc.ExitStatus, ran time.Duratio
 		s.drain(fmt.Sprintf("%s %s", inst.spec.Name, st), code)
 	}
 }
-
-// cronFailure is a cron run's failure as the hook takes it.
-func cronFailure(f cron.Failure) Failure {
-	return Failure{Process: f.Process, JobID: f.JobID, Status: f.Status, Duration: f.Duration, OutputDone: f.OutputDone}
-}
-
-// runTail is the output of inst's last run, for the hook (nil: it did not
-// start, so the name's).
-func (inst *instance) runTail() func() string {
-	if inst.pipes == nil {
-		return nil
-	}
-	return inst.pipes.Tail
-}
