@@ -2,8 +2,10 @@ package cron
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -13,6 +15,7 @@ import (
 	"github.com/tend-run/tend/history"
 	"github.com/tend-run/tend/internal/testkit"
 	"github.com/tend-run/tend/output"
+	"github.com/tend-run/tend/status"
 )
 
 // releaseFIFO lets an open(2) blocked on path's read end return (the old
@@ -191,6 +194,28 @@ func TestCronBrokenLockSkipsOnlyItsJob(t *testing.T) {
 	if got := hist.outcomes("a"); len(got) != 1 || got[0] != "skipped" {
 		t.Errorf("job a recorded %v, want one skip", got)
 	}
+	hist.mu.Lock()
+	for _, r := range hist.runs {
+		if r.Job == "a" && (r.Reason != history.SkipLockError || !strings.Contains(r.Detail, "is a named pipe")) {
+			t.Errorf("job a's skip: reason %q, detail %q", r.Reason, r.Detail)
+		}
+	}
+	hist.mu.Unlock()
+}
+
+// The reasons status and the metrics know are those the history records.
+func TestSkipReasonsAgree(t *testing.T) {
+	if !slices.Equal(history.SkipReasons, status.SkipReasons) || history.SkipDatabaseUnavailable != status.SkipDatabaseUnavailable {
+		t.Errorf("history %v, status %v", history.SkipReasons, status.SkipReasons)
+	}
+	for err, want := range map[error]string{
+		ErrLocked: history.SkipLocked, fmt.Errorf("x: %w", ErrLockUnavailable): history.SkipDatabaseUnavailable,
+		errors.New("flock: EIO"): history.SkipLockError,
+	} {
+		if got := skipReason(err); got != want {
+			t.Errorf("skipReason(%v) = %q, want %q", err, got, want)
+		}
+	}
 }
 
 // failingHistory keeps the runs but reports every write as failed, as a
@@ -225,4 +250,81 @@ func TestCronHistoryWriteErrorReported(t *testing.T) {
 	if got := hist.outcomes("a"); len(got) != 1 || got[0] != history.OutcomeOK {
 		t.Errorf("recorded %v, want one ok run", got)
 	}
+}
+
+// unreachableLocks is a Locker whose database is down until up is set.
+type unreachableLocks struct {
+	mu sync.Mutex
+	up bool
+}
+
+type heldLock struct{}
+
+func (heldLock) Release()                       {}
+func (heldLock) Lost() <-chan struct{}          { return nil }
+func (heldLock) StopRequested() <-chan struct{} { return nil }
+
+func (u *unreachableLocks) TakeRun(string, Policy, time.Duration, Clock, <-chan struct{}) (Held, error) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if !u.up {
+		return nil, fmt.Errorf("lock database db unavailable: %w", ErrLockUnavailable)
+	}
+	return heldLock{}, nil
+}
+
+// Runs skipped because the lock database is unreachable are recorded with
+// their reason and shown as the job's latest due run, which fails the
+// cron health check at once; once the database answers (logged) the
+// run that starts clears it, even before it ends.
+func TestCronLockDatabaseUnavailable(t *testing.T) {
+	clock := newFakeClock(cronStart)
+	out := &testkit.Buffer{}
+	hist, err := history.Open("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	locks := &unreachableLocks{}
+	runs := make(chan *fakeRun, 10)
+	sched := New(Config{
+		Jobs: []Job{job(t, "a", "*/15 * * * *", PolicyForbid)}, Clock: clock, Locks: locks, Grace: time.Second, History: hist,
+		Output: output.NewMux(output.OutputOptions{Stdout: out, Stderr: out, Prefix: true}),
+		Launch: func(job Job, scheduled, deadline time.Time) (RunHandle, error) {
+			r := &fakeRun{job: job.ID, done: make(chan struct{}), obeys: true}
+			runs <- r
+			return r, nil
+		},
+	}, nil)
+	sched.Start()
+	t.Cleanup(func() { sched.Drain(); sched.KillAll(); sched.Wait() })
+	clock.settle(t)
+	for range 2 {
+		clock.Advance(15 * time.Minute)
+		clock.settle(t)
+	}
+	out.WaitFor(t, "cron.a: skipped the run due at 2026-03-01T11:00:00Z: lock database db unavailable")
+	snap := status.Snapshot{Started: cronStart, Cron: sched.Status(clock.Now())}
+	j := snap.Cron[0]
+	if j.Skips != 2 || j.SkipsBy[history.SkipDatabaseUnavailable] != 2 || j.Skipped == nil || j.Skipped.Reason != history.SkipDatabaseUnavailable ||
+		!j.Skipped.Scheduled.Equal(cronStart.Add(30*time.Minute)) || j.Skipped.Detail != "lock database db unavailable: lock database unavailable" {
+		t.Fatalf("job status after two skips: %+v %+v", j, j.Skipped)
+	}
+	if ok, why := snap.Healthy(status.Cron, clock.Now()); ok || !strings.Contains(why, "cron a (") || !strings.Contains(why, "lock database unavailable") {
+		t.Errorf("cron health: %v %q", ok, why)
+	}
+	locks.mu.Lock()
+	locks.up = true
+	locks.mu.Unlock()
+	clock.Advance(15 * time.Minute)
+	r := <-runs
+	out.WaitFor(t, "cron.a: the lock database answers again (2 runs skipped while it did not)")
+	snap.Cron = sched.Status(clock.Now())
+	snap.Started = clock.Now() // the dead man's switch is not this test's
+	if snap.Cron[0].Skipped != nil {
+		t.Errorf("a run is going, yet the latest due run shows as skipped: %+v", snap.Cron[0].Skipped)
+	}
+	if ok, why := snap.Healthy(status.Cron, clock.Now()); !ok {
+		t.Errorf("cron health with a run going: %q", why)
+	}
+	r.finish()
 }

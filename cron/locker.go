@@ -1,6 +1,28 @@
 package cron
 
-import "time"
+import (
+	"errors"
+	"time"
+
+	"github.com/tend-run/tend/history"
+)
+
+// ErrLockUnavailable is wrapped by the error of a Locker that cannot reach
+// the place its locks live (dblock: the database). The run is skipped and
+// recorded with reason history.SkipDatabaseUnavailable.
+var ErrLockUnavailable = errors.New("lock database unavailable")
+
+// skipReason is the history reason of a run skipped because TakeRun
+// returned err.
+func skipReason(err error) string {
+	switch {
+	case errors.Is(err, ErrLocked):
+		return history.SkipLocked
+	case errors.Is(err, ErrLockUnavailable):
+		return history.SkipDatabaseUnavailable
+	}
+	return history.SkipLockError
+}
 
 // Locker takes the lock of one run of a forbid or replace job: the lock dir
 // (flock, for containers that share a directory) or a database (dblock,

@@ -55,18 +55,21 @@ func (s *Scheduler) launch(job Job, scheduled time.Time) (*cronRun, error) {
 	if job.Policy != PolicyAllow && s.cfg.Locks != nil {
 		var err error
 		lock, err = s.cfg.Locks.TakeRun(job.ID, job.Policy, s.cfg.Grace, s.cfg.Clock, s.stop)
+		s.noteReachable(job, err)
 		if errors.Is(err, ErrLocked) {
 			holder := fmt.Sprintf("another tend holds %s.lock", job.ID)
 			if err != ErrLocked {
 				holder = err.Error() // a database names the holder
 			}
 			out.Printf("%s: skipped the run due at %s: %s (%s)", job.Name(), scheduled.Format(time.RFC3339), holder, job.Policy)
-			s.record(history.Run{Job: job.ID, Scheduled: scheduled, Started: s.cfg.Clock.Now(), Outcome: history.OutcomeSkipped})
+			s.record(history.Run{Job: job.ID, Scheduled: scheduled, Started: s.cfg.Clock.Now(), Outcome: history.OutcomeSkipped,
+				Reason: history.SkipLocked, Detail: holder})
 			return nil, fmt.Errorf("%w: another tend holds the lock of %s (%s)", status.ErrSkipped, job.Name(), job.Policy)
 		}
 		if err != nil {
 			out.Errorf("%s: skipped the run due at %s: %v", job.Name(), scheduled.Format(time.RFC3339), err)
-			s.record(history.Run{Job: job.ID, Scheduled: scheduled, Started: s.cfg.Clock.Now(), Outcome: history.OutcomeSkipped})
+			s.record(history.Run{Job: job.ID, Scheduled: scheduled, Started: s.cfg.Clock.Now(), Outcome: history.OutcomeSkipped,
+				Reason: skipReason(err), Detail: err.Error()})
 			return nil, err
 		}
 	}
@@ -94,6 +97,23 @@ func (s *Scheduler) launch(job Job, scheduled time.Time) (*cronRun, error) {
 	hold.Printf("%s: started (schedule %q, due %s): %s", job.Name(), job.Schedule, scheduled.Format(time.RFC3339), job.Command)
 	go s.watch(r)
 	return r, nil
+}
+
+// noteReachable counts the runs of job skipped in a row because the lock
+// database could not be reached, and says so when it answers again.
+func (s *Scheduler) noteReachable(job Job, err error) {
+	down := errors.Is(err, ErrLockUnavailable)
+	s.mu.Lock()
+	n := s.unreachable[job.ID]
+	if down {
+		s.unreachable[job.ID] = n + 1
+	} else {
+		delete(s.unreachable, job.ID)
+	}
+	s.mu.Unlock()
+	if !down && n > 0 {
+		s.cfg.Output.Printf("%s: the lock database answers again (%d runs skipped while it did not)", job.Name(), n)
+	}
 }
 
 // teeIdleLimit is how long a finished run's remaining output is waited for
@@ -128,8 +148,9 @@ func (s *Scheduler) RunNow(id string, tee *output.Tee, cancel <-chan struct{}) (
 	now := s.cfg.Clock.Now()
 	switch {
 	case j.Policy == PolicyForbid && len(active) > 0:
-		s.record(history.Run{Job: id, Scheduled: now, Started: now, Outcome: history.OutcomeSkipped})
-		return proc.ExitStatus{}, fmt.Errorf("%w: the run started %s is still going (forbid)", status.ErrSkipped, active[0].started.Format(time.RFC3339))
+		why := fmt.Sprintf("the run started %s is still going (forbid)", active[0].started.Format(time.RFC3339))
+		s.record(history.Run{Job: id, Scheduled: now, Started: now, Outcome: history.OutcomeSkipped, Reason: history.SkipPolicy, Detail: why})
+		return proc.ExitStatus{}, fmt.Errorf("%w: %s", status.ErrSkipped, why)
 	case j.Policy == PolicyReplace:
 		for _, r := range active {
 			s.stopAndWait(r, "replaced")

@@ -1,6 +1,7 @@
 package cron
 
 import (
+	"fmt"
 	"maps"
 	"sync"
 	"syscall"
@@ -94,6 +95,9 @@ type Scheduler struct {
 	wg        sync.WaitGroup
 	jobs      []Job                // the current schedule, for Status
 	nextTimes map[string]time.Time // each job's next due time, for Status
+	// unreachable counts, by job, the runs skipped in a row because the
+	// lock database could not be reached.
+	unreachable map[string]int
 }
 
 // New prepares a scheduler; Start runs it. onIdle, if not nil, is called
@@ -107,7 +111,7 @@ func New(cfg Config, onIdle func()) *Scheduler {
 		cfg.StopSignal = syscall.SIGTERM
 	}
 	return &Scheduler{cfg: cfg, onIdle: onIdle, stop: make(chan struct{}), done: make(chan struct{}), update: make(chan []Job),
-		running: map[string][]*cronRun{}, jobs: cfg.Jobs, nextTimes: map[string]time.Time{}}
+		running: map[string][]*cronRun{}, jobs: cfg.Jobs, nextTimes: map[string]time.Time{}, unreachable: map[string]int{}}
 }
 
 // Start begins scheduling in the background.
@@ -216,8 +220,9 @@ func (s *Scheduler) fire(job Job, scheduled, now time.Time) {
 	case PolicyForbid:
 		if len(active) > 0 {
 			r := active[0]
-			out.Printf("%s: skipped the run due at %s: the run started %s is still going (forbid)", job.Name(), scheduled.Format(time.RFC3339), r.started.Format(time.RFC3339))
-			s.record(history.Run{Job: job.ID, Scheduled: scheduled, Started: now, Outcome: history.OutcomeSkipped})
+			why := fmt.Sprintf("the run started %s is still going (forbid)", r.started.Format(time.RFC3339))
+			out.Printf("%s: skipped the run due at %s: %s", job.Name(), scheduled.Format(time.RFC3339), why)
+			s.record(history.Run{Job: job.ID, Scheduled: scheduled, Started: now, Outcome: history.OutcomeSkipped, Reason: history.SkipPolicy, Detail: why})
 			return
 		}
 		_, _ = s.launch(job, scheduled)

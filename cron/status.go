@@ -29,7 +29,11 @@ func (s *Scheduler) Status(now time.Time) []status.Job {
 		if s.cfg.History != nil {
 			sum = s.cfg.History.Stats(j.ID)
 		}
-		st.Runs, st.Failures, st.Skips = sum.Runs, sum.Failures, sum.Skips
+		st.Runs, st.Failures, st.Skips, st.SkipsBy = sum.Runs, sum.Failures, sum.Skips, sum.SkipsBy
+		// A run in progress is the latest due run: it got its lock.
+		if l := sum.Latest; l != nil && l.Skipped() && len(s.running[j.ID]) == 0 {
+			st.Skipped = &status.Skip{Scheduled: l.Scheduled, At: l.Started, Reason: l.Reason, Detail: l.Detail}
+		}
 		if l := sum.Last; l != nil {
 			st.Last = &status.LastRun{Started: l.Started, Duration: l.Duration, ExitCode: l.ExitCode, Outcome: l.Outcome}
 		}

@@ -25,10 +25,11 @@
 // once, since the lock's connection is always waiting for a NOTIFY). A check
 // that fails or takes longer than Timeout (3 s) counts as a lost connection:
 // the lock is then taken again on a new connection, retried for up to
-// Reacquire (10 s). Lost is closed when another holder has the lock
-// meanwhile, or the database stays unreachable for that long: a run then
-// goes on without a confirmed lock for at most KeepAlive + Timeout +
-// Reacquire (15 s by default) before its caller is told to stop it.
+// Reacquire (10 s), each attempt bounded by the time left. Lost is closed
+// when another holder has the lock meanwhile, or the database stays
+// unreachable for that long: a run then goes on without a confirmed lock
+// for at most KeepAlive + Timeout + Reacquire (15 s by default) before its
+// caller is told to stop it (TestReacquireIsBounded: a partition).
 //
 // Credentials are never printed: Redacted masks the password, and every
 // error this package returns has it masked too.
@@ -57,7 +58,8 @@ var ErrLocked = cron.ErrLocked
 // ErrUnavailable is wrapped by the error Take returns when the database
 // cannot be reached (connection refused, timeout, authentication failed,
 // connection dropped). The caller must skip the run: never run unlocked.
-var ErrUnavailable = errors.New("lock database unavailable")
+// It is cron's own, so the scheduler records the skip's reason.
+var ErrUnavailable = cron.ErrLockUnavailable
 
 // HeldError is the ErrLocked of a lock held elsewhere.
 type HeldError struct {

@@ -111,12 +111,16 @@ func (lk *Lock) run(ctx context.Context) {
 
 // reacquire takes the lock again after its connection was lost, for up to
 // Locker.Reacquire; false when another holder has it, the time is up, or
-// the lock was released meanwhile.
+// the lock was released meanwhile. Each attempt is bounded by the time
+// left (and by Timeout), so a database that accepts connections but never
+// answers cannot stretch Reacquire by a last attempt's Timeout.
 func (lk *Lock) reacquire(ctx context.Context) bool {
 	l := lk.l
 	deadline := time.Now().Add(l.Reacquire)
+	left, cancel := context.WithDeadline(ctx, deadline)
+	defer cancel()
 	for {
-		s, err := l.try(ctx, lk.k)
+		s, err := l.try(left, lk.k)
 		if err == nil {
 			lk.s = s
 			l.logf("cron lock %s: taken again on a new connection", lk.k.job)
@@ -129,14 +133,17 @@ func (lk *Lock) reacquire(ctx context.Context) bool {
 			l.logf("cron lock %s: lost: %v", lk.k.job, err)
 			return false
 		}
-		if !time.Now().Before(deadline) {
-			l.logf("cron lock %s: lost: not taken again within %s: %v", lk.k.job, l.Reacquire, l.wrap(err))
+		if left.Err() == nil && time.Now().Before(deadline) {
+			select {
+			case <-left.Done():
+			case <-time.After(retryEvery * 5):
+				continue
+			}
+		}
+		if ctx.Err() != nil {
 			return false
 		}
-		select {
-		case <-ctx.Done():
-			return false
-		case <-time.After(retryEvery * 5):
-		}
+		l.logf("cron lock %s: lost: not taken again within %s: %v", lk.k.job, l.Reacquire, l.wrap(err))
+		return false
 	}
 }

@@ -94,13 +94,22 @@ func roughPassword(rawurl string) string {
 // scrub masks the password in err's message. The result unwraps to the
 // sentinels and *HeldError only, never to the driver's own error, whose
 // message may still hold the password.
+//
+// The message is also made one line: pgx puts each connection attempt on
+// a line of its own (two identical ones with sslmode=prefer, the default),
+// and a log line or a health check's reason must stay one line.
 func (l *Locker) scrub(err error) error {
-	if err == nil || l.secret == "" {
+	if err == nil {
+		return nil
+	}
+	msg := oneLine(err.Error())
+	if l.secret == "" && msg == err.Error() {
 		return err
 	}
-	msg := err.Error()
 	for _, s := range []string{l.secret, url.QueryEscape(l.secret), url.PathEscape(l.secret)} {
-		msg = strings.ReplaceAll(msg, s, mask)
+		if s != "" {
+			msg = strings.ReplaceAll(msg, s, mask)
+		}
 	}
 	e := &scrubbed{msg: msg}
 	var held *HeldError
@@ -113,6 +122,32 @@ func (l *Locker) scrub(err error) error {
 		}
 	}
 	return e
+}
+
+// oneLine joins the lines of msg, dropping repeated ones: after a line
+// ending in ':' with a space, else with "; ".
+func oneLine(msg string) string {
+	if !strings.Contains(msg, "\n") {
+		return msg
+	}
+	var b strings.Builder
+	seen := map[string]bool{}
+	for _, line := range strings.Split(msg, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || seen[line] {
+			continue
+		}
+		seen[line] = true
+		if b.Len() > 0 {
+			if strings.HasSuffix(b.String(), ":") {
+				b.WriteString(" ")
+			} else {
+				b.WriteString("; ")
+			}
+		}
+		b.WriteString(line)
+	}
+	return b.String()
 }
 
 type scrubbed struct {

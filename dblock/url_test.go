@@ -136,3 +136,28 @@ func TestAllowTakesNoLock(t *testing.T) {
 		t.Fatalf("forbid, no server: %v", err)
 	}
 }
+
+// A refused connection is one line, each attempt once: pgx writes one line
+// per attempt, two identical ones with sslmode=prefer (Dokku's URLs set no
+// sslmode), and the skip's log line and /healthz/cron must stay one line.
+func TestErrorsAreOneLine(t *testing.T) {
+	for _, u := range []string{"postgres://tend:hunter22@127.0.0.1:1/app", "postgres://tend@127.0.0.1:1/app", "mysql://tend:hunter22@127.0.0.1:1/app"} {
+		l, err := Open(u, "app")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer l.Close()
+		_, err = l.Take(context.Background(), "job", cron.PolicyForbid, 0)
+		if !errors.Is(err, ErrUnavailable) {
+			t.Fatalf("%s: %v, want ErrUnavailable", l.Redacted(), err)
+		}
+		msg := err.Error()
+		if strings.ContainsAny(msg, "\n\t") || strings.Count(msg, "connection refused") != 1 || strings.Contains(msg, "hunter22") {
+			t.Errorf("%s: %q", l.Redacted(), msg)
+		}
+		t.Logf("%s", msg)
+	}
+	if got := oneLine("failed to connect:\n\ta: tls refused\n\ta: bad password\n\ta: bad password"); got != "failed to connect: a: tls refused; a: bad password" {
+		t.Errorf("oneLine: %q", got)
+	}
+}

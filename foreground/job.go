@@ -78,7 +78,13 @@ func (j Job) lock(name string, errw *Errors) (release func(), code int, err erro
 	}
 	lock, err := locks.TakeRun(j.Job.ID, cron.Policy(j.Job.Policy), j.Grace, cron.RealClock, nil)
 	if errors.Is(err, cron.ErrLocked) {
-		fmt.Fprintf(errw, "tend: %s: skipped: another run holds its lock (%s); --no-lock runs it anyway\n", name, j.Job.Policy)
+		// A database names the holder: "lock held by another run ("tend
+		// HOST PID" from ADDR, backend pid N, connected T)".
+		holder := ""
+		if err != cron.ErrLocked {
+			holder = ": " + err.Error()
+		}
+		fmt.Fprintf(errw, "tend: %s: skipped: another run holds its lock (%s)%s; --no-lock runs it anyway\n", name, j.Job.Policy, holder)
 		code := errw.Done(ExitLocked)
 		closeLocks()
 		return nil, code, nil

@@ -34,6 +34,27 @@ const (
 	OutcomeCancelled = "cancelled by the caller"
 )
 
+// Reasons a run was skipped, the values of Run.Reason (and of the reason
+// label of tend_cron_skips_total).
+const (
+	// SkipPolicy: concurrency_policy forbid, and this tend's previous run
+	// of the job is still going.
+	SkipPolicy = "policy"
+	// SkipLocked: another tend (another container or host) holds the
+	// job's lock.
+	SkipLocked = "locked"
+	// SkipDatabaseUnavailable: the --lock-url database could not be
+	// reached, so the lock could not be taken (a run never goes ahead
+	// unlocked).
+	SkipDatabaseUnavailable = "database-unavailable"
+	// SkipLockError: the lock could not be taken for another reason (a
+	// lock file that is not a regular file, a database error).
+	SkipLockError = "lock-error"
+)
+
+// SkipReasons are the reasons tend gives, in the order it reports them.
+var SkipReasons = []string{SkipPolicy, SkipLocked, SkipDatabaseUnavailable, SkipLockError}
+
 // Keep is how many runs per job are kept, in memory and in the file after
 // compaction. Older runs of a job are dropped as new ones are added.
 const Keep = 50
@@ -52,6 +73,11 @@ type Run struct {
 	Duration  time.Duration `json:"duration_ns"` // how long it ran; never negative
 	ExitCode  int           `json:"exit_code"`   // 128+n when killed by signal n
 	Outcome   string        `json:"outcome"`     // one of the Outcome constants
+	// Reason says why a skipped run was skipped (one of the Skip
+	// constants), and Detail how, in words (the lock's holder, the
+	// database's error); both empty for a run that was not skipped.
+	Reason string `json:"reason,omitempty"`
+	Detail string `json:"detail,omitempty"`
 }
 
 // Success reports whether the run succeeded (Outcome is "ok").
@@ -69,7 +95,10 @@ type entry struct {
 }
 
 // counters are a job's counts since Open.
-type counters struct{ runs, failures, skips int }
+type counters struct {
+	runs, failures, skips int
+	skipsBy               map[string]int // by Run.Reason
+}
 
 // Store holds the history of every job. It is safe for concurrent use.
 // The zero Store is not usable; call Open.
@@ -151,6 +180,10 @@ func (s *Store) Add(r Run) error {
 	switch {
 	case r.Skipped():
 		c.skips++
+		if c.skipsBy == nil {
+			c.skipsBy = map[string]int{}
+		}
+		c.skipsBy[r.Reason]++
 	case r.Success():
 		c.runs++
 	default:

@@ -132,7 +132,7 @@ func TestAddInvalid(t *testing.T) {
 	if got := s.Runs("a"); got != nil {
 		t.Fatalf("invalid runs kept: %+v", got)
 	}
-	if st := s.Stats("a"); st != (Stats{}) {
+	if st := s.Stats("a"); !reflect.DeepEqual(st, Stats{}) {
 		t.Fatalf("invalid runs counted: %+v", st)
 	}
 	if got := lines(t, path); got != nil {

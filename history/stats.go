@@ -1,6 +1,9 @@
 package history
 
-import "time"
+import (
+	"maps"
+	"time"
+)
 
 // Stats summarises a job: counters since Open (not persisted, so "since
 // start") and figures from its kept runs (which survive a restart of a
@@ -11,6 +14,11 @@ type Stats struct {
 	// succeed (any Outcome other than "ok"), Skips those with Outcome
 	// "skipped". Runs-Failures runs succeeded.
 	Runs, Failures, Skips int
+	// SkipsBy counts the skips by Run.Reason (nil when there were none).
+	SkipsBy map[string]int
+	// Latest is a copy of the most recent kept record, skipped or not, or
+	// nil: a skip here means the job's latest due run did not happen.
+	Latest *Run
 	// Last is a copy of the most recent kept run that was not skipped, or nil.
 	Last *Run
 	// LastSuccess is when the most recent kept successful run ended
@@ -27,8 +35,13 @@ func (s *Store) Stats(job string) Stats {
 	var st Stats
 	if c := s.counts[job]; c != nil {
 		st.Runs, st.Failures, st.Skips = c.runs, c.failures, c.skips
+		st.SkipsBy = maps.Clone(c.skipsBy)
 	}
 	es := s.jobs[job]
+	if len(es) > 0 {
+		latest := es[len(es)-1].run
+		st.Latest = &latest
+	}
 	// Sum the successful durations as quotient and remainder by their count,
 	// so that the mean cannot overflow.
 	n := 0

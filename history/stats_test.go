@@ -14,6 +14,13 @@ func at(d, dur time.Duration, outcome string) Run {
 
 func ptr(r Run) *Run { return &r }
 
+// skip returns a skipped run of job a due d after base, for reason.
+func skip(d time.Duration, reason string) Run {
+	r := at(d, 0, OutcomeSkipped)
+	r.Reason, r.Detail = reason, "because "+reason
+	return r
+}
+
 func TestStats(t *testing.T) {
 	var keepMore []Run // Keep+10 successes lasting 0s, 1s, …: the first 10 are dropped
 	for i := range Keep + 10 {
@@ -26,7 +33,22 @@ func TestStats(t *testing.T) {
 		want Stats
 	}{
 		{"no runs", nil, Stats{}},
-		{"only skipped", []Run{at(0, 0, OutcomeSkipped)}, Stats{Skips: 1}},
+		{"only skipped", []Run{at(0, 0, OutcomeSkipped)}, Stats{Skips: 1, SkipsBy: map[string]int{"": 1}}},
+		{
+			"skips by reason; the latest record is a skip",
+			[]Run{
+				at(0, time.Second, OutcomeOK),
+				skip(time.Minute, SkipLocked),
+				skip(2*time.Minute, SkipDatabaseUnavailable),
+				skip(3*time.Minute, SkipDatabaseUnavailable),
+			},
+			Stats{
+				Runs: 1, Skips: 3, SkipsBy: map[string]int{SkipLocked: 1, SkipDatabaseUnavailable: 2},
+				Last:        ptr(at(0, time.Second, OutcomeOK)),
+				LastSuccess: base.Add(time.Second),
+				AvgSuccess:  time.Second,
+			},
+		},
 		{
 			"mixed",
 			[]Run{
@@ -36,7 +58,7 @@ func TestStats(t *testing.T) {
 				at(3*time.Minute, 0, OutcomeSkipped),
 			},
 			Stats{
-				Runs: 3, Failures: 1, Skips: 1,
+				Runs: 3, Failures: 1, Skips: 1, SkipsBy: map[string]int{"": 1},
 				Last:        ptr(at(2*time.Minute, 20*time.Second, OutcomeOK)),
 				LastSuccess: base.Add(2*time.Minute + 20*time.Second),
 				AvgSuccess:  15 * time.Second,
@@ -93,6 +115,10 @@ func TestStats(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			s := mustOpen(t, "")
 			mustAdd(t, s, tt.runs...)
+			if n := len(tt.runs); n > 0 {
+				latest := tt.runs[n-1]
+				tt.want.Latest = &latest
+			}
 			if got := s.Stats("a"); !reflect.DeepEqual(got, tt.want) {
 				t.Fatalf("Stats =\n%+v\nwant\n%+v", got, tt.want)
 			}
@@ -146,5 +172,18 @@ func TestRemainingFromStore(t *testing.T) {
 	got, ok := s.Stats("a").Remaining(start, start.Add(45*time.Second))
 	if got != 15*time.Second || !ok {
 		t.Fatalf("Remaining = %v, %v; want 15s, true", got, ok)
+	}
+}
+
+// TestSkipReasonSurvivesAReopen: a skip's reason and detail are in the
+// file, so the latest record after a restart still says why.
+func TestSkipReasonSurvivesAReopen(t *testing.T) {
+	path := t.TempDir() + "/history"
+	s := mustOpen(t, path)
+	mustAdd(t, s, at(0, time.Second, OutcomeOK), skip(time.Minute, SkipDatabaseUnavailable))
+	s.Close()
+	got := mustOpen(t, path).Stats("a").Latest
+	if want := skip(time.Minute, SkipDatabaseUnavailable); got == nil || got.Reason != want.Reason || got.Detail != want.Detail {
+		t.Fatalf("latest record after a reopen: %+v, want %+v", got, want)
 	}
 }

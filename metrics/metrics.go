@@ -3,11 +3,13 @@
 package metrics
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -87,7 +89,7 @@ var (
 	checkFailures   = prometheus.NewDesc("tend_healthcheck_failures_total", "Probes of the health check that failed since the process started.", []string{"process", "type", "check"}, nil)
 	cronRuns        = prometheus.NewDesc("tend_cron_runs_total", "Cron runs finished since tend started.", []string{"job"}, nil)
 	cronFailures    = prometheus.NewDesc("tend_cron_failures_total", "Cron runs that failed since tend started.", []string{"job"}, nil)
-	cronSkips       = prometheus.NewDesc("tend_cron_skips_total", "Cron runs skipped by the concurrency policy since tend started.", []string{"job"}, nil)
+	cronSkips       = prometheus.NewDesc("tend_cron_skips_total", "Cron runs skipped since tend started, by reason: policy (forbid, the previous run still going), locked (another tend holds the lock), database-unavailable (the lock database could not be reached), lock-error.", []string{"job", "reason"}, nil)
 	cronRunning     = prometheus.NewDesc("tend_cron_running", "Runs of the job in progress.", []string{"job"}, nil)
 	cronLastDur     = prometheus.NewDesc("tend_cron_last_duration_seconds", "Duration of the job's last finished run.", []string{"job"}, nil)
 	cronLastSuccess = prometheus.NewDesc("tend_cron_last_success_timestamp_seconds", "When the job's last successful run ended (Unix time).", []string{"job"}, nil)
@@ -138,7 +140,14 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	for _, j := range snap.Cron {
 		ch <- prometheus.MustNewConstMetric(cronRuns, prometheus.CounterValue, float64(j.Runs), j.ID)
 		ch <- prometheus.MustNewConstMetric(cronFailures, prometheus.CounterValue, float64(j.Failures), j.ID)
-		ch <- prometheus.MustNewConstMetric(cronSkips, prometheus.CounterValue, float64(j.Skips), j.ID)
+		for _, reason := range status.SkipReasons {
+			ch <- prometheus.MustNewConstMetric(cronSkips, prometheus.CounterValue, float64(j.SkipsBy[reason]), j.ID, reason)
+		}
+		for reason, n := range j.SkipsBy {
+			if !slices.Contains(status.SkipReasons, reason) {
+				ch <- prometheus.MustNewConstMetric(cronSkips, prometheus.CounterValue, float64(n), j.ID, cmp.Or(reason, "unknown"))
+			}
+		}
 		ch <- prometheus.MustNewConstMetric(cronRunning, prometheus.GaugeValue, float64(len(j.Running)), j.ID)
 		if j.Last != nil {
 			ch <- prometheus.MustNewConstMetric(cronLastDur, prometheus.GaugeValue, j.Last.Duration.Seconds(), j.ID)

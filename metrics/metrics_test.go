@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tend-run/tend/status"
 )
@@ -123,5 +124,44 @@ func TestLifecycleMetrics(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 503 || !strings.Contains(string(msg), "crash.1 is failed") {
 		t.Errorf("/healthz with a failed type: %d %q", resp.StatusCode, msg)
+	}
+}
+
+// A run skipped because the lock database was unavailable: /healthz/cron
+// answers 503 naming the job and the reason, and the skip is counted
+// under its reason (every known reason has a series, 0 until it happens).
+func TestCronSkipReasons(t *testing.T) {
+	now := time.Now()
+	state := status.Snapshot{Started: now, Cron: []status.Job{{ID: "ab12cd34", Command: "bin/report", Gap: time.Hour,
+		Skips: 3, SkipsBy: map[string]int{"locked": 1, status.SkipDatabaseUnavailable: 2},
+		Skipped: &status.Skip{Scheduled: now, At: now, Reason: status.SkipDatabaseUnavailable, Detail: "lock database postgres://tend:xxxxx@db/app unavailable: connection refused"}}}}
+	srv := httptest.NewServer(Handler(func() (status.Snapshot, error) { return state, nil }))
+	defer srv.Close()
+	get := func(path string) (int, string) {
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, body := get("/healthz/cron"); code != 503 || !strings.Contains(body, "cron ab12cd34 (bin/report): lock database unavailable") {
+		t.Errorf("/healthz/cron: %d %q", code, body)
+	}
+	_, body := get("/metrics")
+	for _, want := range []string{
+		`tend_cron_skips_total{job="ab12cd34",reason="database-unavailable"} 2`,
+		`tend_cron_skips_total{job="ab12cd34",reason="locked"} 1`,
+		`tend_cron_skips_total{job="ab12cd34",reason="policy"} 0`,
+		`tend_cron_skips_total{job="ab12cd34",reason="lock-error"} 0`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	state.Cron[0].Skipped = nil
+	if code, body := get("/healthz/cron"); code != 200 {
+		t.Errorf("/healthz/cron after a run: %d %q", code, body)
 	}
 }

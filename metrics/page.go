@@ -101,6 +101,8 @@ type runJSON struct {
 	Duration time.Duration `json:"duration_ns"`
 	ExitCode int           `json:"exit_code"`
 	Outcome  string        `json:"outcome"`
+	// Reason is why a skipped run was skipped.
+	Reason string `json:"reason,omitempty"`
 }
 
 type stateJSON struct {
@@ -135,7 +137,7 @@ func pageState(src Source, page PageSources) (stateJSON, error) {
 		runs := page.Runs(j.ID)
 		runs = runs[max(len(runs)-recentRuns, 0):]
 		for _, r := range runs {
-			st.Recent[j.ID] = append(st.Recent[j.ID], runJSON{r.Started, r.Duration, r.ExitCode, r.Outcome})
+			st.Recent[j.ID] = append(st.Recent[j.ID], runJSON{r.Started, r.Duration, r.ExitCode, r.Outcome, r.Reason})
 		}
 	}
 	for _, p := range snap.Processes {

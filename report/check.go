@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -105,6 +106,9 @@ func BuildCheck(s app.Settings, a *app.App, now time.Time, connect bool) (Check,
 	db, err := s.OpenLockURL(a, nil)
 	if err != nil {
 		return r, err
+	}
+	if db == nil && connect {
+		r.Warnings = append(slices.Clip(r.Warnings), "--connect: no --lock-url (TEND_LOCK_URL) is set: nothing to connect to (cron locks are in the lock dir)")
 	}
 	if db != nil {
 		defer db.Close()

@@ -146,3 +146,17 @@ func TestCheckLifecycle(t *testing.T) {
 		}
 	}
 }
+
+// A job whose latest due run was skipped gets a line saying when and why.
+func TestPrintStatusSkipped(t *testing.T) {
+	now := time.Date(2024, 1, 1, 12, 0, 0, 0, time.UTC)
+	s := status.Snapshot{Pid: 42, Started: now.Add(-time.Minute), Cron: []status.Job{{ID: "x", Schedule: "@every 1m", Skips: 1,
+		Skipped: &status.Skip{Scheduled: now.Add(-5 * time.Second), At: now.Add(-4 * time.Second), Reason: status.SkipDatabaseUnavailable,
+			Detail: "lock database postgres://tend:xxxxx@db/app unavailable: connection refused"}}}}
+	var b bytes.Buffer
+	PrintStatus(&b, s, now)
+	want := "x: the run due at 2024-01-01T11:59:55Z was skipped 4s ago: lock database unavailable (lock database postgres://tend:xxxxx@db/app unavailable: connection refused)\n"
+	if !strings.Contains(b.String(), want) {
+		t.Errorf("no %q in:\n%s", want, b.String())
+	}
+}

@@ -48,6 +48,30 @@ func PrintStatus(w io.Writer, s status.Snapshot, now time.Time) {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\n", j.ID, j.Schedule, next, last, j.Runs, j.Failures, j.Skips, running(j))
 	}
 	tw.Flush()
+	for _, j := range s.Cron {
+		if k := j.Skipped; k != nil {
+			fmt.Fprintf(w, "%s: the run due at %s was skipped %v ago: %s", j.ID, k.Scheduled.Format(time.RFC3339), now.Sub(k.At).Round(time.Second), skipWords(k.Reason))
+			if k.Detail != "" {
+				fmt.Fprintf(w, " (%s)", k.Detail)
+			}
+			fmt.Fprintln(w)
+		}
+	}
+}
+
+// skipWords says a skip's reason in words.
+func skipWords(reason string) string {
+	switch reason {
+	case status.SkipDatabaseUnavailable:
+		return "lock database unavailable"
+	case "locked":
+		return "its lock is held by another tend"
+	case "policy":
+		return "concurrency policy"
+	case "lock-error":
+		return "its lock could not be taken"
+	}
+	return "reason " + reason
 }
 
 // running describes a job's runs in progress, "-" when there are none.

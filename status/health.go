@@ -70,10 +70,30 @@ func (s Snapshot) processesHealthy() (bool, string) {
 	return true, "ok"
 }
 
+// SkipDatabaseUnavailable is history.SkipDatabaseUnavailable: a run
+// skipped because the --lock-url database could not be reached.
+const SkipDatabaseUnavailable = "database-unavailable"
+
+// SkipReasons are history.SkipReasons: every reason tend gives for a skip,
+// each a series of tend_cron_skips_total even while it is 0.
+var SkipReasons = []string{"policy", "locked", SkipDatabaseUnavailable, "lock-error"}
+
 // cronHealthy: a job that has never succeeded is judged from tend's start
 // (a weekday job tolerates the weekend). Jobs in maintenance or held back
-// by the DYNO guard are not in the schedule, so they do not count.
+// by the DYNO guard are not in the schedule, so they do not count. A job
+// whose latest due run was skipped because the lock database was
+// unavailable is unhealthy at once, until a run gets past the database
+// again (its lock taken, or found held by another tend).
 func (s Snapshot) cronHealthy(now time.Time) (bool, string) {
+	for _, j := range s.Cron {
+		if k := j.Skipped; k != nil && k.Reason == SkipDatabaseUnavailable {
+			why := fmt.Sprintf("cron %s (%s): lock database unavailable: the run due at %s was skipped", j.ID, j.Command, k.Scheduled.Format(time.RFC3339))
+			if k.Detail != "" {
+				why += " (" + k.Detail + ")"
+			}
+			return false, why
+		}
+	}
 	for _, j := range s.Cron {
 		if j.Gap <= 0 {
 			continue

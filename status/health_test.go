@@ -47,3 +47,28 @@ func TestHealthyChecks(t *testing.T) {
 		t.Errorf("empty: %v %q", ok, why)
 	}
 }
+
+// A job whose latest due run was skipped because the lock database was
+// unavailable fails /healthz/cron at once, naming the job and the reason,
+// although it succeeded a minute ago; other skips do not.
+func TestCronUnhealthyWhileTheLockDatabaseIsUnavailable(t *testing.T) {
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	ok := now.Add(-time.Minute)
+	job := Job{ID: "ab12cd34", Command: "bin/report", Gap: time.Minute, LastSuccess: &ok,
+		Skipped: &Skip{Scheduled: now, At: now, Reason: SkipDatabaseUnavailable, Detail: "dial tcp 127.0.0.1:1: connection refused"}}
+	s := Snapshot{Started: now.Add(-time.Hour), Cron: []Job{job}}
+	healthy, why := s.Healthy(Cron, now)
+	if healthy || why != "cron ab12cd34 (bin/report): lock database unavailable: the run due at 2026-11-23T10:00:00Z was skipped (dial tcp 127.0.0.1:1: connection refused)" {
+		t.Errorf("database unavailable: %v %q", healthy, why)
+	}
+	for _, reason := range []string{"locked", "policy", "lock-error"} {
+		s.Cron[0].Skipped.Reason = reason
+		if healthy, why := s.Healthy(Cron, now); !healthy {
+			t.Errorf("a %s skip failed the check: %s", reason, why)
+		}
+	}
+	s.Cron[0].Skipped = nil // the next run got past the database
+	if healthy, why := s.Healthy(Cron, now); !healthy {
+		t.Errorf("after a run: %s", why)
+	}
+}

@@ -130,7 +130,11 @@ type Job struct {
 	Runs     int        `json:"runs"`
 	Failures int        `json:"failures"`
 	Skips    int        `json:"skips"`
-	Last     *LastRun   `json:"last,omitempty"`
+	// SkipsBy counts the skips by reason (history.SkipPolicy, …).
+	SkipsBy map[string]int `json:"skips_by_reason,omitempty"`
+	// Skipped is set while the job's latest due run was skipped: why.
+	Skipped *Skip    `json:"skipped,omitempty"`
+	Last    *LastRun `json:"last,omitempty"`
 	// LastSuccess is when the last successful run ended.
 	LastSuccess *time.Time `json:"last_success,omitempty"`
 	// Gap is the time between the job's last two scheduled times before
@@ -146,6 +150,15 @@ type Run struct {
 	// Remaining estimates the time left from the average of the job's
 	// earlier successful runs (absent when there are none).
 	Remaining *time.Duration `json:"remaining_ns,omitempty"`
+}
+
+// Skip is a skipped run: when it was due, why (a history.Skip… reason)
+// and how, in words.
+type Skip struct {
+	Scheduled time.Time `json:"scheduled"`
+	At        time.Time `json:"at"`
+	Reason    string    `json:"reason"`
+	Detail    string    `json:"detail,omitempty"`
 }
 
 // LastRun is the most recent finished run, as `tend status` shows it

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -37,12 +39,26 @@ func overlaps(t *testing.T, log string) (runs, overlapping int) {
 	return runs, overlapping
 }
 
+// lockServers are the database kinds the end-to-end tests run against.
+var lockServers = []struct {
+	name string
+	srv  func(testing.TB) *dbtest.Server
+}{{"postgres", dbtest.Postgres}, {"mariadb", dbtest.MariaDB}}
+
 // Two tends with different lock dirs (two hosts) and the same lock URL
 // never run the job at once: each run of the forbid job outlasts the
 // schedule's second, so the other tend finds the lock held and skips.
 func TestLockURLTwoTendsNeverOverlap(t *testing.T) {
 	t.Parallel()
-	db := dbtest.Postgres(t)
+	for _, kind := range lockServers {
+		t.Run(kind.name, func(t *testing.T) {
+			t.Parallel()
+			twoTendsNeverOverlap(t, kind.srv(t))
+		})
+	}
+}
+
+func twoTendsNeverOverlap(t *testing.T, db *dbtest.Server) {
 	log := filepath.Join(t.TempDir(), "runs")
 	appJSON := fmt.Sprintf(`{"cron": [{"command": "echo start >> %s; sleep 1.3; echo end >> %s", "schedule": "@every 1s", "concurrency_policy": "forbid"}]}`, log, log)
 	var tends []*tendProc
@@ -79,20 +95,152 @@ func TestLockURLTwoTendsNeverOverlap(t *testing.T) {
 	}
 }
 
+// httpGet fetches url: its status code and body (0 when it cannot).
+func httpGet(url string) (int, string) {
+	resp, err := http.Get(url)
+	if err != nil {
+		return 0, err.Error()
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+// The lock database stops while tend runs: each due run is skipped with a
+// line naming the database (password masked) and the reason, never run
+// unlocked; /healthz/cron answers 503 naming the job and "lock database
+// unavailable", `tend status` says so, and tend_cron_skips_total counts
+// the skips under reason="database-unavailable". Once the server is back
+// the runs resume and /healthz/cron recovers.
+func TestLockURLServerStoppedAndBack(t *testing.T) {
+	t.Parallel()
+	for _, kind := range []string{"postgres", "mariadb"} {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			db := dbtest.Private(t, kind)
+			log := filepath.Join(t.TempDir(), "runs")
+			dir := writeApp(t, map[string]string{"app.json": fmt.Sprintf(`{"cron": [{"command": "echo start >> %s; echo end >> %s", "schedule": "@every 1s", "concurrency_policy": "forbid"}]}`, log, log)})
+			addr := freeAddr(t)
+			env := []string{"TEND_LOCK_URL=" + db.URL, "TEND_APP_NAME=restart", "TEND_SOCKET=" + filepath.Join(t.TempDir(), "s")}
+			p := startTend(t, dir, env, "start", "--metrics-addr", addr)
+			waitFor(t, "two runs", func() bool { runs, _ := overlaps(t, log); return runs >= 2 })
+			db.Stop()
+			p.waitFor("unavailable: ", p.stderr)
+			before, _ := overlaps(t, log)
+			id := cronIDs(t, dir)[0]
+			waitFor(t, "/healthz/cron to fail", func() bool {
+				code, body := httpGet("http://" + addr + "/healthz/cron")
+				return code == 503 && strings.Contains(body, "cron "+id+" (echo start") && strings.Contains(body, "): lock database unavailable: the run due at ")
+			})
+			if stdout, stderr, _ := runTend(t, dir, env, "status"); !strings.Contains(stdout, id+": the run due at ") || !strings.Contains(stdout, " ago: lock database unavailable (lock database "+strings.SplitN(db.URL, ":", 2)[0]+"://tend:xxxxx@") {
+				t.Errorf("tend status while the database is down:\n%s%s", stdout, stderr)
+			}
+			if stdout, stderr, code := runTend(t, dir, env, "status", "--check", "--cron"); code != 1 || !strings.Contains(stdout, "): lock database unavailable: ") {
+				t.Errorf("tend status --check --cron while the database is down: exit %d\n%s%s", code, stdout, stderr)
+			}
+			if _, body := httpGet("http://" + addr + "/metrics"); !strings.Contains(body, `tend_cron_skips_total{job="`+id+`",reason="database-unavailable"} `) ||
+				strings.Contains(body, `tend_cron_skips_total{job="`+id+`",reason="database-unavailable"} 0`) {
+				t.Errorf("/metrics while the database is down:\n%s", body)
+			}
+			// Skipped again a second later: still no run.
+			waitFor(t, "a second skip", func() bool { return strings.Count(p.stderr.String(), "unavailable: ") >= 2 })
+			if runs, _ := overlaps(t, log); runs != before {
+				t.Errorf("%d runs while the lock database was down", runs-before)
+			}
+			if err := db.Start(); err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, "the runs to resume", func() bool { runs, _ := overlaps(t, log); return runs > before })
+			p.waitOutput("cron." + id + ": the lock database answers again (")
+			waitFor(t, "/healthz/cron to recover", func() bool { code, _ := httpGet("http://" + addr + "/healthz/cron"); return code == 200 })
+			p.signal(syscall.SIGTERM)
+			p.wait()
+			out := p.stdout.String() + p.stderr.String()
+			if strings.Contains(out, dbtest.Password) {
+				t.Errorf("the lock URL's password was printed:\n%s", out)
+			}
+			line := ""
+			for _, l := range lines(p.stderr.String()) {
+				if strings.Contains(l, "unavailable: ") {
+					line = l
+					break
+				}
+			}
+			if !strings.Contains(line, "cron."+id+": skipped the run due at ") || !strings.Contains(line, ":xxxxx@127.0.0.1:") || !strings.Contains(line, "connection refused") {
+				t.Errorf("unclear skip line: %q", line)
+			}
+			t.Logf("%s", line)
+		})
+	}
+}
+
+// kill -9 of the tend whose run holds the lock: the database drops the
+// lock with the connection, so the other tend's next due run takes it.
+func TestLockURLKill9OfTheHolder(t *testing.T) {
+	t.Parallel()
+	for _, kind := range lockServers {
+		t.Run(kind.name, func(t *testing.T) {
+			t.Parallel()
+			db := kind.srv(t)
+			log := filepath.Join(t.TempDir(), "runs")
+			appJSON := fmt.Sprintf(`{"cron": [{"command": "echo start $WHO >> %s; sleep 60", "schedule": "@every 1s", "concurrency_policy": "forbid"}]}`, log)
+			env := []string{"TEND_LOCK_URL=" + db.URL, "TEND_APP_NAME=kill9-" + kind.name}
+			start := func(who string) *tendProc {
+				dir := writeApp(t, map[string]string{"app.json": appJSON})
+				return startTend(t, dir, append(env, "WHO="+who, "TEND_LOCK_DIR="+t.TempDir(), "TEND_SOCKET="+filepath.Join(t.TempDir(), "s")), "start", "-t", "1")
+			}
+			ran := func(who string) bool {
+				data, _ := os.ReadFile(log)
+				return strings.Contains(string(data), "start "+who+"\n")
+			}
+			a := start("a")
+			waitFor(t, "a's run", func() bool { return ran("a") })
+			b := start("b")
+			b.waitFor("lock held by another run", b.stdout)
+			if err := syscall.Kill(a.cmd.Process.Pid, syscall.SIGKILL); err != nil {
+				t.Fatal(err)
+			}
+			a.wait()
+			killed := time.Now()
+			skips := strings.Count(b.stdout.String(), "lock held by another run")
+			waitFor(t, "b's run", func() bool { return ran("b") })
+			took := time.Since(killed)
+			t.Logf("b's run started %v after a's kill -9", took.Round(time.Millisecond))
+			// The next due time is at most 1 s away; a lock that outlived
+			// its holder would keep b skipping. (One skip may have been
+			// under way as a died.)
+			if more := strings.Count(b.stdout.String(), "lock held by another run") - skips; took > 2500*time.Millisecond || more > 1 {
+				t.Errorf("b's run started %v after the holder's kill -9, after %d more skips; want its next due run (≤1 s)\n%s", took, more, b.stdout)
+			}
+			b.signal(syscall.SIGTERM)
+			b.wait()
+		})
+	}
+}
+
 // `tend cron run ID` on another host, while a running tend's run holds the
-// job's database lock, is skipped with exit 75 (EX_TEMPFAIL).
+// job's database lock, is skipped with exit 75 (EX_TEMPFAIL) and names the
+// holder; so is Dokku's own cron container (exec mode with DYNO=cron.N).
 func TestLockURLCronRunAgainstAHeldLock(t *testing.T) {
 	t.Parallel()
 	db := dbtest.Postgres(t)
-	appJSON := `{"cron": [{"command": "echo running; sleep 30", "schedule": "@every 1s", "concurrency_policy": "forbid"}]}`
+	appJSON := `{"cron": [{"command": "sh -c 'echo running; sleep 30'", "schedule": "@every 1s", "concurrency_policy": "forbid"}]}`
 	env := []string{"TEND_LOCK_URL=" + db.URL, "TEND_APP_NAME=held"}
 	dir := writeApp(t, map[string]string{"app.json": appJSON})
 	p := startTend(t, dir, append(env, "TEND_SOCKET="+filepath.Join(t.TempDir(), "s")), "start", "-t", "1")
 	p.waitOutput("| running")
+	host, _ := os.Hostname()
+	holder := fmt.Sprintf(`lock held by another run ("tend %s %d" from 127.0.0.1, backend pid `, host, p.cmd.Process.Pid)
 	other := writeApp(t, map[string]string{"app.json": appJSON})
-	_, stderr, code := runTend(t, other, append(env, "TEND_SOCKET="+filepath.Join(t.TempDir(), "s")), "cron", "run", cronIDs(t, other)[0])
-	if code != 75 || !strings.Contains(stderr, "skipped: another run holds its lock") {
-		t.Errorf("cron run against a held lock: exit %d, want 75\n%s", code, stderr)
+	otherEnv := append(env, "TEND_SOCKET="+filepath.Join(t.TempDir(), "s"))
+	_, stderr, code := runTend(t, other, otherEnv, "cron", "run", cronIDs(t, other)[0])
+	if code != 75 || !strings.Contains(stderr, "skipped: another run holds its lock (forbid): "+holder) {
+		t.Errorf("cron run against a held lock: exit %d, want 75 and the holder\n%s", code, stderr)
+	}
+	// Dokku passes the entry's words as the container's arguments.
+	_, stderr, code = runTend(t, other, append(otherEnv, "DYNO=cron.1"), "sh", "-c", "'echo", "running;", "sleep", "30'")
+	if code != 75 || !strings.Contains(stderr, "skipped: another run holds its lock (forbid): "+holder) {
+		t.Errorf("DYNO=cron.1 against a held lock: exit %d, want 75 and the holder\n%s", code, stderr)
 	}
 	p.signal(syscall.SIGTERM)
 	p.wait()
@@ -144,6 +292,11 @@ func TestLockURLUnreachableAndCheck(t *testing.T) {
 	stdout, stderr, code := runTend(t, dir, []string{"TEND_LOCK_URL=" + refused}, "check")
 	if code != 0 || !strings.Contains(stdout, "cron locks: postgres://tend:xxxxx@127.0.0.1:1/app") || strings.Contains(stdout+stderr, "hunter2") {
 		t.Errorf("check: exit %d\n%s%s", code, stdout, stderr)
+	}
+	// --connect without a lock URL says there is nothing to connect to.
+	stdout, stderr, code = runTend(t, dir, nil, "check", "--connect")
+	if code != 0 || !strings.Contains(stdout, "warning: --connect: no --lock-url (TEND_LOCK_URL) is set: nothing to connect to") {
+		t.Errorf("check --connect without --lock-url: exit %d\n%s%s", code, stdout, stderr)
 	}
 	db := dbtest.Postgres(t)
 	stdout, stderr, code = runTend(t, dir, []string{"TEND_LOCK_URL=" + db.URL}, "check", "--connect")

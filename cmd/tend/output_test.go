@@ -94,19 +94,25 @@ func TestStartStdoutClosedDrains(t *testing.T) {
 	}
 }
 
-// pipeFull waits until the pipe read by pr holds at least n bytes that
-// nobody reads.
+// pipeFull waits until the pipe read by pr is full: it holds at least n
+// bytes that nobody reads and has stopped growing for 200 ms, while its
+// writers keep writing. (How close to its size a pipe gets depends on how
+// the writes fall into its pages: writes of mixed sizes leave some room
+// that no whole write fits into.)
 func pipeFull(t *testing.T, pr *os.File, n int, p *tendProc) {
 	t.Helper()
-	queued := 0
+	queued, last, since := 0, -1, time.Now()
 	if !eventually(30*time.Second, func() bool {
 		var err error
 		if queued, err = unix.IoctlGetInt(int(pr.Fd()), unix.TIOCINQ); err != nil {
 			t.Fatal(err)
 		}
-		return queued >= n
+		if queued != last {
+			last, since = queued, time.Now()
+		}
+		return queued >= n && time.Since(since) >= 200*time.Millisecond
 	}) {
-		t.Fatalf("stdout pipe holds %d bytes, want %d; stderr:\n%s", queued, n, p.stderr)
+		t.Fatalf("stdout pipe holds %d bytes, want %d and no more growing; stderr:\n%s", queued, n, p.stderr)
 	}
 }
 
@@ -126,7 +132,7 @@ func TestStartStalledStdoutDoesNotBlockLifecycle(t *testing.T) {
 		"app.json": `{"cron": [{"command": "date +%s%N >> ticks", "schedule": "@every 1s"}]}`})
 	p, pr := startTendPiped(t, dir, env, 1, "start", "-t", "3", "--can-die", "once")
 	killPids(t, filepath.Join(dir, "pids"))
-	pipeFull(t, pr, 60_000, p)
+	pipeFull(t, pr, 48_000, p)
 	// once exits: tend has its exit line to print, into the full pipe.
 	waitFor(t, "three pids", func() bool { return len(readPids(t, filepath.Join(dir, "pids"))) == 3 })
 	if err := os.WriteFile(filepath.Join(dir, "go"), nil, 0o644); err != nil {
@@ -354,7 +360,7 @@ func TestExecStalledStderrStillStops(t *testing.T) {
 	dir := writeApp(t, map[string]string{})
 	p, pr := startTendPiped(t, dir, nil, 2, "-t", "1", "--", "sh", "-c", `trap "" TERM; echo $$ > pid; exec yes 'an error nobody reads' >&2`)
 	killPids(t, filepath.Join(dir, "pid"))
-	pipeFull(t, pr, 60_000, p)
+	pipeFull(t, pr, 48_000, p)
 	p.signal(syscall.SIGTERM)
 	select {
 	case <-p.done:

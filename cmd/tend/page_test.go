@@ -469,3 +469,26 @@ func TestPageOutputFromTheLogBuffer(t *testing.T) {
 		stopTend(t, p, pidOf(snap, "web.1"))
 	}
 }
+
+// A run skipped because the lock database is unreachable shows on the
+// page: in the job's row with its reason, and in the cron verdict.
+func TestStatusPageShowsALockDatabaseSkip(t *testing.T) {
+	t.Parallel()
+	b := startBrowser(t)
+	addr := freeAddr(t)
+	dir := writeApp(t, map[string]string{"app.json": `{"cron": [{"command": "echo tick", "schedule": "@every 1s", "concurrency_policy": "forbid"}]}`})
+	env := []string{"TEND_SOCKET=" + filepath.Join(t.TempDir(), "s"), "TEND_LOCK_URL=postgres://tend:hunter2@127.0.0.1:1/app?sslmode=disable"}
+	p := startTend(t, dir, env, "start", "--metrics-addr", addr)
+	p.waitFor("unavailable: ", p.stderr)
+	b.open("http://" + addr + "/")
+	b.waitEval("the skip in the job's row", `String((document.querySelector('#cron td[data-label="last run"]') || {textContent: ""}).textContent.includes(": lock database unavailable"))`, "true")
+	b.waitEval("the cron verdict", `String(document.getElementById('cron-health').textContent.includes("lock database unavailable"))`, "true")
+	if out := os.Getenv("SKIP_PAGE_SCREENSHOT"); out != "" {
+		b.screenshot(out)
+	}
+	if html := b.eval(`document.body.innerHTML`); strings.Contains(html, "hunter2") {
+		t.Error("the page shows the lock URL's password")
+	}
+	p.signal(syscall.SIGTERM)
+	p.wait()
+}

@@ -193,6 +193,42 @@ func Postgres(t testing.TB) *Server {
 	return pg.srv
 }
 
+// Private starts a server of kind ("postgres" or "mariadb") for t alone,
+// stopped and removed when t ends: a test that stops and starts its
+// server must not take the shared one from tests running beside it.
+func Private(t testing.TB, kind string) *Server {
+	t.Helper()
+	var (
+		s   *Server
+		err error
+	)
+	switch kind {
+	case "postgres":
+		initdb := findPostgres("initdb")
+		if initdb == "" {
+			need(t, "PostgreSQL (initdb under /usr/lib/postgresql/*/bin)", "apt-get install postgresql")
+		}
+		s, err = startPostgres(t, filepath.Dir(initdb))
+	case "mariadb":
+		if _, lerr := exec.LookPath("mariadbd"); lerr != nil {
+			need(t, "MariaDB (mariadbd, mariadb-install-db)", "apt-get install mariadb-server")
+		}
+		s, err = startMariaDB(t)
+	default:
+		t.Fatalf("dbtest: no server kind %q", kind)
+	}
+	if s != nil {
+		t.Cleanup(func() {
+			s.Stop()
+			os.RemoveAll(s.Dir)
+		})
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 func findPostgres(name string) string {
 	if p, err := exec.LookPath(name); err == nil {
 		return p
@@ -261,13 +297,19 @@ func startMariaDB(t testing.TB) (*Server, error) {
 		return nil, err
 	}
 	os.Chmod(dir, 0o755)
+	// A temp dir of its own: two servers set up at once in /tmp clash
+	// over their temporary tables' files.
+	tmp := filepath.Join(dir, "tmp")
+	if err := os.Mkdir(tmp, 0o700); err != nil {
+		return nil, err
+	}
 	cred := asUser(t, dir, "mysql", "nobody")
 	data := filepath.Join(dir, "data")
 	sock := filepath.Join(dir, "sock")
-	run(t, cred, dir, "mariadb-install-db", "--no-defaults", "--datadir="+data,
+	run(t, cred, dir, "mariadb-install-db", "--no-defaults", "--datadir="+data, "--tmpdir="+tmp,
 		"--auth-root-authentication-method=normal", "--skip-test-db", "--skip-name-resolve")
 	s := &Server{Kind: "mariadb", Dir: dir, Port: freePort(t), cred: cred}
-	s.argv = []string{"mariadbd", "--no-defaults", "--datadir=" + data, "--socket=" + sock,
+	s.argv = []string{"mariadbd", "--no-defaults", "--datadir=" + data, "--tmpdir=" + tmp, "--socket=" + sock,
 		"--port=" + strconv.Itoa(s.Port), "--bind-address=127.0.0.1", "--skip-name-resolve",
 		"--pid-file=" + filepath.Join(dir, "pid"), "--log-error=" + filepath.Join(dir, "server.log"),
 		"--innodb-buffer-pool-size=16M", "--skip-log-bin", "--max-connections=300"}

@@ -140,11 +140,17 @@ function drawCron(st, now) {
     } else {
       cell(row, "last run", "never");
     }
+    if (j.skipped) {
+      const why = j.skipped.reason === "database-unavailable" ? "lock database unavailable" : j.skipped.reason;
+      const skipped = el("div", "↷ skipped " + ago(j.skipped.at, now) + ": " + why, j.skipped.reason === "database-unavailable" ? "bad" : "muted");
+      if (j.skipped.detail) skipped.title = j.skipped.detail;
+      row.lastChild.appendChild(skipped);
+    }
     const bar = el("span", null, "bar");
     for (const r of st.recent_runs[j.id] || []) {
       const cls = r.outcome === "ok" ? "" : r.outcome === "skipped" ? "skip" : "bad";
       const i = el("i", null, cls);
-      i.title = r.outcome + ", " + new Date(r.started).toLocaleString() + ", " + duration(r.duration_ns / 1e6);
+      i.title = r.outcome + (r.reason ? " (" + r.reason + ")" : "") + ", " + new Date(r.started).toLocaleString() + ", " + duration(r.duration_ns / 1e6);
       bar.appendChild(i);
     }
     cell(row, "recent runs", bar);
