@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -46,6 +47,9 @@ func (s Settings) CronJobs(a *App) ([]cron.Job, error) {
 	if a.Cron == nil {
 		return nil, nil
 	}
+	if err := s.CheckCronFlags(a); err != nil {
+		return nil, err
+	}
 	var jobs []cron.Job
 	for _, j := range a.Cron.Jobs {
 		if j.Maintenance {
@@ -55,7 +59,12 @@ func (s Settings) CronJobs(a *App) ([]cron.Job, error) {
 		if err != nil {
 			return nil, err
 		}
-		jobs = append(jobs, cron.Job{ID: j.ID, Command: j.Command, Schedule: j.Schedule, Policy: cron.Policy(j.Policy), Timeout: limit})
+		retries, err := s.CronRetry(j.ID)
+		if err != nil {
+			return nil, err
+		}
+		jobs = append(jobs, cron.Job{ID: j.ID, Command: j.Command, Schedule: j.Schedule, Policy: cron.Policy(j.Policy), Timeout: limit,
+			Retries: retries, RetryDelay: s.RetryDelay()})
 	}
 	return jobs, nil
 }
@@ -106,12 +115,14 @@ func (a *App) ExpandCommand(command string) string {
 }
 
 // CronEnv is a run's environment: the app's, PS and DYNO, and what the
-// job may want to know about its budget.
-func (a *App) CronEnv(id string, scheduled, deadline time.Time) []string {
+// job may want to know about its budget. attempt numbers the attempts of
+// one due time (1, then 2… for --cron-retry).
+func (a *App) CronEnv(id string, scheduled, deadline time.Time, attempt int) []string {
 	return runner.WithEnv(a.Env.Environ(), "PS=cron."+id, "DYNO=cron."+id,
 		"TEND_CRON_ID="+id,
 		"TEND_CRON_SCHEDULED_AT="+scheduled.Format(time.RFC3339),
-		"TEND_CRON_DEADLINE="+deadline.Format(time.RFC3339))
+		"TEND_CRON_DEADLINE="+deadline.Format(time.RFC3339),
+		"TEND_CRON_ATTEMPT="+strconv.Itoa(max(attempt, 1)))
 }
 
 // FindJob finds a job by short ID or, with an app name, Dokku's ID.

@@ -6,6 +6,7 @@ import (
 
 	"github.com/tend-run/tend/cron"
 	"github.com/tend-run/tend/dblock"
+	"github.com/tend-run/tend/privdir"
 )
 
 // LockApp names the app in database lock keys: --app-name, else the app
@@ -73,4 +74,28 @@ func ErrorLines(err error) []string {
 	}
 	walk(err)
 	return lines
+}
+
+// OpenSuspensions opens where the jobs' suspend state lives: with
+// --lock-url the database (table dblock.SuspendTable, so a suspension holds
+// on every host), else the lock dir (--lock-dir, else the private per-user
+// one). nil, without error, when there is no place for the default
+// directory (a read-only file system): then nothing is suspended. close
+// releases it; logf hears of a database that cannot be read.
+func (s Settings) OpenSuspensions(a *App, logf func(string, ...any)) (store cron.SuspendStore, close func(), err error) {
+	db, err := s.OpenLockURL(a, logf)
+	if err != nil {
+		return nil, nil, err
+	}
+	if db != nil {
+		return db, db.Close, nil
+	}
+	d, err := s.OpenLockDir(a.Root)
+	if err != nil && s.LockDir == "" && privdir.NoPlace(err) {
+		return nil, func() {}, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return d, d.Close, nil
 }

@@ -147,7 +147,7 @@ func TestCronCommandRules(t *testing.T) {
 		t.Errorf("ExpandCommand of a command: %q", got)
 	}
 	at := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
-	env := a.CronEnv("x1", at, at.Add(time.Hour))
+	env := a.CronEnv("x1", at, at.Add(time.Hour), 1)
 	for _, want := range []string{"PS=cron.x1", "DYNO=cron.x1", "TEND_CRON_ID=x1", "TEND_CRON_SCHEDULED_AT=2026-03-01T10:00:00Z", "TEND_CRON_DEADLINE=2026-03-01T11:00:00Z"} {
 		if !slices.Contains(env, want) {
 			t.Errorf("CronEnv lacks %s", want)

@@ -49,6 +49,19 @@ type Settings struct {
 	// else comma-separated types. MaxMemory and MaxAge are --max-memory's
 	// and --max-age's TYPE=VALUE lists (see Lifecycles).
 	Restart, MaxMemory, MaxAge string
+
+	// CronRetries are --cron-retry's values: N for every job or ID=N.
+	CronRetries []string
+	// CronRetryDelay is the hidden --cron-retry-delay (0: 10 s).
+	CronRetryDelay time.Duration
+	// CronLogSize is --cron-log-size as given ("": the default).
+	CronLogSize string
+	// CronPings are --cron-ping's values: URL for every job or ID=URL.
+	CronPings []string
+	// CronCatchUp is --cron-catch-up as given ("": off).
+	CronCatchUp string
+	// History is --history, the run history file ("": memory only).
+	History string
 }
 
 // UsageError is a flag value tend cannot use: tend exits with status 2.

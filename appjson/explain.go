@@ -42,6 +42,11 @@ func explain(spec string, err error) error {
 	case strings.HasPrefix(msg, "expected "):
 		n := len(strings.Fields(rest))
 		return fmt.Errorf("expected exactly 5 fields, found %d: %q", n, rest)
+	case strings.TrimSpace(rest) == "@reboot":
+		// supercronic and yacron run @reboot once at start; Dokku validates
+		// app.json with robfig/cron, which has no @reboot, and refuses the
+		// deploy: an app.json that uses it runs nowhere but under tend.
+		return errors.New(`"@reboot" is not a schedule Dokku accepts (its deploy would fail); for a command to run once when the app starts, use a Procfile "release" type with tend start --release, or start it from the process that needs it`)
 	case strings.HasPrefix(msg, "unrecognized descriptor: "):
 		return fmt.Errorf("unknown descriptor %q (known: @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly, @every <duration>)", rest)
 	case badDuration().MatchString(msg):

@@ -97,11 +97,26 @@ type fakeRun struct {
 	mu        sync.Mutex
 	signals   []syscall.Signal
 	obeys     bool // exit on the stop signal
+	attempt   int  // the job's Attempt
+	code      int  // the exit code Wait returns (failOnce sets it)
 }
 
 func (r *fakeRun) Done() <-chan struct{} { return r.done }
-func (r *fakeRun) Wait() proc.ExitStatus { <-r.done; return proc.ExitStatus{} }
-func (r *fakeRun) finish()               { r.once.Do(func() { close(r.done) }) }
+func (r *fakeRun) Wait() proc.ExitStatus {
+	<-r.done
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return proc.ExitStatus{Code: r.code}
+}
+
+// fail ends the run with exit code 1.
+func (r *fakeRun) fail() {
+	r.mu.Lock()
+	r.code = 1
+	r.mu.Unlock()
+	r.finish()
+}
+func (r *fakeRun) finish() { r.once.Do(func() { close(r.done) }) }
 func (r *fakeRun) Signal(sig syscall.Signal, group bool) error {
 	r.mu.Lock()
 	r.signals = append(r.signals, sig)
@@ -118,13 +133,16 @@ type cronHarness struct {
 	sched *Scheduler
 	out   *testkit.Buffer
 	runs  chan *fakeRun
+	// lockDir is the scheduler's lock dir.
+	lockDir string
 }
 
 var cronStart = time.Date(2026, 3, 1, 10, 30, 0, 0, time.UTC)
 
 func newCronHarness(t *testing.T, obeys bool, jobs ...Job) *cronHarness {
 	h := &cronHarness{t: t, clock: newFakeClock(cronStart), out: &testkit.Buffer{}, runs: make(chan *fakeRun, 100)}
-	locks, err := OpenLockDir(t.TempDir())
+	h.lockDir = t.TempDir()
+	locks, err := OpenLockDir(h.lockDir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +150,7 @@ func newCronHarness(t *testing.T, obeys bool, jobs ...Job) *cronHarness {
 		Jobs: jobs, Clock: h.clock, Locks: locks, Grace: 10 * time.Second,
 		Output: output.NewMux(output.OutputOptions{Stdout: h.out, Stderr: h.out, Prefix: true}),
 		Launch: func(job Job, scheduled, deadline time.Time) (RunHandle, error) {
-			r := &fakeRun{job: job.ID, scheduled: scheduled, done: make(chan struct{}), obeys: obeys}
+			r := &fakeRun{job: job.ID, scheduled: scheduled, done: make(chan struct{}), obeys: obeys, attempt: job.Attempt}
 			h.runs <- r
 			return r, nil
 		},

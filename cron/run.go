@@ -3,6 +3,7 @@ package cron
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -41,6 +42,8 @@ type cronRun struct {
 	lock      Held
 	// stopped says why tend stopped the run, if it did.
 	stopped string
+	// tail keeps the end of its output (nil without Config.LogSize).
+	tail *runTail
 	// finished is closed once the run has ended and released its lock;
 	// status is valid then.
 	finished chan struct{}
@@ -73,6 +76,13 @@ func (s *Scheduler) launch(job Job, scheduled time.Time) (*cronRun, error) {
 			return nil, err
 		}
 	}
+	return s.start(job, scheduled, lock)
+}
+
+// start starts a run of job holding lock (nil for none), which it
+// releases if the run cannot start.
+func (s *Scheduler) start(job Job, scheduled time.Time, lock Held) (*cronRun, error) {
+	out := s.cfg.Output
 	s.mu.Lock()
 	if s.draining {
 		s.mu.Unlock()
@@ -81,6 +91,11 @@ func (s *Scheduler) launch(job Job, scheduled time.Time) (*cronRun, error) {
 	}
 	now := s.cfg.Clock.Now()
 	deadline := now.Add(job.Timeout)
+	var tail *runTail
+	if s.cfg.LogSize > 0 {
+		tail = &runTail{size: s.cfg.LogSize}
+		job.Tee = teeWith(tail, job.Tee)
+	}
 	hold := out.HoldOutput(job.Name()) // the run's output comes after its started line
 	h, err := s.cfg.Launch(job, scheduled, deadline)
 	if err != nil {
@@ -90,11 +105,14 @@ func (s *Scheduler) launch(job Job, scheduled time.Time) (*cronRun, error) {
 		out.Errorf("%s: failed to start: %v", job.Name(), err)
 		return nil, err
 	}
-	r := &cronRun{job: job, handle: h, scheduled: scheduled, started: now, lock: lock, finished: make(chan struct{})}
+	r := &cronRun{job: job, handle: h, scheduled: scheduled, started: now, lock: lock, tail: tail, finished: make(chan struct{})}
 	s.running[job.ID] = append(s.running[job.ID], r)
 	s.wg.Add(1)
 	s.mu.Unlock()
-	hold.Printf("%s: started (schedule %q, due %s): %s", job.Name(), job.Schedule, scheduled.Format(time.RFC3339), job.Command)
+	if s.cfg.Ping != nil {
+		s.cfg.Ping(job.ID, "start", nil)
+	}
+	hold.Printf("%s: started%s (schedule %q, due %s): %s", job.Name(), attemptNote(job), job.Schedule, scheduled.Format(time.RFC3339), job.Command)
 	go s.watch(r)
 	return r, nil
 }
@@ -121,6 +139,20 @@ func (s *Scheduler) noteReachable(job Job, err error) {
 // indefinitely, while a slow caller still receiving output is waited for.
 const teeIdleLimit = 2 * time.Second
 
+// waitOutput waits for a run's output to be copied, up to teeIdleLimit:
+// a background process the run left may hold its pipes open.
+func waitOutput(done <-chan struct{}) {
+	if done == nil {
+		return
+	}
+	t := time.NewTimer(teeIdleLimit)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+	}
+}
+
 // outputHandle is a run whose output's end can be waited for (a *Child).
 type outputHandle interface{ OutputDone() <-chan struct{} }
 
@@ -143,10 +175,13 @@ func (s *Scheduler) RunNow(id string, tee *output.Tee, cancel <-chan struct{}) (
 	}
 	j := *job
 	j.Tee = tee
+	j.Retries = 0 // the caller sees one run and its status
 	active := append([]*cronRun(nil), s.running[id]...)
 	s.mu.Unlock()
 	now := s.cfg.Clock.Now()
 	switch {
+	case s.cfg.Suspend != nil && s.cfg.Suspend.Suspended(id):
+		return proc.ExitStatus{}, fmt.Errorf("%w: %s is suspended (`tend cron resume %s`, or --force)", status.ErrSkipped, j.Name(), id)
 	case j.Policy == PolicyForbid && len(active) > 0:
 		why := fmt.Sprintf("the run started %s is still going (forbid)", active[0].started.Format(time.RFC3339))
 		s.record(history.Run{Job: id, Scheduled: now, Started: now, Outcome: history.OutcomeSkipped, Reason: history.SkipPolicy, Detail: why})
@@ -198,32 +233,53 @@ func (s *Scheduler) watch(r *cronRun) {
 		s.stopRun(r, history.OutcomeReplaced)
 	}
 	st := r.handle.Wait()
-	release(r.lock)
+	s.mu.Lock()
+	outcome := outcomeOf(r.stopped, st)
+	s.mu.Unlock()
+	retry, delay := s.planRetry(r, outcome)
+	if retry == nil {
+		release(r.lock) // else the retry holds it across attempts
+	}
 	r.status = st
 	defer close(r.finished)
 	why := s.remove(r)
 	took := s.cfg.Clock.Now().Sub(r.started).Round(time.Millisecond)
-	outcome := outcomeOf(why, st)
-	s.record(history.Run{Job: r.job.ID, Scheduled: r.scheduled, Started: r.started, Duration: took, ExitCode: st.ExitCode(), Outcome: outcome})
 	// The end of the run is logged after its last line.
 	var output <-chan struct{}
 	if c, ok := r.handle.(outputHandle); ok {
 		output = c.OutputDone()
 	}
-	if (outcome == history.OutcomeFailed || outcome == history.OutcomeTimedOut) && s.cfg.OnFailure != nil {
+	rec := history.Run{Job: r.job.ID, Scheduled: r.scheduled, Started: r.started, Duration: took, ExitCode: st.ExitCode(), Outcome: outcome, Attempt: attemptNo(r.job)}
+	if r.tail != nil {
+		waitOutput(output)
+		rec.Output, rec.ErrorLine = r.tail.output(), r.tail.errorLine()
+	}
+	s.record(rec)
+	// A stop tend asked for (a deploy's drain, a replace, whose run pings
+	// its own start) is no failure to report, as for --on-failure.
+	if s.cfg.Ping != nil && retry == nil && outcome != history.OutcomeInterrupted && outcome != history.OutcomeReplaced {
+		s.cfg.Ping(r.job.ID, pingSuffix(why, st), []byte(rec.Output))
+	}
+	if (outcome == history.OutcomeFailed || outcome == history.OutcomeTimedOut) && s.cfg.OnFailure != nil && retry == nil {
 		s.cfg.OnFailure(Failure{Process: r.job.Name(), JobID: r.job.ID, Status: st, Duration: took, OutputDone: output})
 	}
 	if outcome == history.OutcomeOK && s.cfg.OnSuccess != nil {
 		s.cfg.OnSuccess(Failure{Process: r.job.Name(), JobID: r.job.ID, Status: st, Duration: took, OutputDone: output})
 	}
-	msg := fmt.Sprintf("%s: %s after %v", r.job.Name(), st, took)
+	msg := fmt.Sprintf("%s: %s after %v%s", r.job.Name(), st, took, attemptNote(r.job))
 	if why != "" {
 		msg += " (" + why + ")"
+	}
+	if retry != nil {
+		msg += fmt.Sprintf("; retrying in %v", delay)
 	}
 	if st.Success() && why == "" {
 		s.cfg.Output.PrintfAfter(r.job.Name(), output, "%s", msg)
 	} else {
 		s.cfg.Output.ErrorfAfter(r.job.Name(), output, "%s", msg)
+	}
+	if retry != nil {
+		go s.retry(r, retry, delay)
 	}
 	if s.onIdle != nil {
 		s.onIdle()
@@ -243,6 +299,20 @@ func (s *Scheduler) remove(r *cronRun) (why string) {
 		}
 	}
 	return r.stopped
+}
+
+// pingSuffix is healthchecks.io's word for how a run ended: "" (success),
+// its exit status when it failed on its own, "fail" when tend stopped it
+// (a timeout, replace, shutdown: the status is tend's signal).
+func pingSuffix(why string, st proc.ExitStatus) string {
+	switch code := st.ExitCode(); {
+	case why == "" && st.Success():
+		return ""
+	case why == "" && code > 0 && code <= 255:
+		return strconv.Itoa(code)
+	default:
+		return "fail"
+	}
 }
 
 // outcomeOf is the history outcome of a run that ended with st, stopped by

@@ -53,7 +53,18 @@ type Job struct {
 	Timeout time.Duration
 	// Tee, set for one run, also receives its output.
 	Tee *output.Tee
+	// Retries is how many times a failed run is tried again (--cron-retry),
+	// RetryDelay the wait before the first retry, doubling after each;
+	// a retry never starts at or past the job's next scheduled time.
+	Retries    int
+	RetryDelay time.Duration
+	// Attempt numbers the attempts of one due time: 1, then 2… for retries
+	// (0 reads as 1).
+	Attempt int
 }
+
+// attempt is the job's attempt number, from 1.
+func (j Job) attempt() int { return max(j.Attempt, 1) }
 
 // Name is the job's output prefix, "cron.<id>".
 func (j Job) Name() string { return "cron." + j.ID }
@@ -77,6 +88,19 @@ type Config struct {
 	// OnSuccess is told when a run exits 0 (nil: nothing); the --on-failure
 	// hook's "recovered" comes from it.
 	OnSuccess func(Failure)
+	// Suspend, if set, is asked before every run: a suspended job starts
+	// none (`tend cron suspend`).
+	Suspend Suspender
+	// LogSize is how much of each run's output is kept with its record
+	// (--cron-log-size; 0: none).
+	LogSize int
+	// CatchUp, if set (and History), has the scheduler run at start a job
+	// whose latest due time within it was missed (--cron-catch-up).
+	CatchUp time.Duration
+	// Ping, if set, is told when a run starts ("start") and when its last
+	// attempt ends ("" for success, the exit status, or "fail" when tend
+	// stopped it), with the output's tail; it must not block.
+	Ping func(job, suffix string, body []byte)
 }
 
 // Scheduler runs cron jobs at their times with Dokku's concurrency
@@ -95,6 +119,10 @@ type Scheduler struct {
 	wg        sync.WaitGroup
 	jobs      []Job                // the current schedule, for Status
 	nextTimes map[string]time.Time // each job's next due time, for Status
+	// noted are the jobs whose suspension was logged (the loop's own).
+	noted map[string]bool
+	// retries are the retries waiting for their time, by job id.
+	retries map[string]*pendingRetry
 	// unreachable counts, by job, the runs skipped in a row because the
 	// lock database could not be reached.
 	unreachable map[string]int
@@ -111,7 +139,7 @@ func New(cfg Config, onIdle func()) *Scheduler {
 		cfg.StopSignal = syscall.SIGTERM
 	}
 	return &Scheduler{cfg: cfg, onIdle: onIdle, stop: make(chan struct{}), done: make(chan struct{}), update: make(chan []Job),
-		running: map[string][]*cronRun{}, jobs: cfg.Jobs, nextTimes: map[string]time.Time{}, unreachable: map[string]int{}}
+		running: map[string][]*cronRun{}, jobs: cfg.Jobs, nextTimes: map[string]time.Time{}, noted: map[string]bool{}, retries: map[string]*pendingRetry{}, unreachable: map[string]int{}}
 }
 
 // Start begins scheduling in the background.
@@ -137,6 +165,7 @@ func (s *Scheduler) loop() {
 	for _, j := range jobs {
 		next[j.ID] = j.Schedule.Next(now)
 	}
+	s.catchUp(jobs, now)
 	for {
 		s.publish(jobs, next)
 		wake := time.Time{}
@@ -210,9 +239,16 @@ func (s *Scheduler) fire(job Job, scheduled, now time.Time) {
 		s.mu.Unlock()
 		return
 	}
-	active := append([]*cronRun(nil), s.running[job.ID]...)
 	s.mu.Unlock()
 	out := s.cfg.Output
+	if s.suspended(job, scheduled) {
+		return
+	}
+	// This due time takes over from a retry of the last one still waiting.
+	s.dropRetry(job.ID, "the run due at "+scheduled.Format(time.RFC3339)+" takes over")
+	s.mu.Lock()
+	active := append([]*cronRun(nil), s.running[job.ID]...)
+	s.mu.Unlock()
 	if late := now.Sub(scheduled); late > lateThreshold {
 		out.Printf("%s: run due at %s starts %v late", job.Name(), scheduled.Format(time.RFC3339), late.Round(time.Second))
 	}
@@ -239,6 +275,25 @@ func (s *Scheduler) fire(job Job, scheduled, now time.Time) {
 	default:
 		_, _ = s.launch(job, scheduled)
 	}
+}
+
+// suspended says whether job is suspended, logging when that changes
+// (once, not at every due time of an @every 1s job). A suspended due time
+// is not a skip: it is neither recorded nor counted.
+func (s *Scheduler) suspended(job Job, scheduled time.Time) bool {
+	if s.cfg.Suspend == nil {
+		return false
+	}
+	now := s.cfg.Suspend.Suspended(job.ID)
+	if now != s.noted[job.ID] {
+		if now {
+			s.cfg.Output.Printf("%s: suspended: not starting the run due at %s nor any other until `tend cron resume %s`", job.Name(), scheduled.Format(time.RFC3339), job.ID)
+		} else {
+			s.cfg.Output.Printf("%s: resumed", job.Name())
+		}
+		s.noted[job.ID] = now
+	}
+	return now
 }
 
 // SetJobs replaces the schedule (a reload). Runs in progress are left to

@@ -36,14 +36,18 @@ func (s *Scheduler) Status(now time.Time) []status.Job {
 		}
 		if l := sum.Last; l != nil {
 			st.Last = &status.LastRun{Started: l.Started, Duration: l.Duration, ExitCode: l.ExitCode, Outcome: l.Outcome}
+			if !l.Success() {
+				st.Last.ErrorLine = l.ErrorLine
+			}
 		}
 		if !sum.LastSuccess.IsZero() {
 			t := sum.LastSuccess
 			st.LastSuccess = &t
 		}
 		st.Gap = scheduleGap(j, now)
+		st.Suspended = s.cfg.Suspend != nil && s.cfg.Suspend.Suspended(j.ID)
 		for _, r := range s.running[j.ID] {
-			rs := status.Run{Started: r.started, Elapsed: now.Sub(r.started)}
+			rs := status.Run{Started: r.started, Elapsed: now.Sub(r.started), Attempt: attemptNo(r.job)}
 			if c, ok := r.handle.(*proc.Child); ok {
 				rs.Pid = c.Pid
 			}

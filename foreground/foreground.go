@@ -12,7 +12,8 @@ import (
 	"github.com/tend-run/tend/proc"
 )
 
-// ExitLocked is EX_TEMPFAIL: the job's lock is held elsewhere; try later.
+// ExitLocked is EX_TEMPFAIL: the job's lock is held elsewhere, or the job
+// is suspended (tend cron suspend); try later.
 const ExitLocked = 75
 
 // Errors is where a foreground run prints tend's own messages: stderr,

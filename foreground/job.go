@@ -4,13 +4,17 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
+	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 
 	"github.com/tend-run/tend/app"
 	"github.com/tend-run/tend/appjson"
 	"github.com/tend-run/tend/cron"
+	"github.com/tend-run/tend/ping"
 	"github.com/tend-run/tend/proc"
 )
 
@@ -20,7 +24,9 @@ type Job struct {
 	App      *app.App
 	Job      appjson.Job
 	// NoLock runs it even if another run holds its lock.
-	NoLock         bool
+	NoLock bool
+	// Force runs it even while it is suspended (`tend cron suspend`).
+	Force          bool
 	Grace          time.Duration
 	Stdout, Stderr io.Writer
 }
@@ -44,6 +50,22 @@ func (j Job) Run() (int, error) {
 	}
 	errw := NewErrors(j.Stdout, j.Stderr)
 	name := "cron." + j.Job.ID
+	if !j.Force {
+		susp, closeSusp, err := j.Settings.OpenSuspensions(j.App, func(format string, args ...any) {
+			fmt.Fprintf(errw, "tend: "+format+"\n", args...)
+		})
+		if err != nil {
+			return 0, err
+		}
+		if susp != nil {
+			suspended := susp.Suspended(j.Job.ID)
+			closeSusp()
+			if suspended {
+				fmt.Fprintf(errw, "tend: %s: not run: it is suspended (tend cron resume %s; --force runs it anyway)\n", name, j.Job.ID)
+				return errw.Done(ExitLocked), nil
+			}
+		}
+	}
 	if j.Job.Policy != appjson.PolicyAllow && !j.NoLock {
 		release, code, err := j.lock(name, errw)
 		if release == nil {
@@ -51,20 +73,91 @@ func (j Job) Run() (int, error) {
 		}
 		defer release()
 	}
-	start := time.Now()
-	fmt.Fprintf(errw, "tend: %s started (schedule %q): %s\n", name, j.Job.Schedule.Spec, j.Job.Command)
+	pings, err := j.pings(errw)
+	if err != nil {
+		return 0, err
+	}
+	retries, err := j.Settings.CronRetry(j.Job.ID)
+	if err != nil {
+		return 0, err
+	}
+	stopping := watchStop(retries > 0)
+	defer stopping.stop()
 	reaper := proc.NewReaper(nil)
 	defer reaper.Close()
 	a := j.App
 	path, args := proc.ShellCommand(a.ExpandCommand(j.Job.Command))
-	code := proc.Exec(proc.ExecConfig{
-		Command:    proc.Command{Path: path, Args: args, Env: a.CronEnv(j.Job.ID, start, start.Add(maxRun)), Dir: a.Root},
-		StopSignal: stop, Timeout: j.Grace, MaxRun: maxRun,
-		Terminal: proc.IsTerminal(os.Stdin), ContainerInit: os.Getpid() == 1 || os.Getppid() == 1,
-		Reaper: reaper, Errors: errw,
-	})
-	fmt.Fprintf(errw, "tend: %s exited with status %d after %v\n", name, code, time.Since(start).Round(time.Millisecond))
+	first := time.Now()
+	var code int
+	for attempt := 1; ; attempt++ {
+		note := ""
+		if retries > 0 {
+			note = fmt.Sprintf(" (attempt %d of %d)", attempt, retries+1)
+		}
+		pings.send("start")
+		start := time.Now()
+		fmt.Fprintf(errw, "tend: %s started%s (schedule %q): %s\n", name, note, j.Job.Schedule.Spec, j.Job.Command)
+		env := a.CronEnv(j.Job.ID, first, start.Add(maxRun), attempt)
+		code = proc.Exec(proc.ExecConfig{
+			Command:    proc.Command{Path: path, Args: args, Env: env, Dir: a.Root},
+			StopSignal: stop, Timeout: j.Grace, MaxRun: maxRun,
+			Terminal: proc.IsTerminal(os.Stdin), ContainerInit: os.Getpid() == 1 || os.Getppid() == 1,
+			Reaper: reaper, Errors: errw,
+		})
+		fmt.Fprintf(errw, "tend: %s exited with status %d after %v%s\n", name, code, time.Since(start).Round(time.Millisecond), note)
+		if code == 0 || attempt > retries || stopping.asked() {
+			break
+		}
+		delay := app.RetryDelayFor(j.Settings.RetryDelay(), attempt)
+		if next := j.Job.Schedule.Next(first); !next.IsZero() && !time.Now().Add(delay).Before(next) {
+			fmt.Fprintf(errw, "tend: %s: not retrying: the next run, due at %s, comes before the retry would (in %v)\n", name, next.Format(time.RFC3339), delay)
+			break
+		}
+		fmt.Fprintf(errw, "tend: %s: retrying in %v\n", name, delay)
+		if !stopping.sleep(delay) {
+			fmt.Fprintf(errw, "tend: %s: attempt %d of %d dropped: tend is stopping\n", name, attempt+1, retries+1)
+			break
+		}
+	}
+	suffix := ""
+	if code != 0 {
+		suffix = strconv.Itoa(code)
+	}
+	pings.send(suffix)
+	pings.close()
 	return errw.Done(code), nil
+}
+
+// jobPings sends a foreground run's --cron-ping pings; the zero value
+// (no --cron-ping for the job) sends none. tend has no copy of the output
+// here (the command writes to tend's stdio itself): no body.
+type jobPings struct {
+	p  *ping.Pinger
+	u  *url.URL
+	id string
+}
+
+func (j Job) pings(errw io.Writer) (jobPings, error) {
+	u, err := j.Settings.CronPing(j.Job.ID)
+	if err != nil || u == nil {
+		return jobPings{}, err
+	}
+	p := ping.New(func(format string, args ...any) { fmt.Fprintf(errw, "tend: warning: "+format+"\n", args...) })
+	return jobPings{p: p, u: u, id: j.Job.ID}, nil
+}
+
+// send queues a ping ("start", "" for success, the exit status).
+func (jp jobPings) send(suffix string) {
+	if jp.p != nil {
+		jp.p.Send(jp.id, jp.u, suffix, nil)
+	}
+}
+
+// close waits up to ping.Timeout for the queued pings.
+func (jp jobPings) close() {
+	if jp.p != nil {
+		jp.p.Close(ping.Timeout)
+	}
 }
 
 // lock takes the job's lock; release is nil when the run must not go on,
@@ -114,4 +207,66 @@ func stopOnLockTrouble(lock cron.Held, name string, errw io.Writer) {
 		}
 		_ = syscall.Kill(os.Getpid(), syscall.SIGTERM)
 	}()
+}
+
+// stopWatch notes a stop request (SIGTERM, SIGQUIT, SIGINT) to tend
+// between and during attempts: a run stopped that way is not retried, and
+// a retry's wait ends.
+type stopWatch struct {
+	c    chan os.Signal // nil when not watching
+	done chan struct{}
+}
+
+// watchStop watches only when there are retries (on says so): Notify
+// changes how tend handles the signals, and none of this matters then.
+// SIGINT is watched only when it was not ignored at start, which Notify
+// would undo (nohup, `tend cron run &` keep it ignored for the job).
+func watchStop(on bool) *stopWatch {
+	w := &stopWatch{done: make(chan struct{})}
+	if !on {
+		return w
+	}
+	w.c = make(chan os.Signal, 1)
+	sigs := []os.Signal{syscall.SIGTERM, syscall.SIGQUIT}
+	if !signal.Ignored(syscall.SIGINT) {
+		sigs = append(sigs, syscall.SIGINT)
+	}
+	signal.Notify(w.c, sigs...)
+	go func() {
+		if _, ok := <-w.c; ok {
+			close(w.done)
+		}
+	}()
+	return w
+}
+
+// asked says whether a stop was requested.
+func (w *stopWatch) asked() bool {
+	select {
+	case <-w.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// sleep waits d; false when a stop request came first.
+func (w *stopWatch) sleep(d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-w.done:
+		return false
+	}
+}
+
+// stop ends the watch; after signal.Stop nothing more is sent on c, so
+// closing it ends the goroutine (which then closes nothing).
+func (w *stopWatch) stop() {
+	if w.c != nil {
+		signal.Stop(w.c)
+		close(w.c)
+	}
 }

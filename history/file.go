@@ -86,8 +86,9 @@ func (s *Store) load(r io.Reader, cut bool) error {
 			var run Run
 			// Keep only what Add would accept, so that every kept run can
 			// be written back by a compaction.
+			s.size += int64(len(line))
 			if !skip && json.Unmarshal(line, &run) == nil && encodable(run) {
-				s.keep(run)
+				s.keep(run, len(line))
 			}
 			skip = false
 		}
@@ -122,6 +123,7 @@ func (s *Store) append(line []byte) error {
 		line = append([]byte{'\n'}, line...)
 	}
 	s.lines++
+	s.size += int64(len(line))
 	_, err := s.f.Write(line)
 	if err == nil {
 		err = s.f.Sync()
@@ -210,6 +212,7 @@ func (s *Store) compact() (err error) {
 	}
 	s.f = tmp
 	s.lines = len(all)
+	s.size = s.kept
 	s.needNL = false
 	s.compactSoon = false
 	return syncDir(dir)

@@ -6,7 +6,12 @@
 // The file holds one JSON object (a Run) per line, appended and fsynced per
 // record. A line that cannot be parsed, such as a torn last line left by a
 // crash, is skipped on load. The file is rewritten atomically, with only the
-// last Keep runs per job, once it has grown past a few times that size.
+// last Keep runs per job, once it has grown past a few times that size: past
+// 4×Keep lines per job (and 1000), or, since runs carry their output, past
+// 4× the bytes the kept runs take (and 1 MiB). So the file never holds more
+// than max(1 MiB, 4 × kept) plus one line, where kept is at most Keep lines
+// of under 64 KiB per job (about 850 KiB per job with 16 KiB of output per
+// run).
 package history
 
 import (
@@ -14,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"sync"
 	"time"
 )
@@ -73,6 +79,15 @@ type Run struct {
 	Duration  time.Duration `json:"duration_ns"` // how long it ran; never negative
 	ExitCode  int           `json:"exit_code"`   // 128+n when killed by signal n
 	Outcome   string        `json:"outcome"`     // one of the Outcome constants
+	// Attempt numbers the attempts of one due time under --cron-retry (1,
+	// 2, …); 0 when the job has no retries.
+	Attempt int `json:"attempt,omitempty"`
+	// Output is the tail of the run's output, stdout and stderr as they
+	// came (--cron-log-size); Add shortens it, from the front, so that
+	// the line stays under 64 KiB.
+	Output string `json:"output,omitempty"`
+	// ErrorLine is the first line of the tail of the run's stderr.
+	ErrorLine string `json:"error_line,omitempty"`
 	// Reason says why a skipped run was skipped (one of the Skip
 	// constants), and Detail how, in words (the lock's holder, the
 	// database's error); both empty for a run that was not skipped.
@@ -90,8 +105,9 @@ func (r Run) Skipped() bool { return r.Outcome == OutcomeSkipped }
 // entry is a kept run with its position in the order runs were recorded,
 // so that compaction writes the file in that order.
 type entry struct {
-	seq uint64
-	run Run
+	seq  uint64
+	run  Run
+	size int // its line's length in the file
 }
 
 // counters are a job's counts since Open.
@@ -110,8 +126,10 @@ type Store struct {
 	path   string // "" for memory only
 	f      *os.File
 	closed bool
-	lines  int  // lines in the file, including skipped ones
-	needNL bool // the file may not end with '\n'
+	lines  int   // lines in the file, including skipped ones
+	size   int64 // bytes in the file
+	kept   int64 // bytes the kept runs take as lines
+	needNL bool  // the file may not end with '\n'
 	// compactSoon: the file was too large to read whole; compact at the
 	// next Add.
 	compactSoon bool
@@ -164,14 +182,14 @@ func open(path string, minCompact int) (*Store, error) {
 // compaction, and an error doing either (or ErrClosed after Close) is
 // returned although the run stays in memory.
 func (s *Store) Add(r Run) error {
-	r = normalize(r)
+	r = fit(normalize(r))
 	line, err := encode(r)
 	if err != nil {
 		return fmt.Errorf("add history: %w", err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.keep(r)
+	s.keep(r, len(line))
 	c := s.counts[r.Job]
 	if c == nil {
 		c = new(counters)
@@ -199,7 +217,7 @@ func (s *Store) Add(r Run) error {
 	if err := s.append(line); err != nil {
 		return fmt.Errorf("add history: append to %s: %w", s.path, err)
 	}
-	if s.lines > s.compactAt() || s.compactSoon {
+	if s.lines > s.compactAt() || s.compactSoon || s.size > max(minCompactBytes, 4*s.kept) {
 		if err := s.compact(); err != nil {
 			return fmt.Errorf("add history: compact %s: %w", s.path, err)
 		}
@@ -209,14 +227,16 @@ func (s *Store) Add(r Run) error {
 
 // keep adds r to its job's runs, dropping the oldest beyond Keep.
 // The caller holds s.mu (or owns s, during load).
-func (s *Store) keep(r Run) {
-	e := entry{seq: s.seq, run: r}
+func (s *Store) keep(r Run, size int) {
+	e := entry{seq: s.seq, run: r, size: size}
 	s.seq++
+	s.kept += int64(size)
 	es := s.jobs[r.Job]
 	if len(es) < Keep {
 		s.jobs[r.Job] = append(es, e)
 		return
 	}
+	s.kept -= int64(es[0].size)
 	copy(es, es[1:])
 	es[len(es)-1] = e
 }
@@ -276,6 +296,27 @@ func valid(r Run) error {
 		return fmt.Errorf("run of %s has a negative duration %v", r.Job, r.Duration)
 	}
 	return nil
+}
+
+// minCompactBytes is the smallest file size past which the file is
+// compacted for its size (past 4× what the kept runs take).
+const minCompactBytes = 1 << 20
+
+// fit shortens r's Output from the front until its line is under maxLine
+// (output that JSON escapes, control bytes, takes up to six times its
+// size), so that every run with output can be kept in the file.
+func fit(r Run) Run {
+	for range 20 {
+		b, err := json.Marshal(r)
+		if err != nil || len(b) < maxLine || r.Output == "" {
+			return r
+		}
+		// Keep the share of the output that fits, a little less each try.
+		keep := int(int64(len(r.Output)) * int64(maxLine-1024) / int64(len(b)) * 9 / 10)
+		r.Output = strings.ToValidUTF8(r.Output[len(r.Output)-max(keep, 0):], "")
+	}
+	r.Output = ""
+	return r
 }
 
 // encode returns r as one line of the file, with its '\n'.

@@ -93,6 +93,7 @@ var (
 	cronRunning     = prometheus.NewDesc("tend_cron_running", "Runs of the job in progress.", []string{"job"}, nil)
 	cronLastDur     = prometheus.NewDesc("tend_cron_last_duration_seconds", "Duration of the job's last finished run.", []string{"job"}, nil)
 	cronLastSuccess = prometheus.NewDesc("tend_cron_last_success_timestamp_seconds", "When the job's last successful run ended (Unix time).", []string{"job"}, nil)
+	cronSuspended   = prometheus.NewDesc("tend_cron_suspended", "1 while the job is suspended (tend cron suspend).", []string{"job"}, nil)
 )
 
 // recycleReasons are every reason of tend_process_recycles_total, each
@@ -103,7 +104,7 @@ var recycleReasons = []string{"memory", "age", "exit0", "manual", "liveness"}
 type collector struct{ src Source }
 
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{processUp, processRestarts, processExits, processMemory, processCPU, processRecycles, checkUp, checkFailures, cronRuns, cronFailures, cronSkips, cronRunning, cronLastDur, cronLastSuccess} {
+	for _, d := range []*prometheus.Desc{processUp, processRestarts, processExits, processMemory, processCPU, processRecycles, checkUp, checkFailures, cronRuns, cronFailures, cronSkips, cronRunning, cronLastDur, cronLastSuccess, cronSuspended} {
 		ch <- d
 	}
 }
@@ -149,6 +150,11 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 			}
 		}
 		ch <- prometheus.MustNewConstMetric(cronRunning, prometheus.GaugeValue, float64(len(j.Running)), j.ID)
+		suspended := 0.0
+		if j.Suspended {
+			suspended = 1
+		}
+		ch <- prometheus.MustNewConstMetric(cronSuspended, prometheus.GaugeValue, suspended, j.ID)
 		if j.Last != nil {
 			ch <- prometheus.MustNewConstMetric(cronLastDur, prometheus.GaugeValue, j.Last.Duration.Seconds(), j.ID)
 		}

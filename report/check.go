@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/tend-run/tend/app"
+	"github.com/tend-run/tend/ping"
 	"github.com/tend-run/tend/status"
 )
 
@@ -103,6 +104,11 @@ func BuildCheck(s app.Settings, a *app.App, now time.Time, connect bool) (Check,
 	if r.Processes, err = processes(s, a); err != nil {
 		return r, err
 	}
+	if a.Cron != nil {
+		if err := s.CheckCronFlags(a); err != nil {
+			return r, err
+		}
+	}
 	db, err := s.OpenLockURL(a, nil)
 	if err != nil {
 		return r, err
@@ -123,7 +129,14 @@ func BuildCheck(s app.Settings, a *app.App, now time.Time, connect bool) (Check,
 			r.Locks += " (connected: " + version + ")"
 		}
 	}
-	r.Cron = CronList(a, now, 5, db)
+	r.Cron = CronList(a, now, 5, db, nil)
+	for i := range r.Cron {
+		e := &r.Cron[i]
+		e.Retries, _ = s.CronRetry(e.ID) // checked above
+		if u, _ := s.CronPing(e.ID); u != nil {
+			e.Ping = ping.Redacted(u)
+		}
+	}
 	r.Healthchecks = healthchecks(a)
 	return r, nil
 }
@@ -249,6 +262,12 @@ func printCheckCron(tw io.Writer, jobs []CronEntry) {
 			next = "maintenance: not scheduled"
 		case j.Next == "":
 			next = "never fires"
+		}
+		if j.Retries > 0 {
+			next += fmt.Sprintf("; %d retries", j.Retries)
+		}
+		if j.Ping != "" {
+			next += "; pings " + j.Ping
 		}
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", j.ID, j.Schedule, j.Command, next)
 		if j.DokkuID != "" {

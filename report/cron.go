@@ -7,6 +7,7 @@ import (
 
 	"github.com/tend-run/tend/app"
 	"github.com/tend-run/tend/appjson"
+	"github.com/tend-run/tend/cron"
 	"github.com/tend-run/tend/dblock"
 )
 
@@ -22,11 +23,17 @@ type CronEntry struct {
 	NextRuns    []string `json:"next_runs"`
 	// Lock names the job's lock in the --lock-url database.
 	Lock string `json:"lock,omitempty"`
+	// Suspended: `tend cron suspend` holds it (in the lock dir).
+	Suspended bool `json:"suspended"`
+	// Retries and Ping are what --cron-retry and --cron-ping say for it
+	// (`tend check`; the ping URL up to its host).
+	Retries int    `json:"retries,omitempty"`
+	Ping    string `json:"ping,omitempty"`
 }
 
 // CronList lists a's cron jobs with their next n runs after now; db (if
-// any) names their locks.
-func CronList(a *app.App, now time.Time, n int, db *dblock.Locker) []CronEntry {
+// any) names their locks, susp (if any) says which are suspended.
+func CronList(a *app.App, now time.Time, n int, db *dblock.Locker, susp cron.Suspender) []CronEntry {
 	out := []CronEntry{}
 	if a.Cron == nil {
 		return out
@@ -39,6 +46,7 @@ func CronList(a *app.App, now time.Time, n int, db *dblock.Locker) []CronEntry {
 		if db != nil && j.Policy != appjson.PolicyAllow {
 			e.Lock = db.Describe(j.ID)
 		}
+		e.Suspended = susp != nil && susp.Suspended(j.ID)
 		if !j.Maintenance {
 			for _, t := range j.Schedule.NextN(now, n) {
 				e.NextRuns = append(e.NextRuns, t.In(j.Schedule.Location).Format(time.RFC3339))
@@ -59,6 +67,8 @@ func PrintCronList(w io.Writer, list []CronEntry) {
 		switch {
 		case e.Maintenance:
 			next = "maintenance"
+		case e.Suspended:
+			next = "suspended, next " + e.Next
 		case e.Next == "":
 			next = "never"
 		}

@@ -82,7 +82,7 @@ func TestPrintCronList(t *testing.T) {
 		"Procfile": "web: serve\n",
 		"app.json": `{"cron": [{"command": "a", "schedule": "@daily"}, {"command": "b", "schedule": "@daily", "maintenance": true}]}`,
 	})
-	list := CronList(a, time.Date(2024, 1, 1, 12, 0, 0, 0, time.UTC), 1, nil)
+	list := CronList(a, time.Date(2024, 1, 1, 12, 0, 0, 0, time.UTC), 1, nil, nil)
 	var b bytes.Buffer
 	PrintCronList(&b, list)
 	lines := strings.Split(strings.TrimSpace(b.String()), "\n")

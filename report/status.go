@@ -45,10 +45,16 @@ func PrintStatus(w io.Writer, s status.Snapshot, now time.Time) {
 		if j.Last != nil {
 			last = fmt.Sprintf("%s (%d) %v, %v ago", j.Last.Outcome, j.Last.ExitCode, j.Last.Duration.Round(time.Millisecond), now.Sub(j.Last.Started).Round(time.Second))
 		}
+		if j.Suspended {
+			next = "suspended"
+		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\n", j.ID, j.Schedule, next, last, j.Runs, j.Failures, j.Skips, running(j))
 	}
 	tw.Flush()
 	for _, j := range s.Cron {
+		if j.Last != nil && j.Last.ErrorLine != "" {
+			fmt.Fprintf(w, "%s last error: %s (tend cron logs %s)\n", j.ID, j.Last.ErrorLine, j.ID)
+		}
 		if k := j.Skipped; k != nil {
 			fmt.Fprintf(w, "%s: the run due at %s was skipped %v ago: %s", j.ID, k.Scheduled.Format(time.RFC3339), now.Sub(k.At).Round(time.Second), skipWords(k.Reason))
 			if k.Detail != "" {

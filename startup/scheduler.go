@@ -9,6 +9,7 @@ import (
 	"github.com/tend-run/tend/app"
 	"github.com/tend-run/tend/cron"
 	"github.com/tend-run/tend/output"
+	"github.com/tend-run/tend/ping"
 	"github.com/tend-run/tend/privdir"
 	"github.com/tend-run/tend/proc"
 	"github.com/tend-run/tend/runner"
@@ -31,15 +32,31 @@ func SchedulerConfig(settings app.Settings, a *app.App, out *output.Mux, reaper 
 	if err != nil {
 		return nil, err
 	}
+	logSize, err := settings.LogSize()
+	if err != nil {
+		return nil, err
+	}
+	catchUp, err := settings.CatchUp()
+	if err != nil {
+		return nil, err
+	}
+	var suspend cron.Suspender
+	if l, ok := locks.(cron.Suspender); ok {
+		suspend = l // the lock dir, or the --lock-url database
+	} else if st, _, err := settings.OpenSuspensions(a, out.Errorf); err != nil { // lives as long as tend
+		return nil, err
+	} else if st != nil {
+		suspend = st
+	}
 	return &cron.Config{
 		Jobs: jobs, Locks: locks, Grace: timeout, StopSignal: sigs["cron"], Output: out,
-		History: hist,
+		History: hist, Suspend: suspend, LogSize: logSize, CatchUp: catchUp,
 		Launch: func(job cron.Job, scheduled, deadline time.Time) (cron.RunHandle, error) {
 			a := current.Load()
 			path, args := proc.ShellCommand(a.ExpandCommand(job.Command))
 			out.ResetTail(job.Name()) // TEND_OUTPUT_TAIL: this run's output only
 			child, err := runner.StartPiped(reaper, out, job.Name(), proc.Command{
-				Path: path, Args: args, Env: a.CronEnv(job.ID, scheduled, deadline), Dir: a.Root, NewGroup: true,
+				Path: path, Args: args, Env: a.CronEnv(job.ID, scheduled, deadline, job.Attempt), Dir: a.Root, NewGroup: true,
 			}, job.Tee)
 			if err != nil {
 				return nil, err
@@ -68,4 +85,24 @@ func RunRelease(ctx context.Context, a *app.App, out *output.Mux, reaper *proc.R
 		out.Errorf("release failed (exit status %d): not starting the app", code)
 	}
 	return code, sup.StopRequested()
+}
+
+// PingGrace is how long tend's exit waits for pings still queued.
+const PingGrace = 2 * time.Second
+
+// Pings is the scheduler's Ping for --cron-ping (nil without it), and the
+// function that ends its senders at tend's exit (queued pings get
+// PingGrace). A failed ping is a warning in tend's output.
+func Pings(settings app.Settings, out *output.Mux) (send func(job, suffix string, body []byte), closePings func()) {
+	if len(settings.CronPings) == 0 {
+		return nil, func() {}
+	}
+	p := ping.New(func(format string, args ...any) { out.Errorf("warning: "+format, args...) })
+	send = func(job, suffix string, body []byte) {
+		u, err := settings.CronPing(job) // checked before anything started
+		if err == nil && u != nil {
+			p.Send(job, u, suffix, body)
+		}
+	}
+	return send, func() { p.Close(PingGrace) }
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -92,4 +93,24 @@ func OpenHistory(path string) (*history.Store, error) {
 		return nil, fmt.Errorf("--history %s: %w", path, err)
 	}
 	return store, nil
+}
+
+// WithCronRuns answers status.OpCronRuns (`tend cron logs`) with the kept
+// runs of the job named by the target, from runs (nil: no cron), and
+// passes everything else to h.
+func WithCronRuns(h control.Handler, runs func(job string) []history.Run) control.Handler {
+	return func(op, target string) (status.Snapshot, error) {
+		if op != status.OpCronRuns {
+			return h(op, target)
+		}
+		snap := status.Snapshot{Pid: os.Getpid()}
+		if runs == nil {
+			return snap, fmt.Errorf("this tend runs no cron jobs")
+		}
+		snap.CronRuns = runs(target)
+		if snap.CronRuns == nil {
+			snap.CronRuns = []history.Run{}
+		}
+		return snap, nil
+	}
 }

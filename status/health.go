@@ -80,7 +80,8 @@ var SkipReasons = []string{"policy", "locked", SkipDatabaseUnavailable, "lock-er
 
 // cronHealthy: a job that has never succeeded is judged from tend's start
 // (a weekday job tolerates the weekend). Jobs in maintenance or held back
-// by the DYNO guard are not in the schedule, so they do not count. A job
+// by the DYNO guard are not in the schedule, so they do not count; nor do
+// suspended ones, which are not meant to run. A job
 // whose latest due run was skipped because the lock database was
 // unavailable is unhealthy at once, until a run gets past the database
 // again (its lock taken, or found held by another tend).
@@ -95,7 +96,7 @@ func (s Snapshot) cronHealthy(now time.Time) (bool, string) {
 		}
 	}
 	for _, j := range s.Cron {
-		if j.Gap <= 0 {
+		if j.Gap <= 0 || j.Suspended {
 			continue
 		}
 		since := s.Started

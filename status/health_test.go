@@ -22,6 +22,11 @@ func TestCronHealthy(t *testing.T) {
 	if ok, _ := snap(nil, time.Hour).Healthy(Cron, now); ok {
 		t.Error("a job that never succeeded since a week passed")
 	}
+	suspended := snap(&weekAgo, 24*time.Hour)
+	suspended.Cron[0].Suspended = true
+	if ok, why := suspended.Healthy(Cron, now); !ok {
+		t.Errorf("a suspended job counts for the dead man's switch: %s", why)
+	}
 }
 
 // Processes is liveness alone; Processes|Cron fails on either.

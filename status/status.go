@@ -9,6 +9,8 @@ import (
 	"errors"
 	"strconv"
 	"time"
+
+	"github.com/tend-run/tend/history"
 )
 
 // The control operations (control.Request.Op).
@@ -25,6 +27,9 @@ const (
 	OpCronRun = "cron-run"
 	// OpLogs streams the output tend keeps (`tend logs`).
 	OpLogs = "logs"
+	// OpCronRuns answers with the kept runs of one job, their output
+	// included (`tend cron logs`): Snapshot.CronRuns.
+	OpCronRuns = "cron-runs"
 	// OpAttach connects a terminal to an instance's (`tend attach`).
 	OpAttach = "attach"
 )
@@ -57,6 +62,9 @@ type Snapshot struct {
 	Draining  bool      `json:"draining"`
 	Processes []Process `json:"processes"`
 	Cron      []Job     `json:"cron"`
+	// CronRuns are the kept runs of a job, oldest first, in the answer
+	// to OpCronRuns only.
+	CronRuns []history.Run `json:"cron_runs,omitempty"`
 }
 
 // Process is one instance as `tend status` shows it.
@@ -140,6 +148,8 @@ type Job struct {
 	// Gap is the time between the job's last two scheduled times before
 	// now (for the dead man's switch).
 	Gap time.Duration `json:"gap_ns"`
+	// Suspended: `tend cron suspend` holds it; it starts no runs.
+	Suspended bool `json:"suspended"`
 }
 
 // Run is a cron run in progress.
@@ -147,6 +157,8 @@ type Run struct {
 	Started time.Time     `json:"started"`
 	Pid     int           `json:"pid,omitempty"`
 	Elapsed time.Duration `json:"elapsed_ns"`
+	// Attempt is the attempt number under --cron-retry (0 without).
+	Attempt int `json:"attempt,omitempty"`
 	// Remaining estimates the time left from the average of the job's
 	// earlier successful runs (absent when there are none).
 	Remaining *time.Duration `json:"remaining_ns,omitempty"`
@@ -168,4 +180,6 @@ type LastRun struct {
 	Duration time.Duration `json:"duration_ns"`
 	ExitCode int           `json:"exit_code"`
 	Outcome  string        `json:"outcome"`
+	// ErrorLine is the first line of its stderr's tail, when it failed.
+	ErrorLine string `json:"error_line,omitempty"`
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/tend-run/tend/app"
+	"github.com/tend-run/tend/cron"
 	"github.com/tend-run/tend/foreground"
 	"github.com/tend-run/tend/report"
 )
@@ -27,16 +28,17 @@ func cronCommand() *cli.Command {
 		Subcommands: []*cli.Command{
 			{
 				Name: "list", Usage: "list the cron jobs and their next runs",
-				Flags:  withAppFlags(&cli.BoolFlag{Name: "json", Usage: "print JSON"}, cronFlags()[1]),
+				Flags:  withAppFlags(&cli.BoolFlag{Name: "json", Usage: "print JSON"}, cronFlags()[0], cronFlags()[1]),
 				Action: cronListAction,
 			},
 			{
 				Name: "run", Usage: "run one cron job now, in the foreground", ArgsUsage: "ID",
 				Flags: withAppFlags(append(cronFlags(), timeoutFlag(), stopSignalFlag(),
 					&cli.BoolFlag{Name: "no-lock", Usage: "run here even if another run holds the job's lock"},
-					&cli.BoolFlag{Name: "here", Usage: "run in the foreground here even when a tend start is running"})...),
+					&cli.BoolFlag{Name: "here", Usage: "run in the foreground here even when a tend start is running"}, cronForceFlag(), cronPingFlag(), cronRetryFlags()[0], cronRetryFlags()[1])...),
 				Action: cronRunAction,
 			},
+			cronSuspendCommands()[0], cronSuspendCommands()[1], cronLogsCommand(),
 			{
 				Name: "export", Usage: "print crontab lines that run the jobs through tend (tend export crontab)",
 				Flags:  exportFlags(),
@@ -57,7 +59,16 @@ func cronListAction(c *cli.Context) error {
 	if err != nil {
 		return &exitError{code: 1, err: err}
 	}
-	list := report.CronList(a, time.Now(), 1, db)
+	susp, closeSusp, err := settingsFrom(c).OpenSuspensions(a, nil)
+	if err != nil {
+		return &exitError{code: 1, err: err}
+	}
+	defer closeSusp()
+	var suspended cron.Suspender
+	if susp != nil {
+		suspended = susp
+	}
+	list := report.CronList(a, time.Now(), 1, db, suspended)
 	if c.Bool("json") {
 		report.WriteJSON(c.App.Writer, list)
 		return nil
@@ -79,7 +90,7 @@ func cronRunAction(c *cli.Context) error {
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
-	if !c.Bool("no-lock") && !c.Bool("here") {
+	if !c.Bool("no-lock") && !c.Bool("here") && !c.Bool("force") {
 		if remote, code, err := foreground.Remote(flagString(c, "socket"), a.Root, job.ID, c.App.Writer, c.App.ErrWriter); remote {
 			return ended(code, err)
 		}
@@ -88,6 +99,6 @@ func cronRunAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	return ended(foreground.Job{Settings: settingsFrom(c), App: a, Job: job, NoLock: c.Bool("no-lock"), Grace: grace,
+	return ended(foreground.Job{Settings: settingsFrom(c), App: a, Job: job, NoLock: c.Bool("no-lock"), Force: c.Bool("force"), Grace: grace,
 		Stdout: c.App.Writer, Stderr: c.App.ErrWriter}.Run())
 }

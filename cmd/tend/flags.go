@@ -118,5 +118,6 @@ func settingsFrom(c *cli.Context) app.Settings {
 	if c.IsSet("port") {
 		s.Port, s.PortSet = c.Int("port"), true
 	}
+	cronContractSettings(c, &s)
 	return s
 }

@@ -261,6 +261,9 @@ func TestLockURLReplaceAcrossTends(t *testing.T) {
 	waitFor(t, "a run replaced by the other tend", func() bool {
 		return strings.Contains(a.stdout.String()+b.stdout.String(), "another tend replaces this run")
 	})
+	// The replacing run must have started before the tends are stopped
+	// (under load the SIGTERM could otherwise come first, and it skips).
+	waitFor(t, "the replacing run", func() bool { runs, _ := overlaps(t, log); return runs >= 2 })
 	for _, p := range []*tendProc{a, b} {
 		p.signal(syscall.SIGTERM)
 		p.wait()

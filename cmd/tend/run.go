@@ -44,7 +44,7 @@ func execCommand() *cli.Command {
 }
 
 func runFlags() []cli.Flag {
-	return withAppFlags(append(cronFlags(), timeoutFlag(), stopSignalFlag(), signalLeaderFlag())...)
+	return withAppFlags(append(cronFlags(), timeoutFlag(), stopSignalFlag(), signalLeaderFlag(), cronPingFlag(), cronRetryFlags()[0], cronRetryFlags()[1])...)
 }
 
 // runAction runs the command in c's arguments; oneOff names it a one-off

@@ -25,7 +25,7 @@ func startCommand() *cli.Command {
 		Name:      "start",
 		Usage:     "run the app's formation (the default command)",
 		ArgsUsage: "[PROCESS...]",
-		Flags: withAppFlags(
+		Flags: append(withAppFlags(
 			&cli.StringFlag{Name: "formation", Aliases: []string{"m"}, Usage: "instances per type, e.g. `web=2,worker=1,all=0`", EnvVars: []string{"TEND_FORMATION"}},
 			&cli.IntFlag{Name: "port", Aliases: []string{"p"}, Usage: "base `PORT` (default: $PORT, else 5000)"},
 			timeoutFlag(),
@@ -55,7 +55,7 @@ func startCommand() *cli.Command {
 			&cli.StringFlag{Name: "on-failure", Usage: "run `CMD` when a process or cron run fails on its own (TEND_EVENT, TEND_PROCESS, TEND_JOB_ID, TEND_EXIT_CODE, TEND_FAILURES, TEND_REASON, TEND_DURATION, TEND_OUTPUT_TAIL)", EnvVars: []string{"TEND_ON_FAILURE"}},
 			&cli.StringFlag{Name: "metrics-addr", Usage: "serve the status page, /metrics, /status and /healthz on `ADDR` (e.g. 127.0.0.1:9090; a bare :9090 means loopback)", EnvVars: []string{"TEND_METRICS_ADDR"}},
 			&cli.StringFlag{Name: "watch-restart", Usage: "`TYPES` to restart when a --watch-path file changes"},
-		),
+		), cronContractFlags()...),
 		Action: startAction,
 	}
 }
@@ -94,6 +94,9 @@ func startAction(c *cli.Context) error {
 			return err
 		}
 		defer store.Close()
+		var closePings func()
+		cronCfg.Ping, closePings = startup.Pings(settings, out)
+		defer closePings()
 		page.Runs = store.Runs
 	}
 	reloads := make(chan runner.ReloadRequest, 1)
@@ -121,7 +124,7 @@ func startAction(c *cli.Context) error {
 	// supervisor answers while it runs, so the socket is live throughout.
 	var serving atomic.Pointer[runner.Supervisor]
 	stop, err := startup.Serve(startup.Serving{Root: a.Root, Socket: flagString(c, "socket"), MetricsAddr: flagString(c, "metrics-addr"), Page: page, Attach: startup.AttachTo(&serving)},
-		startup.ServedBy(&serving), sup.Cron(), out)
+		startup.WithCronRuns(startup.ServedBy(&serving), page.Runs), sup.Cron(), out)
 	if err != nil {
 		return &exitError{code: 1, err: err}
 	}

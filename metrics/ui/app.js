@@ -136,6 +136,7 @@ function drawCron(st, now) {
       const ok = j.last.outcome === "ok";
       const last = el("div", (ok ? "✓ " : "✖ ") + j.last.outcome + (ok ? "" : " (exit " + j.last.exit_code + ")"), ok ? "ok" : "bad");
       last.appendChild(el("div", ago(j.last.started, now) + ", took " + duration(j.last.duration_ns / 1e6), "muted"));
+      if (!ok && j.last.error_line) last.appendChild(el("div", j.last.error_line, "muted"));
       cell(row, "last run", last);
     } else {
       cell(row, "last run", "never");
