@@ -72,6 +72,8 @@ type PlanOptions struct {
 	Terminal map[string]bool
 	// Checks are the health checks per type.
 	Checks map[string][]health.Check
+	// Lifecycles are --restart, --max-memory and --max-age per type.
+	Lifecycles map[string]Lifecycle
 	// Ports keeps each type's ports for the life of a run: Plan fills it,
 	// and a later Plan with the same Ports gives existing types their old
 	// ports and new types the next free ones (nil: a fresh layout).
@@ -148,6 +150,7 @@ func Plan(types []ProcessType, opts PlanOptions) ([]runner.InstanceSpec, error) 
 			if port > 65535 {
 				return nil, fmt.Errorf("%s would get port %d, above 65535: choose a lower base port (-p or PORT)", name, port)
 			}
+			lc := opts.Lifecycles[t.Name]
 			sig := opts.StopSignals[t.Name]
 			if sig == 0 {
 				sig = syscall.SIGTERM
@@ -156,6 +159,7 @@ func Plan(types []ProcessType, opts PlanOptions) ([]runner.InstanceSpec, error) 
 				Name: name, Type: t.Name, Command: t.Command, Port: port,
 				Env:        runner.WithEnv(opts.Env, "PORT="+strconv.Itoa(port), "PS="+name, "DYNO="+name),
 				StopSignal: sig, LeaderOnly: opts.LeaderOnly[t.Name], CanDie: opts.CanDie[t.Name], Checks: opts.Checks[t.Name],
+				Restart: lc.Restart, MaxMemory: lc.MaxMemory, MaxAge: lc.MaxAge,
 				Terminal: opts.Terminal[t.Name],
 			})
 		}

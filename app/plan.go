@@ -82,6 +82,10 @@ func (s Settings) Instances(a *App, only []string, ports *Ports) ([]runner.Insta
 	if _, err := s.AfterOrder(a); err != nil {
 		return nil, err
 	}
+	lifecycles, err := s.Lifecycles(a)
+	if err != nil {
+		return nil, err
+	}
 	checks := map[string][]health.Check{}
 	for _, t := range types {
 		checks[t.Name] = a.Healthchecks(t.Name)
@@ -89,7 +93,7 @@ func (s Settings) Instances(a *App, only []string, ports *Ports) ([]runner.Insta
 	return Plan(types, PlanOptions{
 		Formation: formation, BasePort: base, Env: a.Env.Environ(),
 		StopSignals: stopSignals, LeaderOnly: TypeSet(s.SignalLeader),
-		CanDie: TypeSet(s.CanDie), Ports: ports, Checks: checks,
+		CanDie: TypeSet(s.CanDie), Ports: ports, Checks: checks, Lifecycles: lifecycles,
 		Terminal: TypeSet(s.TTY),
 	})
 }

@@ -45,6 +45,10 @@ type Settings struct {
 	// After is --after: "worker=web,clock=web" starts a type once every
 	// instance of the types it names is ready.
 	After string
+	// Restart is --restart: "" none, "all" or a boolean true every type,
+	// else comma-separated types. MaxMemory and MaxAge are --max-memory's
+	// and --max-age's TYPE=VALUE lists (see Lifecycles).
+	Restart, MaxMemory, MaxAge string
 
 	// CronRetries are --cron-retry's values: N for every job or ID=N.
 	CronRetries []string

@@ -263,6 +263,9 @@ func (s *Scheduler) watch(r *cronRun) {
 	if (outcome == history.OutcomeFailed || outcome == history.OutcomeTimedOut) && s.cfg.OnFailure != nil && retry == nil {
 		s.cfg.OnFailure(Failure{Process: r.job.Name(), JobID: r.job.ID, Status: st, Duration: took, OutputDone: output})
 	}
+	if outcome == history.OutcomeOK && s.cfg.OnSuccess != nil {
+		s.cfg.OnSuccess(Failure{Process: r.job.Name(), JobID: r.job.ID, Status: st, Duration: took, OutputDone: output})
+	}
 	msg := fmt.Sprintf("%s: %s after %v%s", r.job.Name(), st, took, attemptNote(r.job))
 	if why != "" {
 		msg += " (" + why + ")"

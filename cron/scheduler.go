@@ -85,6 +85,9 @@ type Config struct {
 	History History
 	// OnFailure is told when a run fails or times out (nil: nothing).
 	OnFailure func(Failure)
+	// OnSuccess is told when a run exits 0 (nil: nothing); the --on-failure
+	// hook's "recovered" comes from it.
+	OnSuccess func(Failure)
 	// Suspend, if set, is asked before every run: a suspended job starts
 	// none (`tend cron suspend`).
 	Suspend Suspender

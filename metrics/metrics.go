@@ -82,6 +82,9 @@ var (
 	processUp       = prometheus.NewDesc("tend_process_up", "1 when the process is running.", []string{"process", "type"}, nil)
 	processRestarts = prometheus.NewDesc("tend_process_restarts_total", "Times the process was started again.", []string{"process", "type"}, nil)
 	processExits    = prometheus.NewDesc("tend_process_exits_total", "Times the process exited.", []string{"process", "type"}, nil)
+	processMemory   = prometheus.NewDesc("tend_process_resident_memory_bytes", "Resident memory of the process's whole process group.", []string{"process", "type"}, nil)
+	processCPU      = prometheus.NewDesc("tend_process_cpu_seconds_total", "User and system CPU seconds of the process's group: its living members and the leader's finished children.", []string{"process", "type"}, nil)
+	processRecycles = prometheus.NewDesc("tend_process_recycles_total", "Times tend restarted the process on purpose, by reason (memory, age, exit0, manual, liveness).", []string{"process", "type", "reason"}, nil)
 	checkUp         = prometheus.NewDesc("tend_healthcheck_up", "1 when the health check's last probe passed (type: startup, liveness or readiness).", []string{"process", "type", "check"}, nil)
 	checkFailures   = prometheus.NewDesc("tend_healthcheck_failures_total", "Probes of the health check that failed since the process started.", []string{"process", "type", "check"}, nil)
 	cronRuns        = prometheus.NewDesc("tend_cron_runs_total", "Cron runs finished since tend started.", []string{"job"}, nil)
@@ -93,11 +96,15 @@ var (
 	cronSuspended   = prometheus.NewDesc("tend_cron_suspended", "1 while the job is suspended (tend cron suspend).", []string{"job"}, nil)
 )
 
+// recycleReasons are every reason of tend_process_recycles_total, each
+// exported from 0 so that rate() sees the first recycle.
+var recycleReasons = []string{"memory", "age", "exit0", "manual", "liveness"}
+
 // collector reads a fresh snapshot on every scrape.
 type collector struct{ src Source }
 
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{processUp, processRestarts, processExits, checkUp, checkFailures, cronRuns, cronFailures, cronSkips, cronRunning, cronLastDur, cronLastSuccess, cronSuspended} {
+	for _, d := range []*prometheus.Desc{processUp, processRestarts, processExits, processMemory, processCPU, processRecycles, checkUp, checkFailures, cronRuns, cronFailures, cronSkips, cronRunning, cronLastDur, cronLastSuccess, cronSuspended} {
 		ch <- d
 	}
 }
@@ -115,6 +122,13 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(processUp, prometheus.GaugeValue, up, p.Name, p.Type)
 		ch <- prometheus.MustNewConstMetric(processRestarts, prometheus.CounterValue, float64(p.Restarts), p.Name, p.Type)
 		ch <- prometheus.MustNewConstMetric(processExits, prometheus.CounterValue, float64(p.Exits), p.Name, p.Type)
+		if p.Memory > 0 {
+			ch <- prometheus.MustNewConstMetric(processMemory, prometheus.GaugeValue, float64(p.Memory), p.Name, p.Type)
+			ch <- prometheus.MustNewConstMetric(processCPU, prometheus.CounterValue, p.CPU, p.Name, p.Type)
+		}
+		for _, reason := range recycleReasons {
+			ch <- prometheus.MustNewConstMetric(processRecycles, prometheus.CounterValue, float64(p.Recycles[reason]), p.Name, p.Type, reason)
+		}
 		for _, c := range p.Checks {
 			up := 0.0
 			if c.Up {

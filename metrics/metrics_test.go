@@ -151,3 +151,44 @@ func TestCronSkipReasons(t *testing.T) {
 		t.Errorf("/healthz/cron after a run: %d %q", code, body)
 	}
 }
+
+// Memory, CPU and recycles per process; every reason from 0; a failed type
+// fails /healthz.
+func TestLifecycleMetrics(t *testing.T) {
+	state := status.Snapshot{Processes: []status.Process{
+		{Name: "worker.1", Type: "worker", State: "running", Expected: true, Memory: 1 << 20, CPU: 2.5, Recycles: map[string]int{"memory": 3, "liveness": 1}},
+		{Name: "crash.1", Type: "crash", State: status.Failed, Expected: true},
+	}}
+	srv := httptest.NewServer(Handler(func() (status.Snapshot, error) { return state, nil }))
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{
+		`tend_process_resident_memory_bytes{process="worker.1",type="worker"} 1.048576e+06`,
+		`tend_process_cpu_seconds_total{process="worker.1",type="worker"} 2.5`,
+		`tend_process_recycles_total{process="worker.1",reason="memory",type="worker"} 3`,
+		`tend_process_recycles_total{process="worker.1",reason="liveness",type="worker"} 1`,
+		`tend_process_recycles_total{process="worker.1",reason="age",type="worker"} 0`,
+		`tend_process_recycles_total{process="crash.1",reason="exit0",type="crash"} 0`,
+	} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	if strings.Contains(string(body), `tend_process_resident_memory_bytes{process="crash.1"`) {
+		t.Errorf("memory of a process that does not run")
+	}
+	resp, err = http.Get(srv.URL + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 503 || !strings.Contains(string(msg), "crash.1 is failed") {
+		t.Errorf("/healthz with a failed type: %d %q", resp.StatusCode, msg)
+	}
+}

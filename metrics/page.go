@@ -114,7 +114,7 @@ type stateJSON struct {
 	CronHealth  verdictJSON          `json:"cron_health"`
 	Words       map[string]string    `json:"schedule_words"`
 	Recent      map[string][]runJSON `json:"recent_runs"`
-	Memory      map[string]int64     `json:"memory_bytes"` // by instance: its leader's resident memory
+	Memory      map[string]int64     `json:"memory_bytes"` // by instance: its process group's resident memory
 	KeepsOutput bool                 `json:"keeps_output"`
 }
 
@@ -141,7 +141,10 @@ func pageState(src Source, page PageSources) (stateJSON, error) {
 		}
 	}
 	for _, p := range snap.Processes {
-		if p.Pid > 0 && (p.State == status.Running || p.State == status.Starting) {
+		switch {
+		case p.Memory > 0: // the whole group's, measured by the supervisor
+			st.Memory[p.Name] = p.Memory
+		case p.Pid > 0 && (p.State == status.Running || p.State == status.Starting):
 			if rss, ok := residentMemory(p.Pid); ok {
 				st.Memory[p.Name] = rss
 			}

@@ -210,6 +210,15 @@ func (m *Mux) keepTail(name string, data []byte) {
 	m.tails[name] = t
 }
 
+// ResetTail forgets what name printed so far, for Tail: a cron job's next
+// run starts with an empty tail, so the hook of a failed run gets that
+// run's output (instances have their own per run: Pipes.Tail).
+func (m *Mux) ResetTail(name string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.tails, name)
+}
+
 // Tail returns the last lines name printed (at most a few KiB; the first,
 // possibly partial, line of the window is dropped).
 func (m *Mux) Tail(name string) string {

@@ -1,9 +1,11 @@
 package output
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"os"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -21,6 +23,7 @@ type Pipes struct {
 	outR, errR *os.File // errR is nil for a terminal: one stream
 	raw        func([]byte)
 	done       chan struct{}
+	tail       runTail
 }
 
 // Pipes opens the two pipes of a child named name; tee, if not nil, also
@@ -95,8 +98,11 @@ func (p *Pipes) Started(err error) {
 			if p.errR == nil {
 				src = &terminalReader{f: c.r, raw: p.raw}
 			}
+			if p.m.opts.KeepTail {
+				src = io.TeeReader(src, &p.tail)
+			}
 			if c.tee != nil {
-				src = io.TeeReader(c.r, &bestEffort{w: c.tee, written: &p.tee.written})
+				src = io.TeeReader(src, &bestEffort{w: c.tee, written: &p.tee.written})
 			}
 			_ = p.m.Copy(p.name, c.s, src)
 			if copying.Add(-1) == 0 {
@@ -105,6 +111,40 @@ func (p *Pipes) Started(err error) {
 			}
 		}()
 	}
+}
+
+// Tail returns the last lines this child (and what shares its pipes)
+// printed, as Mux.Tail does for a name, but of this run only: a run
+// started again under the same name has pipes of its own. Empty unless
+// the Mux keeps tails.
+func (p *Pipes) Tail() string { return p.tail.String() }
+
+// runTail keeps the end of one run's output, both streams as they came.
+type runTail struct {
+	mu sync.Mutex
+	b  []byte
+}
+
+func (t *runTail) Write(data []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.b = append(t.b, data...)
+	if len(t.b) > tailBytes {
+		t.b = append(t.b[:0:0], t.b[len(t.b)-tailBytes:]...)
+	}
+	return len(data), nil
+}
+
+func (t *runTail) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	b := t.b
+	if len(b) == tailBytes {
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			b = b[i+1:]
+		}
+	}
+	return string(b)
 }
 
 // Abandon stops counting p among the output Drain waits for: its owner

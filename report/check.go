@@ -16,6 +16,7 @@ import (
 
 	"github.com/tend-run/tend/app"
 	"github.com/tend-run/tend/ping"
+	"github.com/tend-run/tend/status"
 )
 
 // Process is one process type in the check summary.
@@ -27,6 +28,11 @@ type Process struct {
 	// Port and LastPort are the PORTs of its first and last instance.
 	Port     int `json:"port,omitempty"`
 	LastPort int `json:"last_port,omitempty"`
+	// Restart, MaxMemory (bytes) and MaxAge are --restart, --max-memory and
+	// --max-age for the type.
+	Restart   bool          `json:"restart,omitempty"`
+	MaxMemory int64         `json:"max_memory_bytes,omitempty"`
+	MaxAge    time.Duration `json:"max_age_ns,omitempty"`
 }
 
 // Healthcheck is one health check in the check summary.
@@ -145,13 +151,18 @@ func processes(s app.Settings, a *app.App) ([]Process, error) {
 	if err != nil {
 		return nil, err
 	}
+	lifecycles, err := s.Lifecycles(a)
+	if err != nil {
+		return nil, err
+	}
 	out := []Process{}
 	for _, p := range a.Processes {
 		n := formation.Count(p.Name)
 		if p.Name == app.ReleaseType {
 			n = 0 // only with --release, once
 		}
-		cp := Process{Name: p.Name, Command: p.Command, Line: p.Line, Instances: n}
+		lc := lifecycles[p.Name]
+		cp := Process{Name: p.Name, Command: p.Command, Line: p.Line, Instances: n, Restart: lc.Restart, MaxMemory: lc.MaxMemory, MaxAge: lc.MaxAge}
 		for _, s := range specs {
 			if s.Type == p.Name {
 				cp.Port = cmp.Or(cp.Port, s.Port)
@@ -194,6 +205,9 @@ func PrintCheck(w io.Writer, r Check) {
 	tw.Flush()
 	if ports := portList(r.Processes); len(ports) > 0 {
 		fmt.Fprintf(w, "ports: %s\n", strings.Join(ports, ", "))
+	}
+	if life := lifecycleList(r.Processes); len(life) > 0 {
+		fmt.Fprintf(w, "lifecycle: %s\n", strings.Join(life, "; "))
 	}
 	if r.AppJSON != "" {
 		fmt.Fprintf(w, "%s: %d cron entries\n", r.AppJSON, len(r.Cron))
@@ -269,4 +283,30 @@ func WriteJSON(w io.Writer, v any) {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	_ = enc.Encode(v)
+}
+
+// lifecycleList says, per type, what --restart, --max-memory and --max-age
+// do: "worker restarted, recycled above 512.0M or after 6h0m0s".
+func lifecycleList(ps []Process) []string {
+	var out []string
+	for _, p := range ps {
+		var parts []string
+		if p.Restart {
+			parts = append(parts, "restarted")
+		}
+		var recycle []string
+		if p.MaxMemory > 0 {
+			recycle = append(recycle, "above "+status.FormatBytes(p.MaxMemory))
+		}
+		if p.MaxAge > 0 {
+			recycle = append(recycle, fmt.Sprintf("after %v (less up to 10 %%)", p.MaxAge))
+		}
+		if len(recycle) > 0 {
+			parts = append(parts, "recycled "+strings.Join(recycle, " or "))
+		}
+		if len(parts) > 0 {
+			out = append(out, p.Name+" "+strings.Join(parts, ", "))
+		}
+	}
+	return out
 }

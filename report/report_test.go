@@ -108,6 +108,45 @@ func TestPrintStatus(t *testing.T) {
 	}
 }
 
+// The lifecycle columns: the group's memory with its limit, CPU, and the
+// recycles with the last reason; a failed type is shown as such.
+func TestPrintStatusLifecycle(t *testing.T) {
+	now := time.Date(2024, 1, 1, 12, 0, 0, 0, time.UTC)
+	s := status.Snapshot{Pid: 42, Started: now.Add(-time.Minute), Processes: []status.Process{
+		{Name: "worker.1", Pid: 7, State: "running", Since: now, Memory: 61 << 20, MaxMemory: 512 << 20, CPU: 1.5,
+			Recycles: map[string]int{"memory": 2, "exit0": 1}, RecycleCount: 3, LastRecycle: "memory"},
+		{Name: "crash.1", State: status.Failed, Since: now},
+	}}
+	var b bytes.Buffer
+	PrintStatus(&b, s, now)
+	for _, want := range []string{"MEMORY        CPU    RECYCLES\n", "61.0M/512.0M  1.50s  3 (memory)\n", "crash.1   -    failed   0s   0         -          -             -      0\n"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("no %q in:\n%s", want, b.String())
+		}
+	}
+}
+
+// tend check reports --restart, --max-memory and --max-age per type, and
+// refuses bad values as usage errors.
+func TestCheckLifecycle(t *testing.T) {
+	a := load(t, map[string]string{"Procfile": "web: w\nworker: q\n"})
+	r, err := BuildCheck(app.Settings{Restart: "worker", MaxMemory: "worker=2G", MaxAge: "web=90m"}, a, time.Now(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	PrintCheck(&b, r)
+	if want := "lifecycle: web recycled after 1h30m0s (less up to 10 %); worker restarted, recycled above 2.00G\n"; !strings.Contains(b.String(), want) {
+		t.Errorf("no %q in:\n%s", want, b.String())
+	}
+	for _, s := range []app.Settings{{MaxMemory: "web=lots"}, {MaxAge: "worker=-1h"}, {MaxAge: "clock=1h"}, {Restart: "web,clock"}} {
+		var ue *app.UsageError
+		if _, err := BuildCheck(s, a, time.Now(), false); !errors.As(err, &ue) {
+			t.Errorf("%+v: %v, want a usage error", s, err)
+		}
+	}
+}
+
 // A job whose latest due run was skipped gets a line saying when and why.
 func TestPrintStatusSkipped(t *testing.T) {
 	now := time.Date(2024, 1, 1, 12, 0, 0, 0, time.UTC)

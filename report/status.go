@@ -15,7 +15,7 @@ import (
 func PrintStatus(w io.Writer, s status.Snapshot, now time.Time) {
 	fmt.Fprintf(w, "tend pid %d, up %v\n", s.Pid, now.Sub(s.Started).Round(time.Second))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "PROCESS\tPID\tSTATE\tFOR\tRESTARTS\tLAST EXIT")
+	fmt.Fprintln(tw, "PROCESS\tPID\tSTATE\tFOR\tRESTARTS\tLAST EXIT\tMEMORY\tCPU\tRECYCLES")
 	for _, p := range s.Processes {
 		pid, last := "-", "-"
 		if p.Pid != 0 {
@@ -28,7 +28,8 @@ func PrintStatus(w io.Writer, s status.Snapshot, now time.Time) {
 		if p.Ready != nil && p.State == status.Running {
 			state = map[bool]string{true: "ready", false: "running, not ready"}[*p.Ready]
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%v\t%d\t%s\n", p.Name, pid, state, now.Sub(p.Since).Round(time.Second), p.Restarts, last)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%v\t%d\t%s\t%s\t%s\t%s\n", p.Name, pid, state, now.Sub(p.Since).Round(time.Second), p.Restarts, last,
+			memory(p), cpu(p), recycles(p))
 	}
 	tw.Flush()
 	if len(s.Cron) == 0 {
@@ -93,4 +94,31 @@ func running(j status.Job) string {
 		return "-"
 	}
 	return strings.Join(parts, "; ")
+}
+
+// memory is a process's memory, with its limit: "61.2M/512.0M".
+func memory(p status.Process) string {
+	m := "-"
+	if p.Memory > 0 {
+		m = status.FormatBytes(p.Memory)
+	}
+	if p.MaxMemory > 0 {
+		m += "/" + status.FormatBytes(p.MaxMemory)
+	}
+	return m
+}
+
+func cpu(p status.Process) string {
+	if p.Pid == 0 || p.Memory == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.2fs", p.CPU)
+}
+
+// recycles is the count and the last reason: "3 (memory)".
+func recycles(p status.Process) string {
+	if p.RecycleCount == 0 {
+		return "0"
+	}
+	return fmt.Sprintf("%d (%s)", p.RecycleCount, p.LastRecycle)
 }

@@ -56,7 +56,7 @@ func (s *Supervisor) control(c Control) {
 	case status.OpStatus:
 	case status.OpReload:
 		s.reload(ReloadRequest{Reason: "tend reload"})
-	case status.OpRestart, status.OpStop, status.OpStart:
+	case status.OpRestart, status.OpRestartAllAtOnce, status.OpStop, status.OpStart:
 		err = s.act(c.Op, c.Target)
 	default:
 		err = fmt.Errorf("unknown operation %q", c.Op)
@@ -73,10 +73,26 @@ func (s *Supervisor) act(op, target string) error {
 	if err != nil {
 		return err
 	}
+	running := map[string]int{} // running instances named, per type
+	for _, inst := range matched {
+		if inst.running && !inst.retiring {
+			running[inst.spec.Type]++
+		}
+	}
+	rolling := false
 	for _, inst := range matched {
 		switch op {
-		case status.OpRestart:
+		case status.OpRestart, status.OpRestartAllAtOnce:
 			inst.userStopped = false
+			inst.quickCrashes, inst.backoff = 0, s.cfg.Backoff.Min
+			if op == status.OpRestart && running[inst.spec.Type] > 1 && inst.running && !inst.retiring {
+				inst.life.pending = reasonManual // one of the type at a time (roll)
+				rolling = true
+				continue
+			}
+			if inst.running {
+				inst.life.count(reasonManual)
+			}
 			s.replace(inst, inst.spec)
 		case status.OpStop:
 			if !inst.userStopped {
@@ -93,7 +109,14 @@ func (s *Supervisor) act(op, target string) error {
 	if target == "" {
 		target = "all"
 	}
-	s.cfg.Output.Printf("%s %s requested through the control socket", op, target)
+	how := ""
+	switch {
+	case rolling:
+		how = " (rolling: one instance of a type at a time)"
+	case op == status.OpRestartAllAtOnce:
+		op, how = status.OpRestart, " (all at once)"
+	}
+	s.cfg.Output.Printf("%s %s requested through the control socket%s", op, target, how)
 	return nil
 }
 
@@ -146,6 +169,7 @@ func names(pattern, instance, typ string) bool {
 
 func (s *Supervisor) snapshot() status.Snapshot {
 	snap := status.Snapshot{Pid: os.Getpid(), Started: s.started, Draining: s.draining, Processes: []status.Process{}, Cron: []status.Job{}}
+	usage := s.usage()
 	for _, inst := range s.instances {
 		p := status.Process{Name: inst.spec.Name, Type: inst.spec.Type, Restarts: inst.restarts, Exits: inst.exits, Since: inst.since}
 		switch {
@@ -168,11 +192,15 @@ func (s *Supervisor) snapshot() status.Snapshot {
 			p.Pid = inst.child.Pid
 		}
 		inst.healthStatus(&p)
+		inst.lifeStatus(&p, usage)
 		if inst.exits > 0 {
 			code := inst.lastStatus.ExitCode()
 			p.LastExit = &code
 		}
-		p.Expected = !s.draining && !inst.userStopped && !inst.waiting && !(inst.spec.CanDie && !inst.running) && inst.restartTimer == nil
+		// A deliberate restart (a recycle, a reload) is no outage: the
+		// instance is on its way back, as one in its back-off is.
+		restarting := inst.retiring && inst.next != nil
+		p.Expected = !s.draining && !inst.userStopped && !inst.waiting && !(inst.spec.CanDie && !inst.running && !inst.life.failed) && inst.restartTimer == nil && !restarting
 		snap.Processes = append(snap.Processes, p)
 	}
 	if s.cron != nil {

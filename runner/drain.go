@@ -31,6 +31,7 @@ func (s *Supervisor) drain(reason string, code int) {
 			inst.restartTimer = nil
 		}
 		inst.next = nil // a restart in progress does not start again
+		inst.stopLife()
 		if inst.child == nil {
 			continue
 		}

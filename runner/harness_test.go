@@ -34,8 +34,11 @@ type harness struct {
 func startHarness(t *testing.T, cfg Config) *harness {
 	t.Helper()
 	h := &harness{t: t, out: &testkit.Buffer{}, sigs: make(chan os.Signal, 4), reloads: make(chan ReloadRequest), code: make(chan int, 1)}
-	cfg.Output = output.NewMux(output.OutputOptions{Stdout: h.out, Stderr: h.out, Prefix: true})
+	cfg.Output = output.NewMux(output.OutputOptions{Stdout: h.out, Stderr: h.out, Prefix: true, KeepTail: true})
 	cfg.Reaper = testkit.Reaper(t)
+	if cfg.OnFailure != nil {
+		cfg.OnFailure.Reaper, cfg.OnFailure.Output = cfg.Reaper, cfg.Output
+	}
 	cfg.Signals = h.sigs
 	cfg.Reloads = h.reloads
 	if cfg.Timeout == 0 {

@@ -7,6 +7,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/tend-run/tend/cron"
 	"github.com/tend-run/tend/output"
 	"github.com/tend-run/tend/proc"
 )
@@ -29,6 +30,13 @@ type Hook struct {
 	Timeout time.Duration
 	Reaper  *proc.Reaper
 	Output  *output.Mux
+	// Every is --on-failure-every: after a hook for a process type or a
+	// cron job, its further failures within Every are counted, not hooked
+	// (0: every failure is hooked).
+	Every time.Duration
+
+	mu       sync.Mutex
+	throttle map[string]*throttle
 
 	once sync.Once
 	runs sync.WaitGroup // from Fire until the hook has exited and its output is copied (or it was not started)
@@ -46,14 +54,35 @@ func (h *Hook) init() {
 	})
 }
 
+// The events of the hook (TEND_EVENT).
+const (
+	// EventFailed: a process or cron run failed on its own, or an instance
+	// failed its liveness check.
+	EventFailed = "failed"
+	// EventGaveUp: tend gave up restarting a process type.
+	EventGaveUp = "gave-up"
+	// EventRecovered: the first successful run after a hooked failure.
+	EventRecovered = "recovered"
+)
+
 // Failure describes what failed.
 type Failure struct {
 	// Process is the instance ("worker.1") or the cron run ("cron.ab12cd34").
 	Process string
+	// Type is the instance's process type (empty for cron runs).
+	Type string
 	// JobID is set for cron runs.
-	JobID    string
+	JobID string
+	// Event is EventFailed (the default), EventGaveUp or EventRecovered.
+	Event string
+	// Reason says why it failed when it did not exit on its own:
+	// "liveness" (TEND_REASON).
+	Reason   string
 	Status   proc.ExitStatus
 	Duration time.Duration
+	// Tail, if not nil, gives the failed run's own output for
+	// TEND_OUTPUT_TAIL (else the name's recent output is used).
+	Tail func() string
 	// OutputDone, if not nil, is closed once the failed process's output
 	// has been copied: the hook waits for it (up to outputWaitLimit) so
 	// that TEND_OUTPUT_TAIL holds its last lines.
@@ -64,13 +93,102 @@ type Failure struct {
 // background process it left may hold its pipes open.
 const outputWaitLimit = 2 * time.Second
 
-// Fire starts the hook for f without waiting for it. Its own failure is
-// logged, never fatal. A nil Hook does nothing.
+// throttle is the hook's memory of one process type or cron job.
+type throttle struct {
+	// last is when its last failure or give-up hook fired (zero after a
+	// recovery); counted are the failures since.
+	last    time.Time
+	counted int
+	// hooked: a failure was hooked and no recovery since.
+	hooked bool
+	// quiet: said that further failures are counted, this window.
+	quiet bool
+}
+
+// key is what f is throttled by: the cron job or the process type.
+func (f Failure) key() string {
+	if f.JobID != "" {
+		return "cron " + f.JobID
+	}
+	if f.Type != "" {
+		return f.Type
+	}
+	return f.Process
+}
+
+// Fire starts the hook for f without waiting for it, unless throttled: a
+// failure within Every of the hook for the same type or job is counted
+// for the next hook (TEND_FAILURES); a recovery fires only after a hooked
+// failure; a give-up always fires. Its own failure is logged, never fatal.
+// A nil Hook does nothing.
 func (h *Hook) Fire(f Failure) {
 	if h == nil || h.Command == "" {
 		return
 	}
 	h.init()
+	failures, ok := h.admit(&f)
+	if !ok {
+		return
+	}
+	h.start(f, failures)
+}
+
+// admit decides whether f fires, and with how many failures.
+func (h *Hook) admit(f *Failure) (int, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.throttle == nil {
+		h.throttle = map[string]*throttle{}
+	}
+	key := f.key()
+	t := h.throttle[key]
+	if t == nil {
+		t = &throttle{}
+		h.throttle[key] = t
+	}
+	now := time.Now()
+	switch f.Event {
+	case EventRecovered:
+		if !t.hooked {
+			return 0, false
+		}
+		// The next failure is a first one again: it fires at once.
+		n := t.counted
+		t.counted, t.last, t.quiet, t.hooked = 0, time.Time{}, false, false
+		return n, true
+	case EventGaveUp:
+		t.hooked = true
+	default:
+		f.Event = EventFailed
+		t.counted++
+		if !t.last.IsZero() && now.Sub(t.last) < h.Every {
+			if !t.quiet {
+				t.quiet = true
+				h.Output.Errorf("on-failure: further failures of %s within %v are counted, not reported (--on-failure-every)", key, h.Every)
+			}
+			return 0, false
+		}
+		t.hooked = true
+	}
+	n := t.counted
+	t.counted, t.last, t.quiet = 0, now, false
+	return n, true
+}
+
+// Hooked reports whether key's last hook was a failure not yet followed
+// by a recovery, so a successful run is worth telling (a nil Hook: false).
+func (h *Hook) Hooked(typ string) bool {
+	if h == nil || h.Command == "" {
+		return false
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	t := h.throttle[typ]
+	return t != nil && t.hooked
+}
+
+// start runs the hook for f off the caller's goroutine.
+func (h *Hook) start(f Failure, failures int) {
 	h.runs.Add(1)
 	go func() {
 		defer h.runs.Done()
@@ -87,18 +205,29 @@ func (h *Hook) Fire(f Failure) {
 			return
 		default:
 		}
-		h.run(f)
+		h.run(f, failures)
 	}()
 }
 
 // run starts the hook and watches it until it has exited.
-func (h *Hook) run(f Failure) {
+func (h *Hook) run(f Failure, failures int) {
+	code := strconv.Itoa(f.Status.ExitCode())
+	if f.Reason != "" || f.Event == EventRecovered {
+		code = "" // it did not exit (liveness), or is running (recovered)
+	}
+	tail := h.Output.Tail(f.Process)
+	if f.Tail != nil {
+		tail = f.Tail()
+	}
 	env := WithEnv(h.Env,
 		"TEND_PROCESS="+f.Process,
 		"TEND_JOB_ID="+f.JobID,
-		"TEND_EXIT_CODE="+strconv.Itoa(f.Status.ExitCode()),
+		"TEND_EVENT="+f.Event,
+		"TEND_REASON="+f.Reason,
+		"TEND_FAILURES="+strconv.Itoa(failures),
+		"TEND_EXIT_CODE="+code,
 		"TEND_DURATION="+fmt.Sprintf("%.3f", f.Duration.Seconds()),
-		"TEND_OUTPUT_TAIL="+h.Output.Tail(f.Process),
+		"TEND_OUTPUT_TAIL="+tail,
 	)
 	path, args := proc.ShellCommand(h.Command)
 	child, pipes, err := startPiped(h.Reaper, h.Output, "on-failure", proc.Command{Path: path, Args: args, Env: env, Dir: h.Dir, NewGroup: true}, nil)
@@ -170,4 +299,9 @@ func (h *Hook) Kill() {
 	h.init()
 	h.stopOnce.Do(func() { close(h.stopping) })
 	h.killOnce.Do(func() { close(h.killing) })
+}
+
+// cronFailure is a cron run's failure as the hook takes it.
+func cronFailure(f cron.Failure) Failure {
+	return Failure{Process: f.Process, JobID: f.JobID, Status: f.Status, Duration: f.Duration, OutputDone: f.OutputDone}
 }

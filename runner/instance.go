@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/tend-run/tend/health"
 )
@@ -29,6 +30,15 @@ type InstanceSpec struct {
 	CanDie bool
 	// Checks are its type's health checks (app.json's healthchecks).
 	Checks []health.Check
+	// Restart starts it again when it exits (--restart): at once after an
+	// exit 0 (a recycle), after a back-off after a crash.
+	Restart bool
+	// MaxMemory recycles it when its process group's resident memory is
+	// above this many bytes for two samples in a row (0: no limit).
+	MaxMemory int64
+	// MaxAge recycles it after it has run this long, less a jitter of up
+	// to 10 % (0: never).
+	MaxAge time.Duration
 	// Terminal runs it on a pseudo-terminal held by tend (--tty), which
 	// `tend attach` connects to.
 	Terminal bool

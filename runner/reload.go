@@ -212,8 +212,8 @@ func (s *Supervisor) retired(inst *instance) {
 		s.start(inst)
 		return
 	}
-	if inst.userStopped && !s.draining {
-		return // stays listed as stopped
+	if (inst.userStopped || inst.life.failed) && !s.draining {
+		return // stays listed as stopped, or failed
 	}
 	inst.removed = true
 	s.instances = slices.DeleteFunc(s.instances, func(x *instance) bool { return x == inst })

@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -15,25 +16,18 @@ import (
 	"github.com/tend-run/tend/proc"
 )
 
-// Backoff is the --restart policy: a delay from Min doubling to Max, reset
-// after a run of Healthy; GiveUp quick crashes in a row stop everything.
-type Backoff struct {
-	Min, Max, Healthy time.Duration
-	GiveUp            int
-}
-
-// DefaultBackoff is 1 s doubling to 30 s, reset after a minute up, giving
-// up after ten quick crashes in a row.
-var DefaultBackoff = Backoff{Min: time.Second, Max: 30 * time.Second, Healthy: time.Minute, GiveUp: 10}
-
 // Config is everything a Supervisor runs.
 type Config struct {
 	Dir       string
 	Instances []InstanceSpec
 	// Timeout is the grace period between the stop signal and SIGKILL.
 	Timeout time.Duration
-	// Restart restarts exited instances instead of stopping everything.
+	// Restart restarts every exited instance instead of stopping
+	// everything (InstanceSpec.Restart does it per type).
 	Restart bool
+	// SampleEvery is how often the memory of instances with a MaxMemory is
+	// sampled (0: DefaultSampleEvery).
+	SampleEvery time.Duration
 	// KeepWatching (--watch) keeps the rest running when an instance exits:
 	// it waits for the next change of the files and starts again then.
 	KeepWatching bool
@@ -95,6 +89,10 @@ type Supervisor struct {
 	reloaded   chan reloadResult
 	parsing    bool
 	parseAgain *ReloadRequest
+	// sampling: a memory sample is being taken; usageCache is the
+	// snapshot's.
+	sampling   bool
+	usageCache usageCache
 }
 
 type instance struct {
@@ -127,6 +125,9 @@ type instance struct {
 	held bool
 	// console is the terminal of the running child (--tty; else nil).
 	console *console.Console
+	// pipes are the current run's (its own output tail for the hook).
+	pipes *output.Pipes
+	life  lifecycle
 }
 
 type event struct {
@@ -138,13 +139,18 @@ type event struct {
 	cronIdle bool
 	// health is what the instance's health Monitor saw.
 	health *health.Event
+	// aged: the instance's --max-age is up; recovered: it has run
+	// --on-failure-every since a hooked failure.
+	aged, recovered bool
+	// usage is a memory sample (by group); sampled says it is one.
+	usage   map[int]proc.Usage
+	sampled bool
 }
 
 // NewSupervisor prepares cfg to run.
 func NewSupervisor(cfg Config) *Supervisor {
-	if cfg.Backoff == (Backoff{}) {
-		cfg.Backoff = DefaultBackoff
-	}
+	cfg.Backoff = cfg.Backoff.withDefaults()
+	cfg.SampleEvery = cmp.Or(cfg.SampleEvery, DefaultSampleEvery)
 	s := &Supervisor{cfg: cfg, events: make(chan event, 16), controls: make(chan Control), done: make(chan struct{}), started: time.Now()}
 	s.reloaded = make(chan reloadResult)
 	for _, spec := range cfg.Instances {
@@ -152,7 +158,12 @@ func NewSupervisor(cfg Config) *Supervisor {
 	}
 	if cfg.Cron != nil {
 		cc := *cfg.Cron
-		cc.OnFailure = func(f cron.Failure) { cfg.OnFailure.Fire(Failure(f)) }
+		cc.OnFailure = func(f cron.Failure) { cfg.OnFailure.Fire(cronFailure(f)) }
+		cc.OnSuccess = func(f cron.Failure) {
+			rf := cronFailure(f)
+			rf.Event = EventRecovered
+			cfg.OnFailure.Fire(rf)
+		}
 		s.cron = cron.New(cc, s.cronIdle)
 		s.cronJobs = cc.Jobs
 	}
@@ -215,6 +226,8 @@ func (s *Supervisor) Run(ctx context.Context) int {
 // nothing runs or waits to restart.
 func (s *Supervisor) loop(ctxDone <-chan struct{}, sigs <-chan os.Signal) {
 	broken := s.cfg.Output.Broken()
+	sampler := time.NewTicker(s.cfg.SampleEvery)
+	defer sampler.Stop()
 	for !s.finished() {
 		var killC <-chan time.Time
 		if s.killTimer != nil {
@@ -240,7 +253,10 @@ func (s *Supervisor) loop(ctxDone <-chan struct{}, sigs <-chan os.Signal) {
 		case <-broken:
 			broken = nil
 			s.outputClosed()
+		case <-sampler.C:
+			s.sample()
 		}
+		s.roll()
 	}
 }
 
@@ -276,10 +292,10 @@ func (s *Supervisor) lastExitCode() int {
 
 func (s *Supervisor) start(inst *instance) {
 	inst.restartTimer = nil
-	inst.waiting, inst.held = false, false
+	inst.waiting, inst.held, inst.life.failed = false, false, false
 	path, args := proc.ShellCommand(inst.spec.Command)
 	hold := s.cfg.Output.HoldOutput(inst.spec.Name) // its output comes after the started line
-	child, err := s.startChild(inst, proc.Command{
+	child, pipes, err := s.startChild(inst, proc.Command{
 		Path: path, Args: args, Env: inst.spec.Env, Dir: s.cfg.Dir, NewGroup: true,
 	})
 	if err != nil {
@@ -290,6 +306,7 @@ func (s *Supervisor) start(inst *instance) {
 			code = se.ExitCode
 		}
 		hold.Release()
+		inst.pipes = nil
 		s.cfg.Output.Errorf("%s failed to start: %v", inst.spec.Name, err)
 		inst.lastStatus = proc.ExitStatus{Code: code}
 		s.cfg.Output.Printf("%s %s", inst.spec.Name, inst.lastStatus)
@@ -299,11 +316,12 @@ func (s *Supervisor) start(inst *instance) {
 	if inst.child != nil {
 		inst.restarts++
 	}
-	inst.child = child
+	inst.child, inst.pipes = child, pipes
 	inst.running = true
 	inst.since = time.Now()
 	hold.Printf("%s started with pid %d (port %d)", inst.spec.Name, child.Pid, inst.spec.Port)
 	s.watchHealth(inst, child, false)
+	s.startedLife(inst, child)
 	s.startHeld() // a type without checks is up once it runs
 	go func() {
 		st := child.Wait()
@@ -325,39 +343,55 @@ func (s *Supervisor) handle(ev event) {
 		s.onHealth(ev)
 		return
 	}
+	if ev.aged || ev.recovered || ev.sampled {
+		s.onLife(ev)
+		return
+	}
 	inst := ev.inst
 	if inst.child != ev.child {
 		return
 	}
 	inst.stopHealth()
+	inst.stopLife()
 	inst.running = false
 	inst.lastStatus = ev.status
 	inst.exits++
 	inst.since = time.Now()
-	// Logged after the last line the process wrote, without waiting here.
-	s.cfg.Output.PrintfAfter(inst.spec.Name, ev.child.OutputDone(), "%s %s", inst.spec.Name, ev.status)
-	if inst.retiring {
-		s.retired(inst)
-		return
-	}
 	decide := ev.status
 	if inst.healthFailed() && decide.Success() {
 		decide = proc.ExitStatus{Code: 1} // stopped for a failed startup check: a crash
 	}
-	s.exited(inst, decide, time.Since(ev.child.Started), ev.child.OutputDone())
+	ran := time.Since(ev.child.Started)
+	recycle := !inst.retiring && s.recycled(inst, decide, ran)
+	suffix := ""
+	if recycle {
+		suffix = ": recycled"
+	}
+	// Logged after the last line the process wrote, without waiting here.
+	s.cfg.Output.PrintfAfter(inst.spec.Name, ev.child.OutputDone(), "%s %s%s", inst.spec.Name, ev.status, suffix)
+	if inst.retiring {
+		s.retired(inst)
+		return
+	}
+	if recycle {
+		inst.life.count(reasonExit0)
+		s.start(inst)
+		return
+	}
+	s.exited(inst, decide, ran, ev.child.OutputDone())
 }
 
 // exited decides what an instance's exit on its own means. output is closed
 // once the instance's output has been copied.
 func (s *Supervisor) exited(inst *instance, st proc.ExitStatus, ran time.Duration, output <-chan struct{}) {
 	if !s.draining && !st.Success() {
-		s.cfg.OnFailure.Fire(Failure{Process: inst.spec.Name, Status: st, Duration: ran, OutputDone: output})
+		s.cfg.OnFailure.Fire(Failure{Process: inst.spec.Name, Type: inst.spec.Type, Status: st, Duration: ran, OutputDone: output, Tail: inst.runTail()})
 	}
 	switch {
 	case s.draining:
-	case inst.spec.CanDie:
-	case s.cfg.Restart:
+	case s.restarts(inst):
 		s.scheduleRestart(inst, st, ran)
+	case inst.spec.CanDie:
 	case s.cfg.KeepWatching:
 		inst.waiting = true
 		s.cfg.Output.Printf("%s %s; the rest keeps running, and it starts again at the next change (--watch)", inst.spec.Name, st)
@@ -368,22 +402,4 @@ func (s *Supervisor) exited(inst *instance, st proc.ExitStatus, ran time.Duratio
 		}
 		s.drain(fmt.Sprintf("%s %s", inst.spec.Name, st), code)
 	}
-}
-
-func (s *Supervisor) scheduleRestart(inst *instance, st proc.ExitStatus, ran time.Duration) {
-	b := s.cfg.Backoff
-	if ran >= b.Healthy {
-		inst.quickCrashes = 0
-		inst.backoff = b.Min
-	}
-	inst.quickCrashes++
-	if inst.quickCrashes >= b.GiveUp {
-		s.cfg.Output.Errorf("%s stopped %d times in a row within %v; giving up", inst.spec.Name, inst.quickCrashes, b.Healthy)
-		s.drain(fmt.Sprintf("%s keeps crashing", inst.spec.Name), st.ExitCode())
-		return
-	}
-	delay := inst.backoff
-	inst.backoff = min(inst.backoff*2, b.Max)
-	s.cfg.Output.Printf("restarting %s in %v", inst.spec.Name, delay)
-	inst.restartTimer = time.AfterFunc(delay, func() { s.events <- event{inst: inst, restart: true} })
 }

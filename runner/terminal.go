@@ -6,20 +6,21 @@ import (
 	"sync/atomic"
 
 	"github.com/tend-run/tend/console"
+	"github.com/tend-run/tend/output"
 	"github.com/tend-run/tend/proc"
 	"github.com/tend-run/tend/status"
 )
 
 // startChild starts an instance's child: on pipes, or on a terminal of its
 // own when its type is in --tty.
-func (s *Supervisor) startChild(inst *instance, cmd proc.Command) (*proc.Child, error) {
+func (s *Supervisor) startChild(inst *instance, cmd proc.Command) (*proc.Child, *output.Pipes, error) {
 	inst.console = nil
 	if !inst.spec.Terminal {
-		return StartPiped(s.cfg.Reaper, s.cfg.Output, inst.spec.Name, cmd, nil)
+		return startPiped(s.cfg.Reaper, s.cfg.Output, inst.spec.Name, cmd, nil)
 	}
 	con, err := console.Open(s.cfg.Output, inst.spec.Name, nil)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if s.cfg.Keyboard != nil {
 		if size, err := console.SizeOf(s.cfg.Keyboard); err == nil {
@@ -32,11 +33,11 @@ func (s *Supervisor) startChild(inst *instance, cmd proc.Command) (*proc.Child, 
 	child, err := s.cfg.Reaper.Start(cmd)
 	p.Started(err)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	inst.console = con
 	s.keyboard.to.Store(con)
-	return child, nil
+	return child, p, nil
 }
 
 // Attach connects a `tend attach` session to the instance target names:

@@ -54,6 +54,7 @@ func SchedulerConfig(settings app.Settings, a *app.App, out *output.Mux, reaper 
 		Launch: func(job cron.Job, scheduled, deadline time.Time) (cron.RunHandle, error) {
 			a := current.Load()
 			path, args := proc.ShellCommand(a.ExpandCommand(job.Command))
+			out.ResetTail(job.Name()) // TEND_OUTPUT_TAIL: this run's output only
 			child, err := runner.StartPiped(reaper, out, job.Name(), proc.Command{
 				Path: path, Args: args, Env: a.CronEnv(job.ID, scheduled, deadline, job.Attempt), Dir: a.Root, NewGroup: true,
 			}, job.Tee)

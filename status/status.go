@@ -7,6 +7,7 @@ package status
 
 import (
 	"errors"
+	"strconv"
 	"time"
 
 	"github.com/tend-run/tend/history"
@@ -19,6 +20,9 @@ const (
 	OpStop    = "stop"
 	OpStart   = "start"
 	OpReload  = "reload"
+	// OpRestartAllAtOnce is `tend restart --all-at-once`: every instance
+	// named at once, not one of a type at a time.
+	OpRestartAllAtOnce = "restart-all-at-once"
 	// OpCronRun runs a cron job now and streams its output (`tend cron run`).
 	OpCronRun = "cron-run"
 	// OpLogs streams the output tend keeps (`tend logs`).
@@ -47,6 +51,8 @@ const (
 	Starting = "starting"
 	// Held: not started yet; --after has it wait for other types.
 	Held = "waiting for --after"
+	// Failed: tend gave up restarting its type (--can-die: the rest runs).
+	Failed = "failed"
 )
 
 // Snapshot is the supervisor's state at one moment.
@@ -81,6 +87,32 @@ type Process struct {
 	Ready *bool `json:"ready,omitempty"`
 	// Checks are its health checks' latest results.
 	Checks []CheckState `json:"healthchecks,omitempty"`
+	// Memory is the resident memory of its whole process group in bytes,
+	// and CPU the user and system seconds of the group's living members
+	// and of the leader's finished children, while it runs (0 where /proc
+	// cannot tell).
+	Memory int64   `json:"memory_bytes,omitempty"`
+	CPU    float64 `json:"cpu_seconds,omitempty"`
+	// MaxMemory is its --max-memory in bytes (0: none).
+	MaxMemory int64 `json:"max_memory_bytes,omitempty"`
+	// Recycles counts the times tend restarted it on purpose, by reason
+	// (memory, age, exit0, manual, liveness); RecycleCount is their sum and
+	// LastRecycle the last one's reason.
+	Recycles     map[string]int `json:"recycles,omitempty"`
+	RecycleCount int            `json:"recycle_count,omitempty"`
+	LastRecycle  string         `json:"last_recycle,omitempty"`
+}
+
+// FormatBytes writes a size as --max-memory takes it: 612.5M, 1.25G.
+func FormatBytes(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return strconv.FormatFloat(float64(n)/(1<<30), 'f', 2, 64) + "G"
+	case n >= 1<<20:
+		return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + "M"
+	default:
+		return strconv.FormatFloat(float64(n)/(1<<10), 'f', 1, 64) + "K"
+	}
 }
 
 // CheckState is one health check of an instance: its latest result and

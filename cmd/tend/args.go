@@ -149,8 +149,7 @@ func takesValue(flags []cli.Flag, a string) bool {
 		if !slices.Contains(f.Names(), name) {
 			continue
 		}
-		_, isBool := f.(*cli.BoolFlag)
-		return !isBool
+		return !isBoolish(f)
 	}
 	return false
 }

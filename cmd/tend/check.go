@@ -15,7 +15,7 @@ func checkCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "check",
 		Usage: "validate the Procfile, app.json and env files and print a summary",
-		Flags: append(withAppFlags(&cli.BoolFlag{Name: "json", Usage: "print the summary as JSON"}, cronFlags()[1], afterFlag(),
+		Flags: append(withAppFlags(&cli.BoolFlag{Name: "json", Usage: "print the summary as JSON"}, cronFlags()[1], afterFlag(), lifecycleFlags()[0], lifecycleFlags()[1], lifecycleFlags()[2],
 			&cli.BoolFlag{Name: "connect", Usage: "with --lock-url: connect, take and release a lock, and print the server's version"}, checkHistoryFlag()), cronContractFlags()...),
 		Action: checkAction,
 	}

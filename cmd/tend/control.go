@@ -14,14 +14,17 @@ import (
 )
 
 func controlCommands() []*cli.Command {
-	target := func(name, usage string) *cli.Command {
+	target := func(name, usage string, flags ...cli.Flag) *cli.Command {
 		return &cli.Command{
 			Name: name, Usage: usage + " (several, globs such as 'web.*', or none for all)", ArgsUsage: "[TYPE|INSTANCE|GLOB...]",
-			Flags: withAppFlags(),
+			Flags: withAppFlags(flags...),
 			Action: func(c *cli.Context) error {
 				op := name
-				if name == "resume" {
+				switch {
+				case name == "resume":
 					op = status.OpStart
+				case name == "restart" && c.Bool("all-at-once"):
+					op = status.OpRestartAllAtOnce
 				}
 				_, err := call(c, control.Request{Op: op, Target: strings.Join(c.Args().Slice(), ",")})
 				return err
@@ -38,7 +41,8 @@ func controlCommands() []*cli.Command {
 			),
 			Action: statusAction,
 		},
-		target("restart", "restart a process type or instance (graceful stop, then start)"),
+		target("restart", "restart a process type or instance (graceful stop, then start; one instance of a type at a time)",
+			&cli.BoolFlag{Name: "all-at-once", Usage: "restart every instance named at once, not one of a type at a time"}),
 		target("stop", "stop a process type or instance; the rest keeps running"),
 		target("resume", "start again what `tend stop` stopped, or an exited process"),
 		{

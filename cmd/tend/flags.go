@@ -110,6 +110,9 @@ func settingsFrom(c *cli.Context) app.Settings {
 		LockURL:      flagString(c, "lock-url"),
 		Exclude:      flagString(c, "exclude"),
 		After:        flagString(c, "after"),
+		Restart:      restartFlag(c),
+		MaxMemory:    flagString(c, "max-memory"),
+		MaxAge:       flagString(c, "max-age"),
 		TTY:          flagString(c, "tty"),
 	}
 	if c.IsSet("port") {

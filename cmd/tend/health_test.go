@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -121,7 +122,8 @@ func TestHealthLivenessRestartsOnlyThatInstance(t *testing.T) {
 	t.Parallel()
 	dir, healthy, port := healthApp(t, `{"type": "liveness", "path": "/health", "attempts": 2, "wait": 1}`, "worker: echo worker $$; exec sleep 600\n")
 	os.WriteFile(healthy, nil, 0o644)
-	p := startTend(t, dir, nil, "start", "-p", strconv.Itoa(port))
+	hooks := filepath.Join(t.TempDir(), "hooks")
+	p := startTend(t, dir, nil, "start", "-p", strconv.Itoa(port), "--on-failure", `echo "$TEND_EVENT $TEND_REASON $TEND_PROCESS" >> `+hooks)
 	p.waitOutput("serving ")
 	p.waitOutput("worker ")
 	first := webPid(p.stdout.String())
@@ -141,6 +143,12 @@ func TestHealthLivenessRestartsOnlyThatInstance(t *testing.T) {
 	if !strings.Contains(metrics, `"healthchecks"`) {
 		t.Errorf("status --json has no health checks:\n%s", metrics)
 	}
+	// A liveness restart is a recycle (reason liveness) and a failure for
+	// the hook (issue 13).
+	if !regexp.MustCompile(`"recycles": \{\s*"liveness": 1\s*\}`).MatchString(metrics) {
+		t.Errorf("status --json has no liveness recycle:\n%s", metrics)
+	}
+	waitFor(t, "the hook", func() bool { data, _ := os.ReadFile(hooks); return string(data) == "failed liveness web.1\n" })
 	p.signal(syscall.SIGTERM)
 	p.wait()
 }

@@ -216,7 +216,10 @@ func TestSettingValuesNeverPrinted(t *testing.T) {
 	for _, c := range []struct{ env, want string }{
 		{"TEND_TIMEOUT", "invalid --timeout: want seconds or a duration"},
 		{"TEND_CRON", "TEND_CRON (for --cron) is not a boolean"},
-		{"TEND_RESTART", "TEND_RESTART (for --restart) is not a boolean"},
+		{"TEND_RESTART", "--restart: entry 1 is not a process type of Procfile (its types: web)"},
+		{"TEND_MAX_MEMORY", "--max-memory: entry 1 is not type=size"},
+		{"TEND_MAX_AGE", "--max-age: entry 1 is not type=duration"},
+		{"TEND_ON_FAILURE_EVERY", "invalid --on-failure-every: want a duration"},
 		{"TEND_WATCH", "TEND_WATCH (for --watch) is not a boolean"},
 		{"TEND_FORMATION", "invalid formation: entry 1 is not name=N"},
 		{"TEND_STOP_SIGNAL", "--stop-signal: entry 1 is not type=value"},

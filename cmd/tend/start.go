@@ -32,7 +32,10 @@ func startCommand() *cli.Command {
 			stopSignalFlag(),
 			signalLeaderFlag(),
 			cronFlags()[0], cronFlags()[1], cronFlags()[2],
-			&cli.BoolFlag{Name: "restart", Usage: "restart exited processes (back-off 1s to 30s; gives up after 10 quick crashes)", EnvVars: []string{"TEND_RESTART"}},
+			lifecycleFlags()[0], lifecycleFlags()[1], lifecycleFlags()[2],
+			&cli.StringFlag{Name: "memory-sample-every", Value: "5s", Hidden: true, Usage: "how often --max-memory samples (tests)"},
+			&cli.StringFlag{Name: "crash-backoff", Value: "1s", Hidden: true, Usage: "the first back-off after a crash (tests; it doubles to 30 times that)"},
+			&cli.StringFlag{Name: "on-failure-every", Value: "10m", Usage: "after an --on-failure hook, count a type's further failures for `DURATION` instead of running the hook again", EnvVars: []string{"TEND_ON_FAILURE_EVERY"}},
 			&cli.StringFlag{Name: "can-die", Usage: "`TYPES` that may exit without stopping the rest", EnvVars: []string{"TEND_CAN_DIE"}},
 			&cli.StringFlag{Name: "exclude", Aliases: []string{"x"}, Usage: "`TYPES` not to run, e.g. worker,clock", EnvVars: []string{"TEND_EXCLUDE"}},
 			afterFlag(),
@@ -49,7 +52,7 @@ func startCommand() *cli.Command {
 			&cli.BoolFlag{Name: "watch", Usage: "reload when the Procfile, app.json or env files change (SIGHUP does too)", EnvVars: []string{"TEND_WATCH"}},
 			&cli.StringSliceFlag{Name: "watch-path", Usage: "with --watch: also watch files matching `GLOB` (e.g. '**/*.go')"},
 			&cli.StringFlag{Name: "history", Usage: "keep cron run history in `FILE` (JSON lines) so that it survives restarts", EnvVars: []string{"TEND_HISTORY"}},
-			&cli.StringFlag{Name: "on-failure", Usage: "run `CMD` when a process or cron run fails on its own (TEND_PROCESS, TEND_JOB_ID, TEND_EXIT_CODE, TEND_DURATION, TEND_OUTPUT_TAIL)", EnvVars: []string{"TEND_ON_FAILURE"}},
+			&cli.StringFlag{Name: "on-failure", Usage: "run `CMD` when a process or cron run fails on its own (TEND_EVENT, TEND_PROCESS, TEND_JOB_ID, TEND_EXIT_CODE, TEND_FAILURES, TEND_REASON, TEND_DURATION, TEND_OUTPUT_TAIL)", EnvVars: []string{"TEND_ON_FAILURE"}},
 			&cli.StringFlag{Name: "metrics-addr", Usage: "serve the status page, /metrics, /status and /healthz on `ADDR` (e.g. 127.0.0.1:9090; a bare :9090 means loopback)", EnvVars: []string{"TEND_METRICS_ADDR"}},
 			&cli.StringFlag{Name: "watch-restart", Usage: "`TYPES` to restart when a --watch-path file changes"},
 		), cronContractFlags()...),
@@ -71,6 +74,9 @@ func startAction(c *cli.Context) error {
 	defer reaper.Close()
 	terminal := proc.IsTerminal(os.Stdin)
 	hook := startup.FailureHook(flagString(c, "on-failure"), a, reaper, out)
+	if hook != nil {
+		hook.Every = sp.failureEvery
+	}
 	out.SetNames(startup.InstanceNames(specs, jobs, c.Bool("release")))
 	watching := c.Bool("watch")
 	if len(specs) == 0 && len(jobs) == 0 && !watching {
@@ -107,7 +113,7 @@ func startAction(c *cli.Context) error {
 		return planError(err)
 	}
 	sup := runner.NewSupervisor(runner.Config{
-		Dir: a.Root, Instances: specs, Timeout: timeout, Restart: c.Bool("restart"), KeepWatching: watching, After: after,
+		Dir: a.Root, Instances: specs, Timeout: timeout, SampleEvery: sp.sampleEvery, Backoff: runner.Backoff{Min: sp.crashBackoff, Max: 30 * sp.crashBackoff}, KeepWatching: watching, After: after,
 		Terminal: terminal, Output: out, Reaper: reaper, Cron: cronCfg,
 		Reloads: reloads, OnFailure: hook, Reload: startup.Reloader(opts, planner, out, &current),
 		Keyboard: startup.Keyboard(specs, terminal),
@@ -146,6 +152,9 @@ type startPlan struct {
 	planner  *app.Planner
 	specs    []runner.InstanceSpec
 	jobs     []cron.Job
+	// sampleEvery is --memory-sample-every, failureEvery --on-failure-every,
+	// crashBackoff --crash-backoff.
+	sampleEvery, failureEvery, crashBackoff time.Duration
 }
 
 // planStart loads the app, builds the output and plans the formation and
@@ -180,6 +189,18 @@ func planStart(c *cli.Context) (*startPlan, error) {
 	}
 	if sp.timeout, err = parseTimeout(flagString(c, "timeout")); err != nil {
 		return nil, err
+	}
+	if sp.sampleEvery, err = app.ParseDuration(flagString(c, "memory-sample-every"), true); err != nil || sp.sampleEvery <= 0 {
+		return nil, &exitError{code: 2, err: fmt.Errorf("invalid --memory-sample-every: want a duration above 0")}
+	}
+	if sp.crashBackoff, err = app.ParseDuration(flagString(c, "crash-backoff"), true); err != nil || sp.crashBackoff <= 0 {
+		return nil, &exitError{code: 2, err: fmt.Errorf("invalid --crash-backoff: want a duration above 0")}
+	}
+	if sp.failureEvery, err = app.ParseDuration(flagString(c, "on-failure-every"), false); err != nil {
+		return nil, &exitError{code: 2, err: fmt.Errorf("invalid --on-failure-every: %w", err)}
+	}
+	if !proc.CanMeasure && sp.settings.MaxMemory != "" {
+		sp.out.Errorf("warning: --max-memory needs /proc, which this system has not: it is not enforced")
 	}
 	sp.planner = app.NewPlanner(sp.settings, c.Args().Slice())
 	if sp.specs, sp.jobs, err = plan(sp.planner, sp.app, sp.out); err != nil {

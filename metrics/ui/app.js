@@ -14,6 +14,7 @@ const states = {
   "exited": ["✖", "exited", "exited"],
   "exited, waiting for a change": ["◌", "exited, waiting for a change", "waiting"],
   "waiting for --after": ["◷", "waiting for --after", "held"],
+  "failed": ["✖", "failed", "failed"],
 };
 let shownOutput = "";
 let lastPid = 0;

@@ -1,0 +1,9 @@
+//go:build !linux
+
+package proc
+
+const canMeasure = false
+
+// GroupUsage needs /proc: without it nothing is measured, and limits on
+// memory are not enforced (tend says so at start).
+func GroupUsage(pgids []int) map[int]Usage { return map[int]Usage{} }

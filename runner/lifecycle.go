@@ -1,0 +1,341 @@
+package runner
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"time"
+
+	"github.com/tend-run/tend/proc"
+	"github.com/tend-run/tend/status"
+)
+
+// The reasons of a recycle (tend_process_recycles_total's reason).
+const (
+	reasonMemory   = "memory"
+	reasonAge      = "age"
+	reasonExit0    = "exit0"
+	reasonManual   = "manual"
+	reasonLiveness = "liveness"
+)
+
+// lifecycle is what the supervisor knows of an instance's recycling: why
+// it was started again, what it uses, and what is due.
+type lifecycle struct {
+	recycles map[string]int
+	last     string // the last recycle's reason
+	// cleanQuick counts its exits 0 in a row that came within
+	// Backoff.Quick of the start (the hot-loop guard).
+	cleanQuick int
+	// failed: tend gave up on its type, which may die (--can-die).
+	failed bool
+	// pending is a recycle waiting for its turn in the type's roll.
+	pending string
+	// over counts memory samples in a row above the limit; usage is the
+	// last sample.
+	over     int
+	usage    proc.Usage
+	measured bool
+	// ageTimer ends the run at --max-age; recoverTimer tells the hook it
+	// has run --on-failure-every after a hooked failure.
+	ageTimer, recoverTimer *time.Timer
+}
+
+// count records a recycle for reason.
+func (l *lifecycle) count(reason string) {
+	if l.recycles == nil {
+		l.recycles = map[string]int{}
+	}
+	l.recycles[reason]++
+	l.last = reason
+}
+
+// stopLife ends what was due for the run that has ended.
+func (inst *instance) stopLife() {
+	l := &inst.life
+	for _, t := range []*time.Timer{l.ageTimer, l.recoverTimer} {
+		if t != nil {
+			t.Stop()
+		}
+	}
+	l.ageTimer, l.recoverTimer = nil, nil
+	l.over, l.measured = 0, false
+}
+
+// restarts says inst is started again when it exits (--restart).
+func (s *Supervisor) restarts(inst *instance) bool {
+	return s.cfg.Restart || inst.spec.Restart
+}
+
+// recycled decides whether an exit is a recycle: an exit 0 of a restarted
+// type, started again at once, unless it is a hot loop (Backoff.HotLoop
+// exits 0 in a row within Backoff.Quick of the start), which gets the
+// crash back-off.
+func (s *Supervisor) recycled(inst *instance, st proc.ExitStatus, ran time.Duration) bool {
+	l := &inst.life
+	if s.draining || !s.restarts(inst) || !st.Success() {
+		l.cleanQuick = 0
+		return false
+	}
+	b := s.cfg.Backoff
+	if ran >= b.Quick {
+		l.cleanQuick = 0
+		return true
+	}
+	l.cleanQuick++
+	if l.cleanQuick < b.HotLoop {
+		return true
+	}
+	if l.cleanQuick == b.HotLoop {
+		s.cfg.Output.Errorf("%s exited with status 0 within %v of its start %d times in a row: restarting it with the crash back-off", inst.spec.Name, b.Quick, l.cleanQuick)
+	}
+	return false
+}
+
+// after sends ev to the loop after d, unless Run has returned.
+func (s *Supervisor) after(d time.Duration, ev event) *time.Timer {
+	return time.AfterFunc(d, func() {
+		select {
+		case s.events <- ev:
+		case <-s.done:
+		}
+	})
+}
+
+// startedLife sets up what is due for a run that has started: its
+// --max-age, and the hook's recovery when its type's failure was hooked.
+func (s *Supervisor) startedLife(inst *instance, child *proc.Child) {
+	inst.stopLife()
+	if age := inst.spec.MaxAge; age > 0 {
+		// Up to 10 % less, so instances started together do not recycle
+		// together.
+		d := age - rand.N(age/10+1)
+		inst.life.ageTimer = s.after(d, event{inst: inst, child: child, aged: true})
+	}
+	if h := s.cfg.OnFailure; h.Hooked(inst.spec.Type) {
+		inst.life.recoverTimer = s.after(h.Every, event{inst: inst, child: child, recovered: true})
+	}
+}
+
+// onLife handles the lifecycle's events: an age reached, a recovery, a
+// memory sample.
+func (s *Supervisor) onLife(ev event) {
+	if ev.sampled {
+		s.sampling = false
+		s.sampled(ev.usage)
+		return
+	}
+	inst := ev.inst
+	if inst.child != ev.child || !inst.running || s.draining {
+		return // about a run that has ended
+	}
+	switch {
+	case ev.aged:
+		inst.life.ageTimer = nil
+		s.cfg.Output.Printf("%s has run for %v (--max-age %v, less up to 10 %%): recycling it", inst.spec.Name,
+			time.Since(inst.child.Started).Round(time.Millisecond), inst.spec.MaxAge)
+		s.recycle(inst, reasonAge)
+	case ev.recovered:
+		inst.life.recoverTimer = nil
+		s.cfg.OnFailure.Fire(Failure{Event: EventRecovered, Process: inst.spec.Name, Type: inst.spec.Type, Duration: time.Since(inst.child.Started)})
+	}
+}
+
+// sample measures, off the loop, the instances that have a memory limit;
+// one sample at a time.
+func (s *Supervisor) sample() {
+	if s.sampling || s.draining {
+		return
+	}
+	var groups []int
+	for _, inst := range s.instances {
+		if inst.spec.MaxMemory > 0 && inst.running && !inst.retiring {
+			groups = append(groups, inst.child.Pid)
+		}
+	}
+	if len(groups) == 0 {
+		return
+	}
+	s.sampling = true
+	go func() {
+		u := proc.GroupUsage(groups)
+		select {
+		case s.events <- event{sampled: true, usage: u}:
+		case <-s.done:
+		}
+	}()
+}
+
+// sampled acts on a sample: an instance above its limit twice in a row
+// is recycled.
+func (s *Supervisor) sampled(usage map[int]proc.Usage) {
+	for _, inst := range s.instances {
+		limit := inst.spec.MaxMemory
+		if limit == 0 || !inst.running || inst.retiring {
+			continue
+		}
+		u, ok := usage[inst.child.Pid]
+		if !ok {
+			continue
+		}
+		l := &inst.life
+		l.usage, l.measured = u, true
+		if u.RSS <= limit {
+			l.over = 0
+			continue
+		}
+		l.over++
+		if l.over == 2 && l.pending == "" {
+			s.cfg.Output.Printf("%s uses %s of memory in %d processes, above its --max-memory %s for 2 samples in a row: recycling it",
+				inst.spec.Name, status.FormatBytes(u.RSS), u.Processes, status.FormatBytes(limit))
+			s.recycle(inst, reasonMemory)
+		}
+	}
+}
+
+// recycle asks for a graceful restart of inst; it waits its turn (roll).
+func (s *Supervisor) recycle(inst *instance, reason string) {
+	if inst.running && !inst.retiring && inst.life.pending == "" {
+		inst.life.pending = reason
+	}
+}
+
+// roll takes the recycles that wait, one instance of a type at a time: the
+// next starts once every instance of its type that should run is up
+// (past its startup checks, and ready if it has readiness checks).
+func (s *Supervisor) roll() {
+	if s.draining {
+		return
+	}
+	var types []string
+	for _, inst := range s.instances {
+		if inst.life.pending == "" {
+			continue
+		}
+		if !inst.running || inst.retiring {
+			inst.life.pending = "" // it is being started again anyway
+			continue
+		}
+		types = append(types, inst.spec.Type)
+	}
+	for _, typ := range types {
+		if !s.typeSteady(typ) {
+			continue
+		}
+		for _, inst := range s.instances {
+			if inst.spec.Type == typ && inst.life.pending != "" {
+				inst.life.count(inst.life.pending)
+				inst.life.pending = ""
+				inst.quickCrashes, inst.backoff = 0, s.cfg.Backoff.Min
+				s.replace(inst, inst.spec)
+				break
+			}
+		}
+	}
+}
+
+// typeSteady says every instance of typ that should run is up.
+func (s *Supervisor) typeSteady(typ string) bool {
+	for _, inst := range s.instances {
+		if inst.spec.Type != typ || inst.removed || inst.userStopped || inst.life.failed || inst.held || inst.waiting {
+			continue
+		}
+		if !inst.up() {
+			return false
+		}
+	}
+	return true
+}
+
+// giveUp ends the restarts of inst's type after too many quick crashes:
+// tend stops with its status, or, for a type that may die, the type stays
+// down (failed) and the rest runs on.
+func (s *Supervisor) giveUp(inst *instance, st proc.ExitStatus) {
+	typ := inst.spec.Type
+	s.cfg.Output.Errorf("%s stopped %d times in a row within %v; giving up on %s", inst.spec.Name, inst.quickCrashes, s.cfg.Backoff.Healthy, typ)
+	f := Failure{Event: EventGaveUp, Process: inst.spec.Name, Type: typ, Status: st, Tail: inst.runTail()}
+	if inst.child != nil {
+		f.OutputDone = inst.child.OutputDone()
+	}
+	s.cfg.OnFailure.Fire(f)
+	if !inst.spec.CanDie {
+		code := st.ExitCode()
+		if code == 0 {
+			code = 1
+		}
+		s.drain(fmt.Sprintf("%s keeps crashing", typ), code)
+		return
+	}
+	s.cfg.Output.Errorf("%s failed: it may die (--can-die), so the rest keeps running; tend restart %s tries again", typ, typ)
+	for _, x := range s.instances {
+		if x.spec.Type != typ {
+			continue
+		}
+		x.life.failed, x.life.pending = true, ""
+		if x.restartTimer != nil {
+			x.restartTimer.Stop()
+			x.restartTimer = nil
+		}
+		if x.running {
+			s.retire(x, nil)
+		}
+	}
+}
+
+// lifeStatus fills in an instance's usage and recycles for the snapshot;
+// usage holds the groups measured for it.
+func (inst *instance) lifeStatus(p *status.Process, usage map[int]proc.Usage) {
+	l := &inst.life
+	if len(l.recycles) > 0 {
+		p.Recycles = map[string]int{}
+		for k, v := range l.recycles {
+			p.Recycles[k] = v
+			p.RecycleCount += v
+		}
+		p.LastRecycle = l.last
+	}
+	if l.failed && !inst.running && !inst.retiring {
+		p.State = status.Failed
+	}
+	if inst.running && inst.child != nil {
+		if u, ok := usage[inst.child.Pid]; ok {
+			p.Memory, p.CPU = u.RSS, u.CPU.Seconds()
+		}
+	}
+	p.MaxMemory = inst.spec.MaxMemory
+}
+
+// usage is what the running instances' groups use, for the snapshot: one
+// pass over /proc, reused for SampleEvery while the same groups run (the
+// status page asks every 2 s; a pass costs about a millisecond on a host
+// with a hundred processes).
+func (s *Supervisor) usage() map[int]proc.Usage {
+	var groups []int
+	for _, inst := range s.instances {
+		if inst.running && inst.child != nil {
+			groups = append(groups, inst.child.Pid)
+		}
+	}
+	c := &s.usageCache
+	if time.Since(c.at) < s.cfg.SampleEvery && slices.Equal(c.groups, groups) {
+		return c.usage
+	}
+	c.groups, c.usage, c.at = groups, proc.GroupUsage(groups), time.Now()
+	return c.usage
+}
+
+// usageCache is the snapshot's last pass over /proc.
+type usageCache struct {
+	groups []int
+	usage  map[int]proc.Usage
+	at     time.Time
+}
+
+// runTail is the output of inst's last run, for the hook (nil: it did not
+// start, so the name's).
+func (inst *instance) runTail() func() string {
+	if inst.pipes == nil {
+		return nil
+	}
+	return inst.pipes.Tail
+}
