@@ -202,7 +202,11 @@ func TestStartTTYInTheForegroundTakesTheKeyboard(t *testing.T) {
 	}
 	defer term.Close()
 	out := &syncBuffer{}
-	go func() { _, _ = io.Copy(out, term) }()
+	read := make(chan struct{})
+	go func() {
+		_, _ = io.Copy(out, term) // ends with EIO once tend is gone
+		close(read)
+	}()
 	done := make(chan struct{})
 	go func() { _ = cmd.Wait(); close(done) }()
 	t.Cleanup(func() { _ = cmd.Process.Kill(); <-done })
@@ -218,6 +222,7 @@ func TestStartTTYInTheForegroundTakesTheKeyboard(t *testing.T) {
 		t.Fatal(err)
 	}
 	<-done
+	<-read // what tend printed last
 	if !strings.Contains(out.String(), "received SIGINT") {
 		t.Errorf("Ctrl-C did not reach tend:\n%s", out)
 	}
