@@ -190,6 +190,10 @@ func (p *Ports) extend(types []ProcessType, f Formation, base, size int) (map[st
 	slices.SortStableFunc(order, func(a, b ProcessType) int {
 		return boolInt(b.Name == "web") - boolInt(a.Name == "web")
 	})
+	end := 1 // the first block after every range taken (block 0 is web's)
+	for _, o := range layout {
+		end = max(end, o.first+o.n)
+	}
 	for _, t := range order {
 		if t.Name == ReleaseType {
 			continue
@@ -204,20 +208,29 @@ func (p *Ports) extend(types []ProcessType, f Formation, base, size int) (map[st
 		case t.Name == "web":
 			r = blockRange{0, want}
 		default:
-			r = blockRange{1, want}
-			for _, o := range layout {
-				r.first = max(r.first, o.first+o.n)
-			}
+			r = blockRange{end, want} // after everything: nothing to overlap
 		}
-		for _, name := range slices.Sorted(maps.Keys(layout)) {
-			if o := layout[name]; name != t.Name && r.overlaps(o) {
-				return nil, fmt.Errorf("%d instances of %s need ports %d-%d, but %s has had ports %d-%d since tend started: restart tend to lay the ports out again",
-					f.Count(t.Name), t.Name, base+size*r.first, base+size*(r.first+r.n)-1, name, base+size*o.first, base+size*(o.first+o.n)-1)
+		if placed || t.Name == "web" {
+			if err := overlapping(layout, t.Name, r, f, base, size); err != nil {
+				return nil, err
 			}
 		}
 		layout[t.Name] = r
+		end = max(end, r.first+r.n)
 	}
 	return layout, nil
+}
+
+// overlapping is the error for a range r of name that overlaps another
+// type's in layout (the first by name), or nil.
+func overlapping(layout map[string]blockRange, name string, r blockRange, f Formation, base, size int) error {
+	for _, other := range slices.Sorted(maps.Keys(layout)) {
+		if o := layout[other]; other != name && r.overlaps(o) {
+			return fmt.Errorf("%d instances of %s need ports %d-%d, but %s has had ports %d-%d since tend started: restart tend to lay the ports out again",
+				f.Count(name), name, base+size*r.first, base+size*(r.first+r.n)-1, other, base+size*o.first, base+size*(o.first+o.n)-1)
+		}
+	}
+	return nil
 }
 
 func boolInt(b bool) int {
