@@ -52,7 +52,7 @@ func Exec(cfg ExecConfig) int {
 	if sigs == nil {
 		caught := make(chan os.Signal, 32)
 		Notify(caught, catchableSignals()...)
-		defer StopNotify(caught)
+		defer StopNotifyLater(caught)
 		sigs = caught
 	}
 

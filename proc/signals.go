@@ -91,6 +91,13 @@ func Notify(c chan<- os.Signal, sigs ...os.Signal) {
 	}
 }
 
+// StopNotifyLater undoes Notify in the background: Go's runtime gives
+// each signal back one at a time (about 2 ms for the sixty a supervisor
+// catches), and whoever stops catching at the end of a run is about to
+// exit, which need not wait for it. A signal meanwhile goes to c, which
+// nobody reads any more: it is dropped, as it would be after a drain.
+func StopNotifyLater(c chan<- os.Signal) { go StopNotify(c) }
+
 // StopNotify undoes Notify.
 func StopNotify(c chan<- os.Signal) {
 	signal.Stop(c)

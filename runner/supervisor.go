@@ -184,7 +184,7 @@ func (s *Supervisor) Run(ctx context.Context) int {
 	if sigs == nil {
 		caught := make(chan os.Signal, 32)
 		proc.Notify(caught, proc.HandledSignals(s.cfg.Terminal)...)
-		defer proc.StopNotify(caught)
+		defer proc.StopNotifyLater(caught)
 		sigs = caught
 	}
 	defer close(s.done)
