@@ -123,10 +123,7 @@ func (a App) cronUnits(j CronJob, r *Result, note string) (service, timer []byte
 		fmt.Fprintf(&t, "# In maintenance: %s.target does not start this timer.\n", a.Name)
 	}
 	if j.Schedule.AtStart() {
-		// Once when the app's target starts: the timer fires as it is
-		// started, as tend start runs @reboot once.
-		fmt.Fprintf(&t, "# @reboot: once when %s.target starts.\n", a.Name)
-		fmt.Fprintf(&t, "[Unit]\nDescription=%s cron %s (%s)\nPartOf=%s.target\n\n[Timer]\nOnActiveSec=0\nAccuracySec=1s\n", a.Name, j.ID, unitText(j.Schedule.Spec), a.Name)
+		a.atStartTimer(&t, j)
 		return s.Bytes(), t.Bytes(), nil
 	}
 	cal, err := OnCalendar(j.Schedule)
@@ -152,10 +149,7 @@ func (a App) cronUnits(j CronJob, r *Result, note string) (service, timer []byte
 		fmt.Fprintf(&t, "OnCalendar=%s\n", c)
 	}
 	if a.CatchUp > 0 && len(cal.OnCalendar) > 0 {
-		// systemd catches up on any missed time, not only within a window.
-		fmt.Fprintf(&t, "# --cron-catch-up %v: systemd runs a missed time once when the timer starts again, however long ago it was.\n", a.CatchUp)
-		fmt.Fprintf(&t, "Persistent=true\n")
-		r.warn("cron %s: --cron-catch-up %v: systemd's Persistent= runs a missed time however long ago it was", j.ID, a.CatchUp)
+		a.persistent(&t, j, r)
 	}
 	fmt.Fprintf(&t, "AccuracySec=1s\n")
 	return s.Bytes(), t.Bytes(), nil
@@ -164,6 +158,21 @@ func (a App) cronUnits(j CronJob, r *Result, note string) (service, timer []byte
 // execLine quotes argv for ExecStart=: words with more than safe
 // characters go in double quotes; '%' (specifiers) and '$' (variables)
 // are doubled everywhere.
+// persistent is --cron-catch-up in a calendar timer: systemd catches up
+// on any missed time, not only within a window, which it says.
+func (a App) persistent(t *bytes.Buffer, j CronJob, r *Result) {
+	fmt.Fprintf(t, "# --cron-catch-up %v: systemd runs a missed time once when the timer starts again, however long ago it was.\n", a.CatchUp)
+	fmt.Fprintf(t, "Persistent=true\n")
+	r.warn("cron %s: --cron-catch-up %v: systemd's Persistent= runs a missed time however long ago it was", j.ID, a.CatchUp)
+}
+
+// atStartTimer is the [Timer] of an "@reboot" job: it fires once, as the
+// app's target starts it, as tend start runs @reboot once.
+func (a App) atStartTimer(t *bytes.Buffer, j CronJob) {
+	fmt.Fprintf(t, "# @reboot: once when %s.target starts.\n", a.Name)
+	fmt.Fprintf(t, "[Unit]\nDescription=%s cron %s (%s)\nPartOf=%s.target\n\n[Timer]\nOnActiveSec=0\nAccuracySec=1s\n", a.Name, j.ID, unitText(j.Schedule.Spec), a.Name)
+}
+
 func execLine(argv []string) string {
 	var words []string
 	for _, w := range argv {
