@@ -7,7 +7,6 @@ package console
 import (
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"sync"
 
@@ -146,16 +145,6 @@ func (s *Session) Detach() {
 		close(s.output)
 		c.session = nil
 	}
-}
-
-// CopyOutput writes the session's output to w until it ends.
-func (s *Session) CopyOutput(w io.Writer) error {
-	for p := range s.output {
-		if _, err := w.Write(p); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // SizeOf is the window size of the terminal f.

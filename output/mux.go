@@ -91,7 +91,7 @@ type Mux struct {
 	width    int
 	palette  map[string]string
 	next     int
-	tails    map[string][]byte
+	tails    map[string]tailBuf
 	progress map[string]*atomic.Int64 // bytes read per name, for ordered own lines
 	holds    map[string]*Hold         // output held until its announcing line is out
 
@@ -195,19 +195,39 @@ func isClosedPipe(err error) bool {
 
 // keepTail remembers the end of a name's output, bounded.
 func (m *Mux) keepTail(name string, data []byte) {
-	if len(data) > tailBytes {
-		data = data[len(data)-tailBytes:]
-	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.tails == nil {
-		m.tails = map[string][]byte{}
+		m.tails = map[string]tailBuf{}
 	}
-	t := append(m.tails[name], data...)
-	if len(t) > tailBytes {
-		t = append(t[:0:0], t[len(t)-tailBytes:]...)
-	}
+	t := m.tails[name]
+	t.add(data)
 	m.tails[name] = t
+}
+
+// tailBuf keeps the last tailBytes of what it is given.
+type tailBuf []byte
+
+func (t *tailBuf) add(data []byte) {
+	if len(data) > tailBytes {
+		data = data[len(data)-tailBytes:]
+	}
+	b := append(*t, data...)
+	if len(b) > tailBytes {
+		b = b[:copy(b, b[len(b)-tailBytes:])]
+	}
+	*t = b
+}
+
+// String is the tail's last lines: when it is full, its first, possibly
+// partial, line is dropped.
+func (t tailBuf) String() string {
+	if len(t) == tailBytes {
+		if i := bytes.IndexByte(t, '\n'); i >= 0 {
+			t = t[i+1:]
+		}
+	}
+	return string(t)
 }
 
 // ResetTail forgets what name printed so far, for Tail: a cron job's next
@@ -224,13 +244,7 @@ func (m *Mux) ResetTail(name string) {
 func (m *Mux) Tail(name string) string {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	t := m.tails[name]
-	if len(t) == tailBytes {
-		if i := bytes.IndexByte(t, '\n'); i >= 0 {
-			t = t[i+1:]
-		}
-	}
-	return string(t)
+	return m.tails[name].String()
 }
 
 // Printf writes one of tend's own lines on stdout. It never waits for the

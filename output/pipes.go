@@ -1,7 +1,6 @@
 package output
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -122,29 +121,20 @@ func (p *Pipes) Tail() string { return p.tail.String() }
 // runTail keeps the end of one run's output, both streams as they came.
 type runTail struct {
 	mu sync.Mutex
-	b  []byte
+	b  tailBuf
 }
 
 func (t *runTail) Write(data []byte) (int, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.b = append(t.b, data...)
-	if len(t.b) > tailBytes {
-		t.b = append(t.b[:0:0], t.b[len(t.b)-tailBytes:]...)
-	}
+	t.b.add(data)
 	return len(data), nil
 }
 
 func (t *runTail) String() string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	b := t.b
-	if len(b) == tailBytes {
-		if i := bytes.IndexByte(b, '\n'); i >= 0 {
-			b = b[i+1:]
-		}
-	}
-	return string(b)
+	return t.b.String()
 }
 
 // Abandon stops counting p among the output Drain waits for: its owner

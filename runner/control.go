@@ -1,13 +1,14 @@
 package runner
 
 import (
+	"errors"
 	"fmt"
-	"github.com/tend-run/tend/console"
 	"os"
 	"path"
 	"strings"
 	"time"
 
+	"github.com/tend-run/tend/console"
 	"github.com/tend-run/tend/status"
 )
 
@@ -31,19 +32,28 @@ type controlReply struct {
 
 // Do sends a request to the supervisor and waits for the answer.
 func (s *Supervisor) Do(op, target string) (status.Snapshot, error) {
+	r := s.ask(op, target)
+	return r.snap, r.err
+}
+
+// ask hands a request to the supervisor's goroutine and waits for its
+// reply.
+func (s *Supervisor) ask(op, target string) controlReply {
 	c := Control{Op: op, Target: target, reply: make(chan controlReply, 1)}
 	select {
 	case s.controls <- c:
 	case <-s.done:
-		return status.Snapshot{}, fmt.Errorf("tend is shutting down")
+		return controlReply{err: errShuttingDown}
 	}
 	select {
 	case r := <-c.reply:
-		return r.snap, r.err
+		return r
 	case <-s.done:
-		return status.Snapshot{}, fmt.Errorf("tend is shutting down")
+		return controlReply{err: errShuttingDown}
 	}
 }
+
+var errShuttingDown = errors.New("tend is shutting down")
 
 // control handles one request in the supervisor's goroutine.
 func (s *Supervisor) control(c Control) {

@@ -5,11 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/tend-run/tend/console"
 	"os"
 	"syscall"
 	"time"
 
+	"github.com/tend-run/tend/console"
 	"github.com/tend-run/tend/cron"
 	"github.com/tend-run/tend/health"
 	"github.com/tend-run/tend/output"

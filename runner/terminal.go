@@ -3,6 +3,7 @@ package runner
 import (
 	"fmt"
 	"os"
+	"strings"
 	"sync/atomic"
 
 	"github.com/tend-run/tend/console"
@@ -43,18 +44,7 @@ func (s *Supervisor) startChild(inst *instance, cmd proc.Command) (*proc.Child, 
 // Attach connects a `tend attach` session to the instance target names:
 // an instance ("web.1"), or a type that has one.
 func (s *Supervisor) Attach(target string) (*console.Session, string, error) {
-	c := Control{Op: status.OpAttach, Target: target, reply: make(chan controlReply, 1)}
-	select {
-	case s.controls <- c:
-	case <-s.done:
-		return nil, "", fmt.Errorf("tend is shutting down")
-	}
-	var r controlReply
-	select {
-	case r = <-c.reply:
-	case <-s.done:
-		return nil, "", fmt.Errorf("tend is shutting down")
-	}
+	r := s.ask(status.OpAttach, target)
 	if r.err != nil {
 		return nil, "", r.err
 	}
@@ -70,14 +60,11 @@ func (s *Supervisor) attachable(target string) (*console.Console, string, error)
 		return nil, "", err
 	}
 	if len(matched) > 1 {
-		names := ""
-		for i, inst := range matched {
-			if i > 0 {
-				names += ", "
-			}
-			names += inst.spec.Name
+		var names []string
+		for _, inst := range matched {
+			names = append(names, inst.spec.Name)
 		}
-		return nil, "", fmt.Errorf("%s names %d instances (%s): attach to one of them", target, len(matched), names)
+		return nil, "", fmt.Errorf("%s names %d instances (%s): attach to one of them", target, len(matched), strings.Join(names, ", "))
 	}
 	inst := matched[0]
 	if !inst.spec.Terminal {

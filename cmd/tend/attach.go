@@ -1,8 +1,8 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -64,8 +64,9 @@ func attachAction(c *cli.Context) error {
 	}
 	detached := make(chan struct{})
 	go func() {
-		defer close(detached)
-		sendKeys(stdin, att, onTerminal)
+		if sendKeys(stdin, att, onTerminal) {
+			close(detached)
+		}
 	}()
 	ended := make(chan struct{})
 	go func() {
@@ -83,31 +84,27 @@ func attachAction(c *cli.Context) error {
 }
 
 // sendKeys passes what is typed to the instance until the detach key (on a
-// terminal) or the end of stdin (elsewhere: the keys were piped in, and the
-// session lasts until the instance's output ends or Ctrl-C).
-func sendKeys(stdin *os.File, att *control.Attached, onTerminal bool) {
+// terminal), and says whether the caller detached. The end of piped keys is
+// not a detach: the session lasts until the instance's output ends or
+// Ctrl-C.
+func sendKeys(stdin *os.File, att *control.Attached, onTerminal bool) (detached bool) {
 	buf := make([]byte, 4096)
 	for {
 		n, err := stdin.Read(buf)
 		keys := buf[:n]
 		if onTerminal {
-			for i, b := range keys {
-				if b == detachKey {
-					if i > 0 {
-						_ = att.Send(keys[:i], nil)
-					}
-					return
+			if i := bytes.IndexByte(keys, detachKey); i >= 0 {
+				if i > 0 {
+					_ = att.Send(keys[:i], nil)
 				}
+				return true
 			}
 		}
 		if len(keys) > 0 && att.Send(keys, nil) != nil {
-			return
+			return false
 		}
 		if err != nil {
-			if err == io.EOF && !onTerminal {
-				select {} // keep the session: output still comes
-			}
-			return
+			return onTerminal // a terminal that went away: detach
 		}
 	}
 }
