@@ -84,7 +84,7 @@ func serveAttach(conn net.Conn, dec *json.Decoder, req Request, attach Attacher)
 	}
 }
 
-// Attached is a caller's side of an attach: Output is the instance's
+// Attached is a caller's side of an attach: CopyOutput gives the instance's
 // terminal output, Send passes keys and window sizes on.
 type Attached struct {
 	Name string
