@@ -49,16 +49,6 @@ func (s Settings) RetryDelay() time.Duration {
 	return DefaultRetryDelay
 }
 
-// RetryDelayFor is the wait before the retry that follows attempt n:
-// first, doubled n-1 times (at most a day).
-func RetryDelayFor(first time.Duration, n int) time.Duration {
-	d := first
-	for i := 1; i < n && d < MaxDuration; i++ {
-		d *= 2
-	}
-	return d
-}
-
 // CheckCronFlags checks what the cron flags say before anything starts:
 // their values, and that every ID=… names a job of the app (its short ID,
 // or Dokku's with --app-name).
@@ -72,14 +62,13 @@ func (s Settings) CheckCronFlags(a *App) error {
 	if _, err := s.CatchUp(); err != nil {
 		return err
 	}
-	for _, v := range s.CronPings {
-		if _, _, err := pingValue(v, "x"); err != nil {
-			return err
-		}
-	}
 	pingIDs := []string{}
 	for _, v := range s.CronPings {
-		if id, _, _ := pingValue(v, "x"); id != "" {
+		id, _, err := pingValue(v, "x")
+		if err != nil {
+			return err
+		}
+		if id != "" {
 			pingIDs = append(pingIDs, id+"=")
 		}
 	}

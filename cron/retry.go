@@ -15,14 +15,23 @@ type pendingRetry struct {
 	why    string        // why it was dropped (set before cancel is closed)
 }
 
-// retryDelay is the wait before the next attempt of a run that ended
-// failing as attempt n: RetryDelay, doubling with every attempt.
-func retryDelay(job Job, n int) time.Duration {
-	d := job.RetryDelay
+// RetryDelay is the wait before the next attempt of a run that ended
+// failing as attempt n: first, doubled with every attempt (to a day at
+// most). The scheduler and `tend cron run` both retry by it.
+func RetryDelay(first time.Duration, n int) time.Duration {
+	d := first
 	for i := 1; i < n && d < 24*time.Hour; i++ {
 		d *= 2
 	}
 	return d
+}
+
+// RetryTooLate says whether a retry in delay from now would start at or
+// after the job's next due time after due, which then takes over; next is
+// that time.
+func RetryTooLate(s Schedule, due, now time.Time, delay time.Duration) (next time.Time, late bool) {
+	next = s.Next(due)
+	return next, !next.IsZero() && !now.Add(delay).Before(next)
 }
 
 // planRetry decides whether the failed run r is tried again, and if so
@@ -32,11 +41,10 @@ func (s *Scheduler) planRetry(r *cronRun, outcome string) (*pendingRetry, time.D
 	if (outcome != history.OutcomeFailed && outcome != history.OutcomeTimedOut) || n > r.job.Retries {
 		return nil, 0
 	}
-	delay := retryDelay(r.job, n)
-	now := s.cfg.Clock.Now()
+	delay := RetryDelay(r.job.RetryDelay, n)
 	// The loop computes the next due time from the time it fired this
 	// one, so from the due time (plus lateness, under a second) here.
-	if next := r.job.Schedule.Next(r.scheduled); !next.IsZero() && !now.Add(delay).Before(next) {
+	if next, late := RetryTooLate(r.job.Schedule, r.scheduled, s.cfg.Clock.Now(), delay); late {
 		s.cfg.Output.Errorf("%s: not retrying: the next run, due at %s, comes before the retry would (in %v)", r.job.Name(), next.Format(time.RFC3339), delay)
 		return nil, 0
 	}
@@ -110,11 +118,15 @@ func (s *Scheduler) dropRetry(id, why string) {
 }
 
 // attemptNote is " (attempt N of M)" for a job with retries, else "".
-func attemptNote(job Job) string {
-	if job.Retries == 0 {
+func attemptNote(job Job) string { return AttemptNote(job.attempt(), job.Retries) }
+
+// AttemptNote is " (attempt N of M)" for attempt n of a job with retries,
+// else "".
+func AttemptNote(n, retries int) string {
+	if retries == 0 {
 		return ""
 	}
-	return fmt.Sprintf(" (attempt %d of %d)", job.attempt(), job.Retries+1)
+	return fmt.Sprintf(" (attempt %d of %d)", n, retries+1)
 }
 
 // attemptNo is the attempt recorded in the history: 0 for a job without

@@ -17,6 +17,7 @@ type History interface {
 // Status reports every job: next run, runs in progress with an estimate
 // of the time left, and the history's counts.
 func (s *Scheduler) Status(now time.Time) []status.Job {
+	suspended := s.suspendedJobs()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := []status.Job{}
@@ -45,7 +46,7 @@ func (s *Scheduler) Status(now time.Time) []status.Job {
 			st.LastSuccess = &t
 		}
 		st.Gap = scheduleGap(j, now)
-		st.Suspended = s.cfg.Suspend != nil && s.cfg.Suspend.Suspended(j.ID)
+		st.Suspended = suspended[j.ID]
 		for _, r := range s.running[j.ID] {
 			rs := status.Run{Started: r.started, Elapsed: now.Sub(r.started), Attempt: attemptNo(r.job)}
 			if c, ok := r.handle.(*proc.Child); ok {
@@ -58,6 +59,23 @@ func (s *Scheduler) Status(now time.Time) []status.Job {
 			st.Running = append(st.Running, rs)
 		}
 		out = append(out, st)
+	}
+	return out
+}
+
+// suspendedJobs asks the Suspender about every job without holding the
+// scheduler's lock: with --lock-url that is a database query each, which
+// the runs starting and ending meanwhile must not wait for.
+func (s *Scheduler) suspendedJobs() map[string]bool {
+	if s.cfg.Suspend == nil {
+		return nil
+	}
+	s.mu.Lock()
+	jobs := s.jobs
+	s.mu.Unlock()
+	out := map[string]bool{}
+	for _, j := range jobs {
+		out[j.ID] = s.cfg.Suspend.Suspended(j.ID)
 	}
 	return out
 }

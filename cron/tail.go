@@ -9,10 +9,6 @@ import (
 	"github.com/tend-run/tend/output"
 )
 
-// DefaultLogSize is how much of each run's output is kept with its record
-// (--cron-log-size).
-const DefaultLogSize = 16 << 10
-
 // errTailSize bounds the stderr tail kept for a run's error line.
 const errTailSize = 4 << 10
 

@@ -90,10 +90,7 @@ func (j Job) Run() (int, error) {
 	first := time.Now()
 	var code int
 	for attempt := 1; ; attempt++ {
-		note := ""
-		if retries > 0 {
-			note = fmt.Sprintf(" (attempt %d of %d)", attempt, retries+1)
-		}
+		note := cron.AttemptNote(attempt, retries)
 		pings.send("start")
 		start := time.Now()
 		fmt.Fprintf(errw, "tend: %s started%s (schedule %q): %s\n", name, note, j.Job.Schedule.Spec, j.Job.Command)
@@ -108,8 +105,8 @@ func (j Job) Run() (int, error) {
 		if code == 0 || attempt > retries || stopping.asked() {
 			break
 		}
-		delay := app.RetryDelayFor(j.Settings.RetryDelay(), attempt)
-		if next := j.Job.Schedule.Next(first); !next.IsZero() && !time.Now().Add(delay).Before(next) {
+		delay := cron.RetryDelay(j.Settings.RetryDelay(), attempt)
+		if next, late := cron.RetryTooLate(j.Job.Schedule, first, time.Now(), delay); late {
 			fmt.Fprintf(errw, "tend: %s: not retrying: the next run, due at %s, comes before the retry would (in %v)\n", name, next.Format(time.RFC3339), delay)
 			break
 		}

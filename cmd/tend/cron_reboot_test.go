@@ -32,6 +32,11 @@ func TestCronAtRebootRunsOnceAtStart(t *testing.T) {
 	if code := p.wait(); code != 0 {
 		t.Errorf("exit %d\n%s", code, p.stderr)
 	}
+	// A run the reload started would be cut short by the drain, but its
+	// start line would be there.
+	if n := strings.Count(p.stdout.String(), `started (schedule "@reboot"`); n != 1 {
+		t.Errorf("@reboot started %d times in one tend start:\n%s", n, p.stdout)
+	}
 	order, _ := os.ReadFile(filepath.Join(dir, "order"))
 	if string(order) != "released\nrebooted\n" {
 		t.Errorf("order: %q, want the release, then one @reboot run", order)
