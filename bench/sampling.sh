@@ -18,7 +18,7 @@ hz=100 # USER_HZ
 # ticks PID: utime+stime of PID in clock ticks.
 ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
 
-# run NAME ARGS...: tend for the window after a settling second; prints the
+# run NAME ARGS...: tend for the window after three settling seconds; prints the
 # CPU share of one core it used.
 run() {
 	name=$1

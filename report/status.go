@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/tend-run/tend/history"
 	"github.com/tend-run/tend/status"
 )
 
@@ -68,13 +69,13 @@ func PrintStatus(w io.Writer, s status.Snapshot, now time.Time) {
 // skipWords says a skip's reason in words.
 func skipWords(reason string) string {
 	switch reason {
-	case status.SkipDatabaseUnavailable:
+	case history.SkipDatabaseUnavailable:
 		return "lock database unavailable"
-	case "locked":
+	case history.SkipLocked:
 		return "its lock is held by another tend"
-	case "policy":
+	case history.SkipPolicy:
 		return "concurrency policy"
-	case "lock-error":
+	case history.SkipLockError:
 		return "its lock could not be taken"
 	}
 	return "reason " + reason

@@ -50,5 +50,5 @@ func (s *Supervisor) scheduleRestart(inst *instance, st proc.ExitStatus, ran tim
 	delay := inst.backoff
 	inst.backoff = min(inst.backoff*2, b.Max)
 	s.cfg.Output.Printf("restarting %s in %v", inst.spec.Name, delay)
-	inst.restartTimer = time.AfterFunc(delay, func() { s.events <- event{inst: inst, restart: true} })
+	inst.restartTimer = s.after(delay, event{inst: inst, restart: true})
 }

@@ -3,6 +3,8 @@ package status
 import (
 	"fmt"
 	"time"
+
+	"github.com/tend-run/tend/history"
 )
 
 // Check names what a health verdict covers.
@@ -70,13 +72,13 @@ func (s Snapshot) processesHealthy() (bool, string) {
 	return true, "ok"
 }
 
-// SkipDatabaseUnavailable is history.SkipDatabaseUnavailable: a run
-// skipped because the --lock-url database could not be reached.
-const SkipDatabaseUnavailable = "database-unavailable"
+// SkipDatabaseUnavailable is a run skipped because the --lock-url database
+// could not be reached.
+const SkipDatabaseUnavailable = history.SkipDatabaseUnavailable
 
-// SkipReasons are history.SkipReasons: every reason tend gives for a skip,
-// each a series of tend_cron_skips_total even while it is 0.
-var SkipReasons = []string{"policy", "locked", SkipDatabaseUnavailable, "lock-error"}
+// SkipReasons are every reason tend gives for a skip, each a series of
+// tend_cron_skips_total even while it is 0.
+var SkipReasons = history.SkipReasons
 
 // cronHealthy: a job that has never succeeded is judged from tend's start
 // (a weekday job tolerates the weekend). Jobs in maintenance or held back

@@ -21,7 +21,7 @@ func cronSuspendCommands() []*cli.Command {
 	}
 	return []*cli.Command{
 		{
-			Name: "suspend", Usage: "start no new runs of these jobs, in every tend sharing the lock dir (a running one finishes)", ArgsUsage: "ID...|--all",
+			Name: "suspend", Usage: "start no new runs of these jobs, in every tend sharing the lock dir or the --lock-url database (a running one finishes)", ArgsUsage: "ID...|--all",
 			Flags: flags(), Action: func(c *cli.Context) error { return cronSuspendAction(c, true) },
 		},
 		{
