@@ -89,7 +89,7 @@ var SkipReasons = history.SkipReasons
 // again (its lock taken, or found held by another tend).
 func (s Snapshot) cronHealthy(now time.Time) (bool, string) {
 	for _, j := range s.Cron {
-		if k := j.Skipped; k != nil && k.Reason == SkipDatabaseUnavailable {
+		if k := j.Skipped; k != nil && k.Reason == SkipDatabaseUnavailable && !j.Suspended {
 			why := fmt.Sprintf("cron %s (%s): lock database unavailable: the run due at %s was skipped", j.ID, j.Command, k.Scheduled.Format(time.RFC3339))
 			if k.Detail != "" {
 				why += " (" + k.Detail + ")"

@@ -72,6 +72,14 @@ func TestCronUnhealthyWhileTheLockDatabaseIsUnavailable(t *testing.T) {
 			t.Errorf("a %s skip failed the check: %s", reason, why)
 		}
 	}
+	// Suspended meanwhile, the job starts no run that could clear the
+	// skip: it is ignored, as every suspended job is.
+	s.Cron[0].Skipped.Reason = SkipDatabaseUnavailable
+	s.Cron[0].Suspended = true
+	if healthy, why := s.Healthy(Cron, now); !healthy {
+		t.Errorf("a suspended job's skip failed the check: %s", why)
+	}
+	s.Cron[0].Suspended = false
 	s.Cron[0].Skipped = nil // the next run got past the database
 	if healthy, why := s.Healthy(Cron, now); !healthy {
 		t.Errorf("after a run: %s", why)
