@@ -36,8 +36,9 @@ func (s *Scheduler) runAtStart(jobs []Job, now time.Time) {
 
 // catchUp runs once, at start, every job whose latest due time within
 // Config.CatchUp passed while no tend ran it: the history knows the job
-// (tend ran it before) but has no run due at or after that time. At most
-// one run per job, however many times were missed.
+// (tend ran it before) but has no record due at or after that time — a
+// skip counts, since another tend sharing the lock ran it then. At most
+// one run per job, however many times were missed; suspended jobs none.
 func (s *Scheduler) catchUp(jobs []Job, now time.Time) {
 	if s.cfg.CatchUp <= 0 || s.cfg.History == nil {
 		return
@@ -48,8 +49,12 @@ func (s *Scheduler) catchUp(jobs []Job, now time.Time) {
 		if due.IsZero() {
 			continue
 		}
-		last := s.cfg.History.Stats(j.ID).Last
-		if last == nil || !last.Scheduled.Before(due) || !last.Started.Before(due) {
+		st := s.cfg.History.Stats(j.ID)
+		last, latest := st.Last, st.Latest
+		if last == nil || !latest.Scheduled.Before(due) || !latest.Started.Before(due) {
+			continue
+		}
+		if s.cfg.Suspend != nil && s.cfg.Suspend.Suspended(j.ID) {
 			continue
 		}
 		n++

@@ -61,3 +61,33 @@ func TestCronCatchUpNeedsHistory(t *testing.T) {
 		t.Error("tend start started the app")
 	}
 }
+
+// A time that another tend sharing the lock ran (this one recorded a
+// locked skip for it) is not a missed time: a restart catches up nothing.
+func TestCronCatchUpSkipsATimeAnotherTendRan(t *testing.T) {
+	t.Parallel()
+	due := time.Now().UTC().Add(-10 * time.Minute).Truncate(time.Minute)
+	dir := writeApp(t, map[string]string{
+		"Procfile": "web: sleep 60\n",
+		"app.json": fmt.Sprintf(`{"cron": [{"command": "echo caught up >> runs", "schedule": "%d %d * * *", "concurrency_policy": "forbid"}]}`, due.Minute(), due.Hour()),
+	})
+	id := cronID(t, dir)
+	hist := filepath.Join(t.TempDir(), "history.jsonl")
+	day := due.Add(-24 * time.Hour).Format(time.RFC3339)
+	at := due.Format(time.RFC3339)
+	records := fmt.Sprintf(`{"job":%q,"scheduled":%q,"started":%q,"duration_ns":1000000,"exit_code":0,"outcome":"ok"}`+"\n", id, day, day) +
+		fmt.Sprintf(`{"job":%q,"scheduled":%q,"started":%q,"outcome":"skipped","reason":"locked"}`+"\n", id, at, at)
+	if err := os.WriteFile(hist, []byte(records), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := startTend(t, dir, []string{"TEND_LOCK_DIR=" + t.TempDir(), "TEND_HISTORY=" + hist}, "start", "--cron-catch-up", "1h")
+	p.waitOutput("cron catch-up: ")
+	if !strings.Contains(p.stdout.String(), "cron catch-up: 0 of 1 jobs missed a run within 1h0m0s") {
+		t.Errorf("catch-up of a time another tend ran:\n%s", p.stdout)
+	}
+	p.signal(syscall.SIGTERM)
+	p.wait()
+	if runs, err := os.ReadFile(filepath.Join(dir, "runs")); err == nil {
+		t.Errorf("a time another tend ran was caught up: %q", runs)
+	}
+}
