@@ -1,7 +1,12 @@
-// Package app loads everything an app declares: the Procfile, the cron
-// section and formation of app.json, and the environment from .env files
-// and the real environment. It knows where each came from, so errors and
-// `tend check` can name the file and line.
+// Package app is the app as tend sees it: it loads everything the app
+// declares (the Procfile; app.json's cron entries, formation and health
+// checks; the environment from .env files and the real environment),
+// knowing where each came from, so errors and `tend check` can name the
+// file and line; and it holds tend's Settings (the flag values, read once)
+// with the rules that apply them to the loaded app's cron entries: the
+// scheduler's jobs, their timeouts, retries, pings, locks and suspensions.
+// Which instances of the process types run, on which ports, is package
+// formation's.
 package app
 
 import (
@@ -240,6 +245,9 @@ func (a *App) EntrypointWarnings() []string {
 	}
 	return out
 }
+
+// ReleaseType is never started as a long-running process (Heroku's rule).
+const ReleaseType = "release"
 
 // Process returns the Procfile entry named name.
 func (a *App) Process(name string) (procfile.Entry, bool) {

@@ -33,7 +33,7 @@ func (s Settings) CronTimeout(id string) (time.Duration, error) {
 			err = errors.New("a run needs more than 0s")
 		}
 		if err != nil {
-			return 0, usageErrorf("invalid --cron-timeout: %w (ID=DURATION for one job)", err)
+			return 0, UsageErrorf("invalid --cron-timeout: %w (ID=DURATION for one job)", err)
 		}
 		if !perJob || key == id {
 			limit = d

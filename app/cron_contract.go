@@ -31,7 +31,7 @@ func (s Settings) CronRetry(id string) (int, error) {
 		}
 		r, err := strconv.Atoi(strings.TrimSpace(val))
 		if err != nil || r < 0 || r > MaxRetries {
-			return 0, usageErrorf("invalid --cron-retry %s: want a number of retries from 0 to %d (N for all jobs, ID=N for one)", v, MaxRetries)
+			return 0, UsageErrorf("invalid --cron-retry %s: want a number of retries from 0 to %d (N for all jobs, ID=N for one)", v, MaxRetries)
 		}
 		if !perJob || key == id {
 			n = r
@@ -80,10 +80,10 @@ func (s Settings) CheckCronFlags(a *App) error {
 			}
 			j, err := a.FindJob(strings.TrimSpace(id))
 			if err != nil {
-				return usageErrorf("%s %s: %w", flag, v, err)
+				return UsageErrorf("%s %s: %w", flag, v, err)
 			}
 			if j.ID != id {
-				return usageErrorf("%s %s: name the job by tend's ID, %s", flag, v, j.ID)
+				return UsageErrorf("%s %s: name the job by tend's ID, %s", flag, v, j.ID)
 			}
 		}
 	}
@@ -107,7 +107,7 @@ func (s Settings) LogSize() (int, error) {
 		err = fmt.Errorf("want at most %d bytes (1 MiB)", MaxCronLogSize)
 	}
 	if err != nil {
-		return 0, usageErrorf("invalid --cron-log-size: %w", err)
+		return 0, UsageErrorf("invalid --cron-log-size: %w", err)
 	}
 	return n, nil
 }
@@ -122,7 +122,7 @@ func pingValue(v, id string) (forID string, u *url.URL, err error) {
 	}
 	u, err = ping.Parse(strings.ReplaceAll(strings.TrimSpace(raw), "{id}", id))
 	if err != nil {
-		return "", nil, usageErrorf("invalid --cron-ping %s: %w", redactedPing(v), err)
+		return "", nil, UsageErrorf("invalid --cron-ping %s: %w", redactedPing(v), err)
 	}
 	return forID, u, nil
 }
@@ -161,10 +161,10 @@ func (s Settings) CatchUp() (time.Duration, error) {
 	}
 	d, err := ParseDuration(s.CronCatchUp, false)
 	if err != nil {
-		return 0, usageErrorf("invalid --cron-catch-up: %w", err)
+		return 0, UsageErrorf("invalid --cron-catch-up: %w", err)
 	}
 	if d > 0 && s.History == "" {
-		return 0, usageErrorf("--cron-catch-up needs --history FILE (TEND_HISTORY): the history says which runs were missed")
+		return 0, UsageErrorf("--cron-catch-up needs --history FILE (TEND_HISTORY): the history says which runs were missed")
 	}
 	return d, nil
 }

@@ -70,7 +70,8 @@ type UsageError struct{ Err error }
 func (e *UsageError) Error() string { return e.Err.Error() }
 func (e *UsageError) Unwrap() error { return e.Err }
 
-func usageErrorf(format string, args ...any) error {
+// UsageErrorf is a UsageError with the message fmt.Errorf makes.
+func UsageErrorf(format string, args ...any) error {
 	return &UsageError{Err: fmt.Errorf(format, args...)}
 }
 
@@ -78,13 +79,13 @@ func usageErrorf(format string, args ...any) error {
 func (s Settings) StopSignals() (map[string]syscall.Signal, error) {
 	settings, err := ParsePerType(s.StopSignal)
 	if err != nil {
-		return nil, usageErrorf("--stop-signal: %w", err)
+		return nil, UsageErrorf("--stop-signal: %w", err)
 	}
 	out := map[string]syscall.Signal{}
 	for typ, name := range settings {
 		sig, err := proc.ParseSignal(name)
 		if err != nil {
-			return nil, usageErrorf("--stop-signal %s: %w", typ, err)
+			return nil, UsageErrorf("--stop-signal %s: %w", typ, err)
 		}
 		out[typ] = sig
 	}
@@ -148,4 +149,39 @@ func ParseSize(s string) (int, error) {
 		return 0, fmt.Errorf("want at most %d bytes (1 GiB)", MaxLogBuffer)
 	}
 	return n * mult, nil
+}
+
+// ParsePerType reads "worker=QUIT,web=TERM" style settings into a map.
+func ParsePerType(spec string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, p := range Pairs(spec) {
+		if p.Key == "" || p.Value == "" {
+			return nil, fmt.Errorf("entry %d is not type=value", p.Entry)
+		}
+		out[p.Key] = p.Value
+	}
+	return out, nil
+}
+
+// Pair is one entry of a comma-separated "key=value" list: its position
+// (from 1, so errors can name an entry without quoting it) and its key and
+// value, trimmed; an entry without "=" has an empty value.
+type Pair struct {
+	Entry      int
+	Key, Value string
+}
+
+// Pairs splits a list, skipping empty entries.
+func Pairs(spec string) []Pair {
+	var out []Pair
+	entry := 0
+	for part := range strings.SplitSeq(spec, ",") {
+		entry++
+		if part = strings.TrimSpace(part); part == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(part, "=")
+		out = append(out, Pair{entry, strings.TrimSpace(k), strings.TrimSpace(v)})
+	}
+	return out
 }

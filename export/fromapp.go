@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/tend-run/tend/app"
+	"github.com/tend-run/tend/formation"
 	"github.com/tend-run/tend/runner"
 )
 
@@ -20,7 +21,7 @@ func FromApp(base App, a *app.App, opts app.Options, s app.Settings, format stri
 	var specs []runner.InstanceSpec
 	var err error
 	if format != "crontab" { // a crontab runs no processes: -m and PORT do not matter
-		if specs, err = s.Instances(a, nil, nil); err != nil {
+		if specs, err = formation.Instances(s, a, nil, nil); err != nil {
 			return App{}, err
 		}
 	}

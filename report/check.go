@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/tend-run/tend/app"
+	"github.com/tend-run/tend/formation"
 	"github.com/tend-run/tend/ping"
 	"github.com/tend-run/tend/status"
 )
@@ -143,21 +144,21 @@ func BuildCheck(s app.Settings, a *app.App, now time.Time, connect bool) (Check,
 
 // processes are the app's types with their instance counts and ports.
 func processes(s app.Settings, a *app.App) ([]Process, error) {
-	formation, err := s.ResolveFormation(a)
+	f, err := formation.ResolveFormation(s, a)
 	if err != nil {
 		return nil, err
 	}
-	specs, err := s.Instances(a, nil, app.NewPorts())
+	specs, err := formation.Instances(s, a, nil, formation.NewPorts())
 	if err != nil {
 		return nil, err
 	}
-	lifecycles, err := s.Lifecycles(a)
+	lifecycles, err := formation.Lifecycles(s, a)
 	if err != nil {
 		return nil, err
 	}
 	out := []Process{}
 	for _, p := range a.Processes {
-		n := formation.Count(p.Name)
+		n := f.Count(p.Name)
 		if p.Name == app.ReleaseType {
 			n = 0 // only with --release, once
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/tend-run/tend/console"
 	"github.com/tend-run/tend/control"
 	"github.com/tend-run/tend/cron"
+	"github.com/tend-run/tend/formation"
 	"github.com/tend-run/tend/output"
 	"github.com/tend-run/tend/proc"
 	"github.com/tend-run/tend/runner"
@@ -22,7 +23,7 @@ import (
 
 // plan plans a (loaded) app and says which cron jobs it leaves to the
 // platform; an error of app's rules comes back as it is.
-func Plan(p *app.Planner, a *app.App, out *output.Mux) ([]runner.InstanceSpec, []cron.Job, error) {
+func Plan(p *formation.Planner, a *app.App, out *output.Mux) ([]runner.InstanceSpec, []cron.Job, error) {
 	specs, jobs, withheld, err := p.Plan(a)
 	if err != nil {
 		return nil, nil, err
@@ -36,7 +37,7 @@ func Plan(p *app.Planner, a *app.App, out *output.Mux) ([]runner.InstanceSpec, [
 // Reloader parses the app again for a reload and plans it; the app the
 // cron launcher reads becomes the new one. Problems are printed, and an
 // error leaves everything running as it was.
-func Reloader(opts app.Options, planner *app.Planner, out *output.Mux, current *atomic.Pointer[app.App]) runner.Reloader {
+func Reloader(opts app.Options, planner *formation.Planner, out *output.Mux, current *atomic.Pointer[app.App]) runner.Reloader {
 	return func() (runner.ReloadPlan, error) {
 		next, err := app.Load(opts)
 		if err != nil {

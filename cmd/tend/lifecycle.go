@@ -12,7 +12,7 @@ import (
 // web=2" still reads -m as an option rather than as --restart's value.
 type restartValue struct{ v string }
 
-// Set keeps the value; it is judged with the Procfile (app.Lifecycles),
+// Set keeps the value; it is judged with the Procfile (formation.Lifecycles),
 // so that an error names the entry, not the value (urfave/cli would quote
 // TEND_RESTART's).
 func (r *restartValue) Set(s string) error {

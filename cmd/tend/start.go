@@ -11,6 +11,7 @@ import (
 
 	"github.com/tend-run/tend/app"
 	"github.com/tend-run/tend/cron"
+	"github.com/tend-run/tend/formation"
 	"github.com/tend-run/tend/history"
 	"github.com/tend-run/tend/metrics"
 	"github.com/tend-run/tend/output"
@@ -108,7 +109,7 @@ func startAction(c *cli.Context) error {
 		}
 		defer stop()
 	}
-	after, err := settings.AfterOrder(a)
+	after, err := formation.AfterOrder(settings, a)
 	if err != nil {
 		return planError(err)
 	}
@@ -149,7 +150,7 @@ type startPlan struct {
 	out      *output.Mux
 	timeout  time.Duration
 	settings app.Settings
-	planner  *app.Planner
+	planner  *formation.Planner
 	specs    []runner.InstanceSpec
 	jobs     []cron.Job
 	// sampleEvery is --memory-sample-every, failureEvery --on-failure-every,
@@ -202,7 +203,7 @@ func planStart(c *cli.Context) (*startPlan, error) {
 	if !proc.CanMeasure && sp.settings.MaxMemory != "" {
 		sp.out.Errorf("warning: --max-memory needs /proc, which this system has not: it is not enforced")
 	}
-	sp.planner = app.NewPlanner(sp.settings, c.Args().Slice())
+	sp.planner = formation.NewPlanner(sp.settings, c.Args().Slice())
 	if sp.specs, sp.jobs, err = plan(sp.planner, sp.app, sp.out); err != nil {
 		return nil, err
 	}
@@ -210,7 +211,7 @@ func planStart(c *cli.Context) (*startPlan, error) {
 }
 
 // plan plans a (loaded) app; errors carry their exit status.
-func plan(p *app.Planner, a *app.App, out *output.Mux) ([]runner.InstanceSpec, []cron.Job, error) {
+func plan(p *formation.Planner, a *app.App, out *output.Mux) ([]runner.InstanceSpec, []cron.Job, error) {
 	specs, jobs, err := startup.Plan(p, a, out)
 	if err != nil {
 		return nil, nil, planError(err)

@@ -1,10 +1,12 @@
-package app
+package formation
 
 import (
 	"errors"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tend-run/tend/app"
 )
 
 func TestParseMemory(t *testing.T) {
@@ -72,8 +74,8 @@ func TestRestartTypes(t *testing.T) {
 // The lifecycle settings reach the planned instances.
 func TestLifecyclesInInstances(t *testing.T) {
 	a := loadPlanApp(t)
-	s := Settings{Formation: "web=1,worker=2", Restart: "worker", MaxMemory: "worker=512M", MaxAge: "worker=90,web=6h"}
-	specs, err := s.Instances(a, nil, NewPorts())
+	s := app.Settings{Formation: "web=1,worker=2", Restart: "worker", MaxMemory: "worker=512M", MaxAge: "worker=90,web=6h"}
+	specs, err := Instances(s, a, nil, NewPorts())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,10 +88,10 @@ func TestLifecyclesInInstances(t *testing.T) {
 			t.Errorf("%s: %+v, want %+v", spec.Name, got, want)
 		}
 	}
-	for _, bad := range []Settings{{MaxAge: "worker=0s"}, {MaxAge: "worker=-1h"}, {MaxMemory: "web=lots"}, {MaxMemory: "release=1G"}, {Restart: "nope"}, {MaxAge: "=1h"}} {
-		if _, err := bad.Instances(a, nil, NewPorts()); err == nil {
+	for _, bad := range []app.Settings{{MaxAge: "worker=0s"}, {MaxAge: "worker=-1h"}, {MaxMemory: "web=lots"}, {MaxMemory: "release=1G"}, {Restart: "nope"}, {MaxAge: "=1h"}} {
+		if _, err := Instances(bad, a, nil, NewPorts()); err == nil {
 			t.Errorf("%+v: no error", bad)
-		} else if ue := (*UsageError)(nil); !errors.As(err, &ue) || !strings.HasPrefix(err.Error(), "--") {
+		} else if ue := (*app.UsageError)(nil); !errors.As(err, &ue) || !strings.HasPrefix(err.Error(), "--") {
 			t.Errorf("%+v: %v, want a usage error naming the flag", bad, err)
 		}
 	}

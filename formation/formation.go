@@ -1,13 +1,19 @@
-package app
+// Package formation decides which instances of the app's process types
+// run and how, at start and at every reload: the formation (-m, else
+// app.json's), the port layout (foreman's blocks of 100), the per-type
+// settings (stop signal, --restart, --max-memory, --max-age, --tty, health
+// checks) and the start order (--after). It turns an app.App and the
+// app.Settings into the runner's instance specs.
+package formation
 
 import (
 	"fmt"
 	"maps"
 	"slices"
 	"strconv"
-	"strings"
 	"syscall"
 
+	"github.com/tend-run/tend/app"
 	"github.com/tend-run/tend/health"
 	"github.com/tend-run/tend/runner"
 )
@@ -17,9 +23,6 @@ type ProcessType struct {
 	Name    string
 	Command string
 }
-
-// ReleaseType is never started as a long-running process (Heroku's rule).
-const ReleaseType = "release"
 
 // Formation says how many instances of each type run. Types not in Counts
 // run All instances; All is 1 when no formation was given (foreman's habit)
@@ -32,19 +35,19 @@ type Formation struct {
 // ParseFormation reads foreman's -m syntax: "web=2,worker=1,all=0".
 func ParseFormation(spec string) (Formation, error) {
 	f := Formation{Counts: map[string]int{}, All: 0}
-	for _, p := range pairs(spec) {
-		n, err := strconv.Atoi(p.value)
-		if p.value == "" || err != nil || n < 0 {
-			return Formation{}, fmt.Errorf("invalid formation: entry %d is not name=N with N >= 0 (e.g. web=2,worker=1)", p.entry)
+	for _, p := range app.Pairs(spec) {
+		n, err := strconv.Atoi(p.Value)
+		if p.Value == "" || err != nil || n < 0 {
+			return Formation{}, fmt.Errorf("invalid formation: entry %d is not name=N with N >= 0 (e.g. web=2,worker=1)", p.Entry)
 		}
-		if p.key == "" {
-			return Formation{}, fmt.Errorf("invalid formation: entry %d has no process type", p.entry)
+		if p.Key == "" {
+			return Formation{}, fmt.Errorf("invalid formation: entry %d has no process type", p.Entry)
 		}
-		if p.key == "all" {
+		if p.Key == "all" {
 			f.All = n
 			continue
 		}
-		f.Counts[p.key] = n
+		f.Counts[p.Key] = n
 	}
 	return f, nil
 }
@@ -140,7 +143,7 @@ func Plan(types []ProcessType, opts PlanOptions) ([]runner.InstanceSpec, error) 
 	}
 	var out []runner.InstanceSpec
 	for _, t := range types {
-		if t.Name == ReleaseType {
+		if t.Name == app.ReleaseType {
 			continue
 		}
 		base := opts.BasePort + size*layout[t.Name].first
@@ -195,7 +198,7 @@ func (p *Ports) extend(types []ProcessType, f Formation, base, size int) (map[st
 		end = max(end, o.first+o.n)
 	}
 	for _, t := range order {
-		if t.Name == ReleaseType {
+		if t.Name == app.ReleaseType {
 			continue
 		}
 		want := blocksFor(f.Count(t.Name), size)
@@ -238,39 +241,4 @@ func boolInt(b bool) int {
 		return 1
 	}
 	return 0
-}
-
-// ParsePerType reads "worker=QUIT,web=TERM" style settings into a map.
-func ParsePerType(spec string) (map[string]string, error) {
-	out := map[string]string{}
-	for _, p := range pairs(spec) {
-		if p.key == "" || p.value == "" {
-			return nil, fmt.Errorf("entry %d is not type=value", p.entry)
-		}
-		out[p.key] = p.value
-	}
-	return out, nil
-}
-
-// pair is one entry of a comma-separated "key=value" list: its position
-// (from 1, so errors can name an entry without quoting it) and its key and
-// value, trimmed; an entry without "=" has an empty value.
-type pair struct {
-	entry      int
-	key, value string
-}
-
-// pairs splits a list, skipping empty entries.
-func pairs(spec string) []pair {
-	var out []pair
-	entry := 0
-	for part := range strings.SplitSeq(spec, ",") {
-		entry++
-		if part = strings.TrimSpace(part); part == "" {
-			continue
-		}
-		k, v, _ := strings.Cut(part, "=")
-		out = append(out, pair{entry, strings.TrimSpace(k), strings.TrimSpace(v)})
-	}
-	return out
 }

@@ -1,35 +1,37 @@
-package app
+package formation
 
 import (
 	"maps"
 	"slices"
 	"strings"
+
+	"github.com/tend-run/tend/app"
 )
 
 // AfterOrder reads --after ("worker=web,clock=web,clock=worker"): for each
 // type, the types whose instances must all be ready (or running, for a type
 // without readiness checks) before it starts. Every type must be in the
 // Procfile, and the order must have no cycle.
-func (s Settings) AfterOrder(a *App) (map[string][]string, error) {
+func AfterOrder(s app.Settings, a *app.App) (map[string][]string, error) {
 	after := map[string][]string{}
-	for _, p := range pairs(s.After) {
-		if p.key == "" || p.value == "" {
-			return nil, usageErrorf("--after: entry %d is not TYPE=TYPE", p.entry)
+	for _, p := range app.Pairs(s.After) {
+		if p.Key == "" || p.Value == "" {
+			return nil, app.UsageErrorf("--after: entry %d is not TYPE=TYPE", p.Entry)
 		}
-		for _, typ := range []string{p.key, p.value} {
+		for _, typ := range []string{p.Key, p.Value} {
 			if _, ok := a.Process(typ); !ok {
-				return nil, usageErrorf("--after: no process type %q in %s", typ, a.ProcfilePath)
+				return nil, app.UsageErrorf("--after: no process type %q in %s", typ, a.ProcfilePath)
 			}
 		}
-		if p.key == p.value {
-			return nil, usageErrorf("--after: %s cannot wait for itself", p.key)
+		if p.Key == p.Value {
+			return nil, app.UsageErrorf("--after: %s cannot wait for itself", p.Key)
 		}
-		if !slices.Contains(after[p.key], p.value) {
-			after[p.key] = append(after[p.key], p.value)
+		if !slices.Contains(after[p.Key], p.Value) {
+			after[p.Key] = append(after[p.Key], p.Value)
 		}
 	}
 	if cycle := findCycle(after); cycle != nil {
-		return nil, usageErrorf("--after: %s wait for each other, so none would start", strings.Join(cycle, " → "))
+		return nil, app.UsageErrorf("--after: %s wait for each other, so none would start", strings.Join(cycle, " → "))
 	}
 	return after, nil
 }

@@ -1,4 +1,4 @@
-package app
+package formation
 
 import (
 	"errors"
@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tend-run/tend/app"
 )
 
 // Lifecycle is what --restart, --max-memory and --max-age say about one
@@ -24,71 +26,89 @@ type Lifecycle struct {
 // Every type named must be in the Procfile; sizes and durations must be
 // positive. Errors name the entry by its position, never its text (a
 // misplaced secret in TEND_RESTART stays unprinted), and list the types.
-func (s Settings) Lifecycles(a *App) (map[string]Lifecycle, error) {
-	out := map[string]Lifecycle{}
-	unknown := func(flag string, entry int, typ string) error {
-		if _, ok := a.Process(typ); ok && typ != ReleaseType {
-			return nil
-		}
-		var types []string
-		for _, p := range a.Processes {
-			if p.Name != ReleaseType {
-				types = append(types, p.Name)
-			}
-		}
-		return usageErrorf("%s: entry %d is not a process type of %s (its types: %s)", flag, entry, a.ProcfilePath, strings.Join(types, ", "))
-	}
-	restart, err := RestartTypes(s.Restart)
+func Lifecycles(s app.Settings, a *app.App) (map[string]Lifecycle, error) {
+	restart, err := restartedTypes(a, s.Restart)
 	if err != nil {
 		return nil, err
 	}
-	if restart != nil {
-		entry := 0
-		for t := range strings.SplitSeq(s.Restart, ",") {
-			entry++
-			if t = strings.TrimSpace(t); t != "" {
-				if err := unknown("--restart", entry, t); err != nil {
-					return nil, err
-				}
-			}
-		}
-	}
+	out := map[string]Lifecycle{}
 	for _, p := range a.Processes {
 		if restart == nil || restart[p.Name] {
 			out[p.Name] = Lifecycle{Restart: true}
 		}
 	}
-	for _, p := range pairs(s.MaxMemory) {
-		if p.key == "" || p.value == "" {
-			return nil, usageErrorf("--max-memory: entry %d is not type=size", p.entry)
-		}
-		if err := unknown("--max-memory", p.entry, p.key); err != nil {
-			return nil, err
-		}
-		n, err := ParseMemory(p.value)
-		if err != nil {
-			return nil, usageErrorf("--max-memory %s: %w", p.key, err)
-		}
-		l := out[p.key]
+	err = readPerType(a, "--max-memory", "size", s.MaxMemory, func(typ, value string) error {
+		n, err := ParseMemory(value)
+		l := out[typ]
 		l.MaxMemory = n
-		out[p.key] = l
+		out[typ] = l
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
-	for _, p := range pairs(s.MaxAge) {
-		if p.key == "" || p.value == "" {
-			return nil, usageErrorf("--max-age: entry %d is not type=duration", p.entry)
-		}
-		if err := unknown("--max-age", p.entry, p.key); err != nil {
-			return nil, err
-		}
-		d, err := parseAge(p.value)
-		if err != nil {
-			return nil, usageErrorf("--max-age %s: %w", p.key, err)
-		}
-		l := out[p.key]
+	err = readPerType(a, "--max-age", "duration", s.MaxAge, func(typ, value string) error {
+		d, err := parseAge(value)
+		l := out[typ]
 		l.MaxAge = d
-		out[p.key] = l
+		out[typ] = l
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+// restartedTypes reads --restart (see RestartTypes) and checks that every
+// type it names is one of a's.
+func restartedTypes(a *app.App, v string) (map[string]bool, error) {
+	restart, err := RestartTypes(v)
+	if err != nil || restart == nil {
+		return restart, err
+	}
+	entry := 0
+	for t := range strings.SplitSeq(v, ",") {
+		entry++
+		if t = strings.TrimSpace(t); t != "" {
+			if err := unknownType(a, "--restart", entry, t); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return restart, nil
+}
+
+// readPerType reads flag's TYPE=VALUE list (value being a what), giving
+// each value to set; an error from set is the value's.
+func readPerType(a *app.App, flag, what, list string, set func(typ, value string) error) error {
+	for _, p := range app.Pairs(list) {
+		if p.Key == "" || p.Value == "" {
+			return app.UsageErrorf("%s: entry %d is not type=%s", flag, p.Entry, what)
+		}
+		if err := unknownType(a, flag, p.Entry, p.Key); err != nil {
+			return err
+		}
+		if err := set(p.Key, p.Value); err != nil {
+			return app.UsageErrorf("%s %s: %w", flag, p.Key, err)
+		}
+	}
+	return nil
+}
+
+// unknownType is the error for entry of flag naming typ when typ is not
+// one of a's long-running types (release is not), else nil.
+func unknownType(a *app.App, flag string, entry int, typ string) error {
+	if _, ok := a.Process(typ); ok && typ != app.ReleaseType {
+		return nil
+	}
+	var types []string
+	for _, p := range a.Processes {
+		if p.Name != app.ReleaseType {
+			types = append(types, p.Name)
+		}
+	}
+	return app.UsageErrorf("%s: entry %d is not a process type of %s (its types: %s)", flag, entry, a.ProcfilePath, strings.Join(types, ", "))
 }
 
 // RestartTypes reads --restart: "" restarts nothing (empty map), a boolean
@@ -108,7 +128,7 @@ func RestartTypes(v string) (map[string]bool, error) {
 		}
 		return map[string]bool{}, nil
 	}
-	types := TypeSet(v)
+	types := app.TypeSet(v)
 	if types["all"] {
 		return nil, nil
 	}
@@ -116,7 +136,7 @@ func RestartTypes(v string) (map[string]bool, error) {
 	for t := range strings.SplitSeq(v, ",") {
 		entry++
 		if t = strings.TrimSpace(t); t != "" && !validTypeName(t) {
-			return nil, usageErrorf("--restart: entry %d is not a process type (want TYPES, comma-separated, or all)", entry)
+			return nil, app.UsageErrorf("--restart: entry %d is not a process type (want TYPES, comma-separated, or all)", entry)
 		}
 	}
 	return types, nil
