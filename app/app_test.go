@@ -64,3 +64,54 @@ func TestLoadFewProblemsUncut(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 }
+
+// TestLoadedAppAccessors: what a loaded app says about its Procfile and
+// app.json: the entries by name, the formation, the health checks per
+// type, and where Dokku would run it differently.
+func TestLoadedAppAccessors(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"Procfile": "web: bin/web 'quoted arg'\nworker: bin/worker\n",
+		"app.json": `{"cron": [{"command": "bin/tick", "schedule": "@every 5m"}],
+			"formation": {"web": {"quantity": 2}},
+			"healthchecks": {"web": [{"path": "/up"}]}}`,
+	})
+	a, err := Load(Options{Root: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, ok := a.Process("worker"); !ok || p.Command != "bin/worker" {
+		t.Errorf("Process(worker) = %+v, %v", p, ok)
+	}
+	if _, ok := a.Process("clock"); ok {
+		t.Error("Process(clock) found a type the Procfile lacks")
+	}
+	if f := a.Formation(); f["web"] != 2 || len(f) != 1 {
+		t.Errorf("Formation = %v", f)
+	}
+	if c := a.Healthchecks("web"); len(c) != 1 || c[0].Path != "/up" {
+		t.Errorf("Healthchecks(web) = %+v", c)
+	}
+	if c := a.Healthchecks("worker"); c != nil {
+		t.Errorf("Healthchecks(worker) = %+v, want none", c)
+	}
+	ep := a.EntrypointWarnings()
+	if len(ep) != 1 || !strings.HasPrefix(ep[0], a.ProcfilePath+":1: web: ") || !strings.HasSuffix(ep[0], "(only with a Dokku ENTRYPOINT)") {
+		t.Errorf("EntrypointWarnings = %q", ep)
+	}
+	dw := a.DokkuWarnings()
+	if len(dw) != 2 || !strings.Contains(dw[0], "@every") || dw[1] != ep[0] {
+		t.Errorf("DokkuWarnings = %q, want app.json's @every, then the Procfile's", dw)
+	}
+	bare := &App{}
+	if bare.Formation() != nil || bare.Healthchecks("web") != nil || bare.DokkuWarnings() != nil {
+		t.Error("an app without app.json has a formation, checks or warnings")
+	}
+}
+
+func TestInDokku(t *testing.T) {
+	for env, want := range map[string]bool{"DYNO=web.1": true, "DOKKU_APP_TYPE=dockerfile": true, "DYNOSAUR=1": false, "PATH=/bin": false} {
+		if got := InDokku([]string{"HOME=/", env}); got != want {
+			t.Errorf("InDokku(%s) = %v", env, got)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -111,5 +112,85 @@ func TestRoot(t *testing.T) {
 	}
 	if p, err := (Settings{LockDir: "/x/locks"}).LockDirPath("/srv/app"); err != nil || p != "/x/locks" {
 		t.Errorf("--lock-dir: %q, %v", p, err)
+	}
+}
+
+// TestCronFlagValues: --cron-retry, --cron-ping, --cron-log-size and
+// --cron-catch-up read for one job, and their bad values are usage errors.
+func TestCronFlagValues(t *testing.T) {
+	s := Settings{CronRetries: []string{"2", "x1=5"}, CronPings: []string{"https://hc.example/{id}", "x1=https://other.example/p?a=b"}}
+	if n, err := s.CronRetry("x1"); err != nil || n != 5 {
+		t.Errorf("CronRetry(x1) = %d, %v", n, err)
+	}
+	if n, err := s.CronRetry("x2"); err != nil || n != 2 {
+		t.Errorf("CronRetry(x2) = %d, %v", n, err)
+	}
+	if u, err := s.CronPing("x2"); err != nil || u.String() != "https://hc.example/x2" {
+		t.Errorf("CronPing(x2) = %v, %v", u, err)
+	}
+	if u, err := s.CronPing("x1"); err != nil || u.String() != "https://other.example/p?a=b" {
+		t.Errorf("CronPing(x1) = %v, %v", u, err)
+	}
+	if u, err := (Settings{}).CronPing("x1"); u != nil || err != nil {
+		t.Errorf("no --cron-ping: %v, %v", u, err)
+	}
+	if s.RetryDelay() != DefaultRetryDelay || (Settings{CronRetryDelay: time.Second}).RetryDelay() != time.Second {
+		t.Error("RetryDelay")
+	}
+	if n, err := (Settings{}).LogSize(); err != nil || n != DefaultCronLogSize {
+		t.Errorf("LogSize default = %d, %v", n, err)
+	}
+	if n, err := (Settings{CronLogSize: "64K"}).LogSize(); err != nil || n != 64<<10 {
+		t.Errorf("LogSize 64K = %d, %v", n, err)
+	}
+	if d, err := (Settings{}).CatchUp(); err != nil || d != 0 {
+		t.Errorf("CatchUp off = %v, %v", d, err)
+	}
+	if d, err := (Settings{CronCatchUp: "1h", History: "h.jsonl"}).CatchUp(); err != nil || d != time.Hour {
+		t.Errorf("CatchUp 1h = %v, %v", d, err)
+	}
+	var ue *UsageError
+	for name, err := range map[string]error{
+		"--cron-retry 101":             second(Settings{CronRetries: []string{"101"}}.CronRetry("x1")),
+		"--cron-ping ftp":              second(Settings{CronPings: []string{"ftp://secret@host/x"}}.CronPing("x1")),
+		"--cron-log-size 2M":           second(Settings{CronLogSize: "2M"}.LogSize()),
+		"--cron-catch-up sans history": second(Settings{CronCatchUp: "1h"}.CatchUp()),
+		"--cron-catch-up x":            second(Settings{CronCatchUp: "x", History: "h"}.CatchUp()),
+	} {
+		if !errors.As(err, &ue) {
+			t.Errorf("%s: %v, want a usage error", name, err)
+		}
+	}
+}
+
+func second[T any](_ T, err error) error { return err }
+
+// TestCheckCronFlags: an ID=… value must name a job of the app by tend's
+// ID; CronJobs checks the flags first.
+func TestCheckCronFlags(t *testing.T) {
+	a := loadPlanApp(t)
+	id := a.Cron.Jobs[0].ID
+	good := Settings{CronRetries: []string{id + "=1"}, CronTimeouts: []string{id + "=5m"}, CronPings: []string{id + "=https://hc.example/x"}}
+	if err := good.CheckCronFlags(a); err != nil {
+		t.Fatal(err)
+	}
+	jobs, err := good.CronJobs(a)
+	if err != nil || len(jobs) != 1 || jobs[0].Retries != 1 || jobs[0].Timeout != 5*time.Minute || jobs[0].RetryDelay != DefaultRetryDelay {
+		t.Errorf("CronJobs = %+v, %v", jobs, err)
+	}
+	var ue *UsageError
+	for _, bad := range []Settings{
+		{CronRetries: []string{"nope=1"}}, {CronTimeouts: []string{"nope=1m"}}, {CronPings: []string{"nope=https://hc.example/"}},
+		{CronRetries: []string{"x"}}, {CronLogSize: "lots"}, {CronCatchUp: "1h"},
+	} {
+		if err := bad.CheckCronFlags(a); !errors.As(err, &ue) {
+			t.Errorf("%+v: %v, want a usage error", bad, err)
+		}
+		if _, err := bad.CronJobs(a); err == nil {
+			t.Errorf("CronJobs with %+v: no error", bad)
+		}
+	}
+	if jobs, err := (Settings{}).CronJobs(&App{}); jobs != nil || err != nil {
+		t.Errorf("CronJobs without app.json: %v, %v", jobs, err)
 	}
 }

@@ -60,3 +60,30 @@ func TestLockAppAndErrorLines(t *testing.T) {
 		t.Errorf("ErrorLines = %q", got)
 	}
 }
+
+// TestOpenSuspensionsAndLockDir: without --lock-url suspensions live in
+// the lock dir, made where --lock-dir says; a bad --lock-url is refused.
+func TestOpenSuspensionsAndLockDir(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "locks")
+	s := Settings{LockDir: dir}
+	a := &App{Root: t.TempDir()}
+	d, err := s.OpenLockDir(a.Root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+	if _, err := os.Stat(dir); err != nil {
+		t.Fatalf("lock dir not made: %v", err)
+	}
+	store, closeStore, err := s.OpenSuspensions(a, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeStore()
+	if _, ok := store.(*cron.LockDir); !ok {
+		t.Errorf("store %T, want *cron.LockDir", store)
+	}
+	if _, _, err := (Settings{LockURL: "ftp://x/y"}).OpenSuspensions(a, nil); err == nil {
+		t.Error("a bad --lock-url opened")
+	}
+}

@@ -2,6 +2,7 @@ package app
 
 import (
 	"errors"
+	"slices"
 	"syscall"
 	"testing"
 	"time"
@@ -112,5 +113,29 @@ func TestParseSize(t *testing.T) {
 		if (err == nil) != tc.ok || got != tc.want {
 			t.Errorf("ParseSize(%q) = %d, %v; want %d, ok %v", tc.in, got, err, tc.want, tc.ok)
 		}
+	}
+}
+
+func TestPairsAndParsePerType(t *testing.T) {
+	got := Pairs(" worker = QUIT,, web ,=x")
+	want := []Pair{{1, "worker", "QUIT"}, {3, "web", ""}, {4, "", "x"}}
+	if !slices.Equal(got, want) {
+		t.Errorf("Pairs = %+v, want %+v", got, want)
+	}
+	m, err := ParsePerType("worker=QUIT, web=TERM")
+	if err != nil || len(m) != 2 || m["worker"] != "QUIT" || m["web"] != "TERM" {
+		t.Errorf("ParsePerType = %v, %v", m, err)
+	}
+	if _, err := ParsePerType("worker=QUIT,web"); err == nil || err.Error() != "entry 2 is not type=value" {
+		t.Errorf("ParsePerType without a value: %v", err)
+	}
+}
+
+func TestUsageErrorf(t *testing.T) {
+	inner := errors.New("inner")
+	err := UsageErrorf("--flag: %w", inner)
+	var ue *UsageError
+	if !errors.As(err, &ue) || err.Error() != "--flag: inner" || !errors.Is(err, inner) || errors.Unwrap(ue) == nil {
+		t.Errorf("UsageErrorf = %v", err)
 	}
 }

@@ -96,3 +96,20 @@ func TestLifecyclesInInstances(t *testing.T) {
 		}
 	}
 }
+
+// Lifecycles alone: every type restarts unless --restart names some; the
+// errors name the entry, not its text.
+func TestLifecycles(t *testing.T) {
+	a := loadPlanApp(t)
+	got, err := Lifecycles(app.Settings{Restart: "worker", MaxMemory: "web=1G"}, a)
+	if err != nil || got["worker"] != (Lifecycle{Restart: true}) || got["web"] != (Lifecycle{MaxMemory: 1 << 30}) {
+		t.Errorf("Lifecycles = %+v, %v", got, err)
+	}
+	if got, err := Lifecycles(app.Settings{Restart: "all"}, a); err != nil || !got["web"].Restart || !got["worker"].Restart {
+		t.Errorf("--restart all: %+v, %v", got, err)
+	}
+	_, err = Lifecycles(app.Settings{Restart: "web,s3cret"}, a)
+	if err == nil || err.Error() != "--restart: entry 2 is not a process type of "+a.ProcfilePath+" (its types: web, worker)" {
+		t.Errorf("unknown --restart type: %v", err)
+	}
+}

@@ -128,3 +128,20 @@ func TestExclude(t *testing.T) {
 		t.Errorf("-x db: %v", err)
 	}
 }
+
+// The Planner plans the instances and the scheduled cron jobs, and keeps
+// the port layout from one plan to the next.
+func TestPlanner(t *testing.T) {
+	a := loadPlanApp(t)
+	p := NewPlanner(app.Settings{Formation: "web=1,worker=1"}, nil)
+	specs, jobs, withheld, err := p.Plan(a)
+	if err != nil || len(specs) != 2 || len(jobs) != 1 || withheld != 0 {
+		t.Fatalf("Plan = %d specs, %d jobs, %d withheld, %v", len(specs), len(jobs), withheld, err)
+	}
+	if first, last, ok := p.Ports.Range(5000, "worker"); !ok || first != 5100 || last != 5199 {
+		t.Errorf("worker's range %d-%d %v", first, last, ok)
+	}
+	if _, _, _, err := NewPlanner(app.Settings{}, []string{"nope"}).Plan(a); err == nil {
+		t.Error("an unknown type planned")
+	}
+}
