@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/tend-run/tend/regfile"
 )
@@ -218,5 +219,27 @@ func TestIsShellOperator(t *testing.T) {
 		if IsShellOperator(w) {
 			t.Errorf("%q is not an operator", w)
 		}
+	}
+}
+
+// Messages quote at most 60 bytes of the input and never cut a UTF-8
+// character in half (it would show as a \x escape).
+func TestMessagesCutOnARuneBoundary(t *testing.T) {
+	long := strings.Repeat("x", 59) + strings.Repeat("é", 30) // byte 60 is inside an é
+	_, err := Parse(strings.NewReader(long+"\n"), "Procfile")
+	if err == nil {
+		t.Fatal("a line without a colon parsed")
+	}
+	want := fmt.Sprintf("invalid line %q", strings.Repeat("x", 59)+"…")
+	if msg := err.Error(); !strings.Contains(msg, want) || strings.Contains(msg, `\x`) {
+		t.Errorf("got %s\nwant it to contain %s", msg, want)
+	}
+	for _, w := range SplitWarnings("run a|" + strings.Repeat("ü", 40)) {
+		if !utf8.ValidString(w) || strings.Contains(w, "\ufffd") {
+			t.Errorf("warning cuts a character: %q", w)
+		}
+	}
+	if got := shorten(strings.Repeat("日本", 20)); !utf8.ValidString(got) || len(got) > 60+len("…") || !strings.HasSuffix(got, "…") {
+		t.Errorf("shorten = %q", got)
 	}
 }
