@@ -64,8 +64,8 @@ func Lifecycles(s app.Settings, a *app.App) (map[string]Lifecycle, error) {
 // type it names is one of a's.
 func restartedTypes(a *app.App, v string) (map[string]bool, error) {
 	restart, err := RestartTypes(v)
-	if err != nil || restart == nil {
-		return restart, err
+	if err != nil || len(restart) == 0 {
+		return restart, err // all, or nothing (--restart=false): no type names to check
 	}
 	entry := 0
 	for t := range strings.SplitSeq(v, ",") {

@@ -108,6 +108,11 @@ func TestLifecycles(t *testing.T) {
 	if got, err := Lifecycles(app.Settings{Restart: "all"}, a); err != nil || !got["web"].Restart || !got["worker"].Restart {
 		t.Errorf("--restart all: %+v, %v", got, err)
 	}
+	for _, off := range []string{"false", "0", ""} {
+		if got, err := Lifecycles(app.Settings{Restart: off}, a); err != nil || got["web"].Restart || got["worker"].Restart {
+			t.Errorf("--restart %q: %+v, %v", off, got, err)
+		}
+	}
 	_, err = Lifecycles(app.Settings{Restart: "web,s3cret"}, a)
 	if err == nil || err.Error() != "--restart: entry 2 is not a process type of "+a.ProcfilePath+" (its types: web, worker)" {
 		t.Errorf("unknown --restart type: %v", err)
