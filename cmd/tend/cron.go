@@ -3,14 +3,12 @@ package main
 import (
 	"fmt"
 	"os"
-	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/tend-run/tend/app"
-	"github.com/tend-run/tend/cron"
+	"github.com/tend-run/tend/client"
 	"github.com/tend-run/tend/foreground"
-	"github.com/tend-run/tend/report"
 )
 
 func cronFlags() []cli.Flag {
@@ -49,32 +47,26 @@ func cronCommand() *cli.Command {
 }
 
 func cronListAction(c *cli.Context) error {
+	a, err := loadStrict(c)
+	if err != nil {
+		return err
+	}
+	if err := client.CronList(a, settingsFrom(c), c.Bool("json"), c.App.Writer); err != nil {
+		return &exitError{code: 1, err: err}
+	}
+	return nil
+}
+
+// loadStrict loads the app with no leniency, for the commands that judge
+// app.json's jobs.
+func loadStrict(c *cli.Context) (*app.App, error) {
 	opts := loadOptions(c, os.Environ())
 	opts.Lenient = false
 	a, err := app.Load(opts)
 	if err != nil {
-		return &exitError{code: 1, err: err}
+		return nil, &exitError{code: 1, err: err}
 	}
-	db, err := settingsFrom(c).OpenLockURL(a, nil)
-	if err != nil {
-		return &exitError{code: 1, err: err}
-	}
-	susp, closeSusp, err := settingsFrom(c).OpenSuspensions(a, nil)
-	if err != nil {
-		return &exitError{code: 1, err: err}
-	}
-	defer closeSusp()
-	var suspended cron.Suspender
-	if susp != nil {
-		suspended = susp
-	}
-	list := report.CronList(a, time.Now(), 1, db, suspended)
-	if c.Bool("json") {
-		report.WriteJSON(c.App.Writer, list)
-		return nil
-	}
-	report.PrintCronList(c.App.Writer, list)
-	return nil
+	return a, nil
 }
 
 func cronRunAction(c *cli.Context) error {
