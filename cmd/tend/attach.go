@@ -6,6 +6,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/tend-run/tend/client"
+	"github.com/tend-run/tend/cmdline"
 )
 
 func attachCommand() *cli.Command {
@@ -19,14 +20,14 @@ func attachCommand() *cli.Command {
 
 func attachAction(c *cli.Context) error {
 	if c.NArg() != 1 {
-		return &usageError{msg: "tend attach takes one instance (web.1) or a type with one instance", command: "tend attach"}
+		return &cmdline.UsageError{Msg: "tend attach takes one instance (web.1) or a type with one instance", Command: "tend attach"}
 	}
 	path, err := socketPath(c)
 	if err != nil {
 		return err
 	}
 	if err := client.Attach(path, c.Args().First(), os.Stdin, c.App.Writer, c.App.ErrWriter); err != nil {
-		return &exitError{code: 1, err: err}
+		return cmdline.Fail(err)
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/tend-run/tend/app"
 	"github.com/tend-run/tend/client"
+	"github.com/tend-run/tend/cmdline"
 	"github.com/tend-run/tend/control"
 	"github.com/tend-run/tend/status"
 )
@@ -54,9 +55,9 @@ func controlCommands() []*cli.Command {
 
 // socketPath is the control socket of the running tend of this app.
 func socketPath(c *cli.Context) (string, error) {
-	path, err := client.Socket(flagString(c, "socket"), app.Root(loadOptions(c, nil)))
+	path, err := client.Socket(cmdline.String(c, "socket"), app.Root(loadOptions(c, nil)))
 	if err != nil {
-		return "", &exitError{code: 1, err: err}
+		return "", cmdline.Fail(err)
 	}
 	return path, nil
 }
@@ -68,7 +69,7 @@ func call(c *cli.Context, req control.Request) error {
 		return err
 	}
 	if _, err := client.Call(path, req); err != nil {
-		return &exitError{code: 1, err: err}
+		return cmdline.Fail(err)
 	}
 	return nil
 }
@@ -80,10 +81,10 @@ func statusAction(c *cli.Context) error {
 	}
 	healthy, err := client.Status(path, client.StatusOptions{JSON: c.Bool("json"), Check: c.Bool("check"), Cron: c.Bool("cron")}, c.App.Writer)
 	if err != nil {
-		return &exitError{code: 1, err: err}
+		return cmdline.Fail(err)
 	}
 	if !healthy {
-		return exitCode(1)
+		return cmdline.Exit(1)
 	}
 	return nil
 }

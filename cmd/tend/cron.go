@@ -8,6 +8,7 @@ import (
 
 	"github.com/tend-run/tend/app"
 	"github.com/tend-run/tend/client"
+	"github.com/tend-run/tend/cmdline"
 	"github.com/tend-run/tend/foreground"
 )
 
@@ -52,7 +53,7 @@ func cronListAction(c *cli.Context) error {
 		return err
 	}
 	if err := client.CronList(a, settingsFrom(c), c.Bool("json"), c.App.Writer); err != nil {
-		return &exitError{code: 1, err: err}
+		return cmdline.Fail(err)
 	}
 	return nil
 }
@@ -64,7 +65,7 @@ func loadStrict(c *cli.Context) (*app.App, error) {
 	opts.Lenient = false
 	a, err := app.Load(opts)
 	if err != nil {
-		return nil, &exitError{code: 1, err: err}
+		return nil, cmdline.Fail(err)
 	}
 	return a, nil
 }
@@ -72,25 +73,25 @@ func loadStrict(c *cli.Context) (*app.App, error) {
 func cronRunAction(c *cli.Context) error {
 	id := c.Args().First()
 	if id == "" || c.Args().Len() > 1 {
-		return &exitError{code: 2, err: fmt.Errorf("usage: tend cron run ID")}
+		return &cmdline.ExitError{Code: 2, Err: fmt.Errorf("usage: tend cron run ID")}
 	}
 	a, err := app.Load(loadOptions(c, os.Environ()))
 	if err != nil {
-		return &exitError{code: 1, err: err}
+		return cmdline.Fail(err)
 	}
 	job, err := a.FindJob(id)
 	if err != nil {
-		return &exitError{code: 2, err: err}
+		return &cmdline.ExitError{Code: 2, Err: err}
 	}
 	if !c.Bool("no-lock") && !c.Bool("here") && !c.Bool("force") {
-		if remote, code, err := foreground.Remote(flagString(c, "socket"), a.Root, job.ID, c.App.Writer, c.App.ErrWriter); remote {
-			return ended(code, err)
+		if remote, code, err := foreground.Remote(cmdline.String(c, "socket"), a.Root, job.ID, c.App.Writer, c.App.ErrWriter); remote {
+			return cmdline.Ended(code, err)
 		}
 	}
-	grace, err := parseTimeout(flagString(c, "timeout"))
+	grace, err := parseTimeout(cmdline.String(c, "timeout"))
 	if err != nil {
 		return err
 	}
-	return ended(foreground.Job{Settings: settingsFrom(c), App: a, Job: job, NoLock: c.Bool("no-lock"), Force: c.Bool("force"), Grace: grace,
+	return cmdline.Ended(foreground.Job{Settings: settingsFrom(c), App: a, Job: job, NoLock: c.Bool("no-lock"), Force: c.Bool("force"), Grace: grace,
 		Stdout: c.App.Writer, Stderr: c.App.ErrWriter}.Run())
 }

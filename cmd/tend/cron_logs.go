@@ -8,6 +8,7 @@ import (
 
 	"github.com/tend-run/tend/app"
 	"github.com/tend-run/tend/client"
+	"github.com/tend-run/tend/cmdline"
 )
 
 // Issue 15, item 6: the output of past runs, from the running tend or,
@@ -29,15 +30,15 @@ func cronLogsCommand() *cli.Command {
 func cronLogsAction(c *cli.Context) error {
 	id := c.Args().First()
 	if id == "" || c.Args().Len() > 1 || c.Int("run") < 1 {
-		return &exitError{code: 2, err: fmt.Errorf("usage: tend cron logs ID [--run N] [--failed] [--json]")}
+		return &cmdline.ExitError{Code: 2, Err: fmt.Errorf("usage: tend cron logs ID [--run N] [--failed] [--json]")}
 	}
 	a, err := app.Load(loadOptions(c, os.Environ()))
 	if err != nil {
-		return &exitError{code: 1, err: err}
+		return cmdline.Fail(err)
 	}
-	o := client.CronLogsOptions{Socket: flagString(c, "socket"), History: c.String("history"), Run: c.Int("run"), Failed: c.Bool("failed"), JSON: c.Bool("json")}
+	o := client.CronLogsOptions{Socket: cmdline.String(c, "socket"), History: c.String("history"), Run: c.Int("run"), Failed: c.Bool("failed"), JSON: c.Bool("json")}
 	if err := client.CronLogs(a, id, o, c.App.Writer); err != nil {
-		return &exitError{code: 1, err: err}
+		return cmdline.Fail(err)
 	}
 	return nil
 }

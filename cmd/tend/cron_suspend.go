@@ -6,6 +6,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/tend-run/tend/client"
+	"github.com/tend-run/tend/cmdline"
 )
 
 // Issue 15, item 1: suspend and resume, kept as files in the lock dir so
@@ -36,14 +37,14 @@ func cronForceFlag() cli.Flag {
 func cronSuspendAction(c *cli.Context, suspend bool) error {
 	if (c.Args().Len() == 0) == !c.Bool("all") {
 		verb := map[bool]string{true: "suspend", false: "resume"}[suspend]
-		return &exitError{code: 2, err: fmt.Errorf("usage: tend cron %s ID...|--all", verb)}
+		return &cmdline.ExitError{Code: 2, Err: fmt.Errorf("usage: tend cron %s ID...|--all", verb)}
 	}
 	a, err := loadStrict(c)
 	if err != nil {
 		return err
 	}
 	if err := client.Suspend(a, settingsFrom(c), c.Args().Slice(), c.Bool("all"), suspend, c.App.Writer); err != nil {
-		return &exitError{code: 1, err: err}
+		return cmdline.Fail(err)
 	}
 	return nil
 }

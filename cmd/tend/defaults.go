@@ -6,6 +6,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/tend-run/tend/app"
+	"github.com/tend-run/tend/cmdline"
 )
 
 // projectDefaults are the settings the project file applied (for check).
@@ -19,7 +20,7 @@ func applyDefaults(a *cli.App) error {
 	if path == "" {
 		path, required = app.ProjectFile, false
 	}
-	d, err := app.LoadDefaults(path, required, settingNames(a), os.Environ())
+	d, err := app.LoadDefaults(path, required, cmdline.EnvVars(a), os.Environ())
 	if err != nil {
 		return err
 	}
@@ -28,26 +29,4 @@ func applyDefaults(a *cli.App) error {
 	}
 	projectDefaults = d // its warnings are printed by start and check
 	return nil
-}
-
-// settingNames are the TEND_* variables of every flag of every command.
-func settingNames(a *cli.App) []string {
-	var names []string
-	add := func(flags []cli.Flag) {
-		for _, f := range flags {
-			if e, ok := f.(interface{ GetEnvVars() []string }); ok {
-				names = append(names, e.GetEnvVars()...)
-			}
-		}
-	}
-	add(a.Flags)
-	var walk func([]*cli.Command)
-	walk = func(cmds []*cli.Command) {
-		for _, c := range cmds {
-			add(c.Flags)
-			walk(c.Subcommands)
-		}
-	}
-	walk(a.Commands)
-	return names
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/tend-run/tend/cmdline"
 	"github.com/tend-run/tend/export"
 )
 
@@ -34,7 +35,7 @@ func exportCommand() *cli.Command {
 		Flags:     exportFlags(),
 		Action: func(c *cli.Context) error {
 			if c.Args().Len() != 1 {
-				return &usageError{msg: "want one FORMAT: " + strings.Join(export.Formats, ", "), command: "tend export"}
+				return &cmdline.UsageError{Msg: "want one FORMAT: " + strings.Join(export.Formats, ", "), Command: "tend export"}
 			}
 			return exportAction(c, c.Args().First())
 		},
@@ -48,13 +49,13 @@ func cronExportAction(c *cli.Context) error {
 
 func exportAction(c *cli.Context, format string) error {
 	if !slices.Contains(export.Formats, format) {
-		return &usageError{msg: fmt.Sprintf("unknown format %q: want one of %s", format, strings.Join(export.Formats, ", ")), command: "tend export"}
+		return &cmdline.UsageError{Msg: fmt.Sprintf("unknown format %q: want one of %s", format, strings.Join(export.Formats, ", ")), Command: "tend export"}
 	}
 	data, err := export.Command{Format: format, Options: loadOptions(c, os.Environ()), Settings: settingsFrom(c),
-		Name: c.String("app"), User: c.String("user"), Image: c.String("image"), Timeout: flagString(c, "timeout"),
-		Dir: flagString(c, "output"), Force: c.Bool("force")}.Run(c.App.ErrWriter)
+		Name: c.String("app"), User: c.String("user"), Image: c.String("image"), Timeout: cmdline.String(c, "timeout"),
+		Dir: cmdline.String(c, "output"), Force: c.Bool("force")}.Run(c.App.ErrWriter)
 	if err != nil {
-		return planError(err)
+		return cmdline.AppError(err)
 	}
 	_, err = c.App.Writer.Write(data)
 	return err

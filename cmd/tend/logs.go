@@ -2,12 +2,12 @@ package main
 
 import (
 	"os"
-	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/tend-run/tend/client"
+	"github.com/tend-run/tend/cmdline"
 	"github.com/tend-run/tend/control"
 )
 
@@ -26,16 +26,16 @@ func logsCommand() *cli.Command {
 }
 
 func logsAction(c *cli.Context) error {
-	q := control.LogQuery{Names: flagArgs(c), Lines: -1, Follow: c.Bool("follow"), JSON: c.Bool("json"), NoColor: !client.ColorTerminal(c.App.Writer)}
+	q := control.LogQuery{Names: cmdline.Args(c), Lines: -1, Follow: c.Bool("follow"), JSON: c.Bool("json"), NoColor: !client.ColorTerminal(c.App.Writer)}
 	if c.IsSet("lines") {
 		if q.Lines = c.Int("lines"); q.Lines < 0 {
-			return &usageError{msg: "invalid --lines: want 0 or more", command: "tend logs"}
+			return &cmdline.UsageError{Msg: "invalid --lines: want 0 or more", Command: "tend logs"}
 		}
 	}
 	if s := c.String("since"); s != "" {
 		since, err := client.ParseSince(s, time.Now())
 		if err != nil {
-			return &usageError{msg: "invalid --since: " + err.Error(), command: "tend logs"}
+			return &cmdline.UsageError{Msg: "invalid --since: " + err.Error(), Command: "tend logs"}
 		}
 		q.Since = since
 	}
@@ -45,21 +45,7 @@ func logsAction(c *cli.Context) error {
 		return err
 	}
 	if err := client.Logs(path, q, c.App.Writer, c.App.ErrWriter); err != nil {
-		return &exitError{code: 1, err: err}
+		return cmdline.Fail(err)
 	}
 	return nil
-}
-
-// flagArgs are the command's arguments, commas splitting them too
-// ("web,worker"), as for restart.
-func flagArgs(c *cli.Context) []string {
-	var out []string
-	for _, a := range c.Args().Slice() {
-		for part := range strings.SplitSeq(a, ",") {
-			if part = strings.TrimSpace(part); part != "" {
-				out = append(out, part)
-			}
-		}
-	}
-	return out
 }

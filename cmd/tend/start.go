@@ -1,12 +1,11 @@
 package main
 
 import (
-	"errors"
 	"os"
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/tend-run/tend/app"
+	"github.com/tend-run/tend/cmdline"
 	"github.com/tend-run/tend/startup"
 )
 
@@ -58,33 +57,15 @@ func startAction(c *cli.Context) error {
 	code, err := startup.Run(c.Context, startup.Start{
 		Options: loadOptions(c, os.Environ()), Settings: settingsFrom(c), Only: c.Args().Slice(),
 		Warnings: projectDefaults.Warnings, Version: version,
-		Timeout: flagString(c, "timeout"), MemorySampleEvery: flagString(c, "memory-sample-every"), CrashBackoff: flagString(c, "crash-backoff"),
-		OnFailure: flagString(c, "on-failure"), OnFailureEvery: flagString(c, "on-failure-every"), LogBuffer: flagString(c, "log-buffer"),
-		Output:        startup.OutputSettings{Format: flagString(c, "log-format"), Timestamp: c.Bool("timestamp"), NoTimestamp: c.Bool("no-timestamp"), NoPrefix: c.Bool("no-prefix")},
+		Timeout: cmdline.String(c, "timeout"), MemorySampleEvery: cmdline.String(c, "memory-sample-every"), CrashBackoff: cmdline.String(c, "crash-backoff"),
+		OnFailure: cmdline.String(c, "on-failure"), OnFailureEvery: cmdline.String(c, "on-failure-every"), LogBuffer: cmdline.String(c, "log-buffer"),
+		Output:        startup.OutputSettings{Format: cmdline.String(c, "log-format"), Timestamp: c.Bool("timestamp"), NoTimestamp: c.Bool("no-timestamp"), NoPrefix: c.Bool("no-prefix")},
 		DokkuWarnings: c.Bool("dokku-warnings"), Release: c.Bool("release"),
-		Watch: c.Bool("watch"), WatchPaths: flagStrings(c, "watch-path"), WatchRestart: flagString(c, "watch-restart"),
-		Socket: flagString(c, "socket"), MetricsAddr: flagString(c, "metrics-addr"),
+		Watch: c.Bool("watch"), WatchPaths: cmdline.Strings(c, "watch-path"), WatchRestart: cmdline.String(c, "watch-restart"),
+		Socket: cmdline.String(c, "socket"), MetricsAddr: cmdline.String(c, "metrics-addr"),
 	})
 	if err != nil {
-		return &exitError{code: code, err: err}
+		return &cmdline.ExitError{Code: code, Err: err}
 	}
-	return exitCode(code)
-}
-
-// ended ends an action with the exit status of a run, or the error that
-// kept it from running (see planError).
-func ended(code int, err error) error {
-	if err != nil {
-		return planError(err)
-	}
-	return exitCode(code)
-}
-
-// planError gives an error of app's rules its exit status: 2 for a flag
-// value tend cannot use, else 1.
-func planError(err error) error {
-	if ue := (*app.UsageError)(nil); errors.As(err, &ue) {
-		return &exitError{code: 2, err: err}
-	}
-	return &exitError{code: 1, err: err}
+	return cmdline.Exit(code)
 }
