@@ -18,9 +18,13 @@ import (
 const detachKey = 0x1d
 
 // Attach connects stdin and stdout to the instance target of the running
-// tend at path (one started with --tty) until Ctrl-] on a terminal, or
-// until its terminal closes; what happens is told on stderr.
-func Attach(path, target string, stdin *os.File, stdout, stderr io.Writer) error {
+// tend (one started with --tty) until Ctrl-] on a terminal, or until its
+// terminal closes; what happens is told on stderr.
+func (t Tend) Attach(target string, stdin *os.File, stdout, stderr io.Writer) error {
+	path, err := t.path()
+	if err != nil {
+		return err
+	}
 	onTerminal := term.IsTerminal(int(stdin.Fd()))
 	att, err := control.Attach(path, target, windowSize(stdin, onTerminal))
 	if err != nil {

@@ -17,16 +17,25 @@ import (
 	"github.com/tend-run/tend/status"
 )
 
-// Socket is the control socket of the tend running the app at root: the
-// --socket flag's path, else the private default.
-func Socket(flag, root string) (string, error) {
-	path, _, err := control.Resolve(flag, root)
+// Tend is the running tend of the app at Root, reached on the Socket the
+// --socket flag names ("": the private default).
+type Tend struct {
+	Socket, Root string
+}
+
+// path is where its control socket is.
+func (t Tend) path() (string, error) {
+	path, _, err := control.Resolve(t.Socket, t.Root)
 	return path, err
 }
 
-// Call sends a request to the running tend at path; what the running tend
-// refuses comes back as an error, with its snapshot.
-func Call(path string, req control.Request) (*status.Snapshot, error) {
+// Call sends a request to the running tend; what it refuses comes back as
+// an error, with its snapshot.
+func (t Tend) Call(req control.Request) (*status.Snapshot, error) {
+	path, err := t.path()
+	if err != nil {
+		return nil, err
+	}
 	resp, err := control.Call(path, req)
 	if err != nil {
 		return nil, err
@@ -47,8 +56,8 @@ type StatusOptions struct {
 
 // Status prints the running tend's processes and cron jobs to w; with
 // Check, healthy says the verdict (always true without it).
-func Status(path string, o StatusOptions, w io.Writer) (healthy bool, err error) {
-	snap, err := Call(path, control.Request{Op: status.OpStatus})
+func (t Tend) Status(o StatusOptions, w io.Writer) (healthy bool, err error) {
+	snap, err := t.Call(control.Request{Op: status.OpStatus})
 	if err != nil {
 		return false, err
 	}

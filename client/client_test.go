@@ -3,6 +3,7 @@ package client
 import (
 	"bytes"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,7 +17,7 @@ import (
 )
 
 // serve answers on a socket in a temp dir with do, as a running tend.
-func serve(t *testing.T, do control.Handler) string {
+func serve(t *testing.T, do control.Handler) Tend {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "tend.sock")
 	l, err := control.Listen(path)
@@ -25,24 +26,24 @@ func serve(t *testing.T, do control.Handler) string {
 	}
 	t.Cleanup(func() { l.Close() })
 	go control.Serve(l, do, nil, nil, nil)
-	return path
+	return Tend{Socket: path, Root: t.TempDir()}
 }
 
 func TestStatusCheckAndRefusal(t *testing.T) {
-	path := serve(t, func(op, target string) (status.Snapshot, error) {
+	tend := serve(t, func(op, target string) (status.Snapshot, error) {
 		if op == status.OpStop {
 			return status.Snapshot{Pid: 1}, errors.New("no process matches nope")
 		}
 		return status.Snapshot{Pid: 4242}, nil
 	})
 	var out bytes.Buffer
-	if ok, err := Status(path, StatusOptions{JSON: true}, &out); !ok || err != nil || !strings.Contains(out.String(), "4242") {
+	if ok, err := tend.Status(StatusOptions{JSON: true}, &out); !ok || err != nil || !strings.Contains(out.String(), "4242") {
 		t.Errorf("status --json: %v %v %q", ok, err, out.String())
 	}
-	if _, err := Call(path, control.Request{Op: status.OpStop, Target: "nope"}); err == nil || err.Error() != "no process matches nope" {
+	if _, err := tend.Call(control.Request{Op: status.OpStop, Target: "nope"}); err == nil || err.Error() != "no process matches nope" {
 		t.Errorf("refused stop: %v", err)
 	}
-	if _, err := Status(filepath.Join(t.TempDir(), "none.sock"), StatusOptions{}, &out); !errors.Is(err, control.ErrNotRunning) {
+	if _, err := (Tend{Socket: filepath.Join(t.TempDir(), "none.sock")}).Status(StatusOptions{}, &out); !errors.Is(err, control.ErrNotRunning) {
 		t.Errorf("no tend: %v", err)
 	}
 }
@@ -63,7 +64,7 @@ func TestParseSince(t *testing.T) {
 }
 
 // cronApp is an app with one cron job, and its ID.
-func cronApp(t *testing.T) (*app.App, string) {
+func cronApp(t *testing.T) (app.Options, string) {
 	t.Helper()
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "Procfile"), []byte("web: sleep 1\n"), 0o644)
@@ -72,7 +73,7 @@ func cronApp(t *testing.T) (*app.App, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return a, a.Cron.Jobs[0].ID
+	return app.Options{Root: dir}, a.Cron.Jobs[0].ID
 }
 
 // With no tend running, the history file's runs are read: the last, the
@@ -110,6 +111,9 @@ func TestCronLogsFromTheHistoryFile(t *testing.T) {
 func TestSuspendAndList(t *testing.T) {
 	a, id := cronApp(t)
 	s := app.Settings{LockDir: t.TempDir()}
+	if err := CronList(app.Options{Root: t.TempDir()}, s, false, io.Discard); err == nil {
+		t.Error("listed an app with no Procfile")
+	}
 	var out bytes.Buffer
 	if err := Suspend(a, s, []string{"nope"}, false, true, &out); err == nil {
 		t.Error("an unknown ID is suspended")

@@ -33,9 +33,13 @@ type pastRun struct {
 	Ended time.Time `json:"ended"`
 }
 
-// CronLogs prints a past run of the job id of a (Dokku's IDs too) to w:
-// the running tend's, else the history file's.
-func CronLogs(a *app.App, id string, o CronLogsOptions, w io.Writer) error {
+// CronLogs prints a past run of the job id (Dokku's IDs too) of the app
+// opts loads to w: the running tend's, else the history file's.
+func CronLogs(opts app.Options, id string, o CronLogsOptions, w io.Writer) error {
+	a, err := app.Load(opts)
+	if err != nil {
+		return err
+	}
 	job, err := a.FindJob(id)
 	if err != nil {
 		return err
@@ -111,11 +115,15 @@ func pastRuns(socket, root, job, file string) (runs []history.Run, from string, 
 	return store.Runs(job), "in " + file, nil
 }
 
-// Suspend suspends (or with suspend false resumes) the jobs ids of a, or
-// with all every job, where every tend sharing the lock dir or the
-// --lock-url database obeys it; each change is a line on w.
-func Suspend(a *app.App, s app.Settings, ids []string, all, suspend bool, w io.Writer) error {
+// Suspend suspends (or with suspend false resumes) the jobs ids of the
+// app opts loads, or with all every job, where every tend sharing the lock
+// dir or the --lock-url database obeys it; each change is a line on w.
+func Suspend(opts app.Options, s app.Settings, ids []string, all, suspend bool, w io.Writer) error {
 	verb := map[bool]string{true: "suspend", false: "resume"}[suspend]
+	a, err := app.Load(opts)
+	if err != nil {
+		return err
+	}
 	jobs, err := cronJobs(a, ids, all)
 	if err != nil {
 		return err
@@ -170,9 +178,13 @@ func cronJobs(a *app.App, ids []string, all bool) ([]appjson.Job, error) {
 	return jobs, nil
 }
 
-// CronList prints a's cron jobs and their next runs to w, with what the
-// --lock-url database and the suspensions say of them.
-func CronList(a *app.App, s app.Settings, asJSON bool, w io.Writer) error {
+// CronList prints the cron jobs of the app opts loads and their next runs
+// to w, with what the --lock-url database and the suspensions say of them.
+func CronList(opts app.Options, s app.Settings, asJSON bool, w io.Writer) error {
+	a, err := app.Load(opts)
+	if err != nil {
+		return err
+	}
 	db, err := s.OpenLockURL(a, nil)
 	if err != nil {
 		return err

@@ -14,9 +14,13 @@ import (
 	"github.com/tend-run/tend/proc"
 )
 
-// Logs prints what the running tend at path kept of the names in q (and
-// with q.Follow what comes next, until SIGINT, SIGTERM or tend's exit).
-func Logs(path string, q control.LogQuery, stdout, stderr io.Writer) error {
+// Logs prints what the running tend kept of the names in q (and with
+// q.Follow what comes next, until SIGINT, SIGTERM or tend's exit).
+func (t Tend) Logs(q control.LogQuery, stdout, stderr io.Writer) error {
+	path, err := t.path()
+	if err != nil {
+		return err
+	}
 	interrupt := make(chan os.Signal, 1)
 	if q.Follow {
 		signal.Notify(interrupt, syscall.SIGINT, syscall.SIGTERM)

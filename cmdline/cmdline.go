@@ -44,8 +44,13 @@ func Exit(code int) error {
 	return &ExitError{Code: code}
 }
 
-// Fail ends an action with err and exit status 1.
-func Fail(err error) error { return &ExitError{Code: 1, Err: err} }
+// Fail ends an action with err and exit status 1 (nil: success).
+func Fail(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &ExitError{Code: 1, Err: err}
+}
 
 // Ended ends an action with the exit status of a run, or the error that
 // kept it from running (see AppError).

@@ -5,7 +5,6 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/tend-run/tend/client"
 	"github.com/tend-run/tend/cmdline"
 )
 
@@ -22,12 +21,5 @@ func attachAction(c *cli.Context) error {
 	if c.NArg() != 1 {
 		return &cmdline.UsageError{Msg: "tend attach takes one instance (web.1) or a type with one instance", Command: "tend attach"}
 	}
-	path, err := socketPath(c)
-	if err != nil {
-		return err
-	}
-	if err := client.Attach(path, c.Args().First(), os.Stdin, c.App.Writer, c.App.ErrWriter); err != nil {
-		return cmdline.Fail(err)
-	}
-	return nil
+	return cmdline.Fail(running(c).Attach(c.Args().First(), os.Stdin, c.App.Writer, c.App.ErrWriter))
 }

@@ -53,38 +53,21 @@ func controlCommands() []*cli.Command {
 	}
 }
 
-// socketPath is the control socket of the running tend of this app.
-func socketPath(c *cli.Context) (string, error) {
-	path, err := client.Socket(cmdline.String(c, "socket"), app.Root(loadOptions(c, nil)))
-	if err != nil {
-		return "", cmdline.Fail(err)
-	}
-	return path, nil
+// running is the running tend of this app.
+func running(c *cli.Context) client.Tend {
+	return client.Tend{Socket: cmdline.String(c, "socket"), Root: app.Root(loadOptions(c, nil))}
 }
 
 // call sends a request to the running tend of this app.
 func call(c *cli.Context, req control.Request) error {
-	path, err := socketPath(c)
-	if err != nil {
-		return err
-	}
-	if _, err := client.Call(path, req); err != nil {
-		return cmdline.Fail(err)
-	}
-	return nil
+	_, err := running(c).Call(req)
+	return cmdline.Fail(err)
 }
 
 func statusAction(c *cli.Context) error {
-	path, err := socketPath(c)
-	if err != nil {
-		return err
-	}
-	healthy, err := client.Status(path, client.StatusOptions{JSON: c.Bool("json"), Check: c.Bool("check"), Cron: c.Bool("cron")}, c.App.Writer)
-	if err != nil {
-		return cmdline.Fail(err)
-	}
-	if !healthy {
+	healthy, err := running(c).Status(client.StatusOptions{JSON: c.Bool("json"), Check: c.Bool("check"), Cron: c.Bool("cron")}, c.App.Writer)
+	if err == nil && !healthy {
 		return cmdline.Exit(1)
 	}
-	return nil
+	return cmdline.Fail(err)
 }

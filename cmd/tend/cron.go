@@ -48,26 +48,7 @@ func cronCommand() *cli.Command {
 }
 
 func cronListAction(c *cli.Context) error {
-	a, err := loadStrict(c)
-	if err != nil {
-		return err
-	}
-	if err := client.CronList(a, settingsFrom(c), c.Bool("json"), c.App.Writer); err != nil {
-		return cmdline.Fail(err)
-	}
-	return nil
-}
-
-// loadStrict loads the app with no leniency, for the commands that judge
-// app.json's jobs.
-func loadStrict(c *cli.Context) (*app.App, error) {
-	opts := loadOptions(c, os.Environ())
-	opts.Lenient = false
-	a, err := app.Load(opts)
-	if err != nil {
-		return nil, cmdline.Fail(err)
-	}
-	return a, nil
+	return cmdline.Fail(client.CronList(loadOptions(c, os.Environ()), settingsFrom(c), c.Bool("json"), c.App.Writer))
 }
 
 func cronRunAction(c *cli.Context) error {

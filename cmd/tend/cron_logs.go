@@ -6,7 +6,6 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/tend-run/tend/app"
 	"github.com/tend-run/tend/client"
 	"github.com/tend-run/tend/cmdline"
 )
@@ -32,13 +31,6 @@ func cronLogsAction(c *cli.Context) error {
 	if id == "" || c.Args().Len() > 1 || c.Int("run") < 1 {
 		return &cmdline.ExitError{Code: 2, Err: fmt.Errorf("usage: tend cron logs ID [--run N] [--failed] [--json]")}
 	}
-	a, err := app.Load(loadOptions(c, os.Environ()))
-	if err != nil {
-		return cmdline.Fail(err)
-	}
 	o := client.CronLogsOptions{Socket: cmdline.String(c, "socket"), History: c.String("history"), Run: c.Int("run"), Failed: c.Bool("failed"), JSON: c.Bool("json")}
-	if err := client.CronLogs(a, id, o, c.App.Writer); err != nil {
-		return cmdline.Fail(err)
-	}
-	return nil
+	return cmdline.Fail(client.CronLogs(loadOptions(c, os.Environ()), id, o, c.App.Writer))
 }

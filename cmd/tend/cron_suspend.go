@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 
 	"github.com/urfave/cli/v2"
 
@@ -39,12 +40,5 @@ func cronSuspendAction(c *cli.Context, suspend bool) error {
 		verb := map[bool]string{true: "suspend", false: "resume"}[suspend]
 		return &cmdline.ExitError{Code: 2, Err: fmt.Errorf("usage: tend cron %s ID...|--all", verb)}
 	}
-	a, err := loadStrict(c)
-	if err != nil {
-		return err
-	}
-	if err := client.Suspend(a, settingsFrom(c), c.Args().Slice(), c.Bool("all"), suspend, c.App.Writer); err != nil {
-		return cmdline.Fail(err)
-	}
-	return nil
+	return cmdline.Fail(client.Suspend(loadOptions(c, os.Environ()), settingsFrom(c), c.Args().Slice(), c.Bool("all"), suspend, c.App.Writer))
 }

@@ -40,12 +40,5 @@ func logsAction(c *cli.Context) error {
 		q.Since = since
 	}
 	q.Names = client.DokkuIDs(loadOptions(c, os.Environ()), q.Names)
-	path, err := socketPath(c)
-	if err != nil {
-		return err
-	}
-	if err := client.Logs(path, q, c.App.Writer, c.App.ErrWriter); err != nil {
-		return cmdline.Fail(err)
-	}
-	return nil
+	return cmdline.Fail(running(c).Logs(q, c.App.Writer, c.App.ErrWriter))
 }

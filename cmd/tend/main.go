@@ -19,10 +19,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"time"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/tend-run/tend/app"
 	"github.com/tend-run/tend/cmdline"
 	"github.com/tend-run/tend/zone"
 )
@@ -31,25 +31,19 @@ import (
 var version = "dev"
 
 func main() {
-	setLocal()
+	zone.SetLocal()
 	os.Exit(run(context.Background(), os.Args, os.Stdout, os.Stderr))
 }
 
-// setLocal makes tend's own timestamps use the zone the C library reads
-// from TZ: Go's time.Local falls back to UTC for POSIX rules (JST-9) and
-// a few other forms. An unreadable TZ leaves Go's choice.
-func setLocal() {
-	if tz, ok := os.LookupEnv("TZ"); ok {
-		if loc, err := zone.Load(tz, os.Getenv("TZDIR")); err == nil {
-			time.Local = loc
-		}
-	}
-}
+// projectDefaults are the settings the project file applied (its
+// warnings are printed by start and check).
+var projectDefaults app.Defaults
 
 // run is main without os.Exit, so tests can drive it.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	app := newApp(stdout, stderr)
-	if err := applyDefaults(app); err != nil {
+	var err error
+	if projectDefaults, err = cmdline.ApplyDefaults(app); err != nil {
 		fmt.Fprintf(stderr, "tend: %v\n", err)
 		return 1
 	}
