@@ -1,6 +1,7 @@
-// Package startup assembles what `tend start` runs from a loaded app and
-// its settings: the plan, the cron scheduler's config and launcher, the
-// reloader, the release run and who answers the control socket.
+// Package startup is `tend start` (Run, from the plain settings in
+// Start): it assembles what runs from a loaded app and its settings: the
+// plan, the cron scheduler's config and launcher, the reloader, the
+// release run and who answers the control socket.
 package startup
 
 import (

@@ -8,6 +8,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/tend-run/tend/app"
+	"github.com/tend-run/tend/cmdline"
 	"github.com/tend-run/tend/report"
 )
 
@@ -29,11 +30,11 @@ func checkAction(c *cli.Context) error {
 		} else {
 			fmt.Fprintln(c.App.ErrWriter, err)
 		}
-		return exitCode(1)
+		return cmdline.Exit(1)
 	}
 	r, err := report.BuildCheck(settingsFrom(c), a, time.Now(), c.Bool("connect"))
 	if err != nil {
-		return planError(err)
+		return cmdline.AppError(err)
 	}
 	r.Defaults, r.DefaultsFile = projectDefaults.Names(), projectDefaults.Path
 	r.Warnings = append(r.Warnings, projectDefaults.Warnings...)

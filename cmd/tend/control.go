@@ -1,15 +1,14 @@
 package main
 
 import (
-	"fmt"
 	"strings"
-	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/tend-run/tend/app"
+	"github.com/tend-run/tend/client"
+	"github.com/tend-run/tend/cmdline"
 	"github.com/tend-run/tend/control"
-	"github.com/tend-run/tend/report"
 	"github.com/tend-run/tend/status"
 )
 
@@ -26,8 +25,7 @@ func controlCommands() []*cli.Command {
 				case name == "restart" && c.Bool("all-at-once"):
 					op = status.OpRestartAllAtOnce
 				}
-				_, err := call(c, control.Request{Op: op, Target: strings.Join(c.Args().Slice(), ",")})
-				return err
+				return call(c, control.Request{Op: op, Target: strings.Join(c.Args().Slice(), ",")})
 			},
 		}
 	}
@@ -49,50 +47,27 @@ func controlCommands() []*cli.Command {
 			Name: "reload", Usage: "make the running tend apply Procfile, app.json and .env changes",
 			Flags: withAppFlags(),
 			Action: func(c *cli.Context) error {
-				_, err := call(c, control.Request{Op: status.OpReload})
-				return err
+				return call(c, control.Request{Op: status.OpReload})
 			},
 		},
 	}
 }
 
+// running is the running tend of this app.
+func running(c *cli.Context) client.Tend {
+	return client.Tend{Socket: cmdline.String(c, "socket"), Root: app.Root(loadOptions(c, nil))}
+}
+
 // call sends a request to the running tend of this app.
-func call(c *cli.Context, req control.Request) (*status.Snapshot, error) {
-	path, _, err := control.Resolve(flagString(c, "socket"), app.Root(loadOptions(c, nil)))
-	if err != nil {
-		return nil, &exitError{code: 1, err: err}
-	}
-	resp, err := control.Call(path, req)
-	if err != nil {
-		return nil, &exitError{code: 1, err: err}
-	}
-	if resp.Error != "" {
-		return resp.Status, &exitError{code: 1, err: fmt.Errorf("%s", resp.Error)}
-	}
-	return resp.Status, nil
+func call(c *cli.Context, req control.Request) error {
+	_, err := running(c).Call(req)
+	return cmdline.Fail(err)
 }
 
 func statusAction(c *cli.Context) error {
-	snap, err := call(c, control.Request{Op: status.OpStatus})
-	if err != nil {
-		return err
+	healthy, err := running(c).Status(client.StatusOptions{JSON: c.Bool("json"), Check: c.Bool("check"), Cron: c.Bool("cron")}, c.App.Writer)
+	if err == nil && !healthy {
+		return cmdline.Exit(1)
 	}
-	if c.Bool("check") {
-		check := status.Processes
-		if c.Bool("cron") {
-			check |= status.Cron
-		}
-		ok, why := snap.Healthy(check, time.Now())
-		fmt.Fprintln(c.App.Writer, why)
-		if !ok {
-			return exitCode(1)
-		}
-		return nil
-	}
-	if c.Bool("json") {
-		report.WriteJSON(c.App.Writer, snap)
-		return nil
-	}
-	report.PrintStatus(c.App.Writer, *snap, time.Now())
-	return nil
+	return cmdline.Fail(err)
 }

@@ -3,14 +3,13 @@ package main
 import (
 	"fmt"
 	"os"
-	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/tend-run/tend/app"
-	"github.com/tend-run/tend/cron"
+	"github.com/tend-run/tend/client"
+	"github.com/tend-run/tend/cmdline"
 	"github.com/tend-run/tend/foreground"
-	"github.com/tend-run/tend/report"
 )
 
 func cronFlags() []cli.Flag {
@@ -49,56 +48,31 @@ func cronCommand() *cli.Command {
 }
 
 func cronListAction(c *cli.Context) error {
-	opts := loadOptions(c, os.Environ())
-	opts.Lenient = false
-	a, err := app.Load(opts)
-	if err != nil {
-		return &exitError{code: 1, err: err}
-	}
-	db, err := settingsFrom(c).OpenLockURL(a, nil)
-	if err != nil {
-		return &exitError{code: 1, err: err}
-	}
-	susp, closeSusp, err := settingsFrom(c).OpenSuspensions(a, nil)
-	if err != nil {
-		return &exitError{code: 1, err: err}
-	}
-	defer closeSusp()
-	var suspended cron.Suspender
-	if susp != nil {
-		suspended = susp
-	}
-	list := report.CronList(a, time.Now(), 1, db, suspended)
-	if c.Bool("json") {
-		report.WriteJSON(c.App.Writer, list)
-		return nil
-	}
-	report.PrintCronList(c.App.Writer, list)
-	return nil
+	return cmdline.Fail(client.CronList(loadOptions(c, os.Environ()), settingsFrom(c), c.Bool("json"), c.App.Writer))
 }
 
 func cronRunAction(c *cli.Context) error {
 	id := c.Args().First()
 	if id == "" || c.Args().Len() > 1 {
-		return &exitError{code: 2, err: fmt.Errorf("usage: tend cron run ID")}
+		return &cmdline.ExitError{Code: 2, Err: fmt.Errorf("usage: tend cron run ID")}
 	}
 	a, err := app.Load(loadOptions(c, os.Environ()))
 	if err != nil {
-		return &exitError{code: 1, err: err}
+		return cmdline.Fail(err)
 	}
 	job, err := a.FindJob(id)
 	if err != nil {
-		return &exitError{code: 2, err: err}
+		return &cmdline.ExitError{Code: 2, Err: err}
 	}
 	if !c.Bool("no-lock") && !c.Bool("here") && !c.Bool("force") {
-		if remote, code, err := foreground.Remote(flagString(c, "socket"), a.Root, job.ID, c.App.Writer, c.App.ErrWriter); remote {
-			return ended(code, err)
+		if remote, code, err := foreground.Remote(cmdline.String(c, "socket"), a.Root, job.ID, c.App.Writer, c.App.ErrWriter); remote {
+			return cmdline.Ended(code, err)
 		}
 	}
-	grace, err := parseTimeout(flagString(c, "timeout"))
+	grace, err := parseTimeout(cmdline.String(c, "timeout"))
 	if err != nil {
 		return err
 	}
-	return ended(foreground.Job{Settings: settingsFrom(c), App: a, Job: job, NoLock: c.Bool("no-lock"), Force: c.Bool("force"), Grace: grace,
+	return cmdline.Ended(foreground.Job{Settings: settingsFrom(c), App: a, Job: job, NoLock: c.Bool("no-lock"), Force: c.Bool("force"), Grace: grace,
 		Stdout: c.App.Writer, Stderr: c.App.ErrWriter}.Run())
 }

@@ -4,6 +4,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/tend-run/tend/app"
+	"github.com/tend-run/tend/cmdline"
 )
 
 // Issue 15's flags of `tend start` (and `tend check`, which judges them):
@@ -19,14 +20,14 @@ func cronContractFlags() []cli.Flag {
 
 // cronContractSettings adds what cronContractFlags say to s.
 func cronContractSettings(c *cli.Context, s *app.Settings) {
-	s.CronRetries = flagStrings(c, "cron-retry")
-	s.CronLogSize = flagString(c, "cron-log-size")
-	s.CronCatchUp = flagString(c, "cron-catch-up")
-	s.History = flagString(c, "history")
-	if ctx, ok := lookup(c, "cron-ping"); ok {
+	s.CronRetries = cmdline.Strings(c, "cron-retry")
+	s.CronLogSize = cmdline.String(c, "cron-log-size")
+	s.CronCatchUp = cmdline.String(c, "cron-catch-up")
+	s.History = cmdline.String(c, "history")
+	if ctx, ok := cmdline.Lookup(c, "cron-ping"); ok {
 		s.CronPings = ctx.StringSlice("cron-ping") // URLs may hold commas: not split
 	}
-	if ctx, ok := lookup(c, "cron-retry-delay"); ok {
+	if ctx, ok := cmdline.Lookup(c, "cron-retry-delay"); ok {
 		s.CronRetryDelay = ctx.Duration("cron-retry-delay")
 	}
 }

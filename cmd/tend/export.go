@@ -3,12 +3,12 @@ package main
 import (
 	"fmt"
 	"os"
-	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/tend-run/tend/app"
+	"github.com/tend-run/tend/cmdline"
 	"github.com/tend-run/tend/export"
 )
 
@@ -35,7 +35,7 @@ func exportCommand() *cli.Command {
 		Flags:     exportFlags(),
 		Action: func(c *cli.Context) error {
 			if c.Args().Len() != 1 {
-				return &usageError{msg: "want one FORMAT: " + strings.Join(export.Formats, ", "), command: "tend export"}
+				return &cmdline.UsageError{Msg: "want one FORMAT: " + strings.Join(export.Formats, ", "), Command: "tend export"}
 			}
 			return exportAction(c, c.Args().First())
 		},
@@ -48,73 +48,15 @@ func cronExportAction(c *cli.Context) error {
 }
 
 func exportAction(c *cli.Context, format string) error {
-	if !isFormat(format) {
-		return &usageError{msg: fmt.Sprintf("unknown format %q: want one of %s", format, strings.Join(export.Formats, ", ")), command: "tend export"}
+	if !slices.Contains(export.Formats, format) {
+		return &cmdline.UsageError{Msg: fmt.Sprintf("unknown format %q: want one of %s", format, strings.Join(export.Formats, ", ")), Command: "tend export"}
 	}
-	opts := loadOptions(c, os.Environ())
-	a, err := app.Load(opts)
+	data, err := export.Command{Format: format, Options: loadOptions(c, os.Environ()), Settings: settingsFrom(c),
+		Name: c.String("app"), User: c.String("user"), Image: c.String("image"), Timeout: cmdline.String(c, "timeout"),
+		Dir: cmdline.String(c, "output"), Force: c.Bool("force")}.Run(c.App.ErrWriter)
 	if err != nil {
-		return &exitError{code: 1, err: err}
+		return cmdline.AppError(err)
 	}
-	in, err := exportInput(c, a, opts, format)
-	if err != nil {
-		return err
-	}
-	out := flagString(c, "output")
-	toStdout := out == "" || out == "-"
-	if format != "crontab" || !toStdout {
-		// A crontab on stdout names nothing, as `tend cron export` always did.
-		if err := export.ValidName(in.Name); err != nil {
-			return &exitError{code: 2, err: err}
-		}
-	}
-	res, err := export.Export(format, in)
-	if err != nil {
-		return &exitError{code: 1, err: err}
-	}
-	for _, w := range res.Warnings {
-		fmt.Fprintf(c.App.ErrWriter, "tend: warning: %s\n", w)
-	}
-	if toStdout {
-		if len(res.Files) != 1 {
-			return &exitError{code: 2, err: fmt.Errorf("%s writes %d files: give -o DIR", format, len(res.Files))}
-		}
-		_, err := c.App.Writer.Write(res.Files[0].Data)
-		return err
-	}
-	if err := export.Write(out, res.Files, c.Bool("force")); err != nil {
-		return &exitError{code: 1, err: err}
-	}
-	for _, f := range res.Files {
-		fmt.Fprintf(c.App.ErrWriter, "tend: wrote %s\n", filepath.Join(out, f.Name))
-	}
-	return nil
-}
-
-func isFormat(f string) bool {
-	for _, name := range export.Formats {
-		if f == name {
-			return true
-		}
-	}
-	return false
-}
-
-// exportInput is the app as the exporters see it, with the flags of
-// tend export (-t first: its error comes before app's rules).
-func exportInput(c *cli.Context, a *app.App, opts app.Options, format string) (export.App, error) {
-	grace, err := parseTimeout(flagString(c, "timeout"))
-	if err != nil {
-		return export.App{}, err
-	}
-	self, err := os.Executable()
-	if err != nil {
-		self = "tend"
-	}
-	base := export.App{Name: c.String("app"), Tend: self, User: c.String("user"), Image: c.String("image"), Timeout: grace, PATH: os.Getenv("PATH")}
-	in, err := export.FromApp(base, a, opts, settingsFrom(c), format)
-	if err != nil {
-		return export.App{}, planError(err)
-	}
-	return in, nil
+	_, err = c.App.Writer.Write(data)
+	return err
 }

@@ -2,13 +2,12 @@ package main
 
 import (
 	"fmt"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/tend-run/tend/app"
+	"github.com/tend-run/tend/cmdline"
 )
 
 // appFlags are understood before or after any subcommand name.
@@ -40,43 +39,11 @@ func signalLeaderFlag() cli.Flag {
 	return &cli.StringFlag{Name: "signal-leader", Usage: "`TYPES` whose signals go to the group leader only (prefork masters)", EnvVars: []string{"TEND_SIGNAL_LEADER"}}
 }
 
-// lookup finds the value of a flag set at any level of c's lineage (the
-// subcommand first), so "tend -f P start" and "tend start -f P" agree.
-func lookup(c *cli.Context, name string) (*cli.Context, bool) {
-	for _, ctx := range c.Lineage() {
-		if ctx.Command == nil && ctx.App == nil {
-			continue
-		}
-		if slices.Contains(ctx.LocalFlagNames(), name) {
-			return ctx, true
-		}
-	}
-	return c, false
-}
-
-func flagString(c *cli.Context, name string) string {
-	ctx, _ := lookup(c, name)
-	return ctx.String(name)
-}
-
-func flagStrings(c *cli.Context, name string) []string {
-	ctx, _ := lookup(c, name)
-	var out []string
-	for _, v := range ctx.StringSlice(name) {
-		for part := range strings.SplitSeq(v, ",") {
-			if part = strings.TrimSpace(part); part != "" {
-				out = append(out, part)
-			}
-		}
-	}
-	return out
-}
-
 // parseTimeout reads -t: foreman's seconds ("10") or a Go duration ("1m30s").
 func parseTimeout(s string) (time.Duration, error) {
 	d, err := app.ParseDuration(s, true)
 	if err != nil {
-		return 0, &exitError{code: 2, err: fmt.Errorf("invalid --timeout: %w", err)}
+		return 0, &cmdline.ExitError{Code: 2, Err: fmt.Errorf("invalid --timeout: %w", err)}
 	}
 	return d, nil
 }
@@ -84,13 +51,13 @@ func parseTimeout(s string) (time.Duration, error) {
 // loadOptions gathers where the app's files are from the flags.
 func loadOptions(c *cli.Context, environ []string) app.Options {
 	opts := app.Options{
-		Root:     flagString(c, "root"),
-		Procfile: flagString(c, "procfile"),
-		AppJSON:  flagString(c, "app-json"),
-		AppName:  flagString(c, "app-name"),
+		Root:     cmdline.String(c, "root"),
+		Procfile: cmdline.String(c, "procfile"),
+		AppJSON:  cmdline.String(c, "app-json"),
+		AppName:  cmdline.String(c, "app-name"),
 		Environ:  projectDefaults.Without(environ), // .tend is tend's, not the app's
 	}
-	if files := flagStrings(c, "env"); len(files) > 0 {
+	if files := cmdline.Strings(c, "env"); len(files) > 0 {
 		opts.EnvFiles = files
 	}
 	return opts
@@ -99,21 +66,21 @@ func loadOptions(c *cli.Context, environ []string) app.Options {
 // settingsFrom reads the flags that say how to run the app, once.
 func settingsFrom(c *cli.Context) app.Settings {
 	s := app.Settings{
-		Formation:    flagString(c, "formation"),
-		StopSignal:   flagString(c, "stop-signal"),
-		SignalLeader: flagString(c, "signal-leader"),
-		CanDie:       flagString(c, "can-die"),
-		CronTimeouts: flagStrings(c, "cron-timeout"),
+		Formation:    cmdline.String(c, "formation"),
+		StopSignal:   cmdline.String(c, "stop-signal"),
+		SignalLeader: cmdline.String(c, "signal-leader"),
+		CanDie:       cmdline.String(c, "can-die"),
+		CronTimeouts: cmdline.Strings(c, "cron-timeout"),
 		Cron:         c.Bool("cron"),
 		NoCron:       c.Bool("no-cron"),
-		LockDir:      flagString(c, "lock-dir"),
-		LockURL:      flagString(c, "lock-url"),
-		Exclude:      flagString(c, "exclude"),
-		After:        flagString(c, "after"),
-		Restart:      restartFlag(c),
-		MaxMemory:    flagString(c, "max-memory"),
-		MaxAge:       flagString(c, "max-age"),
-		TTY:          flagString(c, "tty"),
+		LockDir:      cmdline.String(c, "lock-dir"),
+		LockURL:      cmdline.String(c, "lock-url"),
+		Exclude:      cmdline.String(c, "exclude"),
+		After:        cmdline.String(c, "after"),
+		Restart:      cmdline.Optional(c, "restart"),
+		MaxMemory:    cmdline.String(c, "max-memory"),
+		MaxAge:       cmdline.String(c, "max-age"),
+		TTY:          cmdline.String(c, "tty"),
 	}
 	if c.IsSet("port") {
 		s.Port, s.PortSet = c.Int("port"), true

@@ -6,12 +6,9 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/tend-run/tend/app"
+	"github.com/tend-run/tend/cmdline"
 	"github.com/tend-run/tend/foreground"
 )
-
-// execCommandName is the hidden command that exec mode ("tend ARGS...",
-// "tend -- ARGS...") is turned into by normalizeArgs.
-const execCommandName = "exec"
 
 func runCommand() *cli.Command {
 	return &cli.Command{
@@ -34,7 +31,7 @@ func runCommand() *cli.Command {
 // here tend is a container's init and the platform names the container.
 func execCommand() *cli.Command {
 	return &cli.Command{
-		Name:   execCommandName,
+		Name:   cmdline.ExecCommand,
 		Hidden: true,
 		Flags:  runFlags(),
 		Action: func(c *cli.Context) error {
@@ -53,18 +50,18 @@ func runFlags() []cli.Flag {
 func runAction(c *cli.Context, oneOff bool) error {
 	args := c.Args().Slice()
 	if len(args) == 0 {
-		return &usageError{msg: "missing COMMAND", command: "tend run"}
+		return &cmdline.UsageError{Msg: "missing COMMAND", Command: "tend run"}
 	}
 	opts := loadOptions(c, os.Environ())
 	opts.Lenient = true // a broken Procfile must not block `dokku run app bash`
 	a, err := app.Load(opts)
 	if err != nil {
-		return &exitError{code: 1, err: err}
+		return cmdline.Fail(err)
 	}
-	timeout, err := parseTimeout(flagString(c, "timeout"))
+	timeout, err := parseTimeout(cmdline.String(c, "timeout"))
 	if err != nil {
 		return err
 	}
-	return ended(foreground.Command{Settings: settingsFrom(c), App: a, Args: args, OneOff: oneOff, Grace: timeout,
+	return cmdline.Ended(foreground.Command{Settings: settingsFrom(c), App: a, Args: args, OneOff: oneOff, Grace: timeout,
 		Stdout: c.App.Writer, Stderr: c.App.ErrWriter}.Run())
 }

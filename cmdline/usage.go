@@ -1,4 +1,4 @@
-package main
+package cmdline
 
 import (
 	"fmt"
@@ -7,31 +7,31 @@ import (
 	"github.com/urfave/cli/v2"
 )
 
-// usageError is a command line tend cannot read. It is reported in one
+// UsageError is a command line tend cannot read. It is reported in one
 // line plus where to read more, never with the whole help text.
-type usageError struct {
-	msg string
-	// command is what the hint names: "tend run" gives "tend run --help".
-	command string
+type UsageError struct {
+	Msg string
+	// Command is what the hint names: "tend run" gives "tend run --help".
+	Command string
 }
 
-func (e *usageError) Error() string { return e.msg }
+func (e *UsageError) Error() string { return e.Msg }
 
-// hint is the line printed after the message.
-func (e *usageError) hint() string {
-	return fmt.Sprintf("Try '%s --help' for more information.", e.command)
+// Hint is the line printed after the message.
+func (e *UsageError) Hint() string {
+	return fmt.Sprintf("Try '%s --help' for more information.", e.Command)
 }
 
-// setUsageErrors gives the app and every command, subcommands included, a
+// SetUsageErrors gives the app and every command, subcommands included, a
 // usage-error handler: urfave/cli would print the whole help text. args
 // are the arguments being parsed, for the user's spelling of options.
-func setUsageErrors(app *cli.App, args []string) {
+func SetUsageErrors(app *cli.App, args []string) {
 	app.OnUsageError = usageHandler("tend", args)
 	var walk func(cmds []*cli.Command, parent string)
 	walk = func(cmds []*cli.Command, parent string) {
 		for _, c := range cmds {
 			name := parent + " " + c.Name
-			if c.Name == execCommandName {
+			if c.Name == ExecCommand {
 				name = "tend run" // exec mode has run's options and help
 			}
 			c.OnUsageError = usageHandler(name, args)
@@ -43,7 +43,7 @@ func setUsageErrors(app *cli.App, args []string) {
 
 func usageHandler(command string, args []string) cli.OnUsageErrorFunc {
 	return func(_ *cli.Context, err error, _ bool) error {
-		return &exitError{code: 2, err: &usageError{msg: usageMessage(withoutEnvValue(err).Error(), args), command: command}}
+		return &ExitError{Code: 2, Err: &UsageError{Msg: usageMessage(WithoutEnvValue(err).Error(), args), Command: command}}
 	}
 }
 

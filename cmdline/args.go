@@ -1,4 +1,4 @@
-package main
+package cmdline
 
 import (
 	"slices"
@@ -7,17 +7,17 @@ import (
 	"github.com/urfave/cli/v2"
 )
 
-// normalizeArgs turns what users type into what urfave/cli parses:
+// Normalize turns what users type into what urfave/cli parses:
 //
 //   - no command means "start" (the ENTRYPOINT case), and so does "--" alone;
 //   - "-- ARGS..." and a first word that is no subcommand mean exec mode,
-//     i.e. "exec -- ARGS..." (the hidden exec command);
+//     i.e. "exec -- ARGS..." (the hidden ExecCommand);
 //   - in "run OPTIONS COMMAND ARGS..." everything from COMMAND on is the
 //     command's: a "--" is put before it, so "run ls -la" never reads -la
 //     (foreman's "run doesn't parse options for the command");
 //   - flags after any other subcommand's positional arguments ("start web
 //     -t 10", foreman's habit) are moved before them; "--" ends flags.
-func normalizeArgs(app *cli.App, args []string) []string {
+func Normalize(app *cli.App, args []string) []string {
 	if len(args) == 0 {
 		return args
 	}
@@ -41,14 +41,14 @@ func normalizeArgs(app *cli.App, args []string) []string {
 		if len(rest) == 1 {
 			return with("start")
 		}
-		return append(with(execCommandName), rest...)
+		return append(with(ExecCommand), rest...)
 	}
 	cmd := findCommand(app, rest[0])
 	if cmd == nil {
 		if rest[0] == "help" {
 			return append([]string{prog}, rest...)
 		}
-		return append(append(with(execCommandName), "--"), rest...)
+		return append(append(with(ExecCommand), "--"), rest...)
 	}
 	if cmd.Name == "run" {
 		return append(with("run"), commandAfterFlags(cmd.Flags, rest[1:])...)
@@ -149,7 +149,7 @@ func takesValue(flags []cli.Flag, a string) bool {
 		if !slices.Contains(f.Names(), name) {
 			continue
 		}
-		return !isBoolish(f)
+		return !IsBoolish(f)
 	}
 	return false
 }
