@@ -211,27 +211,7 @@ func (s *Scheduler) RunNow(id string, tee *output.Tee, cancel <-chan struct{}) (
 // watch waits for a run to end, enforcing its timeout, and logs the end.
 func (s *Scheduler) watch(r *cronRun) {
 	defer s.wg.Done()
-	var timeout <-chan time.Time
-	if r.job.Timeout > 0 {
-		timeout = s.cfg.Clock.After(r.job.Timeout)
-	}
-	var lost, asked <-chan struct{}
-	if r.lock != nil {
-		lost, asked = r.lock.Lost(), r.lock.StopRequested()
-	}
-	select {
-	case <-r.handle.Done():
-	case <-timeout:
-		s.cfg.Output.Errorf("%s: timed out after %v", r.job.Name(), r.job.Timeout)
-		s.stopRun(r, "timed out")
-	case <-lost:
-		// Another holder may run the job now: two runs must not overlap.
-		s.cfg.Output.Errorf("%s: lost its lock (the database connection is gone and the lock could not be taken back): stopping the run", r.job.Name())
-		s.stopRun(r, history.OutcomeLockLost)
-	case <-asked:
-		s.cfg.Output.Printf("%s: another tend replaces this run (replace): stopping it", r.job.Name())
-		s.stopRun(r, history.OutcomeReplaced)
-	}
+	s.await(r)
 	st := r.handle.Wait()
 	s.mu.Lock()
 	outcome := outcomeOf(r.stopped, st)
@@ -283,6 +263,32 @@ func (s *Scheduler) watch(r *cronRun) {
 	}
 	if s.onIdle != nil {
 		s.onIdle()
+	}
+}
+
+// await waits until the run ends, or stops it when it times out, loses its
+// lock or another tend replaces it.
+func (s *Scheduler) await(r *cronRun) {
+	var timeout <-chan time.Time
+	if r.job.Timeout > 0 {
+		timeout = s.cfg.Clock.After(r.job.Timeout)
+	}
+	var lost, asked <-chan struct{}
+	if r.lock != nil {
+		lost, asked = r.lock.Lost(), r.lock.StopRequested()
+	}
+	select {
+	case <-r.handle.Done():
+	case <-timeout:
+		s.cfg.Output.Errorf("%s: timed out after %v", r.job.Name(), r.job.Timeout)
+		s.stopRun(r, "timed out")
+	case <-lost:
+		// Another holder may run the job now: two runs must not overlap.
+		s.cfg.Output.Errorf("%s: lost its lock (the database connection is gone and the lock could not be taken back): stopping the run", r.job.Name())
+		s.stopRun(r, history.OutcomeLockLost)
+	case <-asked:
+		s.cfg.Output.Printf("%s: another tend replaces this run (replace): stopping it", r.job.Name())
+		s.stopRun(r, history.OutcomeReplaced)
 	}
 }
 
