@@ -1,28 +1,25 @@
 //go:build !linux
 
-package proc
+package procfs
 
 import "syscall"
 
-// becomeSubreaper does nothing where the kernel has no child subreapers:
-// orphans go to PID 1 as usual.
-func becomeSubreaper() {}
+// CanFindChildren reports whether Children works on this system.
+const CanFindChildren = false
 
-// canFindChildren reports whether childrenOf works on this system.
-const canFindChildren = false
+// Children is unsupported without /proc.
+func Children(ppid int) []int { return nil }
 
-// childrenOf is unsupported without /proc.
-func childrenOf(ppid int) []int { return nil }
-
-type procInfo struct {
-	state byte
-	ppid  int
-	pgrp  int
+// Info is what /proc/PID/stat says of a process.
+type Info struct {
+	State byte // 'R', 'S', 'Z' (zombie), 'X' (dead)...
+	PPid  int  // the parent
+	Pgrp  int  // the process group
 }
 
-func procStat(pid int) (procInfo, bool) { return procInfo{}, false }
+func Stat(pid int) (Info, bool) { return Info{}, false }
 
-func livingProcesses() []int { return nil }
+func Living() []int { return nil }
 
 // GroupAlive reports whether the process group pgid still exists.
 func GroupAlive(pgid int) bool { return syscall.Kill(-pgid, 0) == nil }

@@ -15,6 +15,7 @@ import (
 	"github.com/tend-run/tend/metrics"
 	"github.com/tend-run/tend/output"
 	"github.com/tend-run/tend/proc"
+	"github.com/tend-run/tend/procfs"
 	"github.com/tend-run/tend/report"
 	"github.com/tend-run/tend/runner"
 	"github.com/tend-run/tend/startup"
@@ -199,7 +200,7 @@ func planStart(c *cli.Context) (*startPlan, error) {
 	if sp.failureEvery, err = app.ParseDuration(flagString(c, "on-failure-every"), false); err != nil {
 		return nil, &exitError{code: 2, err: fmt.Errorf("invalid --on-failure-every: %w", err)}
 	}
-	if !proc.CanMeasure && sp.settings.MaxMemory != "" {
+	if !procfs.CanMeasure && sp.settings.MaxMemory != "" {
 		sp.out.Errorf("warning: --max-memory needs /proc, which this system has not: it is not enforced")
 	}
 	sp.planner = app.NewPlanner(sp.settings, c.Args().Slice())
