@@ -6,6 +6,7 @@ import (
 
 	"github.com/tend-run/tend/appjson"
 	"github.com/tend-run/tend/cron"
+	"github.com/tend-run/tend/schedule"
 )
 
 // cron declares its policies so that it need not import the parser; the
@@ -20,9 +21,9 @@ func TestCronPoliciesMatchAppJSON(t *testing.T) {
 	}
 }
 
-// An *appjson.Schedule is a cron.Schedule, and says its spec as written.
+// A *schedule.Schedule is a cron.Schedule, and says its spec as written.
 func TestAppJSONScheduleIsACronSchedule(t *testing.T) {
-	s, err := appjson.ParseSchedule("*/15 * * * *", time.UTC)
+	s, err := schedule.Parse("*/15 * * * *", time.UTC)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,10 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tend-run/tend/appjson"
 	"github.com/tend-run/tend/internal/testkit"
 	"github.com/tend-run/tend/output"
 	"github.com/tend-run/tend/proc"
+	"github.com/tend-run/tend/schedule"
 )
 
 // fakeClock has a wall clock that can jump and a monotonic one that only
@@ -190,7 +190,7 @@ func (h *cronHarness) expectNoRun() {
 
 func job(t *testing.T, id, spec string, policy Policy) Job {
 	t.Helper()
-	s, err := appjson.ParseSchedule(spec, time.UTC)
+	s, err := schedule.Parse(spec, time.UTC)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,7 +20,7 @@ const recheck = time.Minute
 // lateThreshold is how late a run must start to be logged as late.
 const lateThreshold = 2 * time.Second
 
-// Schedule is when a job runs (an *appjson.Schedule): the scheduler asks
+// Schedule is when a job runs (a *schedule.Schedule): the scheduler asks
 // only for the next time, the fixed interval if there is one, and the spec
 // as written (String).
 type Schedule interface {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/tend-run/tend/appjson"
 	"github.com/tend-run/tend/health"
+	"github.com/tend-run/tend/schedule"
 )
 
 var dnsLabel = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`) })
@@ -227,7 +228,7 @@ func probes(c *Container, t Type, r *Result) (minReady int32, notes string) {
 
 // cronSpecOnly is the schedule without its CRON_TZ= prefix, which
 // Kubernetes refuses in favour of timeZone.
-func cronSpecOnly(s *appjson.Schedule) string {
+func cronSpecOnly(s *schedule.Schedule) string {
 	spec := strings.TrimSpace(s.Spec)
 	if s.Zoned {
 		_, spec, _ = strings.Cut(spec, " ")

@@ -8,7 +8,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 
-	"github.com/tend-run/tend/appjson"
+	"github.com/tend-run/tend/schedule"
 )
 
 // cronParser reads schedules with Dokku's options, as appjson does, to get
@@ -34,7 +34,7 @@ type Calendar struct {
 // OnCalendar converts a parsed schedule into systemd calendar events that
 // fire at the same times. The zone is always written: the schedule's
 // CRON_TZ= zone, else the app's (TZ, else UTC), never the machine's.
-func OnCalendar(s *appjson.Schedule) (c Calendar, err error) {
+func OnCalendar(s *schedule.Schedule) (c Calendar, err error) {
 	if s.AtStart() {
 		return Calendar{}, fmt.Errorf("schedule %q: @reboot has no calendar: it runs once at start", s.Spec)
 	}

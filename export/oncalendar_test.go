@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tend-run/tend/appjson"
+	"github.com/tend-run/tend/schedule"
 
 	"github.com/tend-run/tend/internal/testkit"
 )
@@ -145,7 +146,7 @@ func TestOnCalendarMatchesSystemd(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, spec := range all {
-			s, err := appjson.ParseSchedule(spec, loc)
+			s, err := schedule.Parse(spec, loc)
 			if err != nil {
 				t.Fatalf("%q: %v", spec, err)
 			}
@@ -209,7 +210,7 @@ func TestOnCalendarDST(t *testing.T) {
 			[]string{"2026-10-25T00:30:00Z", "2026-10-25T02:30:00Z"},
 			[]string{"2026-10-25T00:30:00Z", "2026-10-25T01:30:00Z"}, true},
 	} {
-		s, err := appjson.ParseSchedule(tc.spec, berlin)
+		s, err := schedule.Parse(tc.spec, berlin)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -247,7 +248,7 @@ func TestOnCalendarForms(t *testing.T) {
 		"@monthly":                     {"*-*-01 00:00:00 UTC"},
 		"CRON_TZ=Asia/Tokyo 0 9 * * *": {"*-*-* 09:00:00 Asia/Tokyo"},
 	} {
-		s, err := appjson.ParseSchedule(spec, nil)
+		s, err := schedule.Parse(spec, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -256,7 +257,7 @@ func TestOnCalendarForms(t *testing.T) {
 			t.Errorf("%q: %q, %v; want %q", spec, c.OnCalendar, err, want)
 		}
 	}
-	s, _ := appjson.ParseSchedule("@every 90s", nil)
+	s, _ := schedule.Parse("@every 90s", nil)
 	if c, _ := OnCalendar(s); c.Every != 90*time.Second || c.OnCalendar != nil {
 		t.Errorf("@every 90s: %+v", c)
 	}

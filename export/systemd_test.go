@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tend-run/tend/appjson"
+	"github.com/tend-run/tend/schedule"
 )
 
 func sampleApp(t *testing.T) App {
@@ -18,8 +19,8 @@ func sampleApp(t *testing.T) App {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sched := func(spec string) *appjson.Schedule {
-		s, err := appjson.ParseSchedule(spec, nil)
+	sched := func(spec string) *schedule.Schedule {
+		s, err := schedule.Parse(spec, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
