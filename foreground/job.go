@@ -14,6 +14,7 @@ import (
 	"github.com/tend-run/tend/app"
 	"github.com/tend-run/tend/appjson"
 	"github.com/tend-run/tend/cron"
+	"github.com/tend-run/tend/cronlock"
 	"github.com/tend-run/tend/ping"
 	"github.com/tend-run/tend/proc"
 )
@@ -208,12 +209,12 @@ func (j Job) lock(name string, errw *Errors) (release func(), code int, err erro
 	if err != nil {
 		return nil, 0, err
 	}
-	lock, err := locks.TakeRun(j.Job.ID, cron.Policy(j.Job.Policy), j.Grace, cron.RealClock, nil)
-	if errors.Is(err, cron.ErrLocked) {
+	lock, err := locks.TakeRun(j.Job.ID, cronlock.Policy(j.Job.Policy), j.Grace, cronlock.RealClock, nil)
+	if errors.Is(err, cronlock.ErrLocked) {
 		// A database names the holder: "lock held by another run ("tend
 		// HOST PID" from ADDR, backend pid N, connected T)".
 		holder := ""
-		if err != cron.ErrLocked {
+		if err != cronlock.ErrLocked {
 			holder = ": " + err.Error()
 		}
 		fmt.Fprintf(errw, "tend: %s: skipped: another run holds its lock (%s)%s; --no-lock runs it anyway\n", name, j.Job.Policy, holder)
@@ -232,7 +233,7 @@ func (j Job) lock(name string, errw *Errors) (release func(), code int, err erro
 // stopOnLockTrouble gives a run the stop signal when its lock is lost to
 // another holder or another tend replaces it: tend's own SIGTERM, which
 // Exec turns into the stop signal, -t and SIGKILL.
-func stopOnLockTrouble(lock cron.Held, name string, errw io.Writer) {
+func stopOnLockTrouble(lock cronlock.Held, name string, errw io.Writer) {
 	lost, asked := lock.Lost(), lock.StopRequested()
 	if lost == nil && asked == nil {
 		return

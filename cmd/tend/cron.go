@@ -8,7 +8,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/tend-run/tend/app"
-	"github.com/tend-run/tend/cron"
+	"github.com/tend-run/tend/cronlock"
 	"github.com/tend-run/tend/foreground"
 	"github.com/tend-run/tend/report"
 )
@@ -64,7 +64,7 @@ func cronListAction(c *cli.Context) error {
 		return &exitError{code: 1, err: err}
 	}
 	defer closeSusp()
-	var suspended cron.Suspender
+	var suspended cronlock.Suspender
 	if susp != nil {
 		suspended = susp
 	}
