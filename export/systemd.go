@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/tend-run/tend/appjson"
+	"github.com/tend-run/tend/export/oncalendar"
 )
 
 // Systemd writes per type a template unit APP-TYPE@.service whose
@@ -142,7 +143,7 @@ func (a App) cronTimer(j CronJob, r *Result) ([]byte, error) {
 		a.atStartTimer(&t, j)
 		return t.Bytes(), nil
 	}
-	cal, err := OnCalendar(j.Schedule)
+	cal, err := oncalendar.Convert(j.Schedule)
 	if err != nil {
 		return nil, fmt.Errorf("cron %s: %w", j.ID, err)
 	}

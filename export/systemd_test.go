@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tend-run/tend/appjson"
+	"github.com/tend-run/tend/internal/testkit"
 	"github.com/tend-run/tend/schedule"
 )
 
@@ -201,4 +202,9 @@ func TestValidName(t *testing.T) {
 	if err := ValidName("My_App"); err == nil || !strings.Contains(err.Error(), "a-z, 0-9 and '-'") {
 		t.Errorf("message: %v", err)
 	}
+}
+
+func needSystemdAnalyze(t *testing.T) {
+	t.Helper()
+	testkit.NeedProgram(t, "systemd-analyze", "Debian: apt-get install systemd")
 }

@@ -1,4 +1,4 @@
-package export
+package oncalendar
 
 import (
 	"bufio"
@@ -38,7 +38,7 @@ var schedules = []string{
 
 // corpusSchedules are the schedules of the app.json test corpus.
 func corpusSchedules(t *testing.T) []string {
-	files, _ := filepath.Glob("../testdata/appjson/*/app.json")
+	files, _ := filepath.Glob("../../testdata/appjson/*/app.json")
 	var out []string
 	for _, f := range files {
 		parsed, err := appjson.Load(f, appjson.Options{})
@@ -153,7 +153,7 @@ func TestOnCalendarMatchesSystemd(t *testing.T) {
 			if s.AtStart() {
 				continue // @reboot: no calendar (the timer fires as it starts)
 			}
-			c, err := OnCalendar(s)
+			c, err := Convert(s)
 			if err != nil {
 				t.Fatalf("%q: %v", spec, err)
 			}
@@ -214,7 +214,7 @@ func TestOnCalendarDST(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		c, err := OnCalendar(s)
+		c, err := Convert(s)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -252,13 +252,13 @@ func TestOnCalendarForms(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		c, err := OnCalendar(s)
+		c, err := Convert(s)
 		if err != nil || !slices.Equal(c.OnCalendar, want) {
 			t.Errorf("%q: %q, %v; want %q", spec, c.OnCalendar, err, want)
 		}
 	}
 	s, _ := schedule.Parse("@every 90s", nil)
-	if c, _ := OnCalendar(s); c.Every != 90*time.Second || c.OnCalendar != nil {
+	if c, _ := Convert(s); c.Every != 90*time.Second || c.OnCalendar != nil {
 		t.Errorf("@every 90s: %+v", c)
 	}
 }
