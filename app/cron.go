@@ -12,6 +12,7 @@ import (
 
 	"github.com/tend-run/tend/appjson"
 	"github.com/tend-run/tend/cron"
+	"github.com/tend-run/tend/cronlock"
 	"github.com/tend-run/tend/privdir"
 	"github.com/tend-run/tend/runner"
 )
@@ -63,7 +64,7 @@ func (s Settings) CronJobs(a *App) ([]cron.Job, error) {
 		if err != nil {
 			return nil, err
 		}
-		jobs = append(jobs, cron.Job{ID: j.ID, Command: j.Command, Schedule: j.Schedule, Policy: cron.Policy(j.Policy), Timeout: limit,
+		jobs = append(jobs, cron.Job{ID: j.ID, Command: j.Command, Schedule: j.Schedule, Policy: cronlock.Policy(j.Policy), Timeout: limit,
 			Retries: retries, RetryDelay: s.RetryDelay()})
 	}
 	return jobs, nil

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 
-	"github.com/tend-run/tend/cron"
+	"github.com/tend-run/tend/cronlock"
 	"github.com/tend-run/tend/dblock"
 	"github.com/tend-run/tend/privdir"
 )
@@ -34,17 +34,17 @@ func (s Settings) OpenLockURL(a *App, logf func(string, ...any)) (*dblock.Locker
 
 // OpenLockDir opens --lock-dir, or the private per-user directory of this
 // app root, which `tend start` and `tend cron run` on one machine share.
-func (s Settings) OpenLockDir(root string) (*cron.LockDir, error) {
+func (s Settings) OpenLockDir(root string) (*cronlock.LockDir, error) {
 	dir, err := s.LockDirPath(root)
 	if err != nil {
 		return nil, err
 	}
-	return cron.OpenLockDir(dir)
+	return cronlock.OpenLockDir(dir)
 }
 
 // OpenLocks is the lock backend of forbid and replace runs: --lock-url's
 // database when set, else the lock dir. close releases it.
-func (s Settings) OpenLocks(a *App, logf func(string, ...any)) (cron.Locker, func(), error) {
+func (s Settings) OpenLocks(a *App, logf func(string, ...any)) (cronlock.Locker, func(), error) {
 	db, err := s.OpenLockURL(a, logf)
 	if err != nil {
 		return nil, nil, err
@@ -82,7 +82,7 @@ func ErrorLines(err error) []string {
 // one). nil, without error, when there is no place for the default
 // directory (a read-only file system): then nothing is suspended. close
 // releases it; logf hears of a database that cannot be read.
-func (s Settings) OpenSuspensions(a *App, logf func(string, ...any)) (store cron.SuspendStore, close func(), err error) {
+func (s Settings) OpenSuspensions(a *App, logf func(string, ...any)) (store cronlock.SuspendStore, close func(), err error) {
 	db, err := s.OpenLockURL(a, logf)
 	if err != nil {
 		return nil, nil, err

@@ -7,7 +7,7 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/tend-run/tend/cron"
+	"github.com/tend-run/tend/cronlock"
 )
 
 // TestOpenLocksUsesTheLockDir: without --lock-url the backend is the lock
@@ -22,18 +22,18 @@ func TestOpenLocksUsesTheLockDir(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer closeLocks()
-	if _, ok := locks.(*cron.LockDir); !ok {
-		t.Fatalf("backend %T, want *cron.LockDir", locks)
+	if _, ok := locks.(*cronlock.LockDir); !ok {
+		t.Fatalf("backend %T, want *cronlock.LockDir", locks)
 	}
 	if _, err := os.Stat(dir); err != nil {
 		t.Fatalf("lock dir not made: %v", err)
 	}
-	held, err := locks.TakeRun("job", cron.PolicyForbid, 0, cron.RealClock, nil)
+	held, err := locks.TakeRun("job", cronlock.PolicyForbid, 0, cronlock.RealClock, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer held.Release()
-	if _, err := locks.TakeRun("job", cron.PolicyForbid, 0, cron.RealClock, nil); !errors.Is(err, cron.ErrLocked) {
+	if _, err := locks.TakeRun("job", cronlock.PolicyForbid, 0, cronlock.RealClock, nil); !errors.Is(err, cronlock.ErrLocked) {
 		t.Fatalf("second forbid run: %v, want ErrLocked", err)
 	}
 }
@@ -80,8 +80,8 @@ func TestOpenSuspensionsAndLockDir(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer closeStore()
-	if _, ok := store.(*cron.LockDir); !ok {
-		t.Errorf("store %T, want *cron.LockDir", store)
+	if _, ok := store.(*cronlock.LockDir); !ok {
+		t.Errorf("store %T, want *cronlock.LockDir", store)
 	}
 	if _, _, err := (Settings{LockURL: "ftp://x/y"}).OpenSuspensions(a, nil); err == nil {
 		t.Error("a bad --lock-url opened")

@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 )
 
 func TestLoadMissingFile(t *testing.T) {
@@ -50,37 +49,5 @@ func TestParseErrorFields(t *testing.T) {
 	_, err = Parse([]byte("{\n  \"cron\": [,]\n}"), "app.json", Options{})
 	if !errors.As(err, &pe) || pe.Line != 2 || pe.Column == 0 || pe.Index != -1 {
 		t.Fatalf("syntax error = %#v", err)
-	}
-}
-
-func TestEvery(t *testing.T) {
-	s, err := ParseSchedule("@every 90s", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if d, ok := s.Every(); !ok || d != 90*time.Second {
-		t.Errorf("Every() = %v, %v", d, ok)
-	}
-	from := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	got := s.NextN(from, 2)
-	if len(got) != 2 || !got[0].Equal(from.Add(90*time.Second)) || !got[1].Equal(from.Add(180*time.Second)) {
-		t.Errorf("NextN = %v", got)
-	}
-	s, _ = ParseSchedule("@daily", nil)
-	if _, ok := s.Every(); ok {
-		t.Error("@daily reports an interval")
-	}
-}
-
-func TestNeverFires(t *testing.T) {
-	s, err := ParseSchedule("0 0 31 2 *", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := s.Next(now); !got.IsZero() {
-		t.Errorf("Next = %v, want the zero time", got)
-	}
-	if got := s.NextN(now, 3); len(got) != 0 {
-		t.Errorf("NextN = %v, want none", got)
 	}
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/tailscale/hujson"
 
 	"github.com/tend-run/tend/regfile"
+	"github.com/tend-run/tend/schedule"
 )
 
 // Policy is Dokku's concurrency_policy: what happens when a run is due
@@ -49,7 +50,7 @@ type Job struct {
 	// Command is the command as written, never blank.
 	Command string
 	// Schedule is the parsed schedule, never nil.
-	Schedule *Schedule
+	Schedule *schedule.Schedule
 	// Policy is the concurrency_policy, PolicyAllow when absent.
 	Policy Policy
 	// Maintenance is true for an entry Dokku keeps out of its crontab.

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/tailscale/hujson"
+
+	"github.com/tend-run/tend/schedule"
 )
 
 // knownKeys are the keys Dokku reads in a cron entry.
@@ -127,7 +129,7 @@ func (p *parser) entry(v *hujson.Value, index int) (Job, bool) {
 	if raw.Maintenance != nil {
 		job.Maintenance = *raw.Maintenance
 	}
-	sched, err := ParseSchedule(*raw.Schedule, p.opts.Location)
+	sched, err := schedule.Parse(*raw.Schedule, p.opts.Location)
 	if err != nil {
 		return fail(fmt.Errorf("schedule: %w", err))
 	}
@@ -243,14 +245,14 @@ func (p *parser) hostWarnings(offset int, job Job) {
 	}
 	if d, every := s.Every(); every {
 		dokku("@every runs under tend, but Dokku's host cron cannot run it")
-		if d != s.written {
-			w("@every %s runs every %s: robfig/cron counts whole seconds", everyText(s.Spec), d)
+		if text, written := s.Written(); d != written {
+			w("@every %s runs every %s: robfig/cron counts whole seconds", text, d)
 		}
 	}
 	if s.Zoned {
 		dokku("a time zone prefix runs under tend, but Dokku's host cron ignores it")
 	}
-	if f := s.fields(); f != nil {
+	if f := s.Fields(); f != nil {
 		if strings.Contains(strings.Join(f, " "), "?") {
 			dokku(`"?" is accepted here but not by Dokku's host cron`)
 		}

@@ -40,4 +40,4 @@ run "no limit"
 run "--max-memory worker=1G" --max-memory worker=1G
 run "--max-memory, 1s samples" --max-memory worker=1G --memory-sample-every 1s
 echo "one sample ($(ls /proc | grep -c '^[0-9]') processes on this host):"
-go test -run '^$' -bench GroupUsage -benchtime 2000x ./proc/ | grep Benchmark
+go test -run '^$' -bench GroupUsage -benchtime 2000x ./procfs/ | grep Benchmark

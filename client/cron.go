@@ -11,7 +11,7 @@ import (
 	"github.com/tend-run/tend/app"
 	"github.com/tend-run/tend/appjson"
 	"github.com/tend-run/tend/control"
-	"github.com/tend-run/tend/cron"
+	"github.com/tend-run/tend/cronlock"
 	"github.com/tend-run/tend/history"
 	"github.com/tend-run/tend/privdir"
 	"github.com/tend-run/tend/report"
@@ -194,7 +194,7 @@ func CronList(opts app.Options, s app.Settings, asJSON bool, w io.Writer) error 
 		return err
 	}
 	defer closeSusp()
-	var suspended cron.Suspender
+	var suspended cronlock.Suspender
 	if susp != nil {
 		suspended = susp
 	}

@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tend-run/tend/appjson"
+	"github.com/tend-run/tend/schedule"
 )
 
 func TestLatestDue(t *testing.T) {
@@ -21,7 +21,7 @@ func TestLatestDue(t *testing.T) {
 		{"*/5 * * * *", 24 * time.Hour, now},
 		{"@every 1h", 24 * time.Hour, time.Time{}}, // no fixed times
 	} {
-		s, err := appjson.ParseSchedule(tc.spec, time.UTC)
+		s, err := schedule.Parse(tc.spec, time.UTC)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,10 +7,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tend-run/tend/appjson"
+	"github.com/tend-run/tend/cronlock"
 	"github.com/tend-run/tend/internal/testkit"
 	"github.com/tend-run/tend/output"
 	"github.com/tend-run/tend/proc"
+	"github.com/tend-run/tend/schedule"
 )
 
 // fakeClock has a wall clock that can jump and a monotonic one that only
@@ -142,7 +143,7 @@ var cronStart = time.Date(2026, 3, 1, 10, 30, 0, 0, time.UTC)
 func newCronHarness(t *testing.T, obeys bool, jobs ...Job) *cronHarness {
 	h := &cronHarness{t: t, clock: newFakeClock(cronStart), out: &testkit.Buffer{}, runs: make(chan *fakeRun, 100)}
 	h.lockDir = t.TempDir()
-	locks, err := OpenLockDir(h.lockDir)
+	locks, err := cronlock.OpenLockDir(h.lockDir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,9 +189,9 @@ func (h *cronHarness) expectNoRun() {
 	}
 }
 
-func job(t *testing.T, id, spec string, policy Policy) Job {
+func job(t *testing.T, id, spec string, policy cronlock.Policy) Job {
 	t.Helper()
-	s, err := appjson.ParseSchedule(spec, time.UTC)
+	s, err := schedule.Parse(spec, time.UTC)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +199,7 @@ func job(t *testing.T, id, spec string, policy Policy) Job {
 }
 
 func TestCronAllowOverlaps(t *testing.T) {
-	h := newCronHarness(t, true, job(t, "a", "*/15 * * * *", PolicyAllow))
+	h := newCronHarness(t, true, job(t, "a", "*/15 * * * *", cronlock.PolicyAllow))
 	h.clock.Advance(15 * time.Minute)
 	h.expectRun("a", cronStart.Add(15*time.Minute))
 	h.clock.settle(t)
@@ -207,7 +208,7 @@ func TestCronAllowOverlaps(t *testing.T) {
 }
 
 func TestCronForbidSkipsWhileRunning(t *testing.T) {
-	h := newCronHarness(t, true, job(t, "f", "*/15 * * * *", PolicyForbid))
+	h := newCronHarness(t, true, job(t, "f", "*/15 * * * *", cronlock.PolicyForbid))
 	h.clock.Advance(15 * time.Minute)
 	first := h.expectRun("f", cronStart.Add(15*time.Minute))
 	h.clock.settle(t)
@@ -222,7 +223,7 @@ func TestCronForbidSkipsWhileRunning(t *testing.T) {
 }
 
 func TestCronReplaceStopsTheRunningOne(t *testing.T) {
-	h := newCronHarness(t, true, job(t, "r", "*/15 * * * *", PolicyReplace))
+	h := newCronHarness(t, true, job(t, "r", "*/15 * * * *", cronlock.PolicyReplace))
 	h.clock.Advance(15 * time.Minute)
 	first := h.expectRun("r", cronStart.Add(15*time.Minute))
 	h.clock.settle(t)
@@ -235,7 +236,7 @@ func TestCronReplaceStopsTheRunningOne(t *testing.T) {
 }
 
 func TestCronJumpForwardRunsOnce(t *testing.T) {
-	h := newCronHarness(t, true, job(t, "h", "0 * * * *", PolicyAllow))
+	h := newCronHarness(t, true, job(t, "h", "0 * * * *", cronlock.PolicyAllow))
 	// Five hourly slots are skipped by the jump: one run, not five, and it
 	// says how late it is.
 	h.clock.Jump(5 * time.Hour)
@@ -249,7 +250,7 @@ func TestCronJumpForwardRunsOnce(t *testing.T) {
 }
 
 func TestCronJumpBackDoesNotRepeat(t *testing.T) {
-	h := newCronHarness(t, true, job(t, "h", "0 * * * *", PolicyAllow))
+	h := newCronHarness(t, true, job(t, "h", "0 * * * *", cronlock.PolicyAllow))
 	h.clock.Advance(30 * time.Minute)
 	h.expectRun("h", cronStart.Add(30*time.Minute))
 	h.clock.settle(t)
@@ -266,7 +267,7 @@ func TestCronJumpBackDoesNotRepeat(t *testing.T) {
 }
 
 func TestCronNeverFiringScheduleSleeps(t *testing.T) {
-	h := newCronHarness(t, true, job(t, "n", "0 0 31 2 *", PolicyAllow))
+	h := newCronHarness(t, true, job(t, "n", "0 0 31 2 *", cronlock.PolicyAllow))
 	for range 10 {
 		h.clock.Advance(time.Minute)
 		h.clock.settle(t)
@@ -275,7 +276,7 @@ func TestCronNeverFiringScheduleSleeps(t *testing.T) {
 }
 
 func TestCronTimeoutStopsTheRun(t *testing.T) {
-	j := job(t, "t", "*/15 * * * *", PolicyAllow)
+	j := job(t, "t", "*/15 * * * *", cronlock.PolicyAllow)
 	j.Timeout = 10 * time.Minute
 	h := newCronHarness(t, false, j)
 	h.clock.Advance(15 * time.Minute)
@@ -293,30 +294,10 @@ func TestCronTimeoutStopsTheRun(t *testing.T) {
 }
 
 func TestCronDrainInterruptsRuns(t *testing.T) {
-	h := newCronHarness(t, true, job(t, "d", "*/15 * * * *", PolicyAllow))
+	h := newCronHarness(t, true, job(t, "d", "*/15 * * * *", cronlock.PolicyAllow))
 	h.clock.Advance(15 * time.Minute)
 	h.expectRun("d", cronStart.Add(15*time.Minute))
 	h.sched.Drain()
 	h.sched.Wait()
 	h.out.WaitFor(t, "(interrupted by shutdown)")
-}
-
-func TestLockDirExcludesOtherHolders(t *testing.T) {
-	d, err := OpenLockDir(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := d.TryLock("abc")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := d.TryLock("abc"); err != ErrLocked {
-		t.Errorf("second TryLock = %v, want ErrLocked", err)
-	}
-	l.Release()
-	l2, err := d.TryLock("abc")
-	if err != nil {
-		t.Errorf("after Release: %v", err)
-	}
-	l2.Release()
 }

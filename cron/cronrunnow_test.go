@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tend-run/tend/cronlock"
 	"github.com/tend-run/tend/internal/testkit"
 	"github.com/tend-run/tend/output"
 	"github.com/tend-run/tend/proc"
@@ -58,12 +59,12 @@ func TestRunNowDoesNotWaitForABackgroundProcess(t *testing.T) {
 func runNow(t *testing.T, command string, tee *output.Tee) (proc.ExitStatus, error) {
 	reaper := proc.NewReaper(nil)
 	defer reaper.Close()
-	locks, err := OpenLockDir(t.TempDir())
+	locks, err := cronlock.OpenLockDir(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	out := output.NewMux(output.OutputOptions{Stdout: &testkit.Buffer{}, Stderr: &testkit.Buffer{}, Prefix: true})
-	j := job(t, "j", "@daily", PolicyAllow)
+	j := job(t, "j", "@daily", cronlock.PolicyAllow)
 	j.Command = command
 	sched := New(Config{
 		Jobs: []Job{j}, Locks: locks, Grace: time.Second, Output: out,

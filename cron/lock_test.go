@@ -3,7 +3,6 @@ package cron
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -11,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tend-run/tend/cronlock"
 	"github.com/tend-run/tend/history"
 	"github.com/tend-run/tend/internal/testkit"
 	"github.com/tend-run/tend/output"
@@ -22,88 +22,6 @@ import (
 func releaseFIFO(path string) {
 	if fd, err := syscall.Open(path, syscall.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
 		syscall.Close(fd)
-	}
-}
-
-// Anything at a lock path but a regular file is an error that names it,
-// returned at once: a FIFO is never opened for a blocking read, a symlink
-// (planted by another user of a shared lock dir) is never followed.
-func TestLockFileMustBeARegularFile(t *testing.T) {
-	elsewhere := filepath.Join(t.TempDir(), "victim")
-	if err := os.WriteFile(elsewhere, []byte("keep"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	for _, tc := range []struct {
-		name, want string
-		make       func(path string) error
-	}{
-		{"fifo", "is a named pipe, not a regular file", func(p string) error { return syscall.Mkfifo(p, 0o644) }},
-		{"symlink", "is a symbolic link", func(p string) error { return os.Symlink(elsewhere, p) }},
-		{"dangling symlink", "is a symbolic link", func(p string) error { return os.Symlink(elsewhere+".new", p) }},
-		{"directory", "is a directory, not a regular file", func(p string) error { return os.Mkdir(p, 0o755) }},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			d, err := OpenLockDir(t.TempDir())
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer d.Close()
-			path := filepath.Join(d.Dir, "j.lock")
-			if err := tc.make(path); err != nil {
-				t.Fatal(err)
-			}
-			done := make(chan error, 1)
-			go func() {
-				l, err := d.TryLock("j")
-				l.Release()
-				done <- err
-			}()
-			select {
-			case err = <-done:
-			case <-time.After(10 * time.Second):
-				releaseFIFO(path)
-				t.Fatal("TryLock hangs")
-			}
-			if err == nil || errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("TryLock = %v, want an error naming %s and saying %q", err, path, tc.want)
-			}
-			if b, _ := os.ReadFile(elsewhere); string(b) != "keep" {
-				t.Errorf("the symlink's target changed: %q", b)
-			}
-			if _, err := os.Lstat(elsewhere + ".new"); err == nil {
-				t.Errorf("a dangling symlink's target was created")
-			}
-		})
-	}
-}
-
-// The lock dir itself must be a real directory: a symlink or a file where
-// it should be is a clear error.
-func TestLockDirMustBeADirectory(t *testing.T) {
-	base := t.TempDir()
-	real := filepath.Join(base, "real")
-	if err := os.Mkdir(real, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	link := filepath.Join(base, "link")
-	if err := os.Symlink(real, link); err != nil {
-		t.Fatal(err)
-	}
-	file := filepath.Join(base, "file")
-	if err := os.WriteFile(file, nil, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	for path, want := range map[string]string{
-		link: "lock dir " + link + " is a symlink (to " + real + ")",
-		file: "lock dir " + file + " is a regular file, not a directory",
-	} {
-		d, err := OpenLockDir(path)
-		if err == nil {
-			d.Close()
-		}
-		if err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("OpenLockDir(%s) = %v, want %q", path, err, want)
-		}
 	}
 }
 
@@ -134,7 +52,7 @@ func (r *recordedRuns) outcomes(job string) []string {
 // A FIFO at one job's lock path is that job's trouble alone: its run is
 // skipped (logged and recorded), the other jobs run, and the drain ends.
 func TestCronBrokenLockSkipsOnlyItsJob(t *testing.T) {
-	locks, err := OpenLockDir(t.TempDir())
+	locks, err := cronlock.OpenLockDir(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,9 +67,9 @@ func TestCronBrokenLockSkipsOnlyItsJob(t *testing.T) {
 	runs := make(chan *fakeRun, 10)
 	sched := New(Config{
 		Jobs: []Job{
-			job(t, "a", "*/15 * * * *", PolicyForbid),
-			job(t, "b", "*/15 * * * *", PolicyAllow),
-			job(t, "c", "*/15 * * * *", PolicyForbid),
+			job(t, "a", "*/15 * * * *", cronlock.PolicyForbid),
+			job(t, "b", "*/15 * * * *", cronlock.PolicyAllow),
+			job(t, "c", "*/15 * * * *", cronlock.PolicyForbid),
 		},
 		Clock: clock, Locks: locks, Grace: 10 * time.Second, History: hist,
 		Output: output.NewMux(output.OutputOptions{Stdout: out, Stderr: out, Prefix: true}),
@@ -205,7 +123,7 @@ func TestCronBrokenLockSkipsOnlyItsJob(t *testing.T) {
 // Each lock error is recorded with its skip reason.
 func TestSkipReasons(t *testing.T) {
 	for err, want := range map[error]string{
-		ErrLocked: history.SkipLocked, fmt.Errorf("x: %w", ErrLockUnavailable): history.SkipDatabaseUnavailable,
+		cronlock.ErrLocked: history.SkipLocked, fmt.Errorf("x: %w", cronlock.ErrLockUnavailable): history.SkipDatabaseUnavailable,
 		errors.New("flock: EIO"): history.SkipLockError,
 	} {
 		if got := skipReason(err); got != want {
@@ -230,7 +148,7 @@ func TestCronHistoryWriteErrorReported(t *testing.T) {
 	out := &testkit.Buffer{}
 	hist := &failingHistory{}
 	s := New(Config{
-		Jobs: []Job{job(t, "a", "*/15 * * * *", PolicyAllow)}, Clock: clock, Grace: time.Second,
+		Jobs: []Job{job(t, "a", "*/15 * * * *", cronlock.PolicyAllow)}, Clock: clock, Grace: time.Second,
 		Output: output.NewMux(output.OutputOptions{Stdout: out, Stderr: out, Prefix: true}), History: hist,
 		Launch: func(Job, time.Time, time.Time) (RunHandle, error) {
 			r := &fakeRun{done: make(chan struct{})}
@@ -248,7 +166,7 @@ func TestCronHistoryWriteErrorReported(t *testing.T) {
 	}
 }
 
-// unreachableLocks is a Locker whose database is down until up is set.
+// unreachableLocks is a cronlock.Locker whose database is down until up is set.
 type unreachableLocks struct {
 	mu sync.Mutex
 	up bool
@@ -260,11 +178,11 @@ func (heldLock) Release()                       {}
 func (heldLock) Lost() <-chan struct{}          { return nil }
 func (heldLock) StopRequested() <-chan struct{} { return nil }
 
-func (u *unreachableLocks) TakeRun(string, Policy, time.Duration, Clock, <-chan struct{}) (Held, error) {
+func (u *unreachableLocks) TakeRun(string, cronlock.Policy, time.Duration, cronlock.Clock, <-chan struct{}) (cronlock.Held, error) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	if !u.up {
-		return nil, fmt.Errorf("lock database db unavailable: %w", ErrLockUnavailable)
+		return nil, fmt.Errorf("lock database db unavailable: %w", cronlock.ErrLockUnavailable)
 	}
 	return heldLock{}, nil
 }
@@ -283,7 +201,7 @@ func TestCronLockDatabaseUnavailable(t *testing.T) {
 	locks := &unreachableLocks{}
 	runs := make(chan *fakeRun, 10)
 	sched := New(Config{
-		Jobs: []Job{job(t, "a", "*/15 * * * *", PolicyForbid)}, Clock: clock, Locks: locks, Grace: time.Second, History: hist,
+		Jobs: []Job{job(t, "a", "*/15 * * * *", cronlock.PolicyForbid)}, Clock: clock, Locks: locks, Grace: time.Second, History: hist,
 		Output: output.NewMux(output.OutputOptions{Stdout: out, Stderr: out, Prefix: true}),
 		Launch: func(job Job, scheduled, deadline time.Time) (RunHandle, error) {
 			r := &fakeRun{job: job.ID, done: make(chan struct{}), obeys: true}

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tend-run/tend/cronlock"
 	"github.com/tend-run/tend/internal/testkit"
 )
 
@@ -12,7 +13,7 @@ import (
 // dir) would find job id's lock held.
 func (h *cronHarness) lockedElsewhere(id string) bool {
 	h.t.Helper()
-	d, err := OpenLockDir(h.lockDir)
+	d, err := cronlock.OpenLockDir(h.lockDir)
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -21,14 +22,14 @@ func (h *cronHarness) lockedElsewhere(id string) bool {
 	if err == nil {
 		l.Release()
 	}
-	return errors.Is(err, ErrLocked)
+	return errors.Is(err, cronlock.ErrLocked)
 }
 
 // A failed run is tried again after 10 s, then 20 s (doubling), with the
 // same due time and the attempt number, holding the forbid lock between
 // attempts; after the last attempt the lock is free.
 func TestCronRetryDoublesAndKeepsTheLock(t *testing.T) {
-	j := job(t, "f", "*/15 * * * *", PolicyForbid)
+	j := job(t, "f", "*/15 * * * *", cronlock.PolicyForbid)
 	j.Retries, j.RetryDelay = 2, 10*time.Second
 	h := newCronHarness(t, true, j)
 	due := cronStart.Add(15 * time.Minute)
@@ -63,7 +64,7 @@ func TestCronRetryDoublesAndKeepsTheLock(t *testing.T) {
 
 // A retry never starts at or past the job's next due time.
 func TestCronRetryNeverPastTheNextRun(t *testing.T) {
-	j := job(t, "e", "@every 15s", PolicyAllow)
+	j := job(t, "e", "@every 15s", cronlock.PolicyAllow)
 	j.Retries, j.RetryDelay = 3, 10*time.Second
 	h := newCronHarness(t, true, j)
 	h.clock.Advance(15 * time.Second)
@@ -79,7 +80,7 @@ func TestCronRetryNeverPastTheNextRun(t *testing.T) {
 
 // A shutdown drops a waiting retry and lets go of its lock.
 func TestCronDrainDropsARetry(t *testing.T) {
-	j := job(t, "d", "@hourly", PolicyReplace)
+	j := job(t, "d", "@hourly", cronlock.PolicyReplace)
 	j.Retries, j.RetryDelay = 1, 10*time.Second
 	h := newCronHarness(t, true, j)
 	h.clock.Advance(30 * time.Minute)
@@ -95,10 +96,10 @@ func TestCronDrainDropsARetry(t *testing.T) {
 
 // A job suspended while its retry waits does not retry.
 func TestCronRetryDroppedWhenSuspended(t *testing.T) {
-	j := job(t, "s", "@hourly", PolicyAllow)
+	j := job(t, "s", "@hourly", cronlock.PolicyAllow)
 	j.Retries, j.RetryDelay = 1, 10*time.Second
 	h := newCronHarness(t, true, j)
-	d, err := OpenLockDir(h.lockDir)
+	d, err := cronlock.OpenLockDir(h.lockDir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/tend-run/tend/cronlock"
 	"github.com/tend-run/tend/history"
 	"github.com/tend-run/tend/output"
 	"github.com/tend-run/tend/proc"
@@ -39,7 +40,7 @@ type cronRun struct {
 	handle    RunHandle
 	scheduled time.Time
 	started   time.Time
-	lock      Held
+	lock      cronlock.Held
 	// stopped says why tend stopped the run, if it did.
 	stopped string
 	// tail keeps the end of its output (nil without Config.LogSize).
@@ -54,14 +55,14 @@ type cronRun struct {
 // Trouble with the lock is this job's alone: logged, and the run skipped.
 func (s *Scheduler) launch(job Job, scheduled time.Time) (*cronRun, error) {
 	out := s.cfg.Output
-	var lock Held
-	if job.Policy != PolicyAllow && s.cfg.Locks != nil {
+	var lock cronlock.Held
+	if job.Policy != cronlock.PolicyAllow && s.cfg.Locks != nil {
 		var err error
 		lock, err = s.cfg.Locks.TakeRun(job.ID, job.Policy, s.cfg.Grace, s.cfg.Clock, s.stop)
 		s.noteReachable(job, err)
-		if errors.Is(err, ErrLocked) {
+		if errors.Is(err, cronlock.ErrLocked) {
 			holder := fmt.Sprintf("another tend holds %s.lock", job.ID)
-			if err != ErrLocked {
+			if err != cronlock.ErrLocked {
 				holder = err.Error() // a database names the holder
 			}
 			out.Printf("%s: skipped the run due at %s: %s (%s)", job.Name(), scheduled.Format(time.RFC3339), holder, job.Policy)
@@ -81,7 +82,7 @@ func (s *Scheduler) launch(job Job, scheduled time.Time) (*cronRun, error) {
 
 // start starts a run of job holding lock (nil for none), which it
 // releases if the run cannot start.
-func (s *Scheduler) start(job Job, scheduled time.Time, lock Held) (*cronRun, error) {
+func (s *Scheduler) start(job Job, scheduled time.Time, lock cronlock.Held) (*cronRun, error) {
 	out := s.cfg.Output
 	s.mu.Lock()
 	if s.draining {
@@ -120,7 +121,7 @@ func (s *Scheduler) start(job Job, scheduled time.Time, lock Held) (*cronRun, er
 // noteReachable counts the runs of job skipped in a row because the lock
 // database could not be reached, and says so when it answers again.
 func (s *Scheduler) noteReachable(job Job, err error) {
-	down := errors.Is(err, ErrLockUnavailable)
+	down := errors.Is(err, cronlock.ErrLockUnavailable)
 	s.mu.Lock()
 	n := s.unreachable[job.ID]
 	if down {
@@ -182,11 +183,11 @@ func (s *Scheduler) RunNow(id string, tee *output.Tee, cancel <-chan struct{}) (
 	switch {
 	case s.cfg.Suspend != nil && s.cfg.Suspend.Suspended(id):
 		return proc.ExitStatus{}, fmt.Errorf("%w: %s is suspended (`tend cron resume %s`, or --force)", status.ErrSkipped, j.Name(), id)
-	case j.Policy == PolicyForbid && len(active) > 0:
+	case j.Policy == cronlock.PolicyForbid && len(active) > 0:
 		why := fmt.Sprintf("the run started %s is still going (forbid)", active[0].started.Format(time.RFC3339))
 		s.record(history.Run{Job: id, Scheduled: now, Started: now, Outcome: history.OutcomeSkipped, Reason: history.SkipPolicy, Detail: why})
 		return proc.ExitStatus{}, fmt.Errorf("%w: %s", status.ErrSkipped, why)
-	case j.Policy == PolicyReplace:
+	case j.Policy == cronlock.PolicyReplace:
 		for _, r := range active {
 			s.stopAndWait(r, "replaced")
 		}
@@ -211,27 +212,7 @@ func (s *Scheduler) RunNow(id string, tee *output.Tee, cancel <-chan struct{}) (
 // watch waits for a run to end, enforcing its timeout, and logs the end.
 func (s *Scheduler) watch(r *cronRun) {
 	defer s.wg.Done()
-	var timeout <-chan time.Time
-	if r.job.Timeout > 0 {
-		timeout = s.cfg.Clock.After(r.job.Timeout)
-	}
-	var lost, asked <-chan struct{}
-	if r.lock != nil {
-		lost, asked = r.lock.Lost(), r.lock.StopRequested()
-	}
-	select {
-	case <-r.handle.Done():
-	case <-timeout:
-		s.cfg.Output.Errorf("%s: timed out after %v", r.job.Name(), r.job.Timeout)
-		s.stopRun(r, "timed out")
-	case <-lost:
-		// Another holder may run the job now: two runs must not overlap.
-		s.cfg.Output.Errorf("%s: lost its lock (the database connection is gone and the lock could not be taken back): stopping the run", r.job.Name())
-		s.stopRun(r, history.OutcomeLockLost)
-	case <-asked:
-		s.cfg.Output.Printf("%s: another tend replaces this run (replace): stopping it", r.job.Name())
-		s.stopRun(r, history.OutcomeReplaced)
-	}
+	s.await(r)
 	st := r.handle.Wait()
 	s.mu.Lock()
 	outcome := outcomeOf(r.stopped, st)
@@ -283,6 +264,32 @@ func (s *Scheduler) watch(r *cronRun) {
 	}
 	if s.onIdle != nil {
 		s.onIdle()
+	}
+}
+
+// await waits until the run ends, or stops it when it times out, loses its
+// lock or another tend replaces it.
+func (s *Scheduler) await(r *cronRun) {
+	var timeout <-chan time.Time
+	if r.job.Timeout > 0 {
+		timeout = s.cfg.Clock.After(r.job.Timeout)
+	}
+	var lost, asked <-chan struct{}
+	if r.lock != nil {
+		lost, asked = r.lock.Lost(), r.lock.StopRequested()
+	}
+	select {
+	case <-r.handle.Done():
+	case <-timeout:
+		s.cfg.Output.Errorf("%s: timed out after %v", r.job.Name(), r.job.Timeout)
+		s.stopRun(r, "timed out")
+	case <-lost:
+		// Another holder may run the job now: two runs must not overlap.
+		s.cfg.Output.Errorf("%s: lost its lock (the database connection is gone and the lock could not be taken back): stopping the run", r.job.Name())
+		s.stopRun(r, history.OutcomeLockLost)
+	case <-asked:
+		s.cfg.Output.Printf("%s: another tend replaces this run (replace): stopping it", r.job.Name())
+		s.stopRun(r, history.OutcomeReplaced)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/tend-run/tend/cronlock"
 	"github.com/tend-run/tend/history"
 	"github.com/tend-run/tend/output"
 )
@@ -20,7 +21,7 @@ const recheck = time.Minute
 // lateThreshold is how late a run must start to be logged as late.
 const lateThreshold = 2 * time.Second
 
-// Schedule is when a job runs (an *appjson.Schedule): the scheduler asks
+// Schedule is when a job runs (a *schedule.Schedule): the scheduler asks
 // only for the next time, the fixed interval if there is one, and the spec
 // as written (String).
 type Schedule interface {
@@ -31,23 +32,12 @@ type Schedule interface {
 	String() string
 }
 
-// Policy is Dokku's concurrency_policy: what happens when a run is due
-// while another is going.
-type Policy string
-
-// The policies (the values of Policy).
-const (
-	PolicyAllow   Policy = "allow"
-	PolicyForbid  Policy = "forbid"
-	PolicyReplace Policy = "replace"
-)
-
 // Job is one scheduled entry as the scheduler runs it.
 type Job struct {
 	ID       string
 	Command  string
 	Schedule Schedule
-	Policy   Policy
+	Policy   cronlock.Policy
 	// Timeout bounds a run; then it gets the stop signal, the grace and
 	// SIGKILL.
 	Timeout time.Duration
@@ -72,10 +62,10 @@ func (j Job) Name() string { return "cron." + j.ID }
 // Config configures a Scheduler.
 type Config struct {
 	Jobs  []Job
-	Clock Clock
+	Clock cronlock.Clock
 	// Locks takes the locks of forbid and replace runs (nil: none, the
 	// policies then hold within this tend only).
-	Locks  Locker
+	Locks  cronlock.Locker
 	Launch Launcher
 	// Grace is the time between the stop signal and SIGKILL.
 	Grace      time.Duration
@@ -90,7 +80,7 @@ type Config struct {
 	OnSuccess func(Failure)
 	// Suspend, if set, is asked before every run: a suspended job starts
 	// none (`tend cron suspend`).
-	Suspend Suspender
+	Suspend cronlock.Suspender
 	// LogSize is how much of each run's output is kept with its record
 	// (--cron-log-size; 0: none).
 	LogSize int
@@ -133,7 +123,7 @@ type Scheduler struct {
 // drain).
 func New(cfg Config, onIdle func()) *Scheduler {
 	if cfg.Clock == nil {
-		cfg.Clock = RealClock
+		cfg.Clock = cronlock.RealClock
 	}
 	if cfg.StopSignal == 0 {
 		cfg.StopSignal = syscall.SIGTERM
@@ -254,7 +244,7 @@ func (s *Scheduler) fire(job Job, scheduled, now time.Time) {
 		out.Printf("%s: run due at %s starts %v late", job.Name(), scheduled.Format(time.RFC3339), late.Round(time.Second))
 	}
 	switch job.Policy {
-	case PolicyForbid:
+	case cronlock.PolicyForbid:
 		if len(active) > 0 {
 			r := active[0]
 			why := fmt.Sprintf("the run started %s is still going (forbid)", r.started.Format(time.RFC3339))
@@ -263,7 +253,7 @@ func (s *Scheduler) fire(job Job, scheduled, now time.Time) {
 			return
 		}
 		_, _ = s.launch(job, scheduled)
-	case PolicyReplace:
+	case cronlock.PolicyReplace:
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()

@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tend-run/tend/appjson"
+	"github.com/tend-run/tend/schedule"
 )
 
 func TestScheduleGapToleratesWeekends(t *testing.T) {
@@ -16,7 +16,7 @@ func TestScheduleGapToleratesWeekends(t *testing.T) {
 		"@every 90s":   90 * time.Second,
 		"0 0 1 * *":    31 * 24 * time.Hour, // October 1 → November 1
 	} {
-		s, err := appjson.ParseSchedule(spec, time.UTC)
+		s, err := schedule.Parse(spec, time.UTC)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -19,18 +19,18 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tend-run/tend/cron"
+	"github.com/tend-run/tend/cronlock"
 )
 
 func BenchmarkAcquireRelease(b *testing.B) {
 	b.Run("flock", func(b *testing.B) {
-		d, err := cron.OpenLockDir(filepath.Join(b.TempDir(), "locks"))
+		d, err := cronlock.OpenLockDir(filepath.Join(b.TempDir(), "locks"))
 		if err != nil {
 			b.Fatal(err)
 		}
 		defer d.Close()
 		latencies(b, func() error {
-			lk, err := d.Take("job", cron.PolicyForbid, 0, cron.RealClock, nil)
+			lk, err := d.Take("job", cronlock.PolicyForbid, 0, cronlock.RealClock, nil)
 			lk.Release()
 			return err
 		})
@@ -44,7 +44,7 @@ func BenchmarkAcquireRelease(b *testing.B) {
 			b.Fatal(err)
 		}
 		latencies(b, func() error {
-			lk, err := l.Take(context.Background(), "job", cron.PolicyForbid, 0)
+			lk, err := l.Take(context.Background(), "job", cronlock.PolicyForbid, 0)
 			lk.Release()
 			return err
 		})
@@ -57,7 +57,7 @@ func BenchmarkAcquireRelease(b *testing.B) {
 			}
 			defer l.Close()
 			latencies(b, func() error {
-				lk, err := l.Take(context.Background(), "job", cron.PolicyForbid, 0)
+				lk, err := l.Take(context.Background(), "job", cronlock.PolicyForbid, 0)
 				lk.Release()
 				return err
 			})
@@ -102,7 +102,7 @@ func BenchmarkKeepAliveIdle(b *testing.B) {
 			defer l.Close()
 			var locks []*Lock
 			for i := range n {
-				lk, err := l.Take(context.Background(), "idle-"+strconv.Itoa(i), cron.PolicyForbid, 0)
+				lk, err := l.Take(context.Background(), "idle-"+strconv.Itoa(i), cronlock.PolicyForbid, 0)
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -1,7 +1,7 @@
 // Package dblock keeps tend's cron locks in the app's own PostgreSQL or
 // MySQL/MariaDB database, so tend instances on different hosts never run the
 // same forbid or replace job at once (issue 16). It is the cross-host
-// counterpart of cron.LockDir: same policies, same "held elsewhere" error.
+// counterpart of cronlock.LockDir: same policies, same "held elsewhere" error.
 //
 // Each held lock has its own dedicated connection and a session lock on it:
 // pg_try_advisory_lock(bigint) on PostgreSQL, GET_LOCK(name, 0) on MySQL and
@@ -46,20 +46,20 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tend-run/tend/cron"
+	"github.com/tend-run/tend/cronlock"
 )
 
 // ErrLocked is wrapped by the error Take returns when another holder has
 // the lock; errors.As to *HeldError tells who, where the database can. It
 // is cron's own, so the scheduler treats a lock held on another host as
 // one held in a shared lock dir.
-var ErrLocked = cron.ErrLocked
+var ErrLocked = cronlock.ErrLocked
 
 // ErrUnavailable is wrapped by the error Take returns when the database
 // cannot be reached (connection refused, timeout, authentication failed,
 // connection dropped). The caller must skip the run: never run unlocked.
 // It is cron's own, so the scheduler records the skip's reason.
-var ErrUnavailable = cron.ErrLockUnavailable
+var ErrUnavailable = cronlock.ErrLockUnavailable
 
 // HeldError is the ErrLocked of a lock held elsewhere.
 type HeldError struct {
@@ -247,16 +247,16 @@ func (l *Locker) Check(ctx context.Context) (string, error) {
 }
 
 // Take takes the lock job's policy needs, with the rules of
-// cron.LockDir.Take: allow needs none (nil, nil); forbid tries once;
+// cronlock.LockDir.Take: allow needs none (nil, nil); forbid tries once;
 // replace asks the holder to stop (PostgreSQL: NOTIFY on the holder's
 // channel, repeated every second) and waits up to grace for the lock. An
 // error wrapping ErrLocked if it is still held, ErrUnavailable if the
 // database cannot be reached; ctx ends the wait early.
-func (l *Locker) Take(ctx context.Context, job string, policy cron.Policy, grace time.Duration) (*Lock, error) {
+func (l *Locker) Take(ctx context.Context, job string, policy cronlock.Policy, grace time.Duration) (*Lock, error) {
 	switch policy {
-	case cron.PolicyAllow:
+	case cronlock.PolicyAllow:
 		return nil, nil
-	case cron.PolicyForbid, cron.PolicyReplace:
+	case cronlock.PolicyForbid, cronlock.PolicyReplace:
 	default:
 		return nil, fmt.Errorf("cron lock %s: unknown concurrency policy %q", job, policy)
 	}
@@ -268,7 +268,7 @@ func (l *Locker) Take(ctx context.Context, job string, policy cron.Policy, grace
 		if err == nil {
 			return l.hold(k, s), nil
 		}
-		if !errors.Is(err, ErrLocked) || policy != cron.PolicyReplace || !time.Now().Before(deadline) {
+		if !errors.Is(err, ErrLocked) || policy != cronlock.PolicyReplace || !time.Now().Before(deadline) {
 			return nil, l.wrap(err)
 		}
 		if time.Since(asked) >= askEvery {
@@ -301,9 +301,9 @@ func (l *Locker) logf(format string, args ...any) {
 	}
 }
 
-// TakeRun is Take as a cron.Locker: stop, when closed, ends a replace's
+// TakeRun is Take as a cronlock.Locker: stop, when closed, ends a replace's
 // wait early.
-func (l *Locker) TakeRun(job string, policy cron.Policy, grace time.Duration, _ cron.Clock, stop <-chan struct{}) (cron.Held, error) {
+func (l *Locker) TakeRun(job string, policy cronlock.Policy, grace time.Duration, _ cronlock.Clock, stop <-chan struct{}) (cronlock.Held, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go func() {
@@ -321,6 +321,6 @@ func (l *Locker) TakeRun(job string, policy cron.Policy, grace time.Duration, _ 
 }
 
 var (
-	_ cron.Locker = (*Locker)(nil)
-	_ cron.Held   = (*Lock)(nil)
+	_ cronlock.Locker = (*Locker)(nil)
+	_ cronlock.Held   = (*Lock)(nil)
 )

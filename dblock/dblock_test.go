@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tend-run/tend/cron"
+	"github.com/tend-run/tend/cronlock"
 )
 
 func TestTwoLockersNeverBothHold(t *testing.T) {
@@ -19,7 +19,7 @@ func TestTwoLockersNeverBothHold(t *testing.T) {
 		a, b := open(t, s), open(t, s)
 		job := jobName(t)
 		lk := take(t, a, job)
-		_, err := b.Take(context.Background(), job, cron.PolicyForbid, 0)
+		_, err := b.Take(context.Background(), job, cronlock.PolicyForbid, 0)
 		var held *HeldError
 		if !errors.Is(err, ErrLocked) || !errors.As(err, &held) {
 			t.Fatalf("second Take: %v, want ErrLocked", err)
@@ -72,13 +72,13 @@ func TestKill9ReleasesAtOnce(t *testing.T) {
 			t.Fatalf("helper: %s", line)
 		}
 		l := open(t, s)
-		if _, err := l.Take(context.Background(), job, cron.PolicyForbid, 0); !errors.Is(err, ErrLocked) {
+		if _, err := l.Take(context.Background(), job, cronlock.PolicyForbid, 0); !errors.Is(err, ErrLocked) {
 			t.Fatalf("Take while the helper holds it: %v", err)
 		}
 		cmd.Process.Signal(syscall.SIGKILL)
 		killed := time.Now()
 		for {
-			lk, err := l.Take(context.Background(), job, cron.PolicyForbid, 0)
+			lk, err := l.Take(context.Background(), job, cronlock.PolicyForbid, 0)
 			if err == nil {
 				t.Logf("free %v after kill -9", time.Since(killed))
 				lk.Release()
@@ -123,7 +123,7 @@ func TestConnectionKilled(t *testing.T) {
 				t.Fatal("Lost, though the lock was taken again")
 			default:
 			}
-			if _, err := open(t, s).Take(context.Background(), job, cron.PolicyForbid, 0); !errors.Is(err, ErrLocked) {
+			if _, err := open(t, s).Take(context.Background(), job, cronlock.PolicyForbid, 0); !errors.Is(err, ErrLocked) {
 				t.Fatalf("another Locker: %v, want ErrLocked", err)
 			}
 		})
@@ -160,7 +160,7 @@ func TestServerDown(t *testing.T) {
 				}
 			}
 		}()
-		_, err := l.Take(context.Background(), job+"-2", cron.PolicyForbid, 0)
+		_, err := l.Take(context.Background(), job+"-2", cronlock.PolicyForbid, 0)
 		if !errors.Is(err, ErrUnavailable) || errors.Is(err, ErrLocked) {
 			t.Fatalf("Take with the server down: %v, want ErrUnavailable", err)
 		}
@@ -220,7 +220,7 @@ func TestReplacePostgres(t *testing.T) {
 		lk.Release()
 	}()
 	start := time.Now()
-	lk2, err := b.Take(context.Background(), job, cron.PolicyReplace, 5*time.Second)
+	lk2, err := b.Take(context.Background(), job, cronlock.PolicyReplace, 5*time.Second)
 	if err != nil {
 		t.Fatalf("replace: %v", err)
 	}
@@ -233,7 +233,7 @@ func TestReplacePostgres(t *testing.T) {
 	// A holder that does not stop keeps its lock; replace gives up after
 	// its grace.
 	start = time.Now()
-	_, err = a.Take(context.Background(), job, cron.PolicyReplace, 500*time.Millisecond)
+	_, err = a.Take(context.Background(), job, cronlock.PolicyReplace, 500*time.Millisecond)
 	if !errors.Is(err, ErrLocked) || time.Since(start) < 500*time.Millisecond {
 		t.Fatalf("replace of a holder that does not stop: %v after %v", err, time.Since(start))
 	}
@@ -251,11 +251,11 @@ func TestReplaceMariaDB(t *testing.T) {
 	job := jobName(t)
 	lk := take(t, a, job)
 	start := time.Now()
-	if _, err := b.Take(context.Background(), job, cron.PolicyReplace, 300*time.Millisecond); !errors.Is(err, ErrLocked) || time.Since(start) < 300*time.Millisecond {
+	if _, err := b.Take(context.Background(), job, cronlock.PolicyReplace, 300*time.Millisecond); !errors.Is(err, ErrLocked) || time.Since(start) < 300*time.Millisecond {
 		t.Fatalf("replace: %v after %v, want ErrLocked after the grace", err, time.Since(start))
 	}
 	time.AfterFunc(200*time.Millisecond, lk.Release)
-	lk2, err := b.Take(context.Background(), job, cron.PolicyReplace, 5*time.Second)
+	lk2, err := b.Take(context.Background(), job, cronlock.PolicyReplace, 5*time.Second)
 	if err != nil {
 		t.Fatalf("replace while the holder ends: %v", err)
 	}
@@ -285,9 +285,9 @@ func TestPasswordNeverInErrors(t *testing.T) {
 			defer l.Close()
 			var logged []string
 			l.Logf = func(f string, a ...any) { logged = append(logged, f) }
-			lk, err := l.Take(context.Background(), jobName(t), cron.PolicyForbid, 0)
+			lk, err := l.Take(context.Background(), jobName(t), cronlock.PolicyForbid, 0)
 			if err == nil {
-				_, err = open(t, s).Take(context.Background(), jobName(t), cron.PolicyForbid, 0)
+				_, err = open(t, s).Take(context.Background(), jobName(t), cronlock.PolicyForbid, 0)
 				lk.Release()
 			}
 			_, cerr := l.Check(context.Background())

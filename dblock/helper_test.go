@@ -19,7 +19,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/tend-run/tend/cron"
+	"github.com/tend-run/tend/cronlock"
 )
 
 // helperMain runs a helper: "hold" takes the lock, says "locked" and waits
@@ -34,7 +34,7 @@ func helperMain(mode string) int {
 	job := os.Getenv("TEND_DBLOCK_JOB")
 	switch mode {
 	case "hold":
-		lk, err := l.Take(context.Background(), job, cron.PolicyForbid, 0)
+		lk, err := l.Take(context.Background(), job, cronlock.PolicyForbid, 0)
 		if err != nil {
 			fmt.Println("take:", err)
 			return 3
@@ -49,7 +49,7 @@ func helperMain(mode string) int {
 		held, tries := 0, 0
 		for end := time.Now().Add(d); time.Now().Before(end); {
 			tries++
-			lk, err := l.Take(context.Background(), job, cron.PolicyForbid, 0)
+			lk, err := l.Take(context.Background(), job, cronlock.PolicyForbid, 0)
 			if errors.Is(err, ErrLocked) {
 				continue
 			}
@@ -234,7 +234,7 @@ func open(t testing.TB, s *server) *Locker {
 
 func take(t testing.TB, l *Locker, job string) *Lock {
 	t.Helper()
-	lk, err := l.Take(context.Background(), job, cron.PolicyForbid, 0)
+	lk, err := l.Take(context.Background(), job, cronlock.PolicyForbid, 0)
 	if err != nil {
 		t.Fatalf("Take %s: %v", job, err)
 	}

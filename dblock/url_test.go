@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tend-run/tend/cron"
+	"github.com/tend-run/tend/cronlock"
 )
 
 func TestOpen(t *testing.T) {
@@ -114,7 +114,7 @@ func TestAllowTakesNoLock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lk, err := l.Take(context.Background(), "job", cron.PolicyAllow, 0)
+	lk, err := l.Take(context.Background(), "job", cronlock.PolicyAllow, 0)
 	if lk != nil || err != nil {
 		t.Fatalf("allow: %v %v", lk, err)
 	}
@@ -131,7 +131,7 @@ func TestAllowTakesNoLock(t *testing.T) {
 		t.Fatal("unknown policy accepted")
 	}
 	// Nothing listens on port 1: unavailable, never locked.
-	_, err = l.Take(context.Background(), "job", cron.PolicyForbid, 0)
+	_, err = l.Take(context.Background(), "job", cronlock.PolicyForbid, 0)
 	if !errors.Is(err, ErrUnavailable) || errors.Is(err, ErrLocked) {
 		t.Fatalf("forbid, no server: %v", err)
 	}
@@ -147,7 +147,7 @@ func TestErrorsAreOneLine(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer l.Close()
-		_, err = l.Take(context.Background(), "job", cron.PolicyForbid, 0)
+		_, err = l.Take(context.Background(), "job", cronlock.PolicyForbid, 0)
 		if !errors.Is(err, ErrUnavailable) {
 			t.Fatalf("%s: %v, want ErrUnavailable", l.Redacted(), err)
 		}

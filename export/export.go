@@ -25,6 +25,7 @@ import (
 
 	"github.com/tend-run/tend/appjson"
 	"github.com/tend-run/tend/health"
+	"github.com/tend-run/tend/schedule"
 )
 
 // App is what an export needs to know about an app.
@@ -80,7 +81,7 @@ type Type struct {
 type CronJob struct {
 	ID          string
 	Command     string
-	Schedule    *appjson.Schedule
+	Schedule    *schedule.Schedule
 	Policy      appjson.Policy
 	Maintenance bool
 	// Timeout is the run limit (--cron-timeout; 24h by default).

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/tend-run/tend/appjson"
+	"github.com/tend-run/tend/export/oncalendar"
 )
 
 // Systemd writes per type a template unit APP-TYPE@.service whose
@@ -88,7 +89,18 @@ func (a App) serviceCommon(b *bytes.Buffer) {
 	fmt.Fprintf(b, "WorkingDirectory=%s\n", unitPath(a.Root))
 }
 
+// cronUnits is cron entry j's service and timer units.
 func (a App) cronUnits(j CronJob, r *Result, note string) (service, timer []byte, err error) {
+	service = a.cronService(j, r, note)
+	timer, err = a.cronTimer(j, r)
+	if err != nil {
+		return nil, nil, err
+	}
+	return service, timer, nil
+}
+
+// cronService is the unit that runs cron entry j once (`tend cron run`).
+func (a App) cronService(j CronJob, r *Result, note string) []byte {
 	var s bytes.Buffer
 	a.header(&s)
 	fmt.Fprintf(&s, "# cron %s: %q: %s\n%s", j.ID, j.Schedule.Spec, oneLine(j.Command), note)
@@ -111,7 +123,12 @@ func (a App) cronUnits(j CronJob, r *Result, note string) (service, timer []byte
 	}
 	fmt.Fprintf(&s, "ExecStart=%s\n", execLine(a.tendArgs(append(args, "cron", "run", j.ID)...)))
 	fmt.Fprintf(&s, "KillMode=mixed\nKillSignal=%s\nTimeoutStopSec=%d\n", signalName(j.StopSignal), seconds(a.Timeout))
+	return s.Bytes()
+}
 
+// cronTimer is the timer unit that starts cron entry j's service on its
+// schedule.
+func (a App) cronTimer(j CronJob, r *Result) ([]byte, error) {
 	var t bytes.Buffer
 	a.header(&t)
 	fmt.Fprintf(&t, "# cron %s: %q", j.ID, j.Schedule.Spec)
@@ -124,11 +141,11 @@ func (a App) cronUnits(j CronJob, r *Result, note string) (service, timer []byte
 	}
 	if j.Schedule.AtStart() {
 		a.atStartTimer(&t, j)
-		return s.Bytes(), t.Bytes(), nil
+		return t.Bytes(), nil
 	}
-	cal, err := OnCalendar(j.Schedule)
+	cal, err := oncalendar.Convert(j.Schedule)
 	if err != nil {
-		return nil, nil, fmt.Errorf("cron %s: %w", j.ID, err)
+		return nil, fmt.Errorf("cron %s: %w", j.ID, err)
 	}
 	for _, n := range cal.Notes {
 		fmt.Fprintf(&t, "# Note: %s.\n", n)
@@ -152,12 +169,9 @@ func (a App) cronUnits(j CronJob, r *Result, note string) (service, timer []byte
 		a.persistent(&t, j, r)
 	}
 	fmt.Fprintf(&t, "AccuracySec=1s\n")
-	return s.Bytes(), t.Bytes(), nil
+	return t.Bytes(), nil
 }
 
-// execLine quotes argv for ExecStart=: words with more than safe
-// characters go in double quotes; '%' (specifiers) and '$' (variables)
-// are doubled everywhere.
 // persistent is --cron-catch-up in a calendar timer: systemd catches up
 // on any missed time, not only within a window, which it says.
 func (a App) persistent(t *bytes.Buffer, j CronJob, r *Result) {
@@ -173,6 +187,9 @@ func (a App) atStartTimer(t *bytes.Buffer, j CronJob) {
 	fmt.Fprintf(t, "[Unit]\nDescription=%s cron %s (%s)\nPartOf=%s.target\n\n[Timer]\nOnActiveSec=0\nAccuracySec=1s\n", a.Name, j.ID, unitText(j.Schedule.Spec), a.Name)
 }
 
+// execLine quotes argv for ExecStart=: words with more than safe
+// characters go in double quotes; '%' (specifiers) and '$' (variables)
+// are doubled everywhere.
 func execLine(argv []string) string {
 	var words []string
 	for _, w := range argv {

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/tend-run/tend/appjson"
+	"github.com/tend-run/tend/internal/testkit"
+	"github.com/tend-run/tend/schedule"
 )
 
 func sampleApp(t *testing.T) App {
@@ -18,8 +20,8 @@ func sampleApp(t *testing.T) App {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sched := func(spec string) *appjson.Schedule {
-		s, err := appjson.ParseSchedule(spec, nil)
+	sched := func(spec string) *schedule.Schedule {
+		s, err := schedule.Parse(spec, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -200,4 +202,9 @@ func TestValidName(t *testing.T) {
 	if err := ValidName("My_App"); err == nil || !strings.Contains(err.Error(), "a-z, 0-9 and '-'") {
 		t.Errorf("message: %v", err)
 	}
+}
+
+func needSystemdAnalyze(t *testing.T) {
+	t.Helper()
+	testkit.NeedProgram(t, "systemd-analyze", "Debian: apt-get install systemd")
 }

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/tend-run/tend/app"
-	"github.com/tend-run/tend/cron"
+	"github.com/tend-run/tend/cronlock"
 	"github.com/tend-run/tend/internal/testkit"
 )
 
@@ -62,7 +62,7 @@ func TestJobSkipsWhenLocked(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer closeLocks()
-	held, err := locks.TakeRun(job.ID, cron.PolicyForbid, 0, cron.RealClock, nil)
+	held, err := locks.TakeRun(job.ID, cronlock.PolicyForbid, 0, cronlock.RealClock, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

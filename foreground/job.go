@@ -14,6 +14,7 @@ import (
 	"github.com/tend-run/tend/app"
 	"github.com/tend-run/tend/appjson"
 	"github.com/tend-run/tend/cron"
+	"github.com/tend-run/tend/cronlock"
 	"github.com/tend-run/tend/ping"
 	"github.com/tend-run/tend/proc"
 )
@@ -40,30 +41,20 @@ func (j Job) Run() (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	sigs, err := j.Settings.StopSignals()
+	stop, err := j.stopSignal()
 	if err != nil {
 		return 0, err
-	}
-	stop := sigs["cron"]
-	if stop == 0 {
-		stop = syscall.SIGTERM
 	}
 	errw := NewErrors(j.Stdout, j.Stderr)
 	name := "cron." + j.Job.ID
 	if !j.Force {
-		susp, closeSusp, err := j.Settings.OpenSuspensions(j.App, func(format string, args ...any) {
-			fmt.Fprintf(errw, "tend: "+format+"\n", args...)
-		})
+		suspended, err := j.suspended(errw)
 		if err != nil {
 			return 0, err
 		}
-		if susp != nil {
-			suspended := susp.Suspended(j.Job.ID)
-			closeSusp()
-			if suspended {
-				fmt.Fprintf(errw, "tend: %s: not run: it is suspended (tend cron resume %s; --force runs it anyway)\n", name, j.Job.ID)
-				return errw.Done(ExitLocked), nil
-			}
+		if suspended {
+			fmt.Fprintf(errw, "tend: %s: not run: it is suspended (tend cron resume %s; --force runs it anyway)\n", name, j.Job.ID)
+			return errw.Done(ExitLocked), nil
 		}
 	}
 	if j.Job.Policy != appjson.PolicyAllow && !j.NoLock {
@@ -83,39 +74,8 @@ func (j Job) Run() (int, error) {
 	}
 	stopping := watchStop(retries > 0)
 	defer stopping.stop()
-	reaper := proc.NewReaper(nil)
-	defer reaper.Close()
-	a := j.App
-	path, args := proc.ShellCommand(a.ExpandCommand(j.Job.Command))
-	first := time.Now()
-	var code int
-	for attempt := 1; ; attempt++ {
-		note := cron.AttemptNote(attempt, retries)
-		pings.send("start")
-		start := time.Now()
-		fmt.Fprintf(errw, "tend: %s started%s (schedule %q): %s\n", name, note, j.Job.Schedule.Spec, j.Job.Command)
-		env := a.CronEnv(j.Job.ID, first, start.Add(maxRun), attempt)
-		code = proc.Exec(proc.ExecConfig{
-			Command:    proc.Command{Path: path, Args: args, Env: env, Dir: a.Root},
-			StopSignal: stop, Timeout: j.Grace, MaxRun: maxRun,
-			Terminal: proc.IsTerminal(os.Stdin), ContainerInit: os.Getpid() == 1 || os.Getppid() == 1,
-			Reaper: reaper, Errors: errw,
-		})
-		fmt.Fprintf(errw, "tend: %s exited with status %d after %v%s\n", name, code, time.Since(start).Round(time.Millisecond), note)
-		if code == 0 || attempt > retries || stopping.asked() {
-			break
-		}
-		delay := cron.RetryDelay(j.Settings.RetryDelay(), attempt)
-		if next, late := cron.RetryTooLate(j.Job.Schedule, first, time.Now(), delay); late {
-			fmt.Fprintf(errw, "tend: %s: not retrying: the next run, due at %s, comes before the retry would (in %v)\n", name, next.Format(time.RFC3339), delay)
-			break
-		}
-		fmt.Fprintf(errw, "tend: %s: retrying in %v\n", name, delay)
-		if !stopping.sleep(delay) {
-			fmt.Fprintf(errw, "tend: %s: attempt %d of %d dropped: tend is stopping\n", name, attempt+1, retries+1)
-			break
-		}
-	}
+	r := jobRun{j: j, name: name, errw: errw, stop: stop, maxRun: maxRun, retries: retries, pings: pings, stopping: stopping}
+	code := r.attempts()
 	suffix := ""
 	if code != 0 {
 		suffix = strconv.Itoa(code)
@@ -123,6 +83,89 @@ func (j Job) Run() (int, error) {
 	pings.send(suffix)
 	pings.close()
 	return errw.Done(code), nil
+}
+
+// stopSignal is the signal a stop gives the job: --stop-signal cron=SIG,
+// SIGTERM by default.
+func (j Job) stopSignal() (syscall.Signal, error) {
+	sigs, err := j.Settings.StopSignals()
+	if err != nil {
+		return 0, err
+	}
+	stop := sigs["cron"]
+	if stop == 0 {
+		stop = syscall.SIGTERM
+	}
+	return stop, nil
+}
+
+// suspended says whether the job is suspended (`tend cron suspend`).
+func (j Job) suspended(errw io.Writer) (bool, error) {
+	susp, closeSusp, err := j.Settings.OpenSuspensions(j.App, func(format string, args ...any) {
+		fmt.Fprintf(errw, "tend: "+format+"\n", args...)
+	})
+	if err != nil || susp == nil {
+		return false, err
+	}
+	suspended := susp.Suspended(j.Job.ID)
+	closeSusp()
+	return suspended, nil
+}
+
+// jobRun is one foreground run of a job, once it may go on: its attempts.
+type jobRun struct {
+	j        Job
+	name     string
+	errw     *Errors
+	stop     syscall.Signal
+	maxRun   time.Duration
+	retries  int
+	pings    jobPings
+	stopping *stopWatch
+}
+
+// attempts runs the command until it succeeds, its retries are used up or
+// tend is stopping, and returns the last exit status.
+func (r jobRun) attempts() int {
+	reaper := proc.NewReaper(nil)
+	defer reaper.Close()
+	a := r.j.App
+	path, args := proc.ShellCommand(a.ExpandCommand(r.j.Job.Command))
+	first := time.Now()
+	var code int
+	for attempt := 1; ; attempt++ {
+		note := cron.AttemptNote(attempt, r.retries)
+		r.pings.send("start")
+		start := time.Now()
+		fmt.Fprintf(r.errw, "tend: %s started%s (schedule %q): %s\n", r.name, note, r.j.Job.Schedule.Spec, r.j.Job.Command)
+		env := a.CronEnv(r.j.Job.ID, first, start.Add(r.maxRun), attempt)
+		code = proc.Exec(proc.ExecConfig{
+			Command:    proc.Command{Path: path, Args: args, Env: env, Dir: a.Root},
+			StopSignal: r.stop, Timeout: r.j.Grace, MaxRun: r.maxRun,
+			Terminal: proc.IsTerminal(os.Stdin), ContainerInit: os.Getpid() == 1 || os.Getppid() == 1,
+			Reaper: reaper, Errors: r.errw,
+		})
+		fmt.Fprintf(r.errw, "tend: %s exited with status %d after %v%s\n", r.name, code, time.Since(start).Round(time.Millisecond), note)
+		if code == 0 || attempt > r.retries || r.stopping.asked() || !r.retryWait(attempt, first) {
+			return code
+		}
+	}
+}
+
+// retryWait waits for the retry after attempt; false when there is none:
+// the next scheduled run comes first, or tend is stopping.
+func (r jobRun) retryWait(attempt int, first time.Time) bool {
+	delay := cron.RetryDelay(r.j.Settings.RetryDelay(), attempt)
+	if next, late := cron.RetryTooLate(r.j.Job.Schedule, first, time.Now(), delay); late {
+		fmt.Fprintf(r.errw, "tend: %s: not retrying: the next run, due at %s, comes before the retry would (in %v)\n", r.name, next.Format(time.RFC3339), delay)
+		return false
+	}
+	fmt.Fprintf(r.errw, "tend: %s: retrying in %v\n", r.name, delay)
+	if !r.stopping.sleep(delay) {
+		fmt.Fprintf(r.errw, "tend: %s: attempt %d of %d dropped: tend is stopping\n", r.name, attempt+1, r.retries+1)
+		return false
+	}
+	return true
 }
 
 // jobPings sends a foreground run's --cron-ping pings; the zero value
@@ -166,12 +209,12 @@ func (j Job) lock(name string, errw *Errors) (release func(), code int, err erro
 	if err != nil {
 		return nil, 0, err
 	}
-	lock, err := locks.TakeRun(j.Job.ID, cron.Policy(j.Job.Policy), j.Grace, cron.RealClock, nil)
-	if errors.Is(err, cron.ErrLocked) {
+	lock, err := locks.TakeRun(j.Job.ID, cronlock.Policy(j.Job.Policy), j.Grace, cronlock.RealClock, nil)
+	if errors.Is(err, cronlock.ErrLocked) {
 		// A database names the holder: "lock held by another run ("tend
 		// HOST PID" from ADDR, backend pid N, connected T)".
 		holder := ""
-		if err != cron.ErrLocked {
+		if err != cronlock.ErrLocked {
 			holder = ": " + err.Error()
 		}
 		fmt.Fprintf(errw, "tend: %s: skipped: another run holds its lock (%s)%s; --no-lock runs it anyway\n", name, j.Job.Policy, holder)
@@ -190,7 +233,7 @@ func (j Job) lock(name string, errw *Errors) (release func(), code int, err erro
 // stopOnLockTrouble gives a run the stop signal when its lock is lost to
 // another holder or another tend replaces it: tend's own SIGTERM, which
 // Exec turns into the stop signal, -t and SIGKILL.
-func stopOnLockTrouble(lock cron.Held, name string, errw io.Writer) {
+func stopOnLockTrouble(lock cronlock.Held, name string, errw io.Writer) {
 	lost, asked := lock.Lost(), lock.StopRequested()
 	if lost == nil && asked == nil {
 		return

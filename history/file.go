@@ -2,6 +2,7 @@ package history
 
 import (
 	"bufio"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -174,30 +175,8 @@ func (s *Store) compact() (err error) {
 	if err := tmp.Chmod(mode); err != nil {
 		return err
 	}
-	var all []entry
-	for _, es := range s.jobs {
-		all = append(all, es...)
-	}
-	slices.SortFunc(all, func(a, b entry) int {
-		switch {
-		case a.seq < b.seq:
-			return -1
-		case a.seq > b.seq:
-			return 1
-		}
-		return 0
-	})
-	w := bufio.NewWriter(tmp)
-	for _, e := range all {
-		line, err := encode(e.run)
-		if err != nil {
-			return err
-		}
-		if _, err := w.Write(line); err != nil {
-			return err
-		}
-	}
-	if err := w.Flush(); err != nil {
+	all := s.inOrder()
+	if err := writeRuns(tmp, all); err != nil {
 		return err
 	}
 	if err := tmp.Sync(); err != nil {
@@ -216,6 +195,32 @@ func (s *Store) compact() (err error) {
 	s.needNL = false
 	s.compactSoon = false
 	return syncDir(dir)
+}
+
+// inOrder is every kept run, in the order they were recorded. The caller
+// holds s.mu.
+func (s *Store) inOrder() []entry {
+	var all []entry
+	for _, es := range s.jobs {
+		all = append(all, es...)
+	}
+	slices.SortFunc(all, func(a, b entry) int { return cmp.Compare(a.seq, b.seq) })
+	return all
+}
+
+// writeRuns writes the runs of all to f, one line each.
+func writeRuns(f io.Writer, all []entry) error {
+	w := bufio.NewWriter(f)
+	for _, e := range all {
+		line, err := encode(e.run)
+		if err != nil {
+			return err
+		}
+		if _, err := w.Write(line); err != nil {
+			return err
+		}
+	}
+	return w.Flush()
 }
 
 // syncDir fsyncs a directory so that a rename in it is durable.

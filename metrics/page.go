@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tend-run/tend/appjson"
 	"github.com/tend-run/tend/history"
+	"github.com/tend-run/tend/schedule"
 	"github.com/tend-run/tend/status"
 )
 
@@ -130,7 +130,7 @@ func pageState(src Source, page PageSources) (stateJSON, error) {
 	st.Health.OK, st.Health.Why = snap.Healthy(status.Processes, now)
 	st.CronHealth.OK, st.CronHealth.Why = snap.Healthy(status.Cron, now)
 	for _, j := range snap.Cron {
-		st.Words[j.ID] = appjson.Describe(j.Schedule)
+		st.Words[j.ID] = schedule.Describe(j.Schedule)
 		if page.Runs == nil {
 			continue
 		}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 	"unicode/utf8"
+
+	"github.com/tend-run/tend/logbuf"
 )
 
 // lineWriter turns one producer's bytes into prefixed lines.
@@ -26,11 +28,11 @@ type lineWriter struct {
 	namePart []byte
 	// log counts the batch's lines and knows its prefix, for the log
 	// buffers.
-	log logEntry
+	log logbuf.Entry
 }
 
 func (m *Mux) newLineWriter(name string, s Stream) *lineWriter {
-	return &lineWriter{m: m, name: name, stream: s, stamp: -1, log: logEntry{name: name}}
+	return &lineWriter{m: m, name: name, stream: s, stamp: -1, log: logbuf.Entry{Name: name}}
 }
 
 // consume splits data into lines; complete ones go to the batch.
@@ -98,7 +100,7 @@ func (lw *lineWriter) emit(line []byte) {
 // as is) into the batch.
 func (lw *lineWriter) appendLine(line []byte) {
 	o := &lw.m.opts
-	lw.log.lines++
+	lw.log.Lines++
 	if o.JSON {
 		lw.batch = lw.appendJSON(lw.batch, line)
 		return
@@ -137,9 +139,9 @@ func (lw *lineWriter) refreshPrefix() {
 		b = append(b, "\x1b[0m"...)
 	}
 	lw.namePart = append(b, ' ')
-	lw.log.prefix = len(lw.colorOn) + len(lw.namePart)
+	lw.log.Prefix = len(lw.colorOn) + len(lw.namePart)
 	if m.opts.Timestamps {
-		lw.log.prefix += len("15:04:05 ")
+		lw.log.Prefix += len("15:04:05 ")
 	}
 }
 
@@ -218,7 +220,7 @@ func (lw *lineWriter) flush() {
 	}
 	next := lw.batch[:0]
 	if lw.err == nil {
-		var e *logEntry
+		var e *logbuf.Entry
 		if lw.m.logs != nil {
 			e = &lw.log
 		}
@@ -226,10 +228,10 @@ func (lw *lineWriter) flush() {
 			lw.err = fmt.Errorf("write output of %s: %w", lw.name, err)
 		}
 		if e != nil {
-			next = e.reuse
+			next = e.Reuse
 		}
 	}
-	lw.log.lines = 0
+	lw.log.Lines = 0
 	lw.batch = next
 	if cap(lw.batch) > keepBatch {
 		lw.batch = nil

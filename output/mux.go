@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/tend-run/tend/logbuf"
 )
 
 // Output buffer sizes: one read is at most readSize bytes; a line is kept
@@ -99,7 +101,7 @@ type Mux struct {
 
 	pipes map[*Pipes]bool // being copied and waited for by Drain (guarded by mu)
 
-	logs *logStore // the log buffers (nil: LogBuffer is 0)
+	logs *logbuf.Store // the log buffers (nil: LogBuffer is 0)
 }
 
 // palette of ANSI colours given to names in order of first appearance.
@@ -116,7 +118,7 @@ func NewMux(opts OutputOptions) *Mux {
 	m := &Mux{opts: opts, width: len(tendName), palette: map[string]string{tendName: "1"}, progress: map[string]*atomic.Int64{}, pipes: map[*Pipes]bool{}}
 	m.out.init(opts.Stdout, opts.Stderr)
 	if opts.LogBuffer > 0 {
-		m.logs = newLogStore(opts.LogBuffer, opts.Now)
+		m.logs = logbuf.New(opts.LogBuffer, opts.Now, keepBatch)
 	}
 	return m
 }
@@ -292,7 +294,7 @@ func (m *Mux) ownLine(s Stream, g *gate, h *Hold, format string, args ...any) {
 	l := ownLine{stream: s, data: lw.batch, gate: g, release: h}
 	if m.logs != nil {
 		if !m.opts.Prefix && !m.opts.JSON {
-			lw.log.prefix = len(tendName + ": ")
+			lw.log.Prefix = len(tendName + ": ")
 		}
 		l.log = &lw.log
 	}

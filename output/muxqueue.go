@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/tend-run/tend/logbuf"
 )
 
 // The Mux's write path. The copiers write their batches themselves, one
@@ -102,8 +104,8 @@ type ownLine struct {
 	stream  Stream
 	data    []byte
 	gate    *gate
-	release *Hold     // released once the line is written or dropped
-	log     *logEntry // for the log buffers (nil: not kept)
+	release *Hold         // released once the line is written or dropped
+	log     *logbuf.Entry // for the log buffers (nil: not kept)
 }
 
 // gate holds an own line back until a process's output is copied.
@@ -116,18 +118,18 @@ type gate struct {
 // EPIPE on a stream (its reader went away) everything for it is discarded.
 //
 // With log buffers (e not nil), the batch is kept for `tend logs` once
-// written, still under the lock, and e.reuse is the buffer to fill next.
-func (m *Mux) write(s Stream, b []byte, e *logEntry) error {
+// written, still under the lock, and e.Reuse is the buffer to fill next.
+func (m *Mux) write(s Stream, b []byte, e *logbuf.Entry) error {
 	m.out.pending[s].Add(int64(len(b)))
 	return m.writeCounted(s, b, e)
 }
 
 // writeCounted is write for bytes already counted in pending.
-func (m *Mux) writeCounted(s Stream, b []byte, e *logEntry) error {
+func (m *Mux) writeCounted(s Stream, b []byte, e *logbuf.Entry) error {
 	o := &m.out
 	defer o.pending[s].Add(-int64(len(b)))
 	if e != nil {
-		e.reuse = b[:0]
+		e.Reuse = b[:0]
 	}
 	if o.broken[s].Load() {
 		return nil
@@ -142,7 +144,7 @@ func (m *Mux) writeCounted(s Stream, b []byte, e *logEntry) error {
 	_, err := m.writer(s).Write(b)
 	o.inWrite[s].Store(false)
 	if e != nil {
-		m.logs.keep(s, b, e)
+		m.logs.Keep(int(s), b, e)
 	}
 	if errors.Is(err, syscall.EPIPE) {
 		o.broken[s].Store(true)

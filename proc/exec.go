@@ -2,6 +2,7 @@ package proc
 
 import (
 	"fmt"
+	"github.com/tend-run/tend/procfs"
 	"io"
 	"os"
 	"syscall"
@@ -99,7 +100,7 @@ func Exec(cfg ExecConfig) int {
 		}
 		_ = child.Signal(syscall.SIGTERM, true)
 		cfg.Reaper.StopLeftovers(syscall.SIGTERM, max(time.Until(e.deadline), 0))
-		if GroupAlive(child.Pid) {
+		if procfs.GroupAlive(child.Pid) {
 			_ = child.Signal(syscall.SIGKILL, true)
 		}
 	}

@@ -2,6 +2,7 @@ package proc
 
 import (
 	"errors"
+	"github.com/tend-run/tend/procfs"
 	"os"
 	"syscall"
 	"time"
@@ -14,19 +15,19 @@ const leftoverPoll = 20 * time.Millisecond
 // descendants whose parents exited, re-parented to tend as subreaper or as
 // PID 1. Zombies are not listed (the reaper collects them).
 func (r *Reaper) Leftovers() []int {
-	if !canFindChildren {
+	if !procfs.CanFindChildren {
 		return nil
 	}
 	self := os.Getpid()
 	var pids []int
-	for _, pid := range childrenOf(self) {
+	for _, pid := range procfs.Children(self) {
 		r.mu.Lock()
 		_, ours := r.children[pid]
 		r.mu.Unlock()
 		if ours {
 			continue
 		}
-		if st, ok := procStat(pid); ok && st.state != 'Z' && st.state != 'X' {
+		if st, ok := procfs.Stat(pid); ok && st.State != 'Z' && st.State != 'X' {
 			pids = append(pids, pid)
 		}
 	}
@@ -47,7 +48,7 @@ func (r *Reaper) signalLeftovers(sig syscall.Signal) int {
 	pids := r.Leftovers()
 	for _, pid := range pids {
 		_ = syscall.Kill(pid, sig)
-		if st, ok := procStat(pid); ok && st.pgrp == pid {
+		if st, ok := procfs.Stat(pid); ok && st.Pgrp == pid {
 			_ = syscall.Kill(-pid, sig)
 		}
 	}
@@ -56,8 +57,8 @@ func (r *Reaper) signalLeftovers(sig syscall.Signal) int {
 
 // anyLeft reports whether a leftover process is still alive.
 func (r *Reaper) anyLeft() bool {
-	if os.Getpid() == 1 && canFindChildren {
-		return len(livingProcesses()) > 0
+	if os.Getpid() == 1 && procfs.CanFindChildren {
+		return len(procfs.Living()) > 0
 	}
 	return len(r.Leftovers()) > 0
 }
@@ -67,13 +68,13 @@ func (r *Reaper) anyLeft() bool {
 // it repeats the signal), then SIGKILLs whatever is left until nothing is.
 // It reports how many processes it found and whether it had to SIGKILL.
 func (r *Reaper) StopLeftovers(sig syscall.Signal, grace time.Duration) (found int, killed bool) {
-	if !canFindChildren && os.Getpid() != 1 {
+	if !procfs.CanFindChildren && os.Getpid() != 1 {
 		return 0, false
 	}
 	deadline := time.Now().Add(grace)
 	signalled := map[int]bool{}
 	if os.Getpid() == 1 && r.anyLeft() {
-		found = len(livingProcesses())
+		found = len(procfs.Living())
 		r.signalLeftovers(sig)
 	}
 	for r.anyLeft() && time.Now().Before(deadline) {
@@ -81,7 +82,7 @@ func (r *Reaper) StopLeftovers(sig syscall.Signal, grace time.Duration) (found i
 			if !signalled[pid] {
 				signalled[pid] = true
 				_ = syscall.Kill(pid, sig)
-				if st, ok := procStat(pid); ok && st.pgrp == pid {
+				if st, ok := procfs.Stat(pid); ok && st.Pgrp == pid {
 					_ = syscall.Kill(-pid, sig)
 				}
 			}

@@ -3,6 +3,7 @@ package proc
 import (
 	"errors"
 	"fmt"
+	"github.com/tend-run/tend/procfs"
 	"math/rand/v2"
 	"os"
 	"runtime"
@@ -39,8 +40,8 @@ func waitFor(t *testing.T, what string, d time.Duration, cond func() bool) {
 func zombies(t *testing.T) []int {
 	t.Helper()
 	var z []int
-	for _, pid := range childrenOf(os.Getpid()) {
-		if st, ok := procStat(pid); ok && st.state == 'Z' {
+	for _, pid := range procfs.Children(os.Getpid()) {
+		if st, ok := procfs.Stat(pid); ok && st.State == 'Z' {
 			z = append(z, pid)
 		}
 	}
@@ -149,8 +150,8 @@ func TestGroupSignalReachesGrandchildren(t *testing.T) {
 		t.Errorf("shell: %v, want killed by SIGTERM", got)
 	}
 	waitFor(t, "grandchild gone", 5*time.Second, func() bool {
-		st, ok := procStat(grandchild)
-		return !ok || st.state == 'Z'
+		st, ok := procfs.Stat(grandchild)
+		return !ok || st.State == 'Z'
 	})
 }
 
@@ -180,8 +181,8 @@ func TestStopLeftoversFindsSetsidDescendants(t *testing.T) {
 		t.Errorf("StopLeftovers = %d, %v; want the daemon found and killed", found, killed)
 	}
 	waitFor(t, "daemon gone", 5*time.Second, func() bool {
-		st, ok := procStat(daemon)
-		return !ok || st.state == 'Z'
+		st, ok := procfs.Stat(daemon)
+		return !ok || st.State == 'Z'
 	})
 	if left := r.Leftovers(); len(left) != 0 {
 		t.Errorf("leftovers after StopLeftovers: %v", left)

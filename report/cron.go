@@ -7,7 +7,7 @@ import (
 
 	"github.com/tend-run/tend/app"
 	"github.com/tend-run/tend/appjson"
-	"github.com/tend-run/tend/cron"
+	"github.com/tend-run/tend/cronlock"
 	"github.com/tend-run/tend/dblock"
 )
 
@@ -35,7 +35,7 @@ type CronEntry struct {
 
 // CronList lists a's cron jobs with their next n runs after now; db (if
 // any) names their locks, susp (if any) says which are suspended.
-func CronList(a *app.App, now time.Time, n int, db *dblock.Locker, susp cron.Suspender) []CronEntry {
+func CronList(a *app.App, now time.Time, n int, db *dblock.Locker, susp cronlock.Suspender) []CronEntry {
 	out := []CronEntry{}
 	if a.Cron == nil {
 		return out

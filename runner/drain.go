@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tend-run/tend/proc"
+	"github.com/tend-run/tend/procfs"
 )
 
 // StopRequested reports, once Run has returned, whether a stop signal or
@@ -98,7 +99,7 @@ func (s *Supervisor) stopLeftovers() {
 			groups = append(groups, inst.child.Pid)
 		}
 	}
-	live := proc.LiveAmong(groups) // /proc is read at most once, and only if a group remains
+	live := procfs.LiveAmong(groups) // /proc is read at most once, and only if a group remains
 	for _, inst := range s.instances {
 		if inst.child != nil && live[inst.child.Pid] {
 			killed = true

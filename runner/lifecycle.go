@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tend-run/tend/proc"
+	"github.com/tend-run/tend/procfs"
 	"github.com/tend-run/tend/status"
 )
 
@@ -155,7 +156,7 @@ func (s *Supervisor) sample() {
 	}
 	s.sampling = true
 	go func() {
-		u := proc.GroupUsage(groups)
+		u := procfs.GroupUsage(groups)
 		select {
 		case s.events <- event{sampled: true, usage: u}:
 		case <-s.done:
@@ -165,7 +166,7 @@ func (s *Supervisor) sample() {
 
 // sampled acts on a sample: an instance above its limit twice in a row
 // is recycled.
-func (s *Supervisor) sampled(usage map[int]proc.Usage) {
+func (s *Supervisor) sampled(usage map[int]procfs.Usage) {
 	for _, inst := range s.instances {
 		limit := inst.spec.MaxMemory
 		if limit == 0 || !inst.running || inst.retiring {
@@ -282,7 +283,7 @@ func (s *Supervisor) giveUp(inst *instance, st proc.ExitStatus) {
 
 // lifeStatus fills in an instance's usage and recycles for the snapshot;
 // usage holds the groups measured for it.
-func (inst *instance) lifeStatus(p *status.Process, usage map[int]proc.Usage) {
+func (inst *instance) lifeStatus(p *status.Process, usage map[int]procfs.Usage) {
 	l := &inst.life
 	if len(l.recycles) > 0 {
 		p.Recycles = map[string]int{}
@@ -307,7 +308,7 @@ func (inst *instance) lifeStatus(p *status.Process, usage map[int]proc.Usage) {
 // pass over /proc, reused for SampleEvery while the same groups run (the
 // status page asks every 2 s; a pass costs about a millisecond on a host
 // with 80 processes: BenchmarkGroupUsage).
-func (s *Supervisor) usage() map[int]proc.Usage {
+func (s *Supervisor) usage() map[int]procfs.Usage {
 	var groups []int
 	for _, inst := range s.instances {
 		if inst.running && inst.child != nil {
@@ -318,14 +319,14 @@ func (s *Supervisor) usage() map[int]proc.Usage {
 	if time.Since(c.at) < s.cfg.SampleEvery && slices.Equal(c.groups, groups) {
 		return c.usage
 	}
-	c.groups, c.usage, c.at = groups, proc.GroupUsage(groups), time.Now()
+	c.groups, c.usage, c.at = groups, procfs.GroupUsage(groups), time.Now()
 	return c.usage
 }
 
 // usageCache is the snapshot's last pass over /proc.
 type usageCache struct {
 	groups []int
-	usage  map[int]proc.Usage
+	usage  map[int]procfs.Usage
 	at     time.Time
 }
 

@@ -13,7 +13,7 @@ import (
 
 	"github.com/tend-run/tend/health"
 	"github.com/tend-run/tend/internal/testkit"
-	"github.com/tend-run/tend/proc"
+	"github.com/tend-run/tend/procfs"
 	"github.com/tend-run/tend/status"
 )
 
@@ -157,7 +157,7 @@ func TestFailureHooksCountedUnderACrashLoop(t *testing.T) {
 // --max-memory: an instance whose group holds more than the limit for two
 // samples is recycled gracefully, and tend logs the figure.
 func TestMaxMemoryRecycles(t *testing.T) {
-	if !proc.CanMeasure {
+	if !procfs.CanMeasure {
 		t.Skip("needs /proc")
 	}
 	// dd holds its 40 MiB buffer, written, while it waits on a pipe sleep

@@ -14,6 +14,7 @@ import (
 	"github.com/tend-run/tend/health"
 	"github.com/tend-run/tend/output"
 	"github.com/tend-run/tend/proc"
+	"github.com/tend-run/tend/procfs"
 )
 
 // Config is everything a Supervisor runs.
@@ -143,7 +144,7 @@ type event struct {
 	// --on-failure-every since a hooked failure.
 	aged, recovered bool
 	// usage is a memory sample (by group); sampled says it is one.
-	usage   map[int]proc.Usage
+	usage   map[int]procfs.Usage
 	sampled bool
 }
 

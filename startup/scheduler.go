@@ -8,6 +8,7 @@ import (
 
 	"github.com/tend-run/tend/app"
 	"github.com/tend-run/tend/cron"
+	"github.com/tend-run/tend/cronlock"
 	"github.com/tend-run/tend/output"
 	"github.com/tend-run/tend/ping"
 	"github.com/tend-run/tend/privdir"
@@ -40,8 +41,8 @@ func SchedulerConfig(settings app.Settings, a *app.App, out *output.Mux, reaper 
 	if err != nil {
 		return nil, err
 	}
-	var suspend cron.Suspender
-	if l, ok := locks.(cron.Suspender); ok {
+	var suspend cronlock.Suspender
+	if l, ok := locks.(cronlock.Suspender); ok {
 		suspend = l // the lock dir, or the --lock-url database
 	} else if st, _, err := settings.OpenSuspensions(a, out.Errorf); err != nil { // lives as long as tend
 		return nil, err

@@ -15,6 +15,7 @@ import (
 	"github.com/tend-run/tend/metrics"
 	"github.com/tend-run/tend/output"
 	"github.com/tend-run/tend/proc"
+	"github.com/tend-run/tend/procfs"
 	"github.com/tend-run/tend/report"
 	"github.com/tend-run/tend/runner"
 )
@@ -126,7 +127,7 @@ func plan(s Start) (*planned, error) {
 	if err := p.durations(); err != nil {
 		return nil, err
 	}
-	if !proc.CanMeasure && s.Settings.MaxMemory != "" {
+	if !procfs.CanMeasure && s.Settings.MaxMemory != "" {
 		p.out.Errorf("warning: --max-memory needs /proc, which this system has not: it is not enforced")
 	}
 	p.planner = formation.NewPlanner(s.Settings, s.Only)

@@ -10,7 +10,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/tend-run/tend/proc"
+	"github.com/tend-run/tend/procfs"
 )
 
 // --restart=worker restarts only the worker: its exits 0 are recycles,
@@ -91,7 +91,7 @@ func TestLifecycleBadInput(t *testing.T) {
 // recycled, the figure is logged, and tend status and /metrics show its
 // memory and recycles.
 func TestMaxMemoryEndToEnd(t *testing.T) {
-	if !proc.CanMeasure {
+	if !procfs.CanMeasure {
 		t.Skip("needs /proc")
 	}
 	t.Parallel()

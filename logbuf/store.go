@@ -1,4 +1,8 @@
-package output
+// Package logbuf keeps the recent output of every name for `tend logs`:
+// whole lines as tend printed them, in batches ordered by a global
+// sequence number, bounded in bytes per name, and read by any number of
+// readers (Logs) that never make the writers wait.
+package logbuf
 
 import (
 	"bytes"
@@ -17,21 +21,22 @@ import (
 // for them: what a slow reader has not taken yet is evicted like anything
 // else, and the reader is told how many lines it missed.
 
-// chunkOverhead is what a kept batch costs beyond its bytes, counted
+// ChunkOverhead is what a kept batch costs beyond its bytes, counted
 // against the limit so that a flood of one-line batches stays bounded.
-const chunkOverhead = 64
+const ChunkOverhead = 64
 
-// logStore holds one logBuf per name.
-type logStore struct {
-	limit int // bytes per name, chunkOverhead per batch included
-	now   func() time.Time
-	seq   atomic.Uint64 // the last sequence number given to a batch
+// Store holds one logBuf per name.
+type Store struct {
+	limit     int // bytes per name, ChunkOverhead per batch included
+	now       func() time.Time
+	keepBatch int           // the largest batch buffer Keep hands back new
+	seq       atomic.Uint64 // the last sequence number given to a batch
 
 	mu      sync.Mutex // guards bufs and closed
 	bufs    map[string]*logBuf
-	closed  chan struct{} // closed by CloseLogs: readers finish
+	closed  chan struct{} // closed by Close: readers finish
 	readers sync.WaitGroup
-	sent    atomic.Int64 // bytes readers have sent, for CloseLogs
+	sent    atomic.Int64 // bytes readers have sent, for Close
 
 	wake notifier // followers waiting for new batches
 }
@@ -56,25 +61,29 @@ type chunk struct {
 	first  int64 // index of the first line in data
 	lines  int64
 	time   int64 // Unix nanoseconds when it was written
-	stream Stream
-	prefix int // bytes before a line's text (text format): the prefix
+	stream int   // the writer's stream, as Keep got it
+	prefix int   // bytes before a line's text (text format): the prefix
 }
 
-// logEntry describes a batch being written, for the log buffer.
-type logEntry struct {
-	name   string
-	buf    *logBuf // name's buffer, once looked up
-	lines  int64
-	prefix int
-	// reuse is set by keep: the buffer the writer fills next (nil: make one).
-	reuse []byte
+// Entry describes a batch being written, for the log buffer. A writer
+// keeps one per name and stream, and fills in Lines and Prefix.
+type Entry struct {
+	Name   string
+	Lines  int64 // the lines of the batch
+	Prefix int   // bytes before a line's text: the prefix (0: none)
+	// Reuse is set by Keep: the buffer the writer fills next (nil: make one).
+	Reuse []byte
+	buf   *logBuf // Name's buffer, once looked up
 }
 
-func newLogStore(limit int, now func() time.Time) *logStore {
-	return &logStore{limit: limit, now: now, bufs: map[string]*logBuf{}, closed: make(chan struct{})}
+// New returns a Store keeping up to limit bytes of each name's output;
+// now stamps the batches. Keep hands a writer back a new buffer of a
+// batch's capacity while it is at most keepBatch.
+func New(limit int, now func() time.Time, keepBatch int) *Store {
+	return &Store{limit: limit, now: now, keepBatch: keepBatch, bufs: map[string]*logBuf{}, closed: make(chan struct{})}
 }
 
-func (st *logStore) buf(name string) *logBuf {
+func (st *Store) buf(name string) *logBuf {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	b := st.bufs[name]
@@ -85,11 +94,12 @@ func (st *logStore) buf(name string) *logBuf {
 	return b
 }
 
-// keep takes data, a batch just written to stream s, and sets e.reuse.
-// The caller holds s's write lock, so sequence numbers follow print order.
-func (st *logStore) keep(s Stream, data []byte, e *logEntry) {
-	e.reuse = data[:0]
-	if len(data) == 0 || e.lines == 0 {
+// Keep takes data, a batch of whole lines just written to stream s, and
+// sets e.Reuse. The caller holds s's write lock, so sequence numbers follow
+// print order.
+func (st *Store) Keep(s int, data []byte, e *Entry) {
+	e.Reuse = data[:0]
+	if len(data) == 0 || e.Lines == 0 {
 		return
 	}
 	owned, handed := data, true
@@ -99,21 +109,21 @@ func (st *logStore) keep(s Stream, data []byte, e *logEntry) {
 		owned, handed = append([]byte(nil), data...), false
 	}
 	if e.buf == nil {
-		e.buf = st.buf(e.name)
+		e.buf = st.buf(e.Name)
 	}
 	b := e.buf
 	t := st.now().UnixNano()
 	b.mu.Lock()
-	b.chunks = append(b.chunks, chunk{data: owned, seq: st.seq.Add(1), first: b.next, lines: e.lines, time: t, stream: s, prefix: e.prefix})
-	b.next += e.lines
-	b.size += len(owned) + chunkOverhead
+	b.chunks = append(b.chunks, chunk{data: owned, seq: st.seq.Add(1), first: b.next, lines: e.Lines, time: t, stream: s, prefix: e.Prefix})
+	b.next += e.Lines
+	b.size += len(owned) + ChunkOverhead
 	b.evict(st.limit)
 	if handed {
-		e.reuse, b.spare = b.spare, nil
+		e.Reuse, b.spare = b.spare, nil
 	}
 	b.mu.Unlock()
-	if e.reuse == nil && cap(data) <= keepBatch {
-		e.reuse = make([]byte, 0, cap(data))
+	if e.Reuse == nil && cap(data) <= st.keepBatch {
+		e.Reuse = make([]byte, 0, cap(data))
 	}
 	st.wake.notify()
 }
@@ -131,7 +141,7 @@ func (b *logBuf) evict(limit int) {
 			cut = excess + bytes.IndexByte(kept[excess-1:], '\n')
 		}
 		if cut == len(kept) {
-			b.size -= len(kept) + chunkOverhead
+			b.size -= len(kept) + ChunkOverhead
 			b.first = c.first + c.lines
 			if b.spare == nil || cap(c.data) > cap(b.spare) {
 				b.spare = c.data[:0]
@@ -187,29 +197,22 @@ func (n *notifier) notify() {
 	n.waiting.Store(false)
 }
 
-// LogNames are the names whose output the log buffers hold or held.
-func (m *Mux) LogNames() []string {
-	if m.logs == nil {
-		return nil
-	}
-	m.logs.mu.Lock()
-	defer m.logs.mu.Unlock()
-	names := make([]string, 0, len(m.logs.bufs))
-	for n := range m.logs.bufs {
+// Names are the names whose output the buffers hold or held.
+func (st *Store) Names() []string {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	names := make([]string, 0, len(st.bufs))
+	for n := range st.bufs {
 		names = append(names, n)
 	}
 	return names
 }
 
-// CloseLogs ends every reader of the log buffers once it has sent what
-// there is (a follower of `tend logs --follow` gets the last lines of a
-// drain), waiting for them while they make progress, up to idle without
-// any (a reader whose caller stopped reading) and ten times idle in all.
-func (m *Mux) CloseLogs(idle time.Duration) {
-	st := m.logs
-	if st == nil {
-		return
-	}
+// Close ends every reader once it has sent what there is (a follower gets
+// the last lines). done is closed once they all returned; sent counts the
+// bytes they sent, so that the caller can tell a reader making progress
+// from one whose caller stopped reading.
+func (st *Store) Close() (done <-chan struct{}, sent *atomic.Int64) {
 	st.mu.Lock()
 	select {
 	case <-st.closed:
@@ -217,7 +220,7 @@ func (m *Mux) CloseLogs(idle time.Duration) {
 		close(st.closed)
 	}
 	st.mu.Unlock()
-	done := make(chan struct{})
-	go func() { st.readers.Wait(); close(done) }()
-	waitIdle(done, nil, &st.sent, idle, 10*idle)
+	c := make(chan struct{})
+	go func() { st.readers.Wait(); close(c) }()
+	return c, &st.sent
 }

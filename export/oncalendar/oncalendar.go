@@ -1,4 +1,7 @@
-package export
+// Package oncalendar converts a cron schedule into the systemd timer
+// settings that fire at the same times (OnCalendar=, or OnActiveSec= for
+// @every), for `tend export systemd`.
+package oncalendar
 
 import (
 	"fmt"
@@ -8,7 +11,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 
-	"github.com/tend-run/tend/appjson"
+	"github.com/tend-run/tend/schedule"
 )
 
 // cronParser reads schedules with Dokku's options, as appjson does, to get
@@ -31,10 +34,10 @@ type Calendar struct {
 	Notes []string
 }
 
-// OnCalendar converts a parsed schedule into systemd calendar events that
+// Convert converts a parsed schedule into systemd calendar events that
 // fire at the same times. The zone is always written: the schedule's
 // CRON_TZ= zone, else the app's (TZ, else UTC), never the machine's.
-func OnCalendar(s *appjson.Schedule) (c Calendar, err error) {
+func Convert(s *schedule.Schedule) (c Calendar, err error) {
 	if s.AtStart() {
 		return Calendar{}, fmt.Errorf("schedule %q: @reboot has no calendar: it runs once at start", s.Spec)
 	}

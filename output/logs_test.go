@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tend-run/tend/internal/testkit"
+	"github.com/tend-run/tend/logbuf"
 )
 
 // logsOf runs a Logs query that does not follow and returns what it sent.
@@ -85,7 +86,7 @@ func TestLogsEvictWholeLines(t *testing.T) {
 	if missed != 0 {
 		t.Errorf("missed %d", missed)
 	}
-	if len(got) > limit || len(got) < limit-chunkOverhead-100 {
+	if len(got) > limit || len(got) < limit-logbuf.ChunkOverhead-100 {
 		t.Errorf("kept %d bytes, want a little under %d", len(got), limit)
 	}
 	if !strings.HasSuffix(printed.String(), got) || !strings.HasPrefix(got, "web.1 | line ") {

@@ -1,4 +1,4 @@
-package appjson
+package schedule
 
 import (
 	"strings"
@@ -52,7 +52,7 @@ func TestScheduleDSTStepInFixedHour(t *testing.T) {
 	if err != nil {
 		t.Skipf("no zone data: %v", err)
 	}
-	s, err := ParseSchedule("*/30 2 * * *", berlin)
+	s, err := Parse("*/30 2 * * *", berlin)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +80,7 @@ func TestScheduleDSTManyRunsInRepeatedHour(t *testing.T) {
 	if err != nil {
 		t.Skipf("no zone data: %v", err)
 	}
-	s, err := ParseSchedule("*/10 1 * * *", ny)
+	s, err := Parse("*/10 1 * * *", ny)
 	if err != nil {
 		t.Fatal(err)
 	}

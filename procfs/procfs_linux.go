@@ -1,30 +1,20 @@
-package proc
+package procfs
 
 import (
 	"os"
 	"strconv"
 	"strings"
 	"syscall"
-
-	"golang.org/x/sys/unix"
 )
 
-// becomeSubreaper makes orphaned descendants re-parent to tend instead of
-// PID 1, so they can be reaped and signalled. PID 1 is a reaper already.
-func becomeSubreaper() {
-	if os.Getpid() != 1 {
-		_ = unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
-	}
-}
+// CanFindChildren reports whether Children works on this system.
+const CanFindChildren = true
 
-// canFindChildren reports whether childrenOf works on this system.
-const canFindChildren = true
-
-// childrenOf lists the pids whose parent is ppid. tend's own come from the
+// Children lists the pids whose parent is ppid. tend's own come from the
 // kernel's list of each of its threads' children (a few µs); anyone else's,
 // or where the kernel keeps no such list, from a pass over every process in
 // /proc, whose cost grows with the host's process count.
-func childrenOf(ppid int) []int {
+func Children(ppid int) []int {
 	if ppid == os.Getpid() {
 		if pids, ok := ownChildren(); ok {
 			return pids
@@ -45,47 +35,48 @@ func procChildrenScan(ppid int) []int {
 		if err != nil {
 			continue
 		}
-		if st, ok := procStat(pid); ok && st.ppid == ppid {
+		if st, ok := Stat(pid); ok && st.PPid == ppid {
 			pids = append(pids, pid)
 		}
 	}
 	return pids
 }
 
-type procInfo struct {
-	state byte
-	ppid  int
-	pgrp  int
+// Info is what /proc/PID/stat says of a process.
+type Info struct {
+	State byte // 'R', 'S', 'Z' (zombie), 'X' (dead)...
+	PPid  int  // the parent
+	Pgrp  int  // the process group
 }
 
-// procStat reads state, parent and group of pid from /proc/PID/stat. The
+// Stat reads state, parent and group of pid from /proc/PID/stat. The
 // command name may contain spaces and parentheses, so fields are counted
 // from the last ')'.
-func procStat(pid int) (procInfo, bool) {
+func Stat(pid int) (Info, bool) {
 	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
-		return procInfo{}, false
+		return Info{}, false
 	}
 	s := string(data)
 	i := strings.LastIndexByte(s, ')')
 	if i < 0 {
-		return procInfo{}, false
+		return Info{}, false
 	}
 	f := strings.Fields(s[i+1:])
 	if len(f) < 3 || len(f[0]) != 1 {
-		return procInfo{}, false
+		return Info{}, false
 	}
 	ppid, err1 := strconv.Atoi(f[1])
 	pgrp, err2 := strconv.Atoi(f[2])
 	if err1 != nil || err2 != nil {
-		return procInfo{}, false
+		return Info{}, false
 	}
-	return procInfo{state: f[0][0], ppid: ppid, pgrp: pgrp}, true
+	return Info{State: f[0][0], PPid: ppid, Pgrp: pgrp}, true
 }
 
-// livingProcesses lists every process in the PID namespace but tend itself
+// Living lists every process in the PID namespace but tend itself
 // that is not a zombie (used as PID 1, where everything is a leftover).
-func livingProcesses() []int {
+func Living() []int {
 	entries, err := os.ReadDir("/proc")
 	if err != nil {
 		return nil
@@ -97,7 +88,7 @@ func livingProcesses() []int {
 		if err != nil || pid == self {
 			continue
 		}
-		if st, ok := procStat(pid); ok && st.state != 'Z' && st.state != 'X' {
+		if st, ok := Stat(pid); ok && st.State != 'Z' && st.State != 'X' {
 			pids = append(pids, pid)
 		}
 	}
@@ -118,8 +109,8 @@ func LiveGroups() map[int]bool {
 		if err != nil {
 			continue
 		}
-		if st, ok := procStat(pid); ok && st.state != 'Z' && st.state != 'X' {
-			groups[st.pgrp] = true
+		if st, ok := Stat(pid); ok && st.State != 'Z' && st.State != 'X' {
+			groups[st.Pgrp] = true
 		}
 	}
 	return groups

@@ -1,4 +1,4 @@
-package cron
+package cronlock
 
 import (
 	"errors"
@@ -28,9 +28,6 @@ type LockDir struct {
 	Dir string
 	fd  int // the directory, opened O_DIRECTORY|O_NOFOLLOW
 }
-
-// ErrLocked is returned when another holder has the lock.
-var ErrLocked = errors.New("lock held by another run")
 
 // OpenLockDir opens dir (creating it 0755 if missing) and checks that lock
 // files can be created in it. dir must be a real directory, not a symlink.
@@ -204,3 +201,18 @@ func (d *LockDir) Take(id string, policy Policy, wait time.Duration, clock Clock
 		}
 	}
 }
+
+// TakeRun is Take as a Locker.
+func (d *LockDir) TakeRun(id string, policy Policy, wait time.Duration, clock Clock, stop <-chan struct{}) (Held, error) {
+	lock, err := d.Take(id, policy, wait, clock, stop)
+	if lock == nil {
+		return nil, err
+	}
+	return lock, err
+}
+
+// Lost is never closed: the kernel keeps a flock while its holder lives.
+func (l *Lock) Lost() <-chan struct{} { return nil }
+
+// StopRequested is never closed: a flock cannot ask its holder anything.
+func (l *Lock) StopRequested() <-chan struct{} { return nil }

@@ -1,4 +1,4 @@
-package appjson
+package schedule
 
 import "testing"
 

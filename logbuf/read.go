@@ -1,14 +1,13 @@
-package output
+package logbuf
 
 import (
 	"bytes"
-	"errors"
 	"slices"
 	"time"
 )
 
-// LogQuery says which kept lines Logs sends, and how.
-type LogQuery struct {
+// Query says which kept lines Logs sends, and how.
+type Query struct {
 	// Match selects names (nil: every name). In a follow it is asked about
 	// names that appear later too (an instance a reload starts).
 	Match func(name string) bool
@@ -17,43 +16,43 @@ type LogQuery struct {
 	// Lines keeps only the last Lines lines (negative: all).
 	Lines int
 	// Follow goes on with lines written later, until stop is closed or
-	// CloseLogs is called.
+	// Close is called.
 	Follow bool
-	// JSON sends the lines as --log-format json prints them, whatever
-	// format tend prints; otherwise they come as tend printed them.
-	JSON bool
-	// NoColor leaves out the colours of the prefixes (the reader is not a
-	// terminal).
-	NoColor bool
+	// Format, if not nil, appends a batch's lines to dst as the reader
+	// wants them; otherwise they are sent as they were kept.
+	Format func(dst []byte, b Batch) []byte
 }
 
-// ErrNoLogs is Logs' answer when tend keeps no output (LogBuffer 0).
-var ErrNoLogs = errors.New("this tend keeps no output (it runs with --log-buffer 0)")
+// Batch is kept lines handed to Query.Format: Data is whole lines, each
+// ending with '\n', each starting with a prefix of Prefix bytes.
+type Batch struct {
+	Name   string
+	Stream int // as Keep got it
+	Time   time.Time
+	Prefix int
+	Data   []byte
+}
 
 // sendSize is about the most a reader copies out of one buffer in one
 // step, and the size of what it hands to send.
 const sendSize = 256 << 10
 
 // Logs sends the kept lines q selects through send, whole lines in the
-// order tend printed them, in pieces of about sendSize at most. missed is
+// order they were kept, in pieces of about sendSize at most. missed is
 // the count of lines that were evicted before this reader took them (a
 // follower that fell behind a fast writer); it comes before the lines
 // after the gap. Logs returns when it has sent what was kept when it was
-// called, or, for a follow, once stop or CloseLogs ends it; or with
-// send's first error. It never makes a writer wait for send.
-func (m *Mux) Logs(q LogQuery, send func(data []byte, missed int64) error, stop <-chan struct{}) error {
-	st := m.logs
-	if st == nil {
-		return ErrNoLogs
-	}
+// called, or, for a follow, once stop or Close ends it; or with send's
+// first error. It never makes a writer wait for send.
+func (st *Store) Logs(q Query, send func(data []byte, missed int64) error, stop <-chan struct{}) error {
 	st.mu.Lock()
 	closed := isClosed(st.closed)
-	if !closed { // CloseLogs waits for the readers it knows of
+	if !closed { // Close waits for the readers it knows of
 		st.readers.Add(1)
 		defer st.readers.Done()
 	}
 	st.mu.Unlock()
-	r := &logReader{m: m, q: q, send: send, cursors: map[*logBuf]int64{}, skip: map[*logBuf]bool{}}
+	r := &logReader{st: st, q: q, send: send, cursors: map[*logBuf]int64{}, skip: map[*logBuf]bool{}}
 	horizon := st.seq.Load()
 	r.start(horizon)
 	for {
@@ -92,8 +91,8 @@ func isClosed(c <-chan struct{}) bool {
 
 // logReader is one call of Logs: where it is in each buffer.
 type logReader struct {
-	m       *Mux
-	q       LogQuery
+	st      *Store
+	q       Query
 	send    func([]byte, int64) error
 	cursors map[*logBuf]int64 // the index of the next line to send
 	skip    map[*logBuf]bool  // not selected
@@ -104,7 +103,7 @@ type logReader struct {
 // matching lists the buffers q selects, adding those not seen yet: from
 // their first line (they appeared since the reader began).
 func (r *logReader) matching() []*logBuf {
-	st := r.m.logs
+	st := r.st
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	var bufs []*logBuf
@@ -259,82 +258,15 @@ func (r *logReader) flush() error {
 		return nil
 	}
 	err := r.send(r.out, r.missed)
-	r.m.logs.sent.Add(int64(len(r.out)))
+	r.st.sent.Add(int64(len(r.out)))
 	r.out, r.missed = nil, 0
 	return err
 }
 
 // format appends p's lines as the reader wants them.
 func (r *logReader) format(dst []byte, p piece) []byte {
-	o := &r.m.opts
-	switch {
-	case r.q.JSON && !o.JSON:
-		t := time.Unix(0, p.c.time).AppendFormat(nil, time.RFC3339Nano)
-		name := []byte(p.b.name)
-		eachLine(p.c.data, func(line []byte) {
-			text := line[min(p.c.prefix, len(line)-1) : len(line)-1]
-			dst = append(dst, `{"time":"`...)
-			dst = append(dst, t...)
-			dst = append(dst, `","process":`...)
-			dst = appendJSONString(dst, name)
-			dst = append(dst, `,"stream":"`...)
-			dst = append(dst, p.c.stream.String()...)
-			dst = append(dst, `","line":`...)
-			dst = appendJSONString(dst, text)
-			dst = append(dst, "}\n"...)
-		})
-		return dst
-	case r.q.NoColor && o.Color && !o.JSON:
-		eachLine(p.c.data, func(line []byte) {
-			n := min(p.c.prefix, len(line))
-			dst = appendWithoutColor(dst, line[:n])
-			dst = append(dst, line[n:]...)
-		})
-		return dst
+	if r.q.Format == nil {
+		return append(dst, p.c.data...)
 	}
-	return append(dst, p.c.data...)
-}
-
-// eachLine calls f with every line of data, '\n' included.
-func eachLine(data []byte, f func(line []byte)) {
-	for len(data) > 0 {
-		i := bytes.IndexByte(data, '\n') + 1
-		if i == 0 {
-			i = len(data)
-		}
-		f(data[:i])
-		data = data[i:]
-	}
-}
-
-// appendWithoutColor appends prefix without its SGR sequences ("\x1b[36m").
-func appendWithoutColor(dst, prefix []byte) []byte {
-	for len(prefix) > 0 {
-		i := bytes.IndexByte(prefix, 0x1b)
-		if i < 0 {
-			return append(dst, prefix...)
-		}
-		dst = append(dst, prefix[:i]...)
-		prefix = prefix[i:]
-		end := bytes.IndexByte(prefix, 'm')
-		if end < 0 {
-			return dst
-		}
-		prefix = prefix[end+1:]
-	}
-	return dst
-}
-
-// Recent is the last lines lines of name's output as `tend logs -n LINES
-// NAME` shows them (whole lines as tend printed them, without colour), from
-// the log buffers; when tend keeps none (LogBuffer 0), the last few KiB
-// Tail keeps.
-func (m *Mux) Recent(name string, lines int) string {
-	if m.logs == nil {
-		return m.Tail(name)
-	}
-	var out []byte
-	_ = m.Logs(LogQuery{Match: func(n string) bool { return n == name }, Lines: lines, NoColor: true},
-		func(data []byte, _ int64) error { out = append(out, data...); return nil }, nil)
-	return string(out)
+	return r.q.Format(dst, Batch{Name: p.b.name, Stream: p.c.stream, Time: time.Unix(0, p.c.time), Prefix: p.c.prefix, Data: p.c.data})
 }

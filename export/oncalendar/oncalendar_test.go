@@ -1,4 +1,4 @@
-package export
+package oncalendar
 
 import (
 	"bufio"
@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tend-run/tend/appjson"
+	"github.com/tend-run/tend/schedule"
 
 	"github.com/tend-run/tend/internal/testkit"
 )
@@ -37,7 +38,7 @@ var schedules = []string{
 
 // corpusSchedules are the schedules of the app.json test corpus.
 func corpusSchedules(t *testing.T) []string {
-	files, _ := filepath.Glob("../testdata/appjson/*/app.json")
+	files, _ := filepath.Glob("../../testdata/appjson/*/app.json")
 	var out []string
 	for _, f := range files {
 		parsed, err := appjson.Load(f, appjson.Options{})
@@ -145,14 +146,14 @@ func TestOnCalendarMatchesSystemd(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, spec := range all {
-			s, err := appjson.ParseSchedule(spec, loc)
+			s, err := schedule.Parse(spec, loc)
 			if err != nil {
 				t.Fatalf("%q: %v", spec, err)
 			}
 			if s.AtStart() {
 				continue // @reboot: no calendar (the timer fires as it starts)
 			}
-			c, err := OnCalendar(s)
+			c, err := Convert(s)
 			if err != nil {
 				t.Fatalf("%q: %v", spec, err)
 			}
@@ -209,11 +210,11 @@ func TestOnCalendarDST(t *testing.T) {
 			[]string{"2026-10-25T00:30:00Z", "2026-10-25T02:30:00Z"},
 			[]string{"2026-10-25T00:30:00Z", "2026-10-25T01:30:00Z"}, true},
 	} {
-		s, err := appjson.ParseSchedule(tc.spec, berlin)
+		s, err := schedule.Parse(tc.spec, berlin)
 		if err != nil {
 			t.Fatal(err)
 		}
-		c, err := OnCalendar(s)
+		c, err := Convert(s)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -247,17 +248,17 @@ func TestOnCalendarForms(t *testing.T) {
 		"@monthly":                     {"*-*-01 00:00:00 UTC"},
 		"CRON_TZ=Asia/Tokyo 0 9 * * *": {"*-*-* 09:00:00 Asia/Tokyo"},
 	} {
-		s, err := appjson.ParseSchedule(spec, nil)
+		s, err := schedule.Parse(spec, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		c, err := OnCalendar(s)
+		c, err := Convert(s)
 		if err != nil || !slices.Equal(c.OnCalendar, want) {
 			t.Errorf("%q: %q, %v; want %q", spec, c.OnCalendar, err, want)
 		}
 	}
-	s, _ := appjson.ParseSchedule("@every 90s", nil)
-	if c, _ := OnCalendar(s); c.Every != 90*time.Second || c.OnCalendar != nil {
+	s, _ := schedule.Parse("@every 90s", nil)
+	if c, _ := Convert(s); c.Every != 90*time.Second || c.OnCalendar != nil {
 		t.Errorf("@every 90s: %+v", c)
 	}
 }

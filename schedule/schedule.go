@@ -1,4 +1,9 @@
-package appjson
+// Package schedule reads cron schedules exactly as Dokku does (robfig/cron
+// v3 with Dokku's options, plus "@reboot" and a CRON_TZ= or TZ= zone
+// prefix), says when they fire, correcting robfig/cron at daylight-saving
+// changes as Vixie cron runs them, and says them in words (Describe). Its
+// errors are plain sentences naming the field at fault.
+package schedule
 
 import (
 	"fmt"
@@ -32,13 +37,13 @@ type Schedule struct {
 // start starts (after --release), none on the clock.
 func (s *Schedule) AtStart() bool { return s.atStart }
 
-// ParseSchedule parses spec exactly as Dokku does, with robfig/cron v3 and
+// Parse parses spec exactly as Dokku does, with robfig/cron v3 and
 // Dokku's options. A "CRON_TZ=Zone " (or "TZ=Zone ") prefix selects the
 // zone, as robfig reads it (the zone runs up to the first space; an empty
 // zone is UTC); otherwise defaultLoc (nil: UTC). Errors read as plain
 // sentences naming the field at fault, and inputs on which robfig v3.0.1
 // panics are errors too.
-func ParseSchedule(spec string, defaultLoc *time.Location) (s *Schedule, err error) {
+func Parse(spec string, defaultLoc *time.Location) (s *Schedule, err error) {
 	if defaultLoc == nil {
 		defaultLoc = time.UTC
 	}
@@ -146,7 +151,7 @@ func (s *Schedule) Next(t time.Time) time.Time {
 // field is a list of numbers or ranges, or it is a daily or longer
 // descriptor.
 func (s *Schedule) fixedHour() bool {
-	if f := s.fields(); f != nil {
+	if f := s.Fields(); f != nil {
 		return !strings.Contains(f[1], "*") && !strings.Contains(f[1], "/")
 	}
 	_, every := s.Every()
@@ -224,9 +229,18 @@ func (s *Schedule) Every() (time.Duration, bool) {
 	return 0, false
 }
 
-// fields returns the five fields of a plain schedule (nil for
+// Written is an "@every" schedule's interval as written, in text and as a
+// duration, before robfig/cron rounds it down to whole seconds (Every).
+func (s *Schedule) Written() (text string, d time.Duration) {
+	if _, every := s.Every(); !every {
+		return "", 0
+	}
+	return everyText(s.Spec), s.written
+}
+
+// Fields returns the five fields of a plain schedule (nil for
 // descriptors).
-func (s *Schedule) fields() []string {
+func (s *Schedule) Fields() []string {
 	rest := strings.TrimSpace(s.Spec)
 	if s.Zoned {
 		_, rest, _ = strings.Cut(rest, " ")

@@ -1,4 +1,4 @@
-package cron
+package cronlock
 
 import (
 	"errors"
@@ -9,20 +9,6 @@ import (
 
 	"golang.org/x/sys/unix"
 )
-
-// Suspender says whether a job is suspended: it starts no new runs (a
-// running one finishes). A *LockDir is one.
-type Suspender interface {
-	Suspended(id string) bool
-}
-
-// SuspendStore keeps the jobs' suspend state: the lock dir, or with
-// --lock-url the database (a *dblock.Locker).
-type SuspendStore interface {
-	Suspender
-	Suspend(id string) error
-	Resume(id string) error
-}
 
 // suspendSuffix names a job's suspend file in the lock dir.
 const suspendSuffix = ".suspended"

@@ -1,0 +1,152 @@
+package output
+
+import (
+	"bytes"
+	"errors"
+	"time"
+
+	"github.com/tend-run/tend/logbuf"
+)
+
+// LogQuery says which kept lines Logs sends, and how.
+type LogQuery struct {
+	// Match selects names (nil: every name). In a follow it is asked about
+	// names that appear later too (an instance a reload starts).
+	Match func(name string) bool
+	// Since leaves out lines written before it (zero: none).
+	Since time.Time
+	// Lines keeps only the last Lines lines (negative: all).
+	Lines int
+	// Follow goes on with lines written later, until stop is closed or
+	// CloseLogs is called.
+	Follow bool
+	// JSON sends the lines as --log-format json prints them, whatever
+	// format tend prints; otherwise they come as tend printed them.
+	JSON bool
+	// NoColor leaves out the colours of the prefixes (the reader is not a
+	// terminal).
+	NoColor bool
+}
+
+// ErrNoLogs is Logs' answer when tend keeps no output (LogBuffer 0).
+var ErrNoLogs = errors.New("this tend keeps no output (it runs with --log-buffer 0)")
+
+// Logs sends the kept lines q selects through send, whole lines in the
+// order tend printed them (see logbuf.Store.Logs). missed is the count of
+// lines that were evicted before this reader took them; it comes before
+// the lines after the gap. Logs returns when it has sent what was kept
+// when it was called, or, for a follow, once stop or CloseLogs ends it; or
+// with send's first error. It never makes a writer wait for send.
+func (m *Mux) Logs(q LogQuery, send func(data []byte, missed int64) error, stop <-chan struct{}) error {
+	if m.logs == nil {
+		return ErrNoLogs
+	}
+	return m.logs.Logs(logbuf.Query{Match: q.Match, Since: q.Since, Lines: q.Lines, Follow: q.Follow, Format: m.logFormat(q)}, send, stop)
+}
+
+// logFormat turns kept lines into the format q asks for; nil when that is
+// the format tend printed them in.
+func (m *Mux) logFormat(q LogQuery) func(dst []byte, b logbuf.Batch) []byte {
+	o := &m.opts
+	switch {
+	case q.JSON && !o.JSON:
+		return appendLogJSON
+	case q.NoColor && o.Color && !o.JSON:
+		return appendLogWithoutColor
+	}
+	return nil
+}
+
+// appendLogJSON appends b's lines as --log-format json prints them.
+func appendLogJSON(dst []byte, b logbuf.Batch) []byte {
+	t := b.Time.AppendFormat(nil, time.RFC3339Nano)
+	name := []byte(b.Name)
+	eachLine(b.Data, func(line []byte) {
+		text := line[min(b.Prefix, len(line)-1) : len(line)-1]
+		dst = append(dst, `{"time":"`...)
+		dst = append(dst, t...)
+		dst = append(dst, `","process":`...)
+		dst = appendJSONString(dst, name)
+		dst = append(dst, `,"stream":"`...)
+		dst = append(dst, Stream(b.Stream).String()...)
+		dst = append(dst, `","line":`...)
+		dst = appendJSONString(dst, text)
+		dst = append(dst, "}\n"...)
+	})
+	return dst
+}
+
+// appendLogWithoutColor appends b's lines without the colours of their
+// prefixes.
+func appendLogWithoutColor(dst []byte, b logbuf.Batch) []byte {
+	eachLine(b.Data, func(line []byte) {
+		n := min(b.Prefix, len(line))
+		dst = appendWithoutColor(dst, line[:n])
+		dst = append(dst, line[n:]...)
+	})
+	return dst
+}
+
+// eachLine calls f with every line of data, '\n' included.
+func eachLine(data []byte, f func(line []byte)) {
+	for len(data) > 0 {
+		i := bytes.IndexByte(data, '\n') + 1
+		if i == 0 {
+			i = len(data)
+		}
+		f(data[:i])
+		data = data[i:]
+	}
+}
+
+// appendWithoutColor appends prefix without its SGR sequences ("\x1b[36m").
+func appendWithoutColor(dst, prefix []byte) []byte {
+	for len(prefix) > 0 {
+		i := bytes.IndexByte(prefix, 0x1b)
+		if i < 0 {
+			return append(dst, prefix...)
+		}
+		dst = append(dst, prefix[:i]...)
+		prefix = prefix[i:]
+		end := bytes.IndexByte(prefix, 'm')
+		if end < 0 {
+			return dst
+		}
+		prefix = prefix[end+1:]
+	}
+	return dst
+}
+
+// Recent is the last lines lines of name's output as `tend logs -n LINES
+// NAME` shows them (whole lines as tend printed them, without colour), from
+// the log buffers; when tend keeps none (LogBuffer 0), the last few KiB
+// Tail keeps.
+func (m *Mux) Recent(name string, lines int) string {
+	if m.logs == nil {
+		return m.Tail(name)
+	}
+	var out []byte
+	_ = m.Logs(LogQuery{Match: func(n string) bool { return n == name }, Lines: lines, NoColor: true},
+		func(data []byte, _ int64) error { out = append(out, data...); return nil }, nil)
+	return string(out)
+}
+
+// LogNames are the names whose output the log buffers hold or held.
+func (m *Mux) LogNames() []string {
+	if m.logs == nil {
+		return nil
+	}
+	return m.logs.Names()
+}
+
+// CloseLogs ends every reader of the log buffers once it has sent what
+// there is (a follower of `tend logs --follow` gets the last lines of a
+// drain), waiting for them while they make progress, up to idle without
+// any (a reader whose caller stopped reading) and ten times idle in all.
+func (m *Mux) CloseLogs(idle time.Duration) {
+	if m.logs == nil {
+		return
+	}
+	done, sent := m.logs.Close()
+	waitIdle(done, nil, sent, idle, 10*idle)
+}
