@@ -43,9 +43,7 @@ func TestControlOperations(t *testing.T) {
 	if p.Pid == before {
 		t.Errorf("worker.1 after restart: %+v (pid before %d)", p, before)
 	}
-	if !strings.Contains(h.out.String(), "restart worker.1 requested through the control socket") {
-		t.Errorf("no log of the request:\n%s", h.out)
-	}
+	h.out.WaitFor(t, "restart worker.1 requested through the control socket")
 }
 
 // Unknown operations and targets are errors; the formation is untouched.
@@ -91,7 +89,5 @@ func TestControlManyAtOnce(t *testing.T) {
 	for _, n := range []string{"web.1", "web.2", "worker.1", "clock.1"} {
 		h.waitState(n, status.Running)
 	}
-	if !strings.Contains(h.out.String(), "start all requested through the control socket") {
-		t.Errorf("no log of the request for all:\n%s", h.out)
-	}
+	h.out.WaitFor(t, "start all requested through the control socket")
 }
