@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tend-run/tend/health"
+	"github.com/tend-run/tend/hook"
 	"github.com/tend-run/tend/proc"
 	"github.com/tend-run/tend/status"
 )
@@ -122,7 +123,7 @@ func (s *Supervisor) onHealth(ev event) {
 		s.cfg.Output.Errorf("%s failed its liveness check %q %d times in a row: %v: restarting it", name, e.Check.Label(), max(e.Check.Attempts, 1), e.Err)
 		inst.healthRestarts++
 		inst.life.count(reasonLiveness)
-		s.cfg.OnFailure.Fire(Failure{Process: name, Type: inst.spec.Type, Reason: reasonLiveness, Duration: time.Since(inst.child.Started), Tail: inst.runTail()})
+		s.cfg.OnFailure.Fire(hook.Failure{Process: name, Type: inst.spec.Type, Reason: reasonLiveness, Duration: time.Since(inst.child.Started), Tail: inst.runTail()})
 		s.replace(inst, inst.spec)
 	case health.Ready:
 		h.ready = true

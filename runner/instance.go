@@ -1,8 +1,6 @@
 package runner
 
 import (
-	"slices"
-	"strings"
 	"syscall"
 	"time"
 
@@ -42,17 +40,4 @@ type InstanceSpec struct {
 	// Terminal runs it on a pseudo-terminal held by tend (--tty), which
 	// `tend attach` connects to.
 	Terminal bool
-}
-
-// WithEnv returns env with the given "K=V" pairs set, replacing earlier
-// values of the same keys.
-func WithEnv(env []string, set ...string) []string {
-	out := make([]string, 0, len(env)+len(set))
-	for _, kv := range env {
-		key, _, _ := strings.Cut(kv, "=")
-		if !slices.ContainsFunc(set, func(s string) bool { return strings.HasPrefix(s, key+"=") }) {
-			out = append(out, kv)
-		}
-	}
-	return append(out, set...)
 }

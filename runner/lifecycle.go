@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/tend-run/tend/hook"
 	"github.com/tend-run/tend/proc"
 	"github.com/tend-run/tend/status"
 )
@@ -134,7 +135,7 @@ func (s *Supervisor) onLife(ev event) {
 		s.recycle(inst, reasonAge)
 	case ev.recovered:
 		inst.life.recoverTimer = nil
-		s.cfg.OnFailure.Fire(Failure{Event: EventRecovered, Process: inst.spec.Name, Type: inst.spec.Type, Duration: time.Since(inst.child.Started)})
+		s.cfg.OnFailure.Fire(hook.Failure{Event: hook.EventRecovered, Process: inst.spec.Name, Type: inst.spec.Type, Duration: time.Since(inst.child.Started)})
 	}
 }
 
@@ -251,7 +252,7 @@ func (s *Supervisor) typeSteady(typ string) bool {
 func (s *Supervisor) giveUp(inst *instance, st proc.ExitStatus) {
 	typ := inst.spec.Type
 	s.cfg.Output.Errorf("%s stopped %d times in a row within %v; giving up on %s", inst.spec.Name, inst.quickCrashes, s.cfg.Backoff.Healthy, typ)
-	f := Failure{Event: EventGaveUp, Process: inst.spec.Name, Type: typ, Status: st, Tail: inst.runTail()}
+	f := hook.Failure{Event: hook.EventGaveUp, Process: inst.spec.Name, Type: typ, Status: st, Tail: inst.runTail()}
 	if inst.child != nil {
 		f.OutputDone = inst.child.OutputDone()
 	}

@@ -12,8 +12,10 @@ import (
 	"time"
 
 	"github.com/tend-run/tend/health"
+	"github.com/tend-run/tend/hook"
 	"github.com/tend-run/tend/internal/testkit"
 	"github.com/tend-run/tend/proc"
+	"github.com/tend-run/tend/spawn"
 	"github.com/tend-run/tend/status"
 )
 
@@ -62,13 +64,13 @@ func TestExit0HotLoopGetsTheBackoff(t *testing.T) {
 
 // hookLog is a hook that appends "EVENT FAILURES PROCESS REASON" and its
 // TEND_OUTPUT_TAIL's lines (indented) to a file; lines reads it.
-func hookLog(t *testing.T, every time.Duration) (*Hook, func() []string, string) {
+func hookLog(t *testing.T, every time.Duration) (*hook.Hook, func() []string, string) {
 	file := filepath.Join(t.TempDir(), "hooks")
 	// Written whole with one write (cat of a small file), so a reader never
 	// sees half a hook.
-	hook := &Hook{Command: `{ echo "$TEND_EVENT $TEND_FAILURES $TEND_PROCESS $TEND_REASON"; printf %s "$TEND_OUTPUT_TAIL" | sed 's/^/  /'; } > ` + file + `.$$; cat ` + file + `.$$ >> ` + file + `; rm ` + file + `.$$`,
+	hk := &hook.Hook{Command: `{ echo "$TEND_EVENT $TEND_FAILURES $TEND_PROCESS $TEND_REASON"; printf %s "$TEND_OUTPUT_TAIL" | sed 's/^/  /'; } > ` + file + `.$$; cat ` + file + `.$$ >> ` + file + `; rm ` + file + `.$$`,
 		Env: os.Environ(), Timeout: 10 * time.Second, Every: every}
-	return hook, func() []string {
+	return hk, func() []string {
 		data, _ := os.ReadFile(file)
 		var events []string
 		for line := range strings.Lines(string(data)) {
@@ -90,11 +92,11 @@ func TestGiveUpOnATypeThatMayDie(t *testing.T) {
 	crash.CanDie = true
 	other := restarted("crash.2", "exec sleep 60")
 	other.CanDie = true
-	hook, events, file := hookLog(t, time.Hour)
+	hk, events, file := hookLog(t, time.Hour)
 	h := startHarness(t, Config{
 		Instances: []InstanceSpec{crash, other, testInstance("web.1", "exec sleep 60")},
 		Backoff:   Backoff{Min: time.Millisecond, Max: 2 * time.Millisecond, GiveUp: 5},
-		OnFailure: hook,
+		OnFailure: hk,
 	})
 	h.waitState("crash.1", status.Failed)
 	h.waitState("crash.2", status.Failed)
@@ -130,11 +132,11 @@ func TestGiveUpOnATypeThatMayDie(t *testing.T) {
 func TestFailureHooksCountedUnderACrashLoop(t *testing.T) {
 	counter := filepath.Join(t.TempDir(), "runs")
 	flaky := restarted("flaky.1", `n=$(cat `+counter+` 2>/dev/null || echo 0); echo $((n+1)) > `+counter+`; [ $n -ge 6 ] && exec sleep 60; exit 3`)
-	hook, events, _ := hookLog(t, 300*time.Millisecond)
+	hk, events, _ := hookLog(t, 300*time.Millisecond)
 	startHarness(t, Config{
 		Instances: []InstanceSpec{flaky},
 		Backoff:   Backoff{Min: time.Millisecond, Max: time.Millisecond, GiveUp: 100},
-		OnFailure: hook,
+		OnFailure: hk,
 	})
 	testkit.WaitFor(t, "the recovery", 30*time.Second, func() bool {
 		e := events()
@@ -304,7 +306,7 @@ func TestRollingRestartWaitsUntilReady(t *testing.T) {
 	var specs []InstanceSpec
 	for _, n := range []string{"worker.1", "worker.2", "worker.3"} {
 		spec := testInstance(n, cmd)
-		spec.Env = WithEnv(spec.Env, "DYNO="+n)
+		spec.Env = spawn.WithEnv(spec.Env, "DYNO="+n)
 		spec.Checks = []health.Check{ready}
 		specs = append(specs, spec)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/tend-run/tend/console"
 	"github.com/tend-run/tend/cron"
 	"github.com/tend-run/tend/health"
+	"github.com/tend-run/tend/hook"
 	"github.com/tend-run/tend/output"
 	"github.com/tend-run/tend/proc"
 )
@@ -47,7 +48,7 @@ type Config struct {
 	Reloads <-chan ReloadRequest
 	Reload  Reloader
 	// OnFailure runs when an instance fails on its own (nil: nothing).
-	OnFailure *Hook
+	OnFailure *hook.Hook
 	// Signals, if set, are the signals Run acts on, as if tend had received
 	// them (tests send them in-process); nil: Run catches tend's own
 	// (proc.HandledSignals) for as long as it runs.
@@ -158,10 +159,10 @@ func NewSupervisor(cfg Config) *Supervisor {
 	}
 	if cfg.Cron != nil {
 		cc := *cfg.Cron
-		cc.OnFailure = func(f cron.Failure) { cfg.OnFailure.Fire(cronFailure(f)) }
+		cc.OnFailure = func(f cron.Failure) { cfg.OnFailure.Fire(hook.FromCron(f)) }
 		cc.OnSuccess = func(f cron.Failure) {
-			rf := cronFailure(f)
-			rf.Event = EventRecovered
+			rf := hook.FromCron(f)
+			rf.Event = hook.EventRecovered
 			cfg.OnFailure.Fire(rf)
 		}
 		s.cron = cron.New(cc, s.cronIdle)
@@ -385,7 +386,7 @@ func (s *Supervisor) handle(ev event) {
 // once the instance's output has been copied.
 func (s *Supervisor) exited(inst *instance, st proc.ExitStatus, ran time.Duration, output <-chan struct{}) {
 	if !s.draining && !st.Success() {
-		s.cfg.OnFailure.Fire(Failure{Process: inst.spec.Name, Type: inst.spec.Type, Status: st, Duration: ran, OutputDone: output, Tail: inst.runTail()})
+		s.cfg.OnFailure.Fire(hook.Failure{Process: inst.spec.Name, Type: inst.spec.Type, Status: st, Duration: ran, OutputDone: output, Tail: inst.runTail()})
 	}
 	switch {
 	case s.draining:

@@ -3,7 +3,6 @@ package runner
 import (
 	"context"
 	"os"
-	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -74,12 +73,5 @@ func TestSupervisorRestartGivesUpAfterQuickCrashes(t *testing.T) {
 	}
 	if strings.Count(got, "flaky.1 exited with status 5") != 4 {
 		t.Errorf("want 4 runs:\n%s", got)
-	}
-}
-
-func TestWithEnv(t *testing.T) {
-	got := WithEnv([]string{"A=1", "PORT=5000", "B=2", "PORTX=9"}, "PORT=5100", "PS=web.2")
-	if want := []string{"A=1", "B=2", "PORTX=9", "PORT=5100", "PS=web.2"}; !slices.Equal(got, want) {
-		t.Errorf("got %q, want %q", got, want)
 	}
 }

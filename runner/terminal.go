@@ -9,6 +9,7 @@ import (
 	"github.com/tend-run/tend/console"
 	"github.com/tend-run/tend/output"
 	"github.com/tend-run/tend/proc"
+	"github.com/tend-run/tend/spawn"
 	"github.com/tend-run/tend/status"
 )
 
@@ -17,7 +18,7 @@ import (
 func (s *Supervisor) startChild(inst *instance, cmd proc.Command) (*proc.Child, *output.Pipes, error) {
 	inst.console = nil
 	if !inst.spec.Terminal {
-		return startPiped(s.cfg.Reaper, s.cfg.Output, inst.spec.Name, cmd, nil)
+		return spawn.StartPiped(s.cfg.Reaper, s.cfg.Output, inst.spec.Name, cmd, nil)
 	}
 	con, err := console.Open(s.cfg.Output, inst.spec.Name, nil)
 	if err != nil {

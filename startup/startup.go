@@ -14,6 +14,7 @@ import (
 	"github.com/tend-run/tend/console"
 	"github.com/tend-run/tend/control"
 	"github.com/tend-run/tend/cron"
+	"github.com/tend-run/tend/hook"
 	"github.com/tend-run/tend/output"
 	"github.com/tend-run/tend/proc"
 	"github.com/tend-run/tend/runner"
@@ -113,9 +114,9 @@ func InstanceNames(specs []runner.InstanceSpec, jobs []cron.Job, release bool) [
 }
 
 // FailureHook is the --on-failure hook (nil without one).
-func FailureHook(command string, a *app.App, reaper *proc.Reaper, out *output.Mux) *runner.Hook {
+func FailureHook(command string, a *app.App, reaper *proc.Reaper, out *output.Mux) *hook.Hook {
 	if command == "" {
 		return nil
 	}
-	return &runner.Hook{Command: command, Env: a.Env.Environ(), Dir: a.Root, Timeout: time.Minute, Reaper: reaper, Output: out}
+	return &hook.Hook{Command: command, Env: a.Env.Environ(), Dir: a.Root, Timeout: time.Minute, Reaper: reaper, Output: out}
 }
