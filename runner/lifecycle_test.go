@@ -14,6 +14,7 @@ import (
 	"github.com/tend-run/tend/health"
 	"github.com/tend-run/tend/hook"
 	"github.com/tend-run/tend/internal/testkit"
+	"github.com/tend-run/tend/lifecycle"
 	"github.com/tend-run/tend/proc"
 	"github.com/tend-run/tend/spawn"
 	"github.com/tend-run/tend/status"
@@ -30,7 +31,7 @@ func restarted(name, command string) InstanceSpec {
 func TestExit0IsARecycle(t *testing.T) {
 	h := startHarness(t, Config{
 		Instances: []InstanceSpec{restarted("worker.1", "echo batch done; sleep 0.01; exit 0"), testInstance("web.1", "exec sleep 60")},
-		Backoff:   Backoff{Min: time.Hour, Max: time.Hour, GiveUp: 3, Quick: time.Millisecond},
+		Backoff:   lifecycle.Backoff{Min: time.Hour, Max: time.Hour, GiveUp: 3, Quick: time.Millisecond},
 	})
 	testkit.WaitFor(t, "20 recycles", 60*time.Second, func() bool {
 		return strings.Count(h.out.String(), "worker.1 exited with status 0: recycled") >= 20
@@ -53,7 +54,7 @@ func TestExit0IsARecycle(t *testing.T) {
 func TestExit0HotLoopGetsTheBackoff(t *testing.T) {
 	h := startHarness(t, Config{
 		Instances: []InstanceSpec{restarted("worker.1", "exit 0"), testInstance("web.1", "exec sleep 60")},
-		Backoff:   Backoff{Min: time.Millisecond, Max: time.Millisecond, GiveUp: 100, Quick: time.Minute, HotLoop: 3},
+		Backoff:   lifecycle.Backoff{Min: time.Millisecond, Max: time.Millisecond, GiveUp: 100, Quick: time.Minute, HotLoop: 3},
 	})
 	h.out.WaitFor(t, "worker.1 exited with status 0 within 1m0s of its start 3 times in a row: restarting it with the crash back-off")
 	h.out.WaitFor(t, "restarting worker.1 in 1ms")
@@ -95,7 +96,7 @@ func TestGiveUpOnATypeThatMayDie(t *testing.T) {
 	hk, events, file := hookLog(t, time.Hour)
 	h := startHarness(t, Config{
 		Instances: []InstanceSpec{crash, other, testInstance("web.1", "exec sleep 60")},
-		Backoff:   Backoff{Min: time.Millisecond, Max: 2 * time.Millisecond, GiveUp: 5},
+		Backoff:   lifecycle.Backoff{Min: time.Millisecond, Max: 2 * time.Millisecond, GiveUp: 5},
 		OnFailure: hk,
 	})
 	h.waitState("crash.1", status.Failed)
@@ -135,7 +136,7 @@ func TestFailureHooksCountedUnderACrashLoop(t *testing.T) {
 	hk, events, _ := hookLog(t, 300*time.Millisecond)
 	startHarness(t, Config{
 		Instances: []InstanceSpec{flaky},
-		Backoff:   Backoff{Min: time.Millisecond, Max: time.Millisecond, GiveUp: 100},
+		Backoff:   lifecycle.Backoff{Min: time.Millisecond, Max: time.Millisecond, GiveUp: 100},
 		OnFailure: hk,
 	})
 	testkit.WaitFor(t, "the recovery", 30*time.Second, func() bool {

@@ -13,6 +13,7 @@ import (
 	"github.com/tend-run/tend/cron"
 	"github.com/tend-run/tend/health"
 	"github.com/tend-run/tend/hook"
+	"github.com/tend-run/tend/lifecycle"
 	"github.com/tend-run/tend/output"
 	"github.com/tend-run/tend/proc"
 )
@@ -33,7 +34,7 @@ type Config struct {
 	// it waits for the next change of the files and starts again then.
 	KeepWatching bool
 	// Backoff is the restart policy (zero: DefaultBackoff).
-	Backoff Backoff
+	Backoff lifecycle.Backoff
 	// Terminal says tend's stdin is a terminal: SIGHUP is a hangup (drain)
 	// and WINCH is the terminal's own, so it is not forwarded (TSTP, TTIN
 	// and TTOU are job control either way: see suspend).
@@ -93,7 +94,7 @@ type Supervisor struct {
 	// sampling: a memory sample is being taken; usageCache is the
 	// snapshot's.
 	sampling   bool
-	usageCache usageCache
+	usageCache lifecycle.UsageCache
 }
 
 type instance struct {
@@ -101,9 +102,10 @@ type instance struct {
 	child        *proc.Child
 	running      bool
 	lastStatus   proc.ExitStatus
-	quickCrashes int
-	backoff      time.Duration
 	restartTimer *time.Timer
+	// ageTimer ends the run at --max-age; recoverTimer tells the hook it
+	// has run --on-failure-every after a hooked failure.
+	ageTimer, recoverTimer *time.Timer
 	// retiring: stopped by a reload; next is what starts after it exits
 	// (nil: it is removed).
 	retiring bool
@@ -119,16 +121,16 @@ type instance struct {
 	restarts, exits int
 	since           time.Time
 	// health follows its health checks while it runs (nil: none);
-	// healthRestarts counts restarts for a failed liveness check.
-	health         *instanceHealth
-	healthRestarts int
+	// stopChecks ends their Monitor.
+	health     *lifecycle.Health
+	stopChecks context.CancelFunc
 	// held: --after keeps it from starting until its types are up.
 	held bool
 	// console is the terminal of the running child (--tty; else nil).
 	console *console.Console
 	// pipes are the current run's (its own output tail for the hook).
 	pipes *output.Pipes
-	life  lifecycle
+	life  lifecycle.State
 }
 
 type event struct {
@@ -150,12 +152,12 @@ type event struct {
 
 // NewSupervisor prepares cfg to run.
 func NewSupervisor(cfg Config) *Supervisor {
-	cfg.Backoff = cfg.Backoff.withDefaults()
-	cfg.SampleEvery = cmp.Or(cfg.SampleEvery, DefaultSampleEvery)
+	cfg.Backoff = cfg.Backoff.WithDefaults()
+	cfg.SampleEvery = cmp.Or(cfg.SampleEvery, lifecycle.DefaultSampleEvery)
 	s := &Supervisor{cfg: cfg, events: make(chan event, 16), controls: make(chan Control), done: make(chan struct{}), started: time.Now()}
 	s.reloaded = make(chan reloadResult)
 	for _, spec := range cfg.Instances {
-		s.instances = append(s.instances, &instance{spec: spec, backoff: cfg.Backoff.Min})
+		s.instances = append(s.instances, &instance{spec: spec, life: lifecycle.NewState(cfg.Backoff)})
 	}
 	if cfg.Cron != nil {
 		cc := *cfg.Cron
@@ -293,7 +295,7 @@ func (s *Supervisor) lastExitCode() int {
 
 func (s *Supervisor) start(inst *instance) {
 	inst.restartTimer = nil
-	inst.waiting, inst.held, inst.life.failed = false, false, false
+	inst.waiting, inst.held, inst.life.Failed = false, false, false
 	path, args := proc.ShellCommand(inst.spec.Command)
 	hold := s.cfg.Output.HoldOutput(inst.spec.Name) // its output comes after the started line
 	child, pipes, err := s.startChild(inst, proc.Command{
@@ -359,7 +361,7 @@ func (s *Supervisor) handle(ev event) {
 	inst.exits++
 	inst.since = time.Now()
 	decide := ev.status
-	if inst.healthFailed() && decide.Success() {
+	if inst.health.StartFailed() && decide.Success() {
 		decide = proc.ExitStatus{Code: 1} // stopped for a failed startup check: a crash
 	}
 	ran := time.Since(ev.child.Started)
@@ -375,7 +377,7 @@ func (s *Supervisor) handle(ev event) {
 		return
 	}
 	if recycle {
-		inst.life.count(reasonExit0)
+		inst.life.Count(lifecycle.ReasonExit0)
 		s.start(inst)
 		return
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tend-run/tend/internal/testkit"
+	"github.com/tend-run/tend/lifecycle"
 	"github.com/tend-run/tend/output"
 )
 
@@ -60,7 +61,7 @@ func TestSupervisorRestartGivesUpAfterQuickCrashes(t *testing.T) {
 	s := NewSupervisor(Config{
 		Instances: []InstanceSpec{testInstance("flaky.1", "exit 5"), testInstance("web.1", "while :; do sleep 0.05; done")},
 		Timeout:   5 * time.Second, Restart: true, Output: m, Reaper: testkit.Reaper(t),
-		Backoff: Backoff{Min: time.Millisecond, Max: 4 * time.Millisecond, Healthy: time.Minute, GiveUp: 4},
+		Backoff: lifecycle.Backoff{Min: time.Millisecond, Max: 4 * time.Millisecond, Healthy: time.Minute, GiveUp: 4},
 	})
 	if code := s.Run(context.Background()); code != 5 {
 		t.Errorf("exit code %d, want 5 (the crashing process's)\n%s", code, out.String())

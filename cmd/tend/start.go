@@ -12,6 +12,7 @@ import (
 	"github.com/tend-run/tend/app"
 	"github.com/tend-run/tend/cron"
 	"github.com/tend-run/tend/history"
+	"github.com/tend-run/tend/lifecycle"
 	"github.com/tend-run/tend/metrics"
 	"github.com/tend-run/tend/output"
 	"github.com/tend-run/tend/proc"
@@ -113,7 +114,7 @@ func startAction(c *cli.Context) error {
 		return planError(err)
 	}
 	sup := runner.NewSupervisor(runner.Config{
-		Dir: a.Root, Instances: specs, Timeout: timeout, SampleEvery: sp.sampleEvery, Backoff: runner.Backoff{Min: sp.crashBackoff, Max: 30 * sp.crashBackoff}, KeepWatching: watching, After: after,
+		Dir: a.Root, Instances: specs, Timeout: timeout, SampleEvery: sp.sampleEvery, Backoff: lifecycle.Backoff{Min: sp.crashBackoff, Max: 30 * sp.crashBackoff}, KeepWatching: watching, After: after,
 		Terminal: terminal, Output: out, Reaper: reaper, Cron: cronCfg,
 		Reloads: reloads, OnFailure: hook, Reload: startup.Reloader(opts, planner, out, &current),
 		Keyboard: startup.Keyboard(specs, terminal),
