@@ -307,7 +307,18 @@ func (h *Hook) Kill() {
 	h.killOnce.Do(func() { close(h.killing) })
 }
 
-// FromCron is a cron run's failure as the hook takes it.
-func FromCron(f cron.Failure) Failure {
+// ForCron sets cc's OnFailure and OnSuccess to fire h: for a failed run,
+// and for the first success after a hooked failure (a nil Hook: nothing).
+func (h *Hook) ForCron(cc *cron.Config) {
+	cc.OnFailure = func(f cron.Failure) { h.Fire(fromCron(f)) }
+	cc.OnSuccess = func(f cron.Failure) {
+		rf := fromCron(f)
+		rf.Event = EventRecovered
+		h.Fire(rf)
+	}
+}
+
+// fromCron is a cron run's failure as the hook takes it.
+func fromCron(f cron.Failure) Failure {
 	return Failure{Process: f.Process, JobID: f.JobID, Status: f.Status, Duration: f.Duration, OutputDone: f.OutputDone}
 }

@@ -13,16 +13,18 @@ import (
 	"github.com/tend-run/tend/proc"
 )
 
-func newHook(t *testing.T, command string) (*Hook, *testkit.Buffer) {
+// newHook is a hook running command in a directory of its own. A test
+// makes one Reaper (testkit.Reaper) and hands it to the hooks it makes.
+func newHook(t *testing.T, command string, reaper *proc.Reaper) (*Hook, *testkit.Buffer) {
 	out := &testkit.Buffer{}
 	m := output.NewMux(output.OutputOptions{Stdout: out, Stderr: out, Prefix: true, KeepTail: true})
-	return &Hook{Command: command, Env: os.Environ(), Dir: t.TempDir(), Timeout: 10 * time.Second, Reaper: testkit.Reaper(t), Output: m}, out
+	return &Hook{Command: command, Env: os.Environ(), Dir: t.TempDir(), Timeout: 10 * time.Second, Reaper: reaper, Output: m}, out
 }
 
 // The hook's environment describes the failure; Wait returns once it has
 // run, and a failed hook is logged.
 func TestHookEnvironment(t *testing.T) {
-	h, out := newHook(t, `env | grep ^TEND_ | sort > env; exit 2`)
+	h, out := newHook(t, `env | grep ^TEND_ | sort > env; exit 2`, testkit.Reaper(t))
 	done := make(chan struct{})
 	close(done)
 	h.Fire(Failure{Process: "worker.1", Type: "worker", Status: proc.ExitStatus{Code: 3}, Duration: 1500 * time.Millisecond,
@@ -44,24 +46,38 @@ func TestHookEnvironment(t *testing.T) {
 	}
 }
 
-// A cron run's failure is throttled by its job, and names it.
-func TestHookFromCron(t *testing.T) {
-	f := FromCron(cron.Failure{Process: "cron.ab12", JobID: "ab12", Status: proc.ExitStatus{Code: 1}})
-	if f.Process != "cron.ab12" || f.JobID != "ab12" || f.key() != "cron ab12" || f.Status.ExitCode() != 1 {
-		t.Errorf("%+v", f)
+// For cron, a failed run fires the hook, and so does the first success
+// after it; the job is named and throttled apart.
+func TestHookForCron(t *testing.T) {
+	h, _ := newHook(t, `echo "$TEND_EVENT $TEND_PROCESS $TEND_JOB_ID $TEND_EXIT_CODE" >> events`, testkit.Reaper(t))
+	var cc cron.Config
+	h.ForCron(&cc)
+	done := make(chan struct{})
+	close(done)
+	cc.OnFailure(cron.Failure{Process: "cron.ab12", JobID: "ab12", Status: proc.ExitStatus{Code: 1}, OutputDone: done})
+	h.Wait(time.Now().Add(10 * time.Second))
+	cc.OnSuccess(cron.Failure{Process: "cron.cd34", JobID: "ab12", OutputDone: done})
+	h.Wait(time.Now().Add(10 * time.Second))
+	b, _ := os.ReadFile(filepath.Join(h.Dir, "events"))
+	if want := "failed cron.ab12 ab12 1\nrecovered cron.cd34 ab12 \n"; string(b) != want {
+		t.Errorf("got %q, want %q", b, want)
+	}
+	if !strings.HasPrefix(fromCron(cron.Failure{JobID: "ab12"}).key(), "cron ") {
+		t.Error("a cron job is throttled as a type")
 	}
 }
 
 // A hook past its time limit is stopped; Kill ends running hooks at once
 // and drops the ones not started; a nil Hook does nothing.
 func TestHookLimits(t *testing.T) {
-	h, out := newHook(t, `exec sleep 600`)
+	reaper := testkit.Reaper(t)
+	h, out := newHook(t, `exec sleep 600`, reaper)
 	h.Timeout = 100 * time.Millisecond
 	h.Fire(Failure{Process: "web.1", Type: "web", Status: proc.ExitStatus{Code: 1}})
 	h.Wait(time.Now().Add(10 * time.Second))
 	out.WaitFor(t, "on-failure hook for web.1 still running after 100ms: stopping it")
 
-	h, out = newHook(t, `exec sleep 600`)
+	h, out = newHook(t, `exec sleep 600`, reaper)
 	h.Fire(Failure{Process: "web.1", Type: "web", Status: proc.ExitStatus{Code: 1}})
 	time.Sleep(100 * time.Millisecond)
 	h.Kill()

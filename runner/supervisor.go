@@ -16,6 +16,7 @@ import (
 	"github.com/tend-run/tend/lifecycle"
 	"github.com/tend-run/tend/output"
 	"github.com/tend-run/tend/proc"
+	"github.com/tend-run/tend/spawn"
 )
 
 // Config is everything a Supervisor runs.
@@ -83,7 +84,7 @@ type Supervisor struct {
 	exitCode   int
 	cronJobs   []cron.Job
 	controls   chan Control
-	keyboard   keyboard
+	keyboard   spawn.Keyboard
 	done       chan struct{}
 	started    time.Time
 	// A reload's parse runs off the loop and delivers on reloaded;
@@ -161,12 +162,7 @@ func NewSupervisor(cfg Config) *Supervisor {
 	}
 	if cfg.Cron != nil {
 		cc := *cfg.Cron
-		cc.OnFailure = func(f cron.Failure) { cfg.OnFailure.Fire(hook.FromCron(f)) }
-		cc.OnSuccess = func(f cron.Failure) {
-			rf := hook.FromCron(f)
-			rf.Event = hook.EventRecovered
-			cfg.OnFailure.Fire(rf)
-		}
+		cfg.OnFailure.ForCron(&cc)
 		s.cron = cron.New(cc, s.cronIdle)
 		s.cronJobs = cc.Jobs
 	}
@@ -192,7 +188,7 @@ func (s *Supervisor) Run(ctx context.Context) int {
 	}
 	defer close(s.done)
 	if s.cfg.Keyboard != nil {
-		go s.keyboard.forward(s.cfg.Keyboard)
+		go s.keyboard.Forward(s.cfg.Keyboard)
 	}
 	for _, inst := range s.instances {
 		if s.draining {
