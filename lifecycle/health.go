@@ -1,6 +1,7 @@
 package lifecycle
 
 import (
+	"fmt"
 	"slices"
 	"sync"
 
@@ -81,4 +82,55 @@ func (h *Health) Status(p *status.Process) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	p.Checks = slices.Clone(h.states)
+}
+
+// Action is what the supervisor does about a health event.
+type Action int
+
+const (
+	// Carry on: nothing beyond the verdict's line, if any.
+	Carry Action = iota
+	// StartHeld: the run may count as up now, so instances that --after
+	// holds may start.
+	StartHeld
+	// Stop: a startup check failed; the run is stopped, and its exit is a
+	// crash (StartFailed).
+	Stop
+	// Restart: a liveness check failed; the run is replaced, a failure.
+	Restart
+)
+
+// Verdict is what to do about a health event, and the line that says so
+// (Err: on stderr; empty: none).
+type Verdict struct {
+	Do   Action
+	Line string
+	Err  bool
+}
+
+// Saw records what the Monitor of name's run saw, and returns the verdict.
+func (h *Health) Saw(name string, e health.Event) Verdict {
+	label, n := e.Check.Label(), max(e.Check.Attempts, 1)
+	switch e.Kind {
+	case health.Started:
+		if !h.Starting {
+			return Verdict{}
+		}
+		h.Starting = false
+		return Verdict{Do: StartHeld, Line: name + " passed its startup checks"}
+	case health.StartFailed:
+		h.Failed = label
+		return Verdict{Stop, fmt.Sprintf("%s failed its startup check %q after %d attempts: %v: stopping it", name, label, n, e.Err), true}
+	case health.Unhealthy:
+		return Verdict{Restart, fmt.Sprintf("%s failed its liveness check %q %d times in a row: %v: restarting it", name, label, n, e.Err), true}
+	case health.Ready:
+		h.Ready = true
+		return Verdict{Do: StartHeld, Line: name + " is ready"}
+	case health.NotReady:
+		h.Ready = false
+		return Verdict{Carry, fmt.Sprintf("%s is not ready: its readiness check %q failed %d times in a row: %v", name, label, n, e.Err), true}
+	case health.Warning:
+		return Verdict{Carry, fmt.Sprintf("warning: %s: health check %q failed: %v (warn only)", name, label, e.Err), true}
+	}
+	return Verdict{}
 }

@@ -235,3 +235,30 @@ func TestCronChanges(t *testing.T) {
 		t.Errorf("no change: %q", got)
 	}
 }
+
+// Each health event's verdict: what changes, what is done, what is said.
+func TestHealthSaw(t *testing.T) {
+	start := health.Check{Type: health.Startup, Name: "boot", Attempts: 3}
+	ready := health.Check{Type: health.Readiness, Name: "db"}
+	boom := errors.New("boom")
+	h := NewHealth([]health.Check{start, ready}, false)
+	for i, c := range []struct {
+		e    health.Event
+		want Verdict
+	}{
+		{health.Event{Kind: health.Started, Check: start}, Verdict{StartHeld, "web.1 passed its startup checks", false}},
+		{health.Event{Kind: health.Started, Check: start}, Verdict{}},
+		{health.Event{Kind: health.Ready, Check: ready}, Verdict{StartHeld, "web.1 is ready", false}},
+		{health.Event{Kind: health.NotReady, Check: ready, Err: boom}, Verdict{Carry, `web.1 is not ready: its readiness check "db" failed 1 times in a row: boom`, true}},
+		{health.Event{Kind: health.Unhealthy, Check: ready, Err: boom}, Verdict{Restart, `web.1 failed its liveness check "db" 1 times in a row: boom: restarting it`, true}},
+		{health.Event{Kind: health.Warning, Check: ready, Err: boom}, Verdict{Carry, `warning: web.1: health check "db" failed: boom (warn only)`, true}},
+		{health.Event{Kind: health.StartFailed, Check: start, Err: boom}, Verdict{Stop, `web.1 failed its startup check "boot" after 3 attempts: boom: stopping it`, true}},
+	} {
+		if got := h.Saw("web.1", c.e); got != c.want {
+			t.Errorf("%d: got %+v, want %+v", i, got, c.want)
+		}
+	}
+	if h.Starting || h.Ready || !h.StartFailed() {
+		t.Errorf("after the events: %+v", h)
+	}
+}

@@ -50,39 +50,30 @@ func (inst *instance) stopHealth() {
 	}
 }
 
-// onHealth acts on what an instance's Monitor saw.
+// onHealth acts on what an instance's Monitor saw (its verdict).
 func (s *Supervisor) onHealth(ev event) {
-	inst, e := ev.inst, ev.health
-	h := inst.health
-	if inst.child != ev.child || !inst.running || h == nil || s.draining {
+	inst := ev.inst
+	if inst.child != ev.child || !inst.running || inst.health == nil || s.draining {
 		return // about a run that has ended
 	}
-	name := inst.spec.Name
-	switch e.Kind {
-	case health.Started:
-		if h.Starting {
-			h.Starting = false
-			s.cfg.Output.Printf("%s passed its startup checks", name)
-			s.startHeld()
-		}
-	case health.StartFailed:
-		h.Failed = e.Check.Label()
-		s.cfg.Output.Errorf("%s failed its startup check %q after %d attempts: %v: stopping it", name, e.Check.Label(), max(e.Check.Attempts, 1), e.Err)
-		go proc.Stop(inst.child, inst.spec.StopSignal, !inst.spec.LeaderOnly, time.After(s.cfg.Timeout), nil)
-	case health.Unhealthy:
-		s.cfg.Output.Errorf("%s failed its liveness check %q %d times in a row: %v: restarting it", name, e.Check.Label(), max(e.Check.Attempts, 1), e.Err)
-		inst.life.Count(lifecycle.ReasonLiveness)
-		s.cfg.OnFailure.Fire(hook.Failure{Process: name, Type: inst.spec.Type, Reason: lifecycle.ReasonLiveness, Duration: time.Since(inst.child.Started), Tail: inst.runTail()})
-		s.replace(inst, inst.spec)
-	case health.Ready:
-		h.Ready = true
-		s.cfg.Output.Printf("%s is ready", name)
+	v := inst.health.Saw(inst.spec.Name, *ev.health)
+	switch {
+	case v.Line == "":
+	case v.Err:
+		s.cfg.Output.Errorf("%s", v.Line)
+	default:
+		s.cfg.Output.Printf("%s", v.Line)
+	}
+	switch v.Do {
+	case lifecycle.StartHeld:
 		s.startHeld()
-	case health.NotReady:
-		h.Ready = false
-		s.cfg.Output.Errorf("%s is not ready: its readiness check %q failed %d times in a row: %v", name, e.Check.Label(), max(e.Check.Attempts, 1), e.Err)
-	case health.Warning:
-		s.cfg.Output.Errorf("warning: %s: health check %q failed: %v (warn only)", name, e.Check.Label(), e.Err)
+	case lifecycle.Stop:
+		go proc.Stop(inst.child, inst.spec.StopSignal, !inst.spec.LeaderOnly, time.After(s.cfg.Timeout), nil)
+	case lifecycle.Restart:
+		inst.life.Count(lifecycle.ReasonLiveness)
+		s.cfg.OnFailure.Fire(hook.Failure{Process: inst.spec.Name, Type: inst.spec.Type, Reason: lifecycle.ReasonLiveness,
+			Duration: time.Since(inst.child.Started), Tail: inst.runTail()})
+		s.replace(inst, inst.spec)
 	}
 }
 
