@@ -80,7 +80,8 @@ func TestSampled(t *testing.T) {
 	}
 	l.Ended()
 	l.Pending = ReasonAge
-	if l.Sampled(200, 100) || l.Sampled(200, 100) {
+	first := l.Sampled(200, 100)
+	if second := l.Sampled(200, 100); first || second {
 		t.Error("recycled with one pending")
 	}
 }
