@@ -14,7 +14,7 @@ import (
 	"github.com/tend-run/tend/cron"
 	"github.com/tend-run/tend/cronlock"
 	"github.com/tend-run/tend/privdir"
-	"github.com/tend-run/tend/runner"
+	"github.com/tend-run/tend/spawn"
 )
 
 // DokkuCronTTL is Dokku's limit on a cron run, tend's default timeout.
@@ -119,7 +119,7 @@ func (a *App) ExpandCommand(command string) string {
 // job may want to know about its budget. attempt numbers the attempts of
 // one due time (1, then 2… for --cron-retry).
 func (a *App) CronEnv(id string, scheduled, deadline time.Time, attempt int) []string {
-	return runner.WithEnv(a.Env.Environ(), "PS=cron."+id, "DYNO=cron."+id,
+	return spawn.WithEnv(a.Env.Environ(), "PS=cron."+id, "DYNO=cron."+id,
 		"TEND_CRON_ID="+id,
 		"TEND_CRON_SCHEDULED_AT="+scheduled.Format(time.RFC3339),
 		"TEND_CRON_DEADLINE="+deadline.Format(time.RFC3339),

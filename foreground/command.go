@@ -10,7 +10,7 @@ import (
 
 	"github.com/tend-run/tend/app"
 	"github.com/tend-run/tend/proc"
-	"github.com/tend-run/tend/runner"
+	"github.com/tend-run/tend/spawn"
 )
 
 // Command is one command to run with the app's environment.
@@ -69,5 +69,5 @@ func (c Command) Run() (int, error) {
 // PS and DYNO are run.N with N random (no two runs need to agree on it).
 func OneOffEnv(env []string) []string {
 	name := fmt.Sprintf("run.%d", 1000+rand.IntN(9000))
-	return runner.WithEnv(env, "PS="+name, "DYNO="+name)
+	return spawn.WithEnv(env, "PS="+name, "DYNO="+name)
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/tend-run/tend/app"
 	"github.com/tend-run/tend/health"
 	"github.com/tend-run/tend/runner"
+	"github.com/tend-run/tend/spawn"
 )
 
 // ProcessType is one Procfile entry as the runner needs it.
@@ -160,7 +161,7 @@ func Plan(types []ProcessType, opts PlanOptions) ([]runner.InstanceSpec, error) 
 			}
 			out = append(out, runner.InstanceSpec{
 				Name: name, Type: t.Name, Command: t.Command, Port: port,
-				Env:        runner.WithEnv(opts.Env, "PORT="+strconv.Itoa(port), "PS="+name, "DYNO="+name),
+				Env:        spawn.WithEnv(opts.Env, "PORT="+strconv.Itoa(port), "PS="+name, "DYNO="+name),
 				StopSignal: sig, LeaderOnly: opts.LeaderOnly[t.Name], CanDie: opts.CanDie[t.Name], Checks: opts.Checks[t.Name],
 				Restart: lc.Restart, MaxMemory: lc.MaxMemory, MaxAge: lc.MaxAge,
 				Terminal: opts.Terminal[t.Name],

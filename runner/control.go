@@ -4,11 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path"
-	"strings"
 	"time"
 
 	"github.com/tend-run/tend/console"
+	"github.com/tend-run/tend/lifecycle"
 	"github.com/tend-run/tend/status"
 )
 
@@ -94,14 +93,14 @@ func (s *Supervisor) act(op, target string) error {
 		switch op {
 		case status.OpRestart, status.OpRestartAllAtOnce:
 			inst.userStopped = false
-			inst.quickCrashes, inst.backoff = 0, s.cfg.Backoff.Min
+			inst.life.Reset(s.cfg.Backoff)
 			if op == status.OpRestart && running[inst.spec.Type] > 1 && inst.running && !inst.retiring {
-				inst.life.pending = reasonManual // one of the type at a time (roll)
+				inst.life.Pending = lifecycle.ReasonManual // one of the type at a time (roll)
 				rolling = true
 				continue
 			}
 			if inst.running {
-				inst.life.count(reasonManual)
+				inst.life.Count(lifecycle.ReasonManual)
 			}
 			s.replace(inst, inst.spec)
 		case status.OpStop:
@@ -130,51 +129,21 @@ func (s *Supervisor) act(op, target string) error {
 	return nil
 }
 
-// match finds the instances a target names: comma-separated types,
-// instances or globs of either ("web", "web.2", "web.*", "*"), or every
-// instance when it is empty. A name or glob that matches nothing is an
-// error, and then nothing is done.
+// match finds the instances a target names (lifecycle.Match).
 func (s *Supervisor) match(target string) ([]*instance, error) {
-	if strings.TrimSpace(target) == "" {
-		return s.instances, nil
+	var names, types []string
+	for _, inst := range s.instances {
+		names, types = append(names, inst.spec.Name), append(types, inst.spec.Type)
 	}
-	var matched []*instance
-	seen := map[*instance]bool{}
-	for _, pattern := range strings.Split(target, ",") {
-		pattern = strings.TrimSpace(pattern)
-		if pattern == "" {
-			continue
-		}
-		found := false
-		for _, inst := range s.instances {
-			if names(pattern, inst.spec.Name, inst.spec.Type) {
-				found = true
-				if !seen[inst] {
-					seen[inst] = true
-					matched = append(matched, inst)
-				}
-			}
-		}
-		if !found {
-			var all []string
-			for _, inst := range s.instances {
-				all = append(all, inst.spec.Name)
-			}
-			return nil, fmt.Errorf("no process %q; running: %v", pattern, all)
-		}
+	found, err := lifecycle.Match(target, names, types)
+	if err != nil {
+		return nil, err
+	}
+	matched := make([]*instance, len(found))
+	for i, n := range found {
+		matched[i] = s.instances[n]
 	}
 	return matched, nil
-}
-
-// names reports whether pattern (a name or a glob) names an instance or
-// its type.
-func names(pattern, instance, typ string) bool {
-	if pattern == instance || pattern == typ {
-		return true
-	}
-	ok1, _ := path.Match(pattern, instance)
-	ok2, _ := path.Match(pattern, typ)
-	return ok1 || ok2
 }
 
 func (s *Supervisor) snapshot() status.Snapshot {
@@ -210,7 +179,7 @@ func (s *Supervisor) snapshot() status.Snapshot {
 		// A deliberate restart (a recycle, a reload) is no outage: the
 		// instance is on its way back, as one in its back-off is.
 		restarting := inst.retiring && inst.next != nil
-		p.Expected = !s.draining && !inst.userStopped && !inst.waiting && !(inst.spec.CanDie && !inst.running && !inst.life.failed) && inst.restartTimer == nil && !restarting
+		p.Expected = !s.draining && !inst.userStopped && !inst.waiting && !(inst.spec.CanDie && !inst.running && !inst.life.Failed) && inst.restartTimer == nil && !restarting
 		snap.Processes = append(snap.Processes, p)
 	}
 	if s.cron != nil {

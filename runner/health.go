@@ -2,58 +2,14 @@ package runner
 
 import (
 	"context"
-	"slices"
-	"sync"
 	"time"
 
 	"github.com/tend-run/tend/health"
+	"github.com/tend-run/tend/hook"
+	"github.com/tend-run/tend/lifecycle"
 	"github.com/tend-run/tend/proc"
 	"github.com/tend-run/tend/status"
 )
-
-// instanceHealth is what the supervisor knows of an instance's health
-// checks. The Monitor runs off the loop and reports through events; probes
-// holds the latest result of each check, written by the Monitor.
-type instanceHealth struct {
-	cancel context.CancelFunc
-	// starting: its startup checks have not passed yet.
-	starting bool
-	// ready: its readiness checks pass (only meaningful with some).
-	ready, hasReadiness bool
-	// failed is the startup check that failed: its exit is a crash.
-	failed string
-	probes *probeResults
-}
-
-// probeResults are the latest probe results of an instance's checks, in
-// the order of its checks.
-type probeResults struct {
-	mu     sync.Mutex
-	checks []health.Check
-	states []status.CheckState
-}
-
-func (r *probeResults) record(c health.Check, err error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for i := range r.checks {
-		if r.checks[i].Type == c.Type && r.checks[i].Label() == c.Label() {
-			st := &r.states[i]
-			st.Probed, st.Up = true, err == nil
-			if err != nil {
-				st.Failures++
-				st.Error = err.Error()
-			}
-			return
-		}
-	}
-}
-
-func (r *probeResults) snapshot() []status.CheckState {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return slices.Clone(r.states)
-}
 
 // watchHealth starts the Monitor of a started instance's checks (nothing
 // when its type has none). skipStartup: it passed them before.
@@ -64,15 +20,10 @@ func (s *Supervisor) watchHealth(inst *instance, child *proc.Child, skipStartup 
 		return
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	h := &instanceHealth{cancel: cancel, probes: &probeResults{checks: checks}}
-	for _, c := range checks {
-		h.probes.states = append(h.probes.states, status.CheckState{Type: string(c.Type), Name: c.Label()})
-		h.starting = h.starting || c.Type == health.Startup && !skipStartup
-		h.hasReadiness = h.hasReadiness || c.Type == health.Readiness
-	}
-	inst.health = h
+	h := lifecycle.NewHealth(checks, skipStartup)
+	inst.health, inst.stopChecks = h, cancel
 	events := make(chan health.Event)
-	m := health.Monitor{Checks: checks, Events: events, OnProbe: h.probes.record, SkipStartup: skipStartup,
+	m := health.Monitor{Checks: checks, Events: events, OnProbe: h.Record, SkipStartup: skipStartup,
 		Target: health.Target{Port: inst.spec.Port, Env: inst.spec.Env, Dir: s.cfg.Dir, Started: child.Started,
 			Exited: child.Done(), Reaper: s.cfg.Reaper}}
 	go m.Run(ctx)
@@ -94,45 +45,35 @@ func (s *Supervisor) watchHealth(inst *instance, child *proc.Child, skipStartup 
 
 // stopHealth ends the instance's Monitor, if it has one.
 func (inst *instance) stopHealth() {
-	if inst.health != nil {
-		inst.health.cancel()
+	if inst.stopChecks != nil {
+		inst.stopChecks()
 	}
 }
 
-// onHealth acts on what an instance's Monitor saw.
+// onHealth acts on what an instance's Monitor saw (its verdict).
 func (s *Supervisor) onHealth(ev event) {
-	inst, e := ev.inst, ev.health
-	h := inst.health
-	if inst.child != ev.child || !inst.running || h == nil || s.draining {
+	inst := ev.inst
+	if inst.child != ev.child || !inst.running || inst.health == nil || s.draining {
 		return // about a run that has ended
 	}
-	name := inst.spec.Name
-	switch e.Kind {
-	case health.Started:
-		if h.starting {
-			h.starting = false
-			s.cfg.Output.Printf("%s passed its startup checks", name)
-			s.startHeld()
-		}
-	case health.StartFailed:
-		h.failed = e.Check.Label()
-		s.cfg.Output.Errorf("%s failed its startup check %q after %d attempts: %v: stopping it", name, e.Check.Label(), max(e.Check.Attempts, 1), e.Err)
-		go proc.Stop(inst.child, inst.spec.StopSignal, !inst.spec.LeaderOnly, time.After(s.cfg.Timeout), nil)
-	case health.Unhealthy:
-		s.cfg.Output.Errorf("%s failed its liveness check %q %d times in a row: %v: restarting it", name, e.Check.Label(), max(e.Check.Attempts, 1), e.Err)
-		inst.healthRestarts++
-		inst.life.count(reasonLiveness)
-		s.cfg.OnFailure.Fire(Failure{Process: name, Type: inst.spec.Type, Reason: reasonLiveness, Duration: time.Since(inst.child.Started), Tail: inst.runTail()})
-		s.replace(inst, inst.spec)
-	case health.Ready:
-		h.ready = true
-		s.cfg.Output.Printf("%s is ready", name)
+	v := inst.health.Saw(inst.spec.Name, *ev.health)
+	switch {
+	case v.Line == "":
+	case v.Err:
+		s.cfg.Output.Errorf("%s", v.Line)
+	default:
+		s.cfg.Output.Printf("%s", v.Line)
+	}
+	switch v.Do {
+	case lifecycle.StartHeld:
 		s.startHeld()
-	case health.NotReady:
-		h.ready = false
-		s.cfg.Output.Errorf("%s is not ready: its readiness check %q failed %d times in a row: %v", name, e.Check.Label(), max(e.Check.Attempts, 1), e.Err)
-	case health.Warning:
-		s.cfg.Output.Errorf("warning: %s: health check %q failed: %v (warn only)", name, e.Check.Label(), e.Err)
+	case lifecycle.Stop:
+		go proc.Stop(inst.child, inst.spec.StopSignal, !inst.spec.LeaderOnly, time.After(s.cfg.Timeout), nil)
+	case lifecycle.Restart:
+		inst.life.Count(lifecycle.ReasonLiveness)
+		s.cfg.OnFailure.Fire(hook.Failure{Process: inst.spec.Name, Type: inst.spec.Type, Reason: lifecycle.ReasonLiveness,
+			Duration: time.Since(inst.child.Started), Tail: inst.runTail()})
+		s.replace(inst, inst.spec)
 	}
 }
 
@@ -142,8 +83,7 @@ func (inst *instance) up() bool {
 	if !inst.running || inst.retiring {
 		return false
 	}
-	h := inst.health
-	return h == nil || !h.starting && (!h.hasReadiness || h.ready)
+	return inst.health.Up()
 }
 
 // typeUp says every instance of typ is up.
@@ -176,24 +116,9 @@ func (s *Supervisor) depsUp(typ string) bool {
 	return true
 }
 
-// healthFailed says the instance was stopped because a startup check
-// failed: its exit counts as a crash, whatever its status.
-func (inst *instance) healthFailed() bool {
-	return inst.health != nil && inst.health.failed != ""
-}
-
 // healthStatus fills in a process's health for the snapshot.
 func (inst *instance) healthStatus(p *status.Process) {
-	h := inst.health
-	if h == nil || !inst.running {
-		return
+	if inst.running {
+		inst.health.Status(p)
 	}
-	if h.starting && p.State == status.Running {
-		p.State = status.Starting
-	}
-	if h.hasReadiness {
-		ready := h.ready
-		p.Ready = &ready
-	}
-	p.Checks = h.probes.snapshot()
 }

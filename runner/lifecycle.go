@@ -2,62 +2,25 @@ package runner
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"slices"
 	"time"
 
+	"github.com/tend-run/tend/hook"
+	"github.com/tend-run/tend/lifecycle"
 	"github.com/tend-run/tend/proc"
 	"github.com/tend-run/tend/procfs"
 	"github.com/tend-run/tend/status"
 )
 
-// The reasons of a recycle (tend_process_recycles_total's reason).
-const (
-	reasonMemory   = "memory"
-	reasonAge      = "age"
-	reasonExit0    = "exit0"
-	reasonManual   = "manual"
-	reasonLiveness = "liveness"
-)
-
-// lifecycle is what the supervisor knows of an instance's recycling: why
-// it was started again, what it uses, and what is due.
-type lifecycle struct {
-	recycles map[string]int
-	last     string // the last recycle's reason
-	// cleanQuick counts its exits 0 in a row that came within
-	// Backoff.Quick of the start (the hot-loop guard).
-	cleanQuick int
-	// failed: tend gave up on its type, which may die (--can-die).
-	failed bool
-	// pending is a recycle waiting for its turn in the type's roll.
-	pending string
-	// over counts memory samples in a row above the limit.
-	over int
-	// ageTimer ends the run at --max-age; recoverTimer tells the hook it
-	// has run --on-failure-every after a hooked failure.
-	ageTimer, recoverTimer *time.Timer
-}
-
-// count records a recycle for reason.
-func (l *lifecycle) count(reason string) {
-	if l.recycles == nil {
-		l.recycles = map[string]int{}
-	}
-	l.recycles[reason]++
-	l.last = reason
-}
-
 // stopLife ends what was due for the run that has ended.
 func (inst *instance) stopLife() {
-	l := &inst.life
-	for _, t := range []*time.Timer{l.ageTimer, l.recoverTimer} {
+	for _, t := range []*time.Timer{inst.ageTimer, inst.recoverTimer} {
 		if t != nil {
 			t.Stop()
 		}
 	}
-	l.ageTimer, l.recoverTimer = nil, nil
-	l.over = 0
+	inst.ageTimer, inst.recoverTimer = nil, nil
+	inst.life.Ended()
 }
 
 // restarts says inst is started again when it exits (--restart).
@@ -65,29 +28,16 @@ func (s *Supervisor) restarts(inst *instance) bool {
 	return s.cfg.Restart || inst.spec.Restart
 }
 
-// recycled decides whether an exit is a recycle: an exit 0 of a restarted
-// type, started again at once, unless it is a hot loop (Backoff.HotLoop
-// exits 0 in a row within Backoff.Quick of the start), which gets the
-// crash back-off.
+// recycled decides whether an exit is a recycle (lifecycle's Recycled):
+// an exit 0 of a restarted type is started again at once, unless it is a
+// hot loop.
 func (s *Supervisor) recycled(inst *instance, st proc.ExitStatus, ran time.Duration) bool {
-	l := &inst.life
-	if s.draining || !s.restarts(inst) || !st.Success() {
-		l.cleanQuick = 0
-		return false
-	}
 	b := s.cfg.Backoff
-	if ran >= b.Quick {
-		l.cleanQuick = 0
-		return true
+	recycle, hotLoop := inst.life.Recycled(b, !s.draining && s.restarts(inst) && st.Success(), ran)
+	if hotLoop {
+		s.cfg.Output.Errorf("%s exited with status 0 within %v of its start %d times in a row: restarting it with the crash back-off", inst.spec.Name, b.Quick, b.HotLoop)
 	}
-	l.cleanQuick++
-	if l.cleanQuick < b.HotLoop {
-		return true
-	}
-	if l.cleanQuick == b.HotLoop {
-		s.cfg.Output.Errorf("%s exited with status 0 within %v of its start %d times in a row: restarting it with the crash back-off", inst.spec.Name, b.Quick, l.cleanQuick)
-	}
-	return false
+	return recycle
 }
 
 // after sends ev to the loop after d, unless Run has returned.
@@ -105,13 +55,10 @@ func (s *Supervisor) after(d time.Duration, ev event) *time.Timer {
 func (s *Supervisor) startedLife(inst *instance, child *proc.Child) {
 	inst.stopLife()
 	if age := inst.spec.MaxAge; age > 0 {
-		// Up to 10 % less, so instances started together do not recycle
-		// together.
-		d := age - rand.N(age/10+1)
-		inst.life.ageTimer = s.after(d, event{inst: inst, child: child, aged: true})
+		inst.ageTimer = s.after(lifecycle.AgeDelay(age), event{inst: inst, child: child, aged: true})
 	}
 	if h := s.cfg.OnFailure; h.Hooked(inst.spec.Type) {
-		inst.life.recoverTimer = s.after(h.Every, event{inst: inst, child: child, recovered: true})
+		inst.recoverTimer = s.after(h.Every, event{inst: inst, child: child, recovered: true})
 	}
 }
 
@@ -129,13 +76,13 @@ func (s *Supervisor) onLife(ev event) {
 	}
 	switch {
 	case ev.aged:
-		inst.life.ageTimer = nil
+		inst.ageTimer = nil
 		s.cfg.Output.Printf("%s has run for %v (--max-age %v, less up to 10 %%): recycling it", inst.spec.Name,
 			time.Since(inst.child.Started).Round(time.Millisecond), inst.spec.MaxAge)
-		s.recycle(inst, reasonAge)
+		s.recycle(inst, lifecycle.ReasonAge)
 	case ev.recovered:
-		inst.life.recoverTimer = nil
-		s.cfg.OnFailure.Fire(Failure{Event: EventRecovered, Process: inst.spec.Name, Type: inst.spec.Type, Duration: time.Since(inst.child.Started)})
+		inst.recoverTimer = nil
+		s.cfg.OnFailure.Fire(hook.Failure{Event: hook.EventRecovered, Process: inst.spec.Name, Type: inst.spec.Type, Duration: time.Since(inst.child.Started)})
 	}
 }
 
@@ -176,24 +123,18 @@ func (s *Supervisor) sampled(usage map[int]procfs.Usage) {
 		if !ok {
 			continue
 		}
-		l := &inst.life
-		if u.RSS <= limit {
-			l.over = 0
-			continue
-		}
-		l.over++
-		if l.over == 2 && l.pending == "" {
+		if inst.life.Sampled(u.RSS, limit) {
 			s.cfg.Output.Printf("%s uses %s of memory in %d processes, above its --max-memory %s for 2 samples in a row: recycling it",
 				inst.spec.Name, status.FormatBytes(u.RSS), u.Processes, status.FormatBytes(limit))
-			s.recycle(inst, reasonMemory)
+			s.recycle(inst, lifecycle.ReasonMemory)
 		}
 	}
 }
 
 // recycle asks for a graceful restart of inst; it waits its turn (roll).
 func (s *Supervisor) recycle(inst *instance, reason string) {
-	if inst.running && !inst.retiring && inst.life.pending == "" {
-		inst.life.pending = reason
+	if inst.running && !inst.retiring && inst.life.Pending == "" {
+		inst.life.Pending = reason
 	}
 }
 
@@ -206,11 +147,11 @@ func (s *Supervisor) roll() {
 	}
 	var types []string
 	for _, inst := range s.instances {
-		if inst.life.pending == "" {
+		if inst.life.Pending == "" {
 			continue
 		}
 		if !inst.running || inst.retiring {
-			inst.life.pending = "" // it is being started again anyway
+			inst.life.Pending = "" // it is being started again anyway
 			continue
 		}
 		if !slices.Contains(types, inst.spec.Type) {
@@ -222,10 +163,10 @@ func (s *Supervisor) roll() {
 			continue
 		}
 		for _, inst := range s.instances {
-			if inst.spec.Type == typ && inst.life.pending != "" {
-				inst.life.count(inst.life.pending)
-				inst.life.pending = ""
-				inst.quickCrashes, inst.backoff = 0, s.cfg.Backoff.Min
+			if inst.spec.Type == typ && inst.life.Pending != "" {
+				inst.life.Count(inst.life.Pending)
+				inst.life.Pending = ""
+				inst.life.Reset(s.cfg.Backoff)
 				s.replace(inst, inst.spec)
 				break
 			}
@@ -236,7 +177,7 @@ func (s *Supervisor) roll() {
 // typeSteady says every instance of typ that should run is up.
 func (s *Supervisor) typeSteady(typ string) bool {
 	for _, inst := range s.instances {
-		if inst.spec.Type != typ || inst.removed || inst.userStopped || inst.life.failed || inst.held || inst.waiting {
+		if inst.spec.Type != typ || inst.removed || inst.userStopped || inst.life.Failed || inst.held || inst.waiting {
 			continue
 		}
 		if !inst.up() {
@@ -251,8 +192,8 @@ func (s *Supervisor) typeSteady(typ string) bool {
 // down (failed) and the rest runs on.
 func (s *Supervisor) giveUp(inst *instance, st proc.ExitStatus) {
 	typ := inst.spec.Type
-	s.cfg.Output.Errorf("%s stopped %d times in a row within %v; giving up on %s", inst.spec.Name, inst.quickCrashes, s.cfg.Backoff.Healthy, typ)
-	f := Failure{Event: EventGaveUp, Process: inst.spec.Name, Type: typ, Status: st, Tail: inst.runTail()}
+	s.cfg.Output.Errorf("%s stopped %d times in a row within %v; giving up on %s", inst.spec.Name, inst.life.QuickCrashes, s.cfg.Backoff.Healthy, typ)
+	f := hook.Failure{Event: hook.EventGaveUp, Process: inst.spec.Name, Type: typ, Status: st, Tail: inst.runTail()}
 	if inst.child != nil {
 		f.OutputDone = inst.child.OutputDone()
 	}
@@ -270,7 +211,7 @@ func (s *Supervisor) giveUp(inst *instance, st proc.ExitStatus) {
 		if x.spec.Type != typ {
 			continue
 		}
-		x.life.failed, x.life.pending = true, ""
+		x.life.Failed, x.life.Pending = true, ""
 		if x.restartTimer != nil {
 			x.restartTimer.Stop()
 			x.restartTimer = nil
@@ -284,18 +225,7 @@ func (s *Supervisor) giveUp(inst *instance, st proc.ExitStatus) {
 // lifeStatus fills in an instance's usage and recycles for the snapshot;
 // usage holds the groups measured for it.
 func (inst *instance) lifeStatus(p *status.Process, usage map[int]procfs.Usage) {
-	l := &inst.life
-	if len(l.recycles) > 0 {
-		p.Recycles = map[string]int{}
-		for k, v := range l.recycles {
-			p.Recycles[k] = v
-			p.RecycleCount += v
-		}
-		p.LastRecycle = l.last
-	}
-	if l.failed && !inst.running && !inst.retiring {
-		p.State = status.Failed
-	}
+	inst.life.Status(p, !inst.running && !inst.retiring)
 	if inst.running && inst.child != nil {
 		if u, ok := usage[inst.child.Pid]; ok {
 			p.Memory, p.CPU = u.RSS, u.CPU.Seconds()
@@ -305,9 +235,7 @@ func (inst *instance) lifeStatus(p *status.Process, usage map[int]procfs.Usage) 
 }
 
 // usage is what the running instances' groups use, for the snapshot: one
-// pass over /proc, reused for SampleEvery while the same groups run (the
-// status page asks every 2 s; a pass costs about a millisecond on a host
-// with 80 processes: BenchmarkGroupUsage).
+// pass over /proc, reused for SampleEvery while the same groups run.
 func (s *Supervisor) usage() map[int]procfs.Usage {
 	var groups []int
 	for _, inst := range s.instances {
@@ -315,19 +243,7 @@ func (s *Supervisor) usage() map[int]procfs.Usage {
 			groups = append(groups, inst.child.Pid)
 		}
 	}
-	c := &s.usageCache
-	if time.Since(c.at) < s.cfg.SampleEvery && slices.Equal(c.groups, groups) {
-		return c.usage
-	}
-	c.groups, c.usage, c.at = groups, procfs.GroupUsage(groups), time.Now()
-	return c.usage
-}
-
-// usageCache is the snapshot's last pass over /proc.
-type usageCache struct {
-	groups []int
-	usage  map[int]procfs.Usage
-	at     time.Time
+	return s.usageCache.Get(groups, s.cfg.SampleEvery)
 }
 
 // runTail is the output of inst's last run, for the hook (nil: it did not

@@ -12,8 +12,11 @@ import (
 	"time"
 
 	"github.com/tend-run/tend/health"
+	"github.com/tend-run/tend/hook"
 	"github.com/tend-run/tend/internal/testkit"
+	"github.com/tend-run/tend/lifecycle"
 	"github.com/tend-run/tend/procfs"
+	"github.com/tend-run/tend/spawn"
 	"github.com/tend-run/tend/status"
 )
 
@@ -28,7 +31,7 @@ func restarted(name, command string) InstanceSpec {
 func TestExit0IsARecycle(t *testing.T) {
 	h := startHarness(t, Config{
 		Instances: []InstanceSpec{restarted("worker.1", "echo batch done; sleep 0.01; exit 0"), testInstance("web.1", "exec sleep 60")},
-		Backoff:   Backoff{Min: time.Hour, Max: time.Hour, GiveUp: 3, Quick: time.Millisecond},
+		Backoff:   lifecycle.Backoff{Min: time.Hour, Max: time.Hour, GiveUp: 3, Quick: time.Millisecond},
 	})
 	testkit.WaitFor(t, "20 recycles", 60*time.Second, func() bool {
 		return strings.Count(h.out.String(), "worker.1 exited with status 0: recycled") >= 20
@@ -51,7 +54,7 @@ func TestExit0IsARecycle(t *testing.T) {
 func TestExit0HotLoopGetsTheBackoff(t *testing.T) {
 	h := startHarness(t, Config{
 		Instances: []InstanceSpec{restarted("worker.1", "exit 0"), testInstance("web.1", "exec sleep 60")},
-		Backoff:   Backoff{Min: time.Millisecond, Max: time.Millisecond, GiveUp: 100, Quick: time.Minute, HotLoop: 3},
+		Backoff:   lifecycle.Backoff{Min: time.Millisecond, Max: time.Millisecond, GiveUp: 100, Quick: time.Minute, HotLoop: 3},
 	})
 	h.out.WaitFor(t, "worker.1 exited with status 0 within 1m0s of its start 3 times in a row: restarting it with the crash back-off")
 	h.out.WaitFor(t, "restarting worker.1 in 1ms")
@@ -62,13 +65,13 @@ func TestExit0HotLoopGetsTheBackoff(t *testing.T) {
 
 // hookLog is a hook that appends "EVENT FAILURES PROCESS REASON" and its
 // TEND_OUTPUT_TAIL's lines (indented) to a file; lines reads it.
-func hookLog(t *testing.T, every time.Duration) (*Hook, func() []string, string) {
+func hookLog(t *testing.T, every time.Duration) (*hook.Hook, func() []string, string) {
 	file := filepath.Join(t.TempDir(), "hooks")
 	// Written whole with one write (cat of a small file), so a reader never
 	// sees half a hook.
-	hook := &Hook{Command: `{ echo "$TEND_EVENT $TEND_FAILURES $TEND_PROCESS $TEND_REASON"; printf %s "$TEND_OUTPUT_TAIL" | sed 's/^/  /'; } > ` + file + `.$$; cat ` + file + `.$$ >> ` + file + `; rm ` + file + `.$$`,
+	hk := &hook.Hook{Command: `{ echo "$TEND_EVENT $TEND_FAILURES $TEND_PROCESS $TEND_REASON"; printf %s "$TEND_OUTPUT_TAIL" | sed 's/^/  /'; } > ` + file + `.$$; cat ` + file + `.$$ >> ` + file + `; rm ` + file + `.$$`,
 		Env: os.Environ(), Timeout: 10 * time.Second, Every: every}
-	return hook, func() []string {
+	return hk, func() []string {
 		data, _ := os.ReadFile(file)
 		var events []string
 		for line := range strings.Lines(string(data)) {
@@ -90,11 +93,11 @@ func TestGiveUpOnATypeThatMayDie(t *testing.T) {
 	crash.CanDie = true
 	other := restarted("crash.2", "exec sleep 60")
 	other.CanDie = true
-	hook, events, file := hookLog(t, time.Hour)
+	hk, events, file := hookLog(t, time.Hour)
 	h := startHarness(t, Config{
 		Instances: []InstanceSpec{crash, other, testInstance("web.1", "exec sleep 60")},
-		Backoff:   Backoff{Min: time.Millisecond, Max: 2 * time.Millisecond, GiveUp: 5},
-		OnFailure: hook,
+		Backoff:   lifecycle.Backoff{Min: time.Millisecond, Max: 2 * time.Millisecond, GiveUp: 5},
+		OnFailure: hk,
 	})
 	h.waitState("crash.1", status.Failed)
 	h.waitState("crash.2", status.Failed)
@@ -130,11 +133,11 @@ func TestGiveUpOnATypeThatMayDie(t *testing.T) {
 func TestFailureHooksCountedUnderACrashLoop(t *testing.T) {
 	counter := filepath.Join(t.TempDir(), "runs")
 	flaky := restarted("flaky.1", `n=$(cat `+counter+` 2>/dev/null || echo 0); echo $((n+1)) > `+counter+`; [ $n -ge 6 ] && exec sleep 60; exit 3`)
-	hook, events, _ := hookLog(t, 300*time.Millisecond)
+	hk, events, _ := hookLog(t, 300*time.Millisecond)
 	startHarness(t, Config{
 		Instances: []InstanceSpec{flaky},
-		Backoff:   Backoff{Min: time.Millisecond, Max: time.Millisecond, GiveUp: 100},
-		OnFailure: hook,
+		Backoff:   lifecycle.Backoff{Min: time.Millisecond, Max: time.Millisecond, GiveUp: 100},
+		OnFailure: hk,
 	})
 	testkit.WaitFor(t, "the recovery", 30*time.Second, func() bool {
 		e := events()
@@ -304,7 +307,7 @@ func TestRollingRestartWaitsUntilReady(t *testing.T) {
 	var specs []InstanceSpec
 	for _, n := range []string{"worker.1", "worker.2", "worker.3"} {
 		spec := testInstance(n, cmd)
-		spec.Env = WithEnv(spec.Env, "DYNO="+n)
+		spec.Env = spawn.WithEnv(spec.Env, "DYNO="+n)
 		spec.Checks = []health.Check{ready}
 		specs = append(specs, spec)
 	}

@@ -1,13 +1,13 @@
 package runner
 
 import (
-	"fmt"
 	"reflect"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/tend-run/tend/cron"
+	"github.com/tend-run/tend/lifecycle"
 	"github.com/tend-run/tend/proc"
 )
 
@@ -100,56 +100,56 @@ func (s *Supervisor) reloadDone(r reloadResult) {
 // restarted (graceful stop, then start), removed ones stopped, new ones
 // started; the others keep running untouched.
 func (s *Supervisor) apply(plan ReloadPlan, reason string) {
-	changes := newChangeLog()
+	changes := lifecycle.NewChanges()
 	wanted := map[string]bool{}
 	for _, spec := range plan.Instances {
 		wanted[spec.Name] = true
 		inst := s.instance(spec.Name)
 		switch {
 		case inst == nil:
-			inst = &instance{spec: spec, backoff: s.cfg.Backoff.Min}
+			inst = &instance{spec: spec, life: lifecycle.NewState(s.cfg.Backoff)}
 			s.instances = append(s.instances, inst)
 			s.start(inst)
-			changes.add(spec.Type, "started")
+			changes.Add(spec.Type, "started")
 		case inst.spec.Command != spec.Command:
 			s.replace(inst, spec)
-			changes.add(spec.Type, "restarted (command changed)")
+			changes.Add(spec.Type, "restarted (command changed)")
 		case !slices.Equal(inst.spec.Env, spec.Env):
 			s.replace(inst, spec)
-			changes.add(spec.Type, "restarted (environment changed)")
+			changes.Add(spec.Type, "restarted (environment changed)")
 		default:
 			checksChanged := !reflect.DeepEqual(inst.spec.Checks, spec.Checks)
 			inst.spec = spec // stop signal, can-die, health checks: no restart needed
 			if checksChanged && inst.running && !inst.retiring {
 				// Checks it has passed are not asked again: the new ones
 				// take over from liveness and readiness on.
-				s.watchHealth(inst, inst.child, inst.health == nil || !inst.health.starting)
-				changes.add(spec.Type, "health checks changed")
+				s.watchHealth(inst, inst.child, inst.health == nil || !inst.health.Starting)
+				changes.Add(spec.Type, "health checks changed")
 			}
 		}
 	}
 	for _, inst := range s.instances {
 		if !wanted[inst.spec.Name] && !inst.retiring {
 			s.retire(inst, nil)
-			changes.add(inst.spec.Type, "stopped")
+			changes.Add(inst.spec.Type, "stopped")
 		}
 	}
 	for _, inst := range s.instances {
 		if inst.waiting && !inst.running && !inst.retiring && !inst.removed {
 			s.start(inst) // it exited under --watch: the change is its next chance
-			changes.add(inst.spec.Type, "started again")
+			changes.Add(inst.spec.Type, "started again")
 		}
 	}
 	if s.cron != nil {
-		if n := cronChanges(s.cronJobs, plan.Cron); n != "" {
-			changes.other = append(changes.other, n)
+		if n := lifecycle.CronChanges(s.cronJobs, plan.Cron); n != "" {
+			changes.Other = append(changes.Other, n)
 		}
 		s.cronJobs = plan.Cron
 		s.cron.SetJobs(plan.Cron)
 	}
 	s.setNames()
 	if plan.EnvChanged {
-		changes.envChanged()
+		changes.EnvChanged()
 	}
 	summary := changes.String()
 	if summary == "" {
@@ -208,11 +208,11 @@ func (s *Supervisor) retired(inst *instance) {
 	if inst.next != nil {
 		inst.spec = *inst.next
 		inst.next = nil
-		inst.quickCrashes = 0
+		inst.life.QuickCrashes = 0
 		s.start(inst)
 		return
 	}
-	if (inst.userStopped || inst.life.failed) && !s.draining {
+	if (inst.userStopped || inst.life.Failed) && !s.draining {
 		return // stays listed as stopped, or failed
 	}
 	inst.removed = true
@@ -228,82 +228,4 @@ func (s *Supervisor) setNames() {
 		names = append(names, j.Name())
 	}
 	s.cfg.Output.SetNames(names)
-}
-
-// cronChanges describes how the cron jobs changed.
-func cronChanges(old, new []cron.Job) string {
-	ids := func(jobs []cron.Job) map[string]cron.Job {
-		m := map[string]cron.Job{}
-		for _, j := range jobs {
-			m[j.ID] = j
-		}
-		return m
-	}
-	o, n := ids(old), ids(new)
-	added, removed, updated := 0, 0, 0
-	for id, j := range n {
-		prev, ok := o[id]
-		switch {
-		case !ok:
-			added++
-		case prev.Policy != j.Policy || prev.Timeout != j.Timeout:
-			updated++
-		}
-	}
-	for id := range o {
-		if _, ok := n[id]; !ok {
-			removed++
-		}
-	}
-	var parts []string
-	for _, p := range []struct {
-		n    int
-		verb string
-	}{{added, "added"}, {removed, "removed"}, {updated, "updated"}} {
-		if p.n > 0 {
-			parts = append(parts, fmt.Sprintf("%d cron entries %s", p.n, p.verb))
-		}
-	}
-	return strings.Join(parts, ", ")
-}
-
-// changeLog collects what a reload did, per process type, for one line.
-type changeLog struct {
-	order []string
-	byTyp map[string][]string
-	other []string
-}
-
-func newChangeLog() *changeLog { return &changeLog{byTyp: map[string][]string{}} }
-
-func (c *changeLog) add(typ, what string) {
-	if _, ok := c.byTyp[typ]; !ok {
-		c.order = append(c.order, typ)
-	}
-	if !slices.Contains(c.byTyp[typ], what) {
-		c.byTyp[typ] = append(c.byTyp[typ], what)
-	}
-}
-
-// envChanged folds the restarts the environment caused into one phrase.
-func (c *changeLog) envChanged() {
-	var restarted []string
-	for _, typ := range c.order {
-		if i := slices.Index(c.byTyp[typ], "restarted (environment changed)"); i >= 0 {
-			c.byTyp[typ] = slices.Delete(c.byTyp[typ], i, i+1)
-			restarted = append(restarted, typ)
-		}
-	}
-	c.order = slices.DeleteFunc(c.order, func(typ string) bool { return len(c.byTyp[typ]) == 0 })
-	if len(restarted) > 0 {
-		c.other = append([]string{"environment changed: restarted " + strings.Join(restarted, ", ")}, c.other...)
-	}
-}
-
-func (c *changeLog) String() string {
-	var parts []string
-	for _, typ := range c.order {
-		parts = append(parts, typ+" "+strings.Join(c.byTyp[typ], ", "))
-	}
-	return strings.Join(append(parts, c.other...), ", ")
 }

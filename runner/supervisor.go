@@ -9,12 +9,14 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/tend-run/tend/console"
 	"github.com/tend-run/tend/cron"
 	"github.com/tend-run/tend/health"
+	"github.com/tend-run/tend/hook"
+	"github.com/tend-run/tend/lifecycle"
 	"github.com/tend-run/tend/output"
 	"github.com/tend-run/tend/proc"
 	"github.com/tend-run/tend/procfs"
+	"github.com/tend-run/tend/spawn"
 )
 
 // Config is everything a Supervisor runs.
@@ -33,7 +35,7 @@ type Config struct {
 	// it waits for the next change of the files and starts again then.
 	KeepWatching bool
 	// Backoff is the restart policy (zero: DefaultBackoff).
-	Backoff Backoff
+	Backoff lifecycle.Backoff
 	// Terminal says tend's stdin is a terminal: SIGHUP is a hangup (drain)
 	// and WINCH is the terminal's own, so it is not forwarded (TSTP, TTIN
 	// and TTOU are job control either way: see suspend).
@@ -48,7 +50,7 @@ type Config struct {
 	Reloads <-chan ReloadRequest
 	Reload  Reloader
 	// OnFailure runs when an instance fails on its own (nil: nothing).
-	OnFailure *Hook
+	OnFailure *hook.Hook
 	// Signals, if set, are the signals Run acts on, as if tend had received
 	// them (tests send them in-process); nil: Run catches tend's own
 	// (proc.HandledSignals) for as long as it runs.
@@ -82,7 +84,7 @@ type Supervisor struct {
 	exitCode   int
 	cronJobs   []cron.Job
 	controls   chan Control
-	keyboard   keyboard
+	keyboard   spawn.Keyboard
 	done       chan struct{}
 	started    time.Time
 	// A reload's parse runs off the loop and delivers on reloaded;
@@ -93,44 +95,11 @@ type Supervisor struct {
 	// sampling: a memory sample is being taken; usageCache is the
 	// snapshot's.
 	sampling   bool
-	usageCache usageCache
+	usageCache lifecycle.UsageCache
 }
 
-type instance struct {
-	spec         InstanceSpec
-	child        *proc.Child
-	running      bool
-	lastStatus   proc.ExitStatus
-	quickCrashes int
-	backoff      time.Duration
-	restartTimer *time.Timer
-	// retiring: stopped by a reload; next is what starts after it exits
-	// (nil: it is removed).
-	retiring bool
-	next     *InstanceSpec
-	removed  bool
-	// userStopped: stopped through the control socket; it stays listed
-	// and can be started again.
-	userStopped bool
-	// waiting: exited under --watch; it starts again at the next change.
-	waiting bool
-	// restarts and exits count since tend started; since is when the
-	// current state began.
-	restarts, exits int
-	since           time.Time
-	// health follows its health checks while it runs (nil: none);
-	// healthRestarts counts restarts for a failed liveness check.
-	health         *instanceHealth
-	healthRestarts int
-	// held: --after keeps it from starting until its types are up.
-	held bool
-	// console is the terminal of the running child (--tty; else nil).
-	console *console.Console
-	// pipes are the current run's (its own output tail for the hook).
-	pipes *output.Pipes
-	life  lifecycle
-}
-
+// event is what the loop hears from the goroutines it started: a child's
+// exit, a timer, a Monitor's verdict, a sample.
 type event struct {
 	inst    *instance
 	child   *proc.Child
@@ -150,21 +119,16 @@ type event struct {
 
 // NewSupervisor prepares cfg to run.
 func NewSupervisor(cfg Config) *Supervisor {
-	cfg.Backoff = cfg.Backoff.withDefaults()
-	cfg.SampleEvery = cmp.Or(cfg.SampleEvery, DefaultSampleEvery)
+	cfg.Backoff = cfg.Backoff.WithDefaults()
+	cfg.SampleEvery = cmp.Or(cfg.SampleEvery, lifecycle.DefaultSampleEvery)
 	s := &Supervisor{cfg: cfg, events: make(chan event, 16), controls: make(chan Control), done: make(chan struct{}), started: time.Now()}
 	s.reloaded = make(chan reloadResult)
 	for _, spec := range cfg.Instances {
-		s.instances = append(s.instances, &instance{spec: spec, backoff: cfg.Backoff.Min})
+		s.instances = append(s.instances, &instance{spec: spec, life: lifecycle.NewState(cfg.Backoff)})
 	}
 	if cfg.Cron != nil {
 		cc := *cfg.Cron
-		cc.OnFailure = func(f cron.Failure) { cfg.OnFailure.Fire(cronFailure(f)) }
-		cc.OnSuccess = func(f cron.Failure) {
-			rf := cronFailure(f)
-			rf.Event = EventRecovered
-			cfg.OnFailure.Fire(rf)
-		}
+		cfg.OnFailure.ForCron(&cc)
 		s.cron = cron.New(cc, s.cronIdle)
 		s.cronJobs = cc.Jobs
 	}
@@ -190,7 +154,7 @@ func (s *Supervisor) Run(ctx context.Context) int {
 	}
 	defer close(s.done)
 	if s.cfg.Keyboard != nil {
-		go s.keyboard.forward(s.cfg.Keyboard)
+		go s.keyboard.Forward(s.cfg.Keyboard)
 	}
 	for _, inst := range s.instances {
 		if s.draining {
@@ -293,7 +257,7 @@ func (s *Supervisor) lastExitCode() int {
 
 func (s *Supervisor) start(inst *instance) {
 	inst.restartTimer = nil
-	inst.waiting, inst.held, inst.life.failed = false, false, false
+	inst.waiting, inst.held, inst.life.Failed = false, false, false
 	path, args := proc.ShellCommand(inst.spec.Command)
 	hold := s.cfg.Output.HoldOutput(inst.spec.Name) // its output comes after the started line
 	child, pipes, err := s.startChild(inst, proc.Command{
@@ -359,7 +323,7 @@ func (s *Supervisor) handle(ev event) {
 	inst.exits++
 	inst.since = time.Now()
 	decide := ev.status
-	if inst.healthFailed() && decide.Success() {
+	if inst.health.StartFailed() && decide.Success() {
 		decide = proc.ExitStatus{Code: 1} // stopped for a failed startup check: a crash
 	}
 	ran := time.Since(ev.child.Started)
@@ -375,7 +339,7 @@ func (s *Supervisor) handle(ev event) {
 		return
 	}
 	if recycle {
-		inst.life.count(reasonExit0)
+		inst.life.Count(lifecycle.ReasonExit0)
 		s.start(inst)
 		return
 	}
@@ -386,7 +350,7 @@ func (s *Supervisor) handle(ev event) {
 // once the instance's output has been copied.
 func (s *Supervisor) exited(inst *instance, st proc.ExitStatus, ran time.Duration, output <-chan struct{}) {
 	if !s.draining && !st.Success() {
-		s.cfg.OnFailure.Fire(Failure{Process: inst.spec.Name, Type: inst.spec.Type, Status: st, Duration: ran, OutputDone: output, Tail: inst.runTail()})
+		s.cfg.OnFailure.Fire(hook.Failure{Process: inst.spec.Name, Type: inst.spec.Type, Status: st, Duration: ran, OutputDone: output, Tail: inst.runTail()})
 	}
 	switch {
 	case s.draining:

@@ -3,13 +3,13 @@ package runner
 import (
 	"context"
 	"os"
-	"slices"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/tend-run/tend/internal/testkit"
+	"github.com/tend-run/tend/lifecycle"
 	"github.com/tend-run/tend/output"
 )
 
@@ -61,7 +61,7 @@ func TestSupervisorRestartGivesUpAfterQuickCrashes(t *testing.T) {
 	s := NewSupervisor(Config{
 		Instances: []InstanceSpec{testInstance("flaky.1", "exit 5"), testInstance("web.1", "while :; do sleep 0.05; done")},
 		Timeout:   5 * time.Second, Restart: true, Output: m, Reaper: testkit.Reaper(t),
-		Backoff: Backoff{Min: time.Millisecond, Max: 4 * time.Millisecond, Healthy: time.Minute, GiveUp: 4},
+		Backoff: lifecycle.Backoff{Min: time.Millisecond, Max: 4 * time.Millisecond, Healthy: time.Minute, GiveUp: 4},
 	})
 	if code := s.Run(context.Background()); code != 5 {
 		t.Errorf("exit code %d, want 5 (the crashing process's)\n%s", code, out.String())
@@ -74,12 +74,5 @@ func TestSupervisorRestartGivesUpAfterQuickCrashes(t *testing.T) {
 	}
 	if strings.Count(got, "flaky.1 exited with status 5") != 4 {
 		t.Errorf("want 4 runs:\n%s", got)
-	}
-}
-
-func TestWithEnv(t *testing.T) {
-	got := WithEnv([]string{"A=1", "PORT=5000", "B=2", "PORTX=9"}, "PORT=5100", "PS=web.2")
-	if want := []string{"A=1", "B=2", "PORTX=9", "PORT=5100", "PS=web.2"}; !slices.Equal(got, want) {
-		t.Errorf("got %q, want %q", got, want)
 	}
 }

@@ -2,13 +2,12 @@ package runner
 
 import (
 	"fmt"
-	"os"
 	"strings"
-	"sync/atomic"
 
 	"github.com/tend-run/tend/console"
 	"github.com/tend-run/tend/output"
 	"github.com/tend-run/tend/proc"
+	"github.com/tend-run/tend/spawn"
 	"github.com/tend-run/tend/status"
 )
 
@@ -17,27 +16,14 @@ import (
 func (s *Supervisor) startChild(inst *instance, cmd proc.Command) (*proc.Child, *output.Pipes, error) {
 	inst.console = nil
 	if !inst.spec.Terminal {
-		return startPiped(s.cfg.Reaper, s.cfg.Output, inst.spec.Name, cmd, nil)
+		return spawn.StartPiped(s.cfg.Reaper, s.cfg.Output, inst.spec.Name, cmd, nil)
 	}
-	con, err := console.Open(s.cfg.Output, inst.spec.Name, nil)
-	if err != nil {
-		return nil, nil, err
-	}
-	if s.cfg.Keyboard != nil {
-		if size, err := console.SizeOf(s.cfg.Keyboard); err == nil {
-			_ = con.Resize(size.Rows, size.Cols)
-		}
-	}
-	p := con.Pipes()
-	cmd.Stdin, cmd.Stdout, cmd.Stderr, cmd.OutputDone = p.Stdout, p.Stdout, p.Stdout, p.Done()
-	cmd.Terminal = true
-	child, err := s.cfg.Reaper.Start(cmd)
-	p.Started(err)
+	child, con, p, err := spawn.StartTerminal(s.cfg.Reaper, s.cfg.Output, inst.spec.Name, cmd, s.cfg.Keyboard)
 	if err != nil {
 		return nil, nil, err
 	}
 	inst.console = con
-	s.keyboard.to.Store(con)
+	s.keyboard.To(con)
 	return child, p, nil
 }
 
@@ -74,25 +60,4 @@ func (s *Supervisor) attachable(target string) (*console.Console, string, error)
 		return nil, "", fmt.Errorf("%s is not running", inst.spec.Name)
 	}
 	return inst.console, inst.spec.Name, nil
-}
-
-// keyboard passes what is typed on tend's own terminal to the newest
-// terminal instance (there is one when Config.Keyboard is set).
-type keyboard struct {
-	to atomic.Pointer[console.Console]
-}
-
-func (k *keyboard) forward(from *os.File) {
-	buf := make([]byte, 4096)
-	for {
-		n, err := from.Read(buf)
-		if n > 0 {
-			if con := k.to.Load(); con != nil {
-				_, _ = con.Write(buf[:n])
-			}
-		}
-		if err != nil {
-			return
-		}
-	}
 }

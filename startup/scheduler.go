@@ -14,6 +14,7 @@ import (
 	"github.com/tend-run/tend/privdir"
 	"github.com/tend-run/tend/proc"
 	"github.com/tend-run/tend/runner"
+	"github.com/tend-run/tend/spawn"
 )
 
 // SchedulerConfig configures the cron scheduler; its runs start with the app
@@ -56,7 +57,7 @@ func SchedulerConfig(settings app.Settings, a *app.App, out *output.Mux, reaper 
 			a := current.Load()
 			path, args := proc.ShellCommand(a.ExpandCommand(job.Command))
 			out.ResetTail(job.Name()) // TEND_OUTPUT_TAIL: this run's output only
-			child, err := runner.StartPiped(reaper, out, job.Name(), proc.Command{
+			child, _, err := spawn.StartPiped(reaper, out, job.Name(), proc.Command{
 				Path: path, Args: args, Env: a.CronEnv(job.ID, scheduled, deadline, job.Attempt), Dir: a.Root, NewGroup: true,
 			}, job.Tee)
 			if err != nil {
@@ -75,7 +76,7 @@ func RunRelease(ctx context.Context, a *app.App, out *output.Mux, reaper *proc.R
 		out.Errorf("--release: the Procfile has no release process")
 		return 1, false
 	}
-	env := runner.WithEnv(a.Env.Environ(), "PS=release.1", "DYNO=release.1")
+	env := spawn.WithEnv(a.Env.Environ(), "PS=release.1", "DYNO=release.1")
 	sup := runner.NewSupervisor(runner.Config{
 		Dir: a.Root, Timeout: timeout, Terminal: terminal, Output: out, Reaper: reaper,
 		Instances: []runner.InstanceSpec{{Name: "release.1", Type: app.ReleaseType, Command: rel.Command, Env: env, StopSignal: syscall.SIGTERM, CanDie: true}},

@@ -12,6 +12,8 @@ import (
 	"github.com/tend-run/tend/cron"
 	"github.com/tend-run/tend/formation"
 	"github.com/tend-run/tend/history"
+	"github.com/tend-run/tend/hook"
+	"github.com/tend-run/tend/lifecycle"
 	"github.com/tend-run/tend/metrics"
 	"github.com/tend-run/tend/output"
 	"github.com/tend-run/tend/proc"
@@ -213,14 +215,14 @@ func (p *planned) run(ctx context.Context) (int, error) {
 
 // supervise binds the control socket, runs the release if asked, then the
 // formation.
-func (p *planned) supervise(ctx context.Context, reaper *proc.Reaper, hook *runner.Hook, cronCfg *cron.Config, reloads chan runner.ReloadRequest, page metrics.PageSources, current *atomic.Pointer[app.App]) (int, error) {
+func (p *planned) supervise(ctx context.Context, reaper *proc.Reaper, hook *hook.Hook, cronCfg *cron.Config, reloads chan runner.ReloadRequest, page metrics.PageSources, current *atomic.Pointer[app.App]) (int, error) {
 	after, err := formation.AfterOrder(p.Settings, p.app)
 	if err != nil {
 		return codeOf(err)
 	}
 	terminal := proc.IsTerminal(os.Stdin)
 	sup := runner.NewSupervisor(runner.Config{
-		Dir: p.app.Root, Instances: p.specs, Timeout: p.timeout, SampleEvery: p.sampleEvery, Backoff: runner.Backoff{Min: p.crashBackoff, Max: 30 * p.crashBackoff}, KeepWatching: p.Watch, After: after,
+		Dir: p.app.Root, Instances: p.specs, Timeout: p.timeout, SampleEvery: p.sampleEvery, Backoff: lifecycle.Backoff{Min: p.crashBackoff, Max: 30 * p.crashBackoff}, KeepWatching: p.Watch, After: after,
 		Terminal: terminal, Output: p.out, Reaper: reaper, Cron: cronCfg,
 		Reloads: reloads, OnFailure: hook, Reload: Reloader(p.Options, p.planner, p.out, current),
 		Keyboard: Keyboard(p.specs, terminal),

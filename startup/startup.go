@@ -1,7 +1,6 @@
-// Package startup is `tend start` (Run, from the plain settings in
-// Start): it assembles what runs from a loaded app and its settings: the
-// plan, the cron scheduler's config and launcher, the reloader, the
-// release run and who answers the control socket.
+// Package startup assembles what `tend start` runs from a loaded app and
+// its settings: the plan, the cron scheduler's config and launcher, the
+// reloader, the release run and who answers the control socket.
 package startup
 
 import (
@@ -16,6 +15,7 @@ import (
 	"github.com/tend-run/tend/control"
 	"github.com/tend-run/tend/cron"
 	"github.com/tend-run/tend/formation"
+	"github.com/tend-run/tend/hook"
 	"github.com/tend-run/tend/output"
 	"github.com/tend-run/tend/proc"
 	"github.com/tend-run/tend/runner"
@@ -115,9 +115,9 @@ func InstanceNames(specs []runner.InstanceSpec, jobs []cron.Job, release bool) [
 }
 
 // FailureHook is the --on-failure hook (nil without one).
-func FailureHook(command string, a *app.App, reaper *proc.Reaper, out *output.Mux) *runner.Hook {
+func FailureHook(command string, a *app.App, reaper *proc.Reaper, out *output.Mux) *hook.Hook {
 	if command == "" {
 		return nil
 	}
-	return &runner.Hook{Command: command, Env: a.Env.Environ(), Dir: a.Root, Timeout: time.Minute, Reaper: reaper, Output: out}
+	return &hook.Hook{Command: command, Env: a.Env.Environ(), Dir: a.Root, Timeout: time.Minute, Reaper: reaper, Output: out}
 }

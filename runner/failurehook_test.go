@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tend-run/tend/hook"
 	"github.com/tend-run/tend/internal/testkit"
 	"github.com/tend-run/tend/output"
 )
@@ -21,12 +22,12 @@ func TestFailureHookSeesTheLastLines(t *testing.T) {
 	out := &testkit.SlowBuffer{}
 	m := output.NewMux(output.OutputOptions{Stdout: out, Stderr: out, Prefix: true, KeepTail: true})
 	reaper := testkit.Reaper(t)
-	hook := &Hook{Command: `printf %s "$TEND_OUTPUT_TAIL" > ` + tailFile, Env: os.Environ(), Timeout: 10 * time.Second, Reaper: reaper, Output: m}
+	hk := &hook.Hook{Command: `printf %s "$TEND_OUTPUT_TAIL" > ` + tailFile, Env: os.Environ(), Timeout: 10 * time.Second, Reaper: reaper, Output: m}
 	flaky := testInstance("flaky.1", "seq 1 10000; echo about to fail; exit 4")
 	flaky.CanDie = true
 	s := NewSupervisor(Config{
 		Instances: []InstanceSpec{testInstance("chatty.1", "while :; do echo chatter; done"), flaky},
-		Timeout:   5 * time.Second, Output: m, Reaper: reaper, OnFailure: hook,
+		Timeout:   5 * time.Second, Output: m, Reaper: reaper, OnFailure: hk,
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int)
@@ -51,10 +52,10 @@ func TestFailureHookEndingTendRunsToTheEnd(t *testing.T) {
 	var out testkit.Buffer
 	m := output.NewMux(output.OutputOptions{Stdout: &out, Stderr: &out, Prefix: true, KeepTail: true})
 	reaper := testkit.Reaper(t)
-	hook := &Hook{Command: "sleep 0.5; echo to-stdout; echo hooked > out", Env: os.Environ(), Dir: dir, Timeout: time.Minute, Reaper: reaper, Output: m}
+	hk := &hook.Hook{Command: "sleep 0.5; echo to-stdout; echo hooked > out", Env: os.Environ(), Dir: dir, Timeout: time.Minute, Reaper: reaper, Output: m}
 	s := NewSupervisor(Config{
 		Instances: []InstanceSpec{testInstance("web.1", "exit 3")},
-		Timeout:   30 * time.Second, Output: m, Reaper: reaper, OnFailure: hook,
+		Timeout:   30 * time.Second, Output: m, Reaper: reaper, OnFailure: hk,
 	})
 	if code := s.Run(context.Background()); code != 3 {
 		t.Errorf("exit code %d, want 3\n%s", code, out.String())
@@ -78,12 +79,12 @@ func TestFailureHookStoppedAtTheDrainDeadline(t *testing.T) {
 	reaper := testkit.Reaper(t)
 	// The hook ignores SIGTERM (so only SIGKILL ends it) and leaves a
 	// background job in its group.
-	hook := &Hook{Command: "trap '' TERM; sleep 600 & echo $$ $! > pids.tmp; mv pids.tmp pids; wait", Env: os.Environ(), Dir: dir, Timeout: time.Minute, Reaper: reaper, Output: m}
+	hk := &hook.Hook{Command: "trap '' TERM; sleep 600 & echo $$ $! > pids.tmp; mv pids.tmp pids; wait", Env: os.Environ(), Dir: dir, Timeout: time.Minute, Reaper: reaper, Output: m}
 	flaky := testInstance("flaky.1", "exit 4")
 	flaky.CanDie = true
 	s := NewSupervisor(Config{
 		Instances: []InstanceSpec{testInstance("web.1", "exec sleep 600"), flaky},
-		Timeout:   500 * time.Millisecond, Output: m, Reaper: reaper, OnFailure: hook,
+		Timeout:   500 * time.Millisecond, Output: m, Reaper: reaper, OnFailure: hk,
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

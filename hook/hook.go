@@ -1,4 +1,9 @@
-package runner
+// Package hook runs --on-failure: a command started, off the caller's
+// goroutine, when a formation's process or a cron run fails on its own, when
+// tend gives up on a type, or when a hooked failure has recovered. It
+// throttles per type or job (--on-failure-every), and owns its hook children
+// until they have exited and their output is copied.
+package hook
 
 import (
 	"fmt"
@@ -10,6 +15,7 @@ import (
 	"github.com/tend-run/tend/cron"
 	"github.com/tend-run/tend/output"
 	"github.com/tend-run/tend/proc"
+	"github.com/tend-run/tend/spawn"
 )
 
 // hookStopGrace is how long a hook that must stop (its time limit passed,
@@ -219,7 +225,7 @@ func (h *Hook) run(f Failure, failures int) {
 	if f.Tail != nil {
 		tail = f.Tail()
 	}
-	env := WithEnv(h.Env,
+	env := spawn.WithEnv(h.Env,
 		"TEND_PROCESS="+f.Process,
 		"TEND_JOB_ID="+f.JobID,
 		"TEND_EVENT="+f.Event,
@@ -230,7 +236,7 @@ func (h *Hook) run(f Failure, failures int) {
 		"TEND_OUTPUT_TAIL="+tail,
 	)
 	path, args := proc.ShellCommand(h.Command)
-	child, pipes, err := startPiped(h.Reaper, h.Output, "on-failure", proc.Command{Path: path, Args: args, Env: env, Dir: h.Dir, NewGroup: true}, nil)
+	child, pipes, err := spawn.StartPiped(h.Reaper, h.Output, "on-failure", proc.Command{Path: path, Args: args, Env: env, Dir: h.Dir, NewGroup: true}, nil)
 	if err != nil {
 		h.Output.Errorf("on-failure hook for %s failed to start: %v", f.Process, err)
 		return
@@ -301,7 +307,18 @@ func (h *Hook) Kill() {
 	h.killOnce.Do(func() { close(h.killing) })
 }
 
-// cronFailure is a cron run's failure as the hook takes it.
-func cronFailure(f cron.Failure) Failure {
+// ForCron sets cc's OnFailure and OnSuccess to fire h: for a failed run,
+// and for the first success after a hooked failure (a nil Hook: nothing).
+func (h *Hook) ForCron(cc *cron.Config) {
+	cc.OnFailure = func(f cron.Failure) { h.Fire(fromCron(f)) }
+	cc.OnSuccess = func(f cron.Failure) {
+		rf := fromCron(f)
+		rf.Event = EventRecovered
+		h.Fire(rf)
+	}
+}
+
+// fromCron is a cron run's failure as the hook takes it.
+func fromCron(f cron.Failure) Failure {
 	return Failure{Process: f.Process, JobID: f.JobID, Status: f.Status, Duration: f.Duration, OutputDone: f.OutputDone}
 }
