@@ -2,11 +2,12 @@ package proc
 
 import (
 	"fmt"
-	"github.com/tend-run/tend/procfs"
 	"io"
 	"os"
 	"syscall"
 	"time"
+
+	"github.com/tend-run/tend/procfs"
 )
 
 // ExecConfig describes one command run tini-style: its stdio is tend's,

@@ -2,10 +2,11 @@ package proc
 
 import (
 	"errors"
-	"github.com/tend-run/tend/procfs"
 	"os"
 	"syscall"
 	"time"
+
+	"github.com/tend-run/tend/procfs"
 )
 
 // leftoverPoll is how often StopLeftovers looks for processes still alive.

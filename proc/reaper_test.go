@@ -3,7 +3,6 @@ package proc
 import (
 	"errors"
 	"fmt"
-	"github.com/tend-run/tend/procfs"
 	"math/rand/v2"
 	"os"
 	"runtime"
@@ -11,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/tend-run/tend/procfs"
 )
 
 // newTestReaper starts a Reaper and closes it when the test ends.
