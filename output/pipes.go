@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/tend-run/tend/tailbuf"
 )
 
 // Pipes are the stdout and stderr of one child, copied by the Mux under
@@ -121,20 +123,20 @@ func (p *Pipes) Tail() string { return p.tail.String() }
 // runTail keeps the end of one run's output, both streams as they came.
 type runTail struct {
 	mu sync.Mutex
-	b  tailBuf
+	b  tailbuf.Last
 }
 
 func (t *runTail) Write(data []byte) (int, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.b.add(data)
+	t.b.Keep(data, tailBytes)
 	return len(data), nil
 }
 
 func (t *runTail) String() string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.b.String()
+	return lastLines(&t.b)
 }
 
 // Abandon stops counting p among the output Drain waits for: its owner
