@@ -4,6 +4,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/tend-run/tend/idlewait"
 	"github.com/tend-run/tend/lineformat"
 	"github.com/tend-run/tend/logbuf"
 )
@@ -99,5 +100,5 @@ func (m *Mux) CloseLogs(idle time.Duration) {
 		return
 	}
 	done, sent := m.logs.Close()
-	waitIdle(done, nil, sent, idle, 10*idle)
+	idlewait.Wait(done, nil, sent, idle, 10*idle)
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tend-run/tend/logbuf"
+	"github.com/tend-run/tend/pipefd"
 	"github.com/tend-run/tend/tailbuf"
 )
 
@@ -173,7 +174,7 @@ func (m *Mux) Copy(name string, s Stream, r io.Reader) error {
 			lw.flush()
 		}
 		if n == readSize && len(buf) == readSize {
-			growPipe(r, bigPipe)
+			pipefd.Grow(r, bigPipe)
 			buf = make([]byte, bigRead)
 		}
 		if err != nil {

@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tend-run/tend/idlewait"
+	"github.com/tend-run/tend/pipefd"
 	"github.com/tend-run/tend/tailbuf"
 )
 
@@ -97,7 +99,7 @@ func (p *Pipes) Started(err error) {
 			defer c.r.Close()
 			var src io.Reader = c.r
 			if p.errR == nil {
-				src = &terminalReader{f: c.r, raw: p.raw}
+				src = pipefd.Terminal(c.r, p.raw)
 			}
 			if p.m.opts.KeepTail {
 				src = io.TeeReader(src, &p.tail)
@@ -174,7 +176,7 @@ type Tee struct {
 // open indefinitely, while a slow caller still receiving output is waited
 // for.
 func (t *Tee) WaitIdle(done <-chan struct{}, idle time.Duration) {
-	waitIdle(done, nil, &t.written, idle, 0)
+	idlewait.Wait(done, nil, &t.written, idle, 0)
 }
 
 // bestEffort writes to w until the first error, then drops: a caller that
