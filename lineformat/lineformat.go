@@ -11,11 +11,11 @@ import (
 	"unicode/utf8"
 )
 
-// stampLayout is the timestamp of the prefix; TimestampLen is its length
+// stampLayout is the timestamp of the prefix; timestampLen is its length
 // with the space after it.
 const (
 	stampLayout  = "15:04:05"
-	TimestampLen = len(stampLayout + " ")
+	timestampLen = len(stampLayout + " ")
 )
 
 // Prefix is the prefix of one name's lines, its pieces cached: Set makes
@@ -52,7 +52,7 @@ func (p *Prefix) Set(name string, width int, color string, timestamps bool) {
 func (p *Prefix) Len() int {
 	n := len(p.colorOn) + len(p.namePart)
 	if p.timestamps {
-		n += TimestampLen
+		n += timestampLen
 	}
 	return n
 }

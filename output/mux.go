@@ -13,9 +13,6 @@ import (
 	"github.com/tend-run/tend/tailbuf"
 )
 
-// Output buffer sizes: one read is at most readSize bytes; a line is kept
-// whole up to maxLine bytes (2 MiB: a 1 MiB JSON record and its framing stay
-// one line) and passed on in maxLine pieces beyond that.
 // Grace bounds the wait for output pipes once every process is gone:
 // only a descendant tend cannot reach still holds one open.
 const Grace = 2 * time.Second
@@ -23,6 +20,9 @@ const Grace = 2 * time.Second
 // tailBytes bounds the output tail kept per process for failure hooks.
 const tailBytes = 4 << 10
 
+// Output buffer sizes: one read is at most readSize bytes; a line is kept
+// whole up to maxLine bytes (2 MiB: a 1 MiB JSON record and its framing stay
+// one line) and passed on in maxLine pieces beyond that.
 const (
 	readSize = 64 << 10
 	// A child that fills its pipe (a read returned readSize bytes) is a
