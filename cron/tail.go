@@ -1,12 +1,12 @@
 package cron
 
 import (
-	"bytes"
 	"io"
 	"strings"
 	"sync"
 
 	"github.com/tend-run/tend/output"
+	"github.com/tend-run/tend/tailbuf"
 )
 
 // errTailSize bounds the stderr tail kept for a run's error line.
@@ -16,32 +16,18 @@ const errTailSize = 4 << 10
 // came, and the last bytes of its stderr alone. The Mux's two copiers
 // write to it at once.
 type runTail struct {
-	mu     sync.Mutex
-	size   int
-	all    []byte
-	errs   []byte
-	errCut bool // the start of errs was dropped
-}
-
-// keepLast appends p to b and drops from the front beyond n bytes; cut
-// says whether it dropped any.
-func keepLast(b, p []byte, n int) (_ []byte, cut bool) {
-	b = append(b, p...)
-	if len(b) > n {
-		b = append(b[:0], b[len(b)-n:]...)
-		cut = true
-	}
-	return b, cut
+	mu   sync.Mutex
+	size int
+	all  tailbuf.Last
+	errs tailbuf.Last
 }
 
 func (t *runTail) write(p []byte, stderr bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.all, _ = keepLast(t.all, p, t.size)
+	t.all.Keep(p, t.size)
 	if stderr {
-		var cut bool
-		t.errs, cut = keepLast(t.errs, p, min(t.size, errTailSize))
-		t.errCut = t.errCut || cut
+		t.errs.Keep(p, min(t.size, errTailSize))
 	}
 }
 
@@ -49,7 +35,7 @@ func (t *runTail) write(p []byte, stderr bool) {
 func (t *runTail) output() string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return string(t.all)
+	return string(t.all.Bytes())
 }
 
 // errorLine is the first whole non-empty line of the kept stderr (the
@@ -57,11 +43,9 @@ func (t *runTail) output() string {
 func (t *runTail) errorLine() string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	b := t.errs
-	if t.errCut {
-		if i := bytes.IndexByte(b, '\n'); i >= 0 {
-			b = b[i+1:] // the first line was cut
-		}
+	b := t.errs.Bytes()
+	if t.errs.Cut() {
+		b = tailbuf.AfterFirstLine(b) // the first line was cut
 	}
 	for line := range strings.SplitSeq(string(b), "\n") {
 		if line = strings.TrimSpace(line); line != "" {

@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"time"
-	"unicode/utf8"
 
+	"github.com/tend-run/tend/lineformat"
 	"github.com/tend-run/tend/logbuf"
 )
 
@@ -17,22 +17,18 @@ type lineWriter struct {
 	pending []byte // an incomplete line carried between reads
 	batch   []byte // formatted lines waiting for the next write
 	err     error
-	stamp   int64 // the second tsCache was made for
-	tsCache []byte
 	// now is read once per batch (a read's lines arrived together), and
 	// jsonTime is its RFC 3339 form, so no line pays for the clock.
 	now      time.Time
 	jsonTime []byte
-	// colorOn and namePart are the cached pieces of the prefix.
-	colorOn  []byte
-	namePart []byte
+	prefix   lineformat.Prefix
 	// log counts the batch's lines and knows its prefix, for the log
 	// buffers.
 	log logbuf.Entry
 }
 
 func (m *Mux) newLineWriter(name string, s Stream) *lineWriter {
-	return &lineWriter{m: m, name: name, stream: s, stamp: -1, log: logbuf.Entry{Name: name}}
+	return &lineWriter{m: m, name: name, stream: s, log: logbuf.Entry{Name: name}}
 }
 
 // consume splits data into lines; complete ones go to the batch.
@@ -83,7 +79,7 @@ func (lw *lineWriter) tick() {
 	}
 	lw.now = o.Now()
 	if o.JSON {
-		lw.jsonTime = lw.now.AppendFormat(lw.jsonTime[:0], time.RFC3339Nano)
+		lw.jsonTime = lineformat.AppendTime(lw.jsonTime[:0], lw.now)
 	}
 }
 
@@ -102,18 +98,18 @@ func (lw *lineWriter) appendLine(line []byte) {
 	o := &lw.m.opts
 	lw.log.Lines++
 	if o.JSON {
-		lw.batch = lw.appendJSON(lw.batch, line)
+		lw.batch = lineformat.AppendJSON(lw.batch, lw.jsonTime, lw.name, lw.stream.String(), line)
 		return
 	}
 	if o.Prefix {
-		lw.batch = lw.appendPrefix(lw.batch)
+		lw.batch = lw.prefix.Append(lw.batch, lw.now)
 	}
 	lw.batch = append(lw.batch, line...)
 	lw.batch = append(lw.batch, '\n')
 }
 
-// refreshPrefix recomputes the name part of the prefix, once per read
-// rather than once per line (names may be re-padded by SetNames).
+// refreshPrefix recomputes the prefix, once per read rather than once
+// per line (names may be re-padded by SetNames).
 func (lw *lineWriter) refreshPrefix() {
 	m := lw.m
 	if !m.opts.Prefix || m.opts.JSON {
@@ -126,91 +122,8 @@ func (lw *lineWriter) refreshPrefix() {
 		color = m.colorLocked(lw.name)
 	}
 	m.mu.Unlock()
-	lw.colorOn = lw.colorOn[:0]
-	if color != "" {
-		lw.colorOn = append(append(append(lw.colorOn, "\x1b["...), color...), 'm')
-	}
-	b := append(lw.namePart[:0], lw.name...)
-	for i := len(lw.name); i < width; i++ {
-		b = append(b, ' ')
-	}
-	b = append(b, " |"...)
-	if color != "" {
-		b = append(b, "\x1b[0m"...)
-	}
-	lw.namePart = append(b, ' ')
-	lw.log.Prefix = len(lw.colorOn) + len(lw.namePart)
-	if m.opts.Timestamps {
-		lw.log.Prefix += len("15:04:05 ")
-	}
-}
-
-// appendPrefix appends "[15:04:05 ]name<pad> | ", coloured when asked.
-func (lw *lineWriter) appendPrefix(b []byte) []byte {
-	b = append(b, lw.colorOn...)
-	if lw.m.opts.Timestamps {
-		b = append(b, lw.timestamp()...)
-		b = append(b, ' ')
-	}
-	return append(b, lw.namePart...)
-}
-
-// timestamp formats the clock once per second, not once per line.
-func (lw *lineWriter) timestamp() []byte {
-	if sec := lw.now.Unix(); sec != lw.stamp {
-		lw.stamp = sec
-		lw.tsCache = lw.now.AppendFormat(lw.tsCache[:0], "15:04:05")
-	}
-	return lw.tsCache
-}
-
-func (lw *lineWriter) appendJSON(b, line []byte) []byte {
-	b = append(b, `{"time":`...)
-	b = append(b, '"')
-	b = append(b, lw.jsonTime...)
-	b = append(b, '"')
-	b = append(b, `,"process":`...)
-	b = appendJSONString(b, []byte(lw.name))
-	b = append(b, `,"stream":"`...)
-	b = append(b, lw.stream.String()...)
-	b = append(b, `","line":`...)
-	b = appendJSONString(b, line)
-	return append(b, "}\n"...)
-}
-
-// appendJSONString quotes s as a JSON string; invalid UTF-8 becomes U+FFFD.
-func appendJSONString(b, s []byte) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	for len(s) > 0 {
-		c := s[0]
-		if c < utf8.RuneSelf {
-			switch {
-			case c == '"' || c == '\\':
-				b = append(b, '\\', c)
-			case c == '\n':
-				b = append(b, '\\', 'n')
-			case c == '\r':
-				b = append(b, '\\', 'r')
-			case c == '\t':
-				b = append(b, '\\', 't')
-			case c < 0x20 || c == 0x7f:
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-			default:
-				b = append(b, c)
-			}
-			s = s[1:]
-			continue
-		}
-		r, size := utf8.DecodeRune(s)
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, "\ufffd"...)
-		} else {
-			b = append(b, s[:size]...)
-		}
-		s = s[size:]
-	}
-	return append(b, '"')
+	lw.prefix.Set(lw.name, width, color, m.opts.Timestamps)
+	lw.log.Prefix = lw.prefix.Len()
 }
 
 // flush writes the batch with one Write under the Mux's write lock.

@@ -1,10 +1,11 @@
 package output
 
 import (
-	"bytes"
 	"errors"
 	"time"
 
+	"github.com/tend-run/tend/idlewait"
+	"github.com/tend-run/tend/lineformat"
 	"github.com/tend-run/tend/logbuf"
 )
 
@@ -59,62 +60,13 @@ func (m *Mux) logFormat(q LogQuery) func(dst []byte, b logbuf.Batch) []byte {
 
 // appendLogJSON appends b's lines as --log-format json prints them.
 func appendLogJSON(dst []byte, b logbuf.Batch) []byte {
-	t := b.Time.AppendFormat(nil, time.RFC3339Nano)
-	name := []byte(b.Name)
-	eachLine(b.Data, func(line []byte) {
-		text := line[min(b.Prefix, len(line)-1) : len(line)-1]
-		dst = append(dst, `{"time":"`...)
-		dst = append(dst, t...)
-		dst = append(dst, `","process":`...)
-		dst = appendJSONString(dst, name)
-		dst = append(dst, `,"stream":"`...)
-		dst = append(dst, Stream(b.Stream).String()...)
-		dst = append(dst, `","line":`...)
-		dst = appendJSONString(dst, text)
-		dst = append(dst, "}\n"...)
-	})
-	return dst
+	return lineformat.AppendLinesJSON(dst, b.Data, b.Prefix, b.Time, b.Name, Stream(b.Stream).String())
 }
 
 // appendLogWithoutColor appends b's lines without the colours of their
 // prefixes.
 func appendLogWithoutColor(dst []byte, b logbuf.Batch) []byte {
-	eachLine(b.Data, func(line []byte) {
-		n := min(b.Prefix, len(line))
-		dst = appendWithoutColor(dst, line[:n])
-		dst = append(dst, line[n:]...)
-	})
-	return dst
-}
-
-// eachLine calls f with every line of data, '\n' included.
-func eachLine(data []byte, f func(line []byte)) {
-	for len(data) > 0 {
-		i := bytes.IndexByte(data, '\n') + 1
-		if i == 0 {
-			i = len(data)
-		}
-		f(data[:i])
-		data = data[i:]
-	}
-}
-
-// appendWithoutColor appends prefix without its SGR sequences ("\x1b[36m").
-func appendWithoutColor(dst, prefix []byte) []byte {
-	for len(prefix) > 0 {
-		i := bytes.IndexByte(prefix, 0x1b)
-		if i < 0 {
-			return append(dst, prefix...)
-		}
-		dst = append(dst, prefix[:i]...)
-		prefix = prefix[i:]
-		end := bytes.IndexByte(prefix, 'm')
-		if end < 0 {
-			return dst
-		}
-		prefix = prefix[end+1:]
-	}
-	return dst
+	return lineformat.AppendLinesWithoutColor(dst, b.Data, b.Prefix)
 }
 
 // Recent is the last lines lines of name's output as `tend logs -n LINES
@@ -148,5 +100,5 @@ func (m *Mux) CloseLogs(idle time.Duration) {
 		return
 	}
 	done, sent := m.logs.Close()
-	waitIdle(done, nil, sent, idle, 10*idle)
+	idlewait.Wait(done, nil, sent, idle, 10*idle)
 }

@@ -1,7 +1,6 @@
 package output
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -10,11 +9,10 @@ import (
 	"time"
 
 	"github.com/tend-run/tend/logbuf"
+	"github.com/tend-run/tend/pipefd"
+	"github.com/tend-run/tend/tailbuf"
 )
 
-// Output buffer sizes: one read is at most readSize bytes; a line is kept
-// whole up to maxLine bytes (2 MiB: a 1 MiB JSON record and its framing stay
-// one line) and passed on in maxLine pieces beyond that.
 // Grace bounds the wait for output pipes once every process is gone:
 // only a descendant tend cannot reach still holds one open.
 const Grace = 2 * time.Second
@@ -22,6 +20,9 @@ const Grace = 2 * time.Second
 // tailBytes bounds the output tail kept per process for failure hooks.
 const tailBytes = 4 << 10
 
+// Output buffer sizes: one read is at most readSize bytes; a line is kept
+// whole up to maxLine bytes (2 MiB: a 1 MiB JSON record and its framing stay
+// one line) and passed on in maxLine pieces beyond that.
 const (
 	readSize = 64 << 10
 	// A child that fills its pipe (a read returned readSize bytes) is a
@@ -93,7 +94,7 @@ type Mux struct {
 	width    int
 	palette  map[string]string
 	next     int
-	tails    map[string]tailBuf
+	tails    map[string]tailbuf.Last
 	progress map[string]*atomic.Int64 // bytes read per name, for ordered own lines
 	holds    map[string]*Hold         // output held until its announcing line is out
 
@@ -173,7 +174,7 @@ func (m *Mux) Copy(name string, s Stream, r io.Reader) error {
 			lw.flush()
 		}
 		if n == readSize && len(buf) == readSize {
-			growPipe(r, bigPipe)
+			pipefd.Grow(r, bigPipe)
 			buf = make([]byte, bigRead)
 		}
 		if err != nil {
@@ -200,36 +201,21 @@ func (m *Mux) keepTail(name string, data []byte) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.tails == nil {
-		m.tails = map[string]tailBuf{}
+		m.tails = map[string]tailbuf.Last{}
 	}
 	t := m.tails[name]
-	t.add(data)
+	t.Keep(data, tailBytes)
 	m.tails[name] = t
 }
 
-// tailBuf keeps the last tailBytes of what it is given.
-type tailBuf []byte
-
-func (t *tailBuf) add(data []byte) {
-	if len(data) > tailBytes {
-		data = data[len(data)-tailBytes:]
+// lastLines is the tail's last lines: when it is full, its first,
+// possibly partial, line is dropped.
+func lastLines(t *tailbuf.Last) string {
+	b := t.Bytes()
+	if len(b) == tailBytes {
+		b = tailbuf.AfterFirstLine(b)
 	}
-	b := append(*t, data...)
-	if len(b) > tailBytes {
-		b = b[:copy(b, b[len(b)-tailBytes:])]
-	}
-	*t = b
-}
-
-// String is the tail's last lines: when it is full, its first, possibly
-// partial, line is dropped.
-func (t tailBuf) String() string {
-	if len(t) == tailBytes {
-		if i := bytes.IndexByte(t, '\n'); i >= 0 {
-			t = t[i+1:]
-		}
-	}
-	return string(t)
+	return string(b)
 }
 
 // ResetTail forgets what name printed so far, for Tail: a cron job's next
@@ -246,7 +232,8 @@ func (m *Mux) ResetTail(name string) {
 func (m *Mux) Tail(name string) string {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return m.tails[name].String()
+	t := m.tails[name]
+	return lastLines(&t)
 }
 
 // Printf writes one of tend's own lines on stdout. It never waits for the

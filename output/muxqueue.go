@@ -4,13 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
 
+	"github.com/tend-run/tend/idlewait"
 	"github.com/tend-run/tend/logbuf"
+	"github.com/tend-run/tend/pipefd"
 )
 
 // The Mux's write path. The copiers write their batches themselves, one
@@ -69,25 +70,10 @@ func (o *outState) init(stdout, stderr io.Writer) {
 	o.locks[Stderr] = o.locks[Stdout]
 	o.queues[Stdout] = new(ownQueue)
 	o.queues[Stderr] = o.queues[Stdout]
-	if differentFiles(stdout, stderr) {
+	if pipefd.DifferentFiles(stdout, stderr) {
 		o.locks[Stderr] = new(sync.Mutex)
 		o.queues[Stderr] = new(ownQueue)
 	}
-}
-
-// differentFiles reports whether a and b are files known to be different
-// (not one pipe, terminal or file reached through two descriptors).
-func differentFiles(a, b io.Writer) bool {
-	fa, ok1 := a.(*os.File)
-	fb, ok2 := b.(*os.File)
-	if !ok1 || !ok2 || fa == nil || fb == nil {
-		return false
-	}
-	var sa, sb syscall.Stat_t
-	if syscall.Fstat(int(fa.Fd()), &sa) != nil || syscall.Fstat(int(fb.Fd()), &sb) != nil {
-		return false
-	}
-	return sa.Dev != sb.Dev || sa.Ino != sb.Ino
 }
 
 // ownQueue is a queue of own lines and the goroutine writing it.
@@ -209,43 +195,13 @@ func (m *Mux) flushOwn(q *ownQueue, idle chan struct{}) {
 		q.lines = q.lines[1:]
 		q.mu.Unlock()
 		if l.gate != nil {
-			waitIdle(l.gate.done, o.hurry, l.gate.read, Grace, gateLimit)
+			idlewait.Wait(l.gate.done, o.hurry, l.gate.read, Grace, gateLimit)
 		}
 		_ = m.writeCounted(l.stream, l.data, l.log)
 		l.release.done()
 		q.mu.Lock()
 		q.queued -= int64(len(l.data))
 		q.mu.Unlock()
-	}
-}
-
-// waitIdle returns once done or hurry is closed, once moved has not grown
-// for idle, or after limit (0: no limit).
-func waitIdle(done, hurry <-chan struct{}, moved *atomic.Int64, idle, limit time.Duration) {
-	ticker := time.NewTicker(idle)
-	defer ticker.Stop()
-	var limitC <-chan time.Time
-	if limit > 0 {
-		t := time.NewTimer(limit)
-		defer t.Stop()
-		limitC = t.C
-	}
-	last := moved.Load()
-	for {
-		select {
-		case <-done:
-			return
-		case <-hurry:
-			return
-		case <-limitC:
-			return
-		case <-ticker.C:
-			now := moved.Load()
-			if now == last {
-				return
-			}
-			last = now
-		}
 	}
 }
 

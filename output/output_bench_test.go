@@ -88,6 +88,12 @@ func BenchmarkMuxCopyTimestamps(b *testing.B) {
 	benchmarkMux(b, OutputOptions{Prefix: true, Timestamps: true, Color: true})
 }
 
+// BenchmarkMuxCopyJSON prints every line as a JSON object
+// (--log-format json).
+func BenchmarkMuxCopyJSON(b *testing.B) {
+	benchmarkMux(b, OutputOptions{JSON: true})
+}
+
 // BenchmarkMuxCopyLogBuffer is BenchmarkMuxCopy with the log buffer of
 // `tend logs` on, at tend start's default size (1 MiB).
 func BenchmarkMuxCopyLogBuffer(b *testing.B) {

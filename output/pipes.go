@@ -7,6 +7,10 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/tend-run/tend/idlewait"
+	"github.com/tend-run/tend/pipefd"
+	"github.com/tend-run/tend/tailbuf"
 )
 
 // Pipes are the stdout and stderr of one child, copied by the Mux under
@@ -95,7 +99,7 @@ func (p *Pipes) Started(err error) {
 			defer c.r.Close()
 			var src io.Reader = c.r
 			if p.errR == nil {
-				src = &terminalReader{f: c.r, raw: p.raw}
+				src = pipefd.Terminal(c.r, p.raw)
 			}
 			if p.m.opts.KeepTail {
 				src = io.TeeReader(src, &p.tail)
@@ -121,20 +125,20 @@ func (p *Pipes) Tail() string { return p.tail.String() }
 // runTail keeps the end of one run's output, both streams as they came.
 type runTail struct {
 	mu sync.Mutex
-	b  tailBuf
+	b  tailbuf.Last
 }
 
 func (t *runTail) Write(data []byte) (int, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.b.add(data)
+	t.b.Keep(data, tailBytes)
 	return len(data), nil
 }
 
 func (t *runTail) String() string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.b.String()
+	return lastLines(&t.b)
 }
 
 // Abandon stops counting p among the output Drain waits for: its owner
@@ -172,7 +176,7 @@ type Tee struct {
 // open indefinitely, while a slow caller still receiving output is waited
 // for.
 func (t *Tee) WaitIdle(done <-chan struct{}, idle time.Duration) {
-	waitIdle(done, nil, &t.written, idle, 0)
+	idlewait.Wait(done, nil, &t.written, idle, 0)
 }
 
 // bestEffort writes to w until the first error, then drops: a caller that

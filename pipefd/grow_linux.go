@@ -1,4 +1,4 @@
-package output
+package pipefd
 
 import (
 	"io"
@@ -7,9 +7,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// growPipe asks the kernel for a bigger buffer on the pipe r reads from
+// Grow asks the kernel for a size-byte buffer on the pipe r reads from
 // (best effort: a user past its pipe-buffer quota keeps the default).
-func growPipe(r io.Reader, size int) {
+func Grow(r io.Reader, size int) {
 	if f, ok := r.(*os.File); ok {
 		_, _ = unix.FcntlInt(f.Fd(), unix.F_SETPIPE_SZ, size)
 	}

@@ -1,0 +1,26 @@
+package pipefd
+
+import (
+	"os"
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+func TestGrowPipe(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+	before, err := unix.FcntlInt(r.Fd(), unix.F_GETPIPE_SZ, 0)
+	if err != nil {
+		t.Skip(err)
+	}
+	Grow(r, 4*before)
+	after, _ := unix.FcntlInt(r.Fd(), unix.F_GETPIPE_SZ, 0)
+	if after != 4*before && after != before { // a quota may refuse it
+		t.Errorf("pipe size %d after Grow(%d), was %d", after, 4*before, before)
+	}
+}

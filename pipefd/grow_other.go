@@ -1,0 +1,8 @@
+//go:build !linux
+
+package pipefd
+
+import "io"
+
+// Grow does nothing where pipes cannot be resized.
+func Grow(io.Reader, int) {}
