@@ -114,6 +114,7 @@ func (b *blackhole) close() { b.once.Do(func() { close(b.hole) }) }
 // window: each attempt is bounded by the time left, so a last attempt
 // started just before the deadline cannot add its Timeout.
 func TestReacquireIsBounded(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, tg target, s *server) {
 		bh := newBlackhole(t, s)
 		l, err := Open(bh.url, "test")

@@ -15,6 +15,7 @@ import (
 )
 
 func TestTwoLockersNeverBothHold(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, tg target, s *server) {
 		a, b := open(t, s), open(t, s)
 		job := jobName(t)
@@ -40,6 +41,9 @@ func TestTwoLockersNeverBothHold(t *testing.T) {
 	})
 }
 
+// Not parallel with the other tests: its four helpers take and release
+// locks as fast as they can for 3 s, and would starve the timing checks of
+// the tests beside them on a small machine.
 func TestTwoProcessesNeverOverlap(t *testing.T) {
 	each(t, func(t *testing.T, tg target, s *server) {
 		mark := filepath.Join(t.TempDir(), "running")
@@ -65,6 +69,7 @@ func TestTwoProcessesNeverOverlap(t *testing.T) {
 }
 
 func TestKill9ReleasesAtOnce(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, tg target, s *server) {
 		job := jobName(t)
 		cmd, r := helper(t, "hold", s.URL, job)
@@ -99,9 +104,11 @@ func TestKill9ReleasesAtOnce(t *testing.T) {
 // and Lost when another session took it first, within the documented
 // window.
 func TestConnectionKilled(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, tg target, s *server) {
 		t.Run("free", func(t *testing.T) {
 			l := open(t, s)
+			l.KeepAlive = quickKeepAlive
 			job := jobName(t)
 			k := makeKey("test", job)
 			lk := take(t, l, job)
@@ -129,6 +136,7 @@ func TestConnectionKilled(t *testing.T) {
 		})
 		t.Run("taken", func(t *testing.T) {
 			l := open(t, s)
+			l.KeepAlive = quickKeepAlive
 			job := jobName(t)
 			k := makeKey("test", job)
 			lk := take(t, l, job)
@@ -145,10 +153,11 @@ func TestConnectionKilled(t *testing.T) {
 	})
 }
 
+// Not parallel (nor TestServerRestart): they stop the shared servers.
 func TestServerDown(t *testing.T) {
 	each(t, func(t *testing.T, tg target, s *server) {
 		l := open(t, s)
-		l.Reacquire = time.Second
+		l.KeepAlive, l.Reacquire = quickKeepAlive, time.Second
 		job := jobName(t)
 		lk := take(t, l, job)
 		s.Stop()
@@ -186,6 +195,7 @@ func TestServerDown(t *testing.T) {
 func TestServerRestart(t *testing.T) {
 	each(t, func(t *testing.T, tg target, s *server) {
 		l := open(t, s)
+		l.KeepAlive = quickKeepAlive
 		job := jobName(t)
 		lk := take(t, l, job)
 		s.Stop()
@@ -210,6 +220,7 @@ func TestServerRestart(t *testing.T) {
 }
 
 func TestReplacePostgres(t *testing.T) {
+	t.Parallel()
 	s := postgresServer(t)
 	a, b := open(t, s), open(t, s)
 	job := jobName(t)
@@ -246,6 +257,7 @@ func TestReplacePostgres(t *testing.T) {
 }
 
 func TestReplaceMariaDB(t *testing.T) {
+	t.Parallel()
 	s := mariadbServer(t)
 	a, b := open(t, s), open(t, s)
 	job := jobName(t)
@@ -263,6 +275,7 @@ func TestReplaceMariaDB(t *testing.T) {
 }
 
 func TestCheck(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, tg target, s *server) {
 		v, err := open(t, s).Check(context.Background())
 		if err != nil || v == "" {
@@ -273,6 +286,7 @@ func TestCheck(t *testing.T) {
 }
 
 func TestPasswordNeverInErrors(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, tg target, s *server) {
 		wrong := strings.Replace(s.URL, "s3cr3t", "wrong-s3cr3t", 1)
 		refused := strings.Replace(s.URL, "127.0.0.1:"+strconv.Itoa(s.Port), "127.0.0.1:1", 1)

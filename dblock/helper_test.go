@@ -123,12 +123,22 @@ var targets = []target{
 	{name: "mariadb", srv: mariadbServer, holder: myHolderID, kill: myKill, killAndTake: myKillAndTake},
 }
 
-// each runs f against every database kind, as subtests.
+// each runs f against every database kind, as subtests side by side (each
+// kind has its server).
 func each(t *testing.T, f func(t *testing.T, tg target, s *server)) {
 	for _, tg := range targets {
-		t.Run(tg.name, func(t *testing.T) { f(t, tg, tg.srv(t)) })
+		t.Run(tg.name, func(t *testing.T) {
+			t.Parallel()
+			f(t, tg, tg.srv(t))
+		})
 	}
 }
+
+// quickKeepAlive is the KeepAlive of the tests that wait for a lost
+// connection to be noticed: on MariaDB that is at the next check (2 s
+// apart by default), on PostgreSQL at once. What they check is in terms of
+// the Locker's KeepAlive.
+const quickKeepAlive = 200 * time.Millisecond
 
 const pgHolderQuery = `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted
   AND classid::bigint = $1 AND objid::bigint = $2 AND objsubid = 1`

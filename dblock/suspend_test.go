@@ -7,6 +7,7 @@ import "testing"
 // idempotent, and a database where nothing was ever suspended (no table)
 // reads as not suspended.
 func TestSuspendInTheDatabase(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, tg target, s *server) {
 		a, b := open(t, s), open(t, s)
 		job := jobName(t)

@@ -18,9 +18,11 @@ import (
 func TestCronRetryFlakyJob(t *testing.T) {
 	t.Parallel()
 	hist := filepath.Join(t.TempDir(), "history.jsonl")
+	// Every 2 s: the three attempts (retries 50 and 100 ms apart) fit well
+	// before the next due run, after which a retry would be too late.
 	dir := writeApp(t, map[string]string{
 		"Procfile": "web: sleep 60\n",
-		"app.json": `{"cron": [{"command": "n=$(cat tries 2>/dev/null | wc -l); echo attempt $TEND_CRON_ATTEMPT >> tries; [ $n -ge 2 ]", "schedule": "@every 5s", "concurrency_policy": "forbid"}]}`,
+		"app.json": `{"cron": [{"command": "n=$(cat tries 2>/dev/null | wc -l); echo attempt $TEND_CRON_ATTEMPT >> tries; [ $n -ge 2 ]", "schedule": "@every 2s", "concurrency_policy": "forbid"}]}`,
 	})
 	id := cronID(t, dir)
 	p := startTend(t, dir, []string{"TEND_LOCK_DIR=" + t.TempDir(), "TEND_HISTORY=" + hist}, "start", "--cron-retry", "3", "--cron-retry-delay", "50ms")

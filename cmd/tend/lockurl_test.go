@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -45,22 +46,37 @@ var lockServers = []struct {
 	srv  func(testing.TB) *dbtest.Server
 }{{"postgres", dbtest.Postgres}, {"mariadb", dbtest.MariaDB}}
 
+// eachKind runs f once per database kind, as subtests side by side within
+// t's own parallel slot: parallel subtests would queue for slots behind
+// every top-level test still waiting, and make the package's tail.
+func eachKind(t *testing.T, f func(t *testing.T, kind string, srv func(testing.TB) *dbtest.Server)) {
+	var wg sync.WaitGroup
+	for _, kind := range lockServers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t.Run(kind.name, func(t *testing.T) { f(t, kind.name, kind.srv) })
+		}()
+	}
+	wg.Wait()
+}
+
 // Two tends with different lock dirs (two hosts) and the same lock URL
 // never run the job at once: each run of the forbid job outlasts the
 // schedule's second, so the other tend finds the lock held and skips.
 func TestLockURLTwoTendsNeverOverlap(t *testing.T) {
 	t.Parallel()
-	for _, kind := range lockServers {
-		t.Run(kind.name, func(t *testing.T) {
-			t.Parallel()
-			twoTendsNeverOverlap(t, kind.srv(t))
-		})
-	}
+	eachKind(t, func(t *testing.T, _ string, srv func(testing.TB) *dbtest.Server) {
+		twoTendsNeverOverlap(t, srv(t))
+	})
 }
 
 func twoTendsNeverOverlap(t *testing.T, db *dbtest.Server) {
 	log := filepath.Join(t.TempDir(), "runs")
-	appJSON := fmt.Sprintf(`{"cron": [{"command": "echo start >> %s; sleep 1.3; echo end >> %s", "schedule": "@every 1s", "concurrency_policy": "forbid"}]}`, log, log)
+	// A run stopped by the SIGTERM at the end logs its end too: else the
+	// other tend's run that takes the freed lock (its due run late on a
+	// loaded machine) looked like an overlap.
+	appJSON := fmt.Sprintf(`{"cron": [{"command": "trap 'echo end >> %s; exit 0' TERM; echo start >> %s; sleep 1.3; echo end >> %s", "schedule": "@every 1s", "concurrency_policy": "forbid"}]}`, log, log, log)
 	var tends []*tendProc
 	for i := range 2 {
 		dir := writeApp(t, map[string]string{"app.json": appJSON})
@@ -114,108 +130,102 @@ func httpGet(url string) (int, string) {
 // the runs resume and /healthz/cron recovers.
 func TestLockURLServerStoppedAndBack(t *testing.T) {
 	t.Parallel()
-	for _, kind := range []string{"postgres", "mariadb"} {
-		t.Run(kind, func(t *testing.T) {
-			t.Parallel()
-			db := dbtest.Private(t, kind)
-			log := filepath.Join(t.TempDir(), "runs")
-			dir := writeApp(t, map[string]string{"app.json": fmt.Sprintf(`{"cron": [{"command": "echo start >> %s; echo end >> %s", "schedule": "@every 1s", "concurrency_policy": "forbid"}]}`, log, log)})
-			addr := freeAddr(t)
-			env := []string{"TEND_LOCK_URL=" + db.URL, "TEND_APP_NAME=restart", "TEND_SOCKET=" + filepath.Join(t.TempDir(), "s")}
-			p := startTend(t, dir, env, "start", "--metrics-addr", addr)
-			waitFor(t, "two runs", func() bool { runs, _ := overlaps(t, log); return runs >= 2 })
-			db.Stop()
-			p.waitFor("unavailable: ", p.stderr)
-			before, _ := overlaps(t, log)
-			id := cronIDs(t, dir)[0]
-			waitFor(t, "/healthz/cron to fail", func() bool {
-				code, body := httpGet("http://" + addr + "/healthz/cron")
-				return code == 503 && strings.Contains(body, "cron "+id+" (echo start") && strings.Contains(body, "): lock database unavailable: the run due at ")
-			})
-			if stdout, stderr, _ := runTend(t, dir, env, "status"); !strings.Contains(stdout, id+": the run due at ") || !strings.Contains(stdout, " ago: lock database unavailable (lock database "+strings.SplitN(db.URL, ":", 2)[0]+"://tend:xxxxx@") {
-				t.Errorf("tend status while the database is down:\n%s%s", stdout, stderr)
-			}
-			if stdout, stderr, code := runTend(t, dir, env, "status", "--check", "--cron"); code != 1 || !strings.Contains(stdout, "): lock database unavailable: ") {
-				t.Errorf("tend status --check --cron while the database is down: exit %d\n%s%s", code, stdout, stderr)
-			}
-			if _, body := httpGet("http://" + addr + "/metrics"); !strings.Contains(body, `tend_cron_skips_total{job="`+id+`",reason="database-unavailable"} `) ||
-				strings.Contains(body, `tend_cron_skips_total{job="`+id+`",reason="database-unavailable"} 0`) {
-				t.Errorf("/metrics while the database is down:\n%s", body)
-			}
-			// Skipped again a second later: still no run.
-			waitFor(t, "a second skip", func() bool { return strings.Count(p.stderr.String(), "unavailable: ") >= 2 })
-			if runs, _ := overlaps(t, log); runs != before {
-				t.Errorf("%d runs while the lock database was down", runs-before)
-			}
-			if err := db.Start(); err != nil {
-				t.Fatal(err)
-			}
-			waitFor(t, "the runs to resume", func() bool { runs, _ := overlaps(t, log); return runs > before })
-			p.waitOutput("cron." + id + ": the lock database answers again (")
-			waitFor(t, "/healthz/cron to recover", func() bool { code, _ := httpGet("http://" + addr + "/healthz/cron"); return code == 200 })
-			p.signal(syscall.SIGTERM)
-			p.wait()
-			out := p.stdout.String() + p.stderr.String()
-			if strings.Contains(out, dbtest.Password) {
-				t.Errorf("the lock URL's password was printed:\n%s", out)
-			}
-			line := ""
-			for _, l := range lines(p.stderr.String()) {
-				if strings.Contains(l, "unavailable: ") {
-					line = l
-					break
-				}
-			}
-			if !strings.Contains(line, "cron."+id+": skipped the run due at ") || !strings.Contains(line, ":xxxxx@127.0.0.1:") || !strings.Contains(line, "connection refused") {
-				t.Errorf("unclear skip line: %q", line)
-			}
-			t.Logf("%s", line)
+	eachKind(t, func(t *testing.T, kind string, _ func(testing.TB) *dbtest.Server) {
+		db := dbtest.Private(t, kind)
+		log := filepath.Join(t.TempDir(), "runs")
+		dir := writeApp(t, map[string]string{"app.json": fmt.Sprintf(`{"cron": [{"command": "echo start >> %s; echo end >> %s", "schedule": "@every 1s", "concurrency_policy": "forbid"}]}`, log, log)})
+		addr := freeAddr(t)
+		env := []string{"TEND_LOCK_URL=" + db.URL, "TEND_APP_NAME=restart", "TEND_SOCKET=" + filepath.Join(t.TempDir(), "s")}
+		p := startTend(t, dir, env, "start", "--metrics-addr", addr)
+		waitFor(t, "two runs", func() bool { runs, _ := overlaps(t, log); return runs >= 2 })
+		db.Stop()
+		p.waitFor("unavailable: ", p.stderr)
+		before, _ := overlaps(t, log)
+		id := cronIDs(t, dir)[0]
+		waitFor(t, "/healthz/cron to fail", func() bool {
+			code, body := httpGet("http://" + addr + "/healthz/cron")
+			return code == 503 && strings.Contains(body, "cron "+id+" (echo start") && strings.Contains(body, "): lock database unavailable: the run due at ")
 		})
-	}
+		if stdout, stderr, _ := runTend(t, dir, env, "status"); !strings.Contains(stdout, id+": the run due at ") || !strings.Contains(stdout, " ago: lock database unavailable (lock database "+strings.SplitN(db.URL, ":", 2)[0]+"://tend:xxxxx@") {
+			t.Errorf("tend status while the database is down:\n%s%s", stdout, stderr)
+		}
+		if stdout, stderr, code := runTend(t, dir, env, "status", "--check", "--cron"); code != 1 || !strings.Contains(stdout, "): lock database unavailable: ") {
+			t.Errorf("tend status --check --cron while the database is down: exit %d\n%s%s", code, stdout, stderr)
+		}
+		if _, body := httpGet("http://" + addr + "/metrics"); !strings.Contains(body, `tend_cron_skips_total{job="`+id+`",reason="database-unavailable"} `) ||
+			strings.Contains(body, `tend_cron_skips_total{job="`+id+`",reason="database-unavailable"} 0`) {
+			t.Errorf("/metrics while the database is down:\n%s", body)
+		}
+		// Skipped again a second later: still no run.
+		waitFor(t, "a second skip", func() bool { return strings.Count(p.stderr.String(), "unavailable: ") >= 2 })
+		if runs, _ := overlaps(t, log); runs != before {
+			t.Errorf("%d runs while the lock database was down", runs-before)
+		}
+		if err := db.Start(); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, "the runs to resume", func() bool { runs, _ := overlaps(t, log); return runs > before })
+		p.waitOutput("cron." + id + ": the lock database answers again (")
+		waitFor(t, "/healthz/cron to recover", func() bool { code, _ := httpGet("http://" + addr + "/healthz/cron"); return code == 200 })
+		p.signal(syscall.SIGTERM)
+		p.wait()
+		out := p.stdout.String() + p.stderr.String()
+		if strings.Contains(out, dbtest.Password) {
+			t.Errorf("the lock URL's password was printed:\n%s", out)
+		}
+		line := ""
+		for _, l := range lines(p.stderr.String()) {
+			if strings.Contains(l, "unavailable: ") {
+				line = l
+				break
+			}
+		}
+		if !strings.Contains(line, "cron."+id+": skipped the run due at ") || !strings.Contains(line, ":xxxxx@127.0.0.1:") || !strings.Contains(line, "connection refused") {
+			t.Errorf("unclear skip line: %q", line)
+		}
+		t.Logf("%s", line)
+	})
 }
 
 // kill -9 of the tend whose run holds the lock: the database drops the
 // lock with the connection, so the other tend's next due run takes it.
 func TestLockURLKill9OfTheHolder(t *testing.T) {
 	t.Parallel()
-	for _, kind := range lockServers {
-		t.Run(kind.name, func(t *testing.T) {
-			t.Parallel()
-			db := kind.srv(t)
-			log := filepath.Join(t.TempDir(), "runs")
-			appJSON := fmt.Sprintf(`{"cron": [{"command": "echo start $WHO >> %s; sleep 60", "schedule": "@every 1s", "concurrency_policy": "forbid"}]}`, log)
-			env := []string{"TEND_LOCK_URL=" + db.URL, "TEND_APP_NAME=kill9-" + kind.name}
-			start := func(who string) *tendProc {
-				dir := writeApp(t, map[string]string{"app.json": appJSON})
-				return startTend(t, dir, append(env, "WHO="+who, "TEND_LOCK_DIR="+t.TempDir(), "TEND_SOCKET="+filepath.Join(t.TempDir(), "s")), "start", "-t", "1")
-			}
-			ran := func(who string) bool {
-				data, _ := os.ReadFile(log)
-				return strings.Contains(string(data), "start "+who+"\n")
-			}
-			a := start("a")
-			waitFor(t, "a's run", func() bool { return ran("a") })
-			b := start("b")
-			b.waitFor("lock held by another run", b.stdout)
-			if err := syscall.Kill(a.cmd.Process.Pid, syscall.SIGKILL); err != nil {
-				t.Fatal(err)
-			}
-			a.wait()
-			killed := time.Now()
-			skips := strings.Count(b.stdout.String(), "lock held by another run")
-			waitFor(t, "b's run", func() bool { return ran("b") })
-			took := time.Since(killed)
-			t.Logf("b's run started %v after a's kill -9", took.Round(time.Millisecond))
-			// The next due time is at most 1 s away; a lock that outlived
-			// its holder would keep b skipping. (One skip may have been
-			// under way as a died.)
-			if more := strings.Count(b.stdout.String(), "lock held by another run") - skips; took > 2500*time.Millisecond || more > 1 {
-				t.Errorf("b's run started %v after the holder's kill -9, after %d more skips; want its next due run (≤1 s)\n%s", took, more, b.stdout)
-			}
-			b.signal(syscall.SIGTERM)
-			b.wait()
-		})
-	}
+	eachKind(t, func(t *testing.T, kind string, srv func(testing.TB) *dbtest.Server) {
+		db := srv(t)
+		log := filepath.Join(t.TempDir(), "runs")
+		appJSON := fmt.Sprintf(`{"cron": [{"command": "echo start $WHO >> %s; sleep 60", "schedule": "@every 1s", "concurrency_policy": "forbid"}]}`, log)
+		env := []string{"TEND_LOCK_URL=" + db.URL, "TEND_APP_NAME=kill9-" + kind}
+		start := func(who string) *tendProc {
+			dir := writeApp(t, map[string]string{"app.json": appJSON})
+			return startTend(t, dir, append(env, "WHO="+who, "TEND_LOCK_DIR="+t.TempDir(), "TEND_SOCKET="+filepath.Join(t.TempDir(), "s")), "start", "-t", "1")
+		}
+		ran := func(who string) bool {
+			data, _ := os.ReadFile(log)
+			return strings.Contains(string(data), "start "+who+"\n")
+		}
+		a := start("a")
+		waitFor(t, "a's run", func() bool { return ran("a") })
+		b := start("b")
+		b.waitFor("lock held by another run", b.stdout)
+		if err := syscall.Kill(a.cmd.Process.Pid, syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		a.wait()
+		killed := time.Now()
+		skips := strings.Count(b.stdout.String(), "lock held by another run")
+		waitFor(t, "b's run", func() bool { return ran("b") })
+		took := time.Since(killed)
+		t.Logf("b's run started %v after a's kill -9", took.Round(time.Millisecond))
+		// The next due time is at most 1 s away; a lock that outlived
+		// its holder would keep b skipping. (One skip may have been
+		// under way as a died.)
+		if more := strings.Count(b.stdout.String(), "lock held by another run") - skips; took > 2500*time.Millisecond || more > 1 {
+			t.Errorf("b's run started %v after the holder's kill -9, after %d more skips; want its next due run (≤1 s)\n%s", took, more, b.stdout)
+		}
+		b.signal(syscall.SIGTERM)
+		b.wait()
+	})
 }
 
 // `tend cron run ID` on another host, while a running tend's run holds the

@@ -203,9 +203,11 @@ func TestStartExitLineAfterOutput(t *testing.T) {
 	t.Parallel()
 	dir := writeApp(t, map[string]string{"Procfile": "e: seq 1 2000; echo hello\n"})
 	misordered := 0
-	const runs = 60
+	// 120 exits: on the code before exit lines were queued behind the
+	// output 53 of 240 came first (22%), so missing it here takes ~1e-13.
+	const runs = 15
 	for i := 0; i < runs; i++ {
-		stdout, stderr, code := runTend(t, dir, nil, "start", "-m", "e=4")
+		stdout, stderr, code := runTend(t, dir, nil, "start", "-m", "e=8")
 		if code != 1 {
 			t.Fatalf("run %d: exit %d\n%s%s", i, code, stdout, stderr)
 		}
@@ -227,9 +229,12 @@ func TestStartedLineBeforeOutput(t *testing.T) {
 	t.Parallel()
 	dir := writeApp(t, map[string]string{"Procfile": "e: echo hello\n"})
 	misordered := 0
-	const runs = 60
+	// 120 processes: on the code before the output was held for the
+	// started line 17 of 60 runs of two processes had one first (some 15%
+	// of processes), so missing it here takes ~3e-9.
+	const runs = 15
 	for i := 0; i < runs; i++ {
-		stdout, stderr, code := runTend(t, dir, nil, "start", "-m", "e=2")
+		stdout, stderr, code := runTend(t, dir, nil, "start", "-m", "e=8")
 		if code != 1 {
 			t.Fatalf("run %d: exit %d\n%s%s", i, code, stdout, stderr)
 		}
@@ -254,7 +259,9 @@ func TestReleaseExitLineAfterOutput(t *testing.T) {
 	t.Parallel()
 	dir := writeApp(t, map[string]string{"Procfile": "release: seq 1 2000; echo hello\nweb: true\n"})
 	misordered := 0
-	const runs = 30
+	// 16 of 30 runs misordered on the code before (7678c3b): missing it in
+	// 15 runs takes ~1e-5.
+	const runs = 15
 	for i := 0; i < runs; i++ {
 		stdout, stderr, code := runTend(t, dir, nil, "start", "--release")
 		if code != 1 || !strings.Contains(stdout, "release.1 exited with status 0") {
@@ -292,8 +299,10 @@ func exitLinesBeforeOutput(t *testing.T, stdout, namePattern, exitText string) i
 // logged after its last line.
 func TestCronExitLineAfterOutput(t *testing.T) {
 	t.Parallel()
+	// 36 runs as before (9 of 36 misordered on the code before), from 12
+	// jobs in 3 s rather than 6 in 6 s.
 	var jobs []string
-	for i := 0; i < 6; i++ {
+	for i := 0; i < 12; i++ {
 		jobs = append(jobs, fmt.Sprintf(`{"command": "seq 1 2000; echo hello; : %d", "schedule": "@every 1s"}`, i))
 	}
 	dir := writeApp(t, map[string]string{
