@@ -8,6 +8,7 @@ import (
 
 	"github.com/tend-run/tend/console"
 	"github.com/tend-run/tend/lifecycle"
+	"github.com/tend-run/tend/spec"
 	"github.com/tend-run/tend/status"
 )
 
@@ -64,7 +65,7 @@ func (s *Supervisor) control(c Control) {
 		return
 	case status.OpStatus:
 	case status.OpReload:
-		s.reload(ReloadRequest{Reason: "tend reload"})
+		s.reload(spec.ReloadRequest{Reason: "tend reload"})
 	case status.OpRestart, status.OpRestartAllAtOnce, status.OpStop, status.OpStart:
 		err = s.act(c.Op, c.Target)
 	default:
