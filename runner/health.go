@@ -15,6 +15,7 @@ import (
 // when its type has none). skipStartup: it passed them before.
 func (s *Supervisor) watchHealth(inst *instance, child *proc.Child, skipStartup bool) {
 	inst.stopHealth()
+	inst.health, inst.stopChecks = nil, nil // the last run's, or the checks a reload removed
 	checks := inst.spec.Checks
 	if len(checks) == 0 {
 		return

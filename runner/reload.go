@@ -102,6 +102,7 @@ func (s *Supervisor) apply(plan spec.ReloadPlan, reason string) {
 			// Checks it has passed are not asked again: the new ones
 			// take over from liveness and readiness on.
 			s.watchHealth(inst, inst.child, inst.health == nil || !inst.health.Starting)
+			s.startHeld() // without readiness checks now, it may count as up
 			changes.Add(want.Type, "health checks changed")
 		}
 	}
