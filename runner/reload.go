@@ -106,7 +106,7 @@ func (s *Supervisor) apply(plan spec.ReloadPlan, reason string) {
 			changes.Add(want.Type, "health checks changed")
 		}
 	}
-	for _, inst := range s.instances {
+	for _, inst := range slices.Clone(s.instances) { // retire removes one that is not running
 		if !wanted[inst.spec.Name] && !inst.retiring {
 			s.retire(inst, nil)
 			changes.Add(inst.spec.Type, "stopped")

@@ -210,3 +210,22 @@ func TestWatchKeepsWatchingAfterAnExit(t *testing.T) {
 		return h.process("crash.1").Exits == 2
 	})
 }
+
+// A reload that removes an instance that is not running (a type that may
+// die and has exited) ahead of others removes it and goes on with the rest.
+func TestReloadRemovesExitedInstance(t *testing.T) {
+	web := testInstance("web.1", "exit 0")
+	web.CanDie = true
+	h := startHarness(t, Config{Instances: []spec.Instance{web, testInstance("worker.1", idle), testInstance("clock.1", idle)}})
+	h.waitState("web.1", status.Exited)
+	h.setPlan(spec.ReloadPlan{Instances: []spec.Instance{testInstance("worker.1", idle), testInstance("clock.1", idle)}})
+	h.reloads <- spec.ReloadRequest{Reason: "test"}
+	h.out.WaitFor(t, "reload (test): web stopped")
+	var names []string
+	for _, p := range h.do(status.OpStatus, "").Processes {
+		names = append(names, p.Name+" "+p.State)
+	}
+	if want := []string{"worker.1 running", "clock.1 running"}; !slices.Equal(names, want) {
+		t.Errorf("after the reload: %v, want %v", names, want)
+	}
+}
