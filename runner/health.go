@@ -8,7 +8,6 @@ import (
 	"github.com/tend-run/tend/hook"
 	"github.com/tend-run/tend/lifecycle"
 	"github.com/tend-run/tend/proc"
-	"github.com/tend-run/tend/status"
 )
 
 // watchHealth starts the Monitor of a started instance's checks (nothing
@@ -115,11 +114,4 @@ func (s *Supervisor) depsUp(typ string) bool {
 		}
 	}
 	return true
-}
-
-// healthStatus fills in a process's health for the snapshot.
-func (inst *instance) healthStatus(p *status.Process) {
-	if inst.running {
-		inst.health.Status(p)
-	}
 }

@@ -222,18 +222,6 @@ func (s *Supervisor) giveUp(inst *instance, st proc.ExitStatus) {
 	}
 }
 
-// lifeStatus fills in an instance's usage and recycles for the snapshot;
-// usage holds the groups measured for it.
-func (inst *instance) lifeStatus(p *status.Process, usage map[int]procfs.Usage) {
-	inst.life.Status(p, !inst.running && !inst.retiring)
-	if inst.running && inst.child != nil {
-		if u, ok := usage[inst.child.Pid]; ok {
-			p.Memory, p.CPU = u.RSS, u.CPU.Seconds()
-		}
-	}
-	p.MaxMemory = inst.spec.MaxMemory
-}
-
 // usage is what the running instances' groups use, for the snapshot: one
 // pass over /proc, reused for SampleEvery while the same groups run.
 func (s *Supervisor) usage() map[int]procfs.Usage {
