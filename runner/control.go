@@ -117,17 +117,7 @@ func (s *Supervisor) act(op, target string) error {
 			}
 		}
 	}
-	if target == "" {
-		target = "all"
-	}
-	how := ""
-	switch {
-	case rolling:
-		how = " (rolling: one instance of a type at a time)"
-	case op == status.OpRestartAllAtOnce:
-		op, how = status.OpRestart, " (all at once)"
-	}
-	s.cfg.Output.Printf("%s %s requested through the control socket%s", op, target, how)
+	s.cfg.Output.Printf("%s", lifecycle.ControlLine(op, target, rolling))
 	return nil
 }
 

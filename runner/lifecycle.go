@@ -199,11 +199,7 @@ func (s *Supervisor) giveUp(inst *instance, st proc.ExitStatus) {
 	}
 	s.cfg.OnFailure.Fire(f)
 	if !inst.spec.CanDie {
-		code := st.ExitCode()
-		if code == 0 {
-			code = 1
-		}
-		s.drain(fmt.Sprintf("%s keeps crashing", typ), code)
+		s.drain(fmt.Sprintf("%s keeps crashing", typ), lifecycle.FailureCode(st))
 		return
 	}
 	s.cfg.Output.Errorf("%s failed: it may die (--can-die), so the rest keeps running; tend restart %s tries again", typ, typ)

@@ -362,10 +362,6 @@ func (s *Supervisor) exited(inst *instance, st proc.ExitStatus, ran time.Duratio
 		inst.waiting = true
 		s.cfg.Output.Printf("%s %s; the rest keeps running, and it starts again at the next change (--watch)", inst.spec.Name, st)
 	default:
-		code := st.ExitCode()
-		if code == 0 {
-			code = 1 // a process meant to run has stopped: a failure for the platform
-		}
-		s.drain(fmt.Sprintf("%s %s", inst.spec.Name, st), code)
+		s.drain(fmt.Sprintf("%s %s", inst.spec.Name, st), lifecycle.FailureCode(st))
 	}
 }
