@@ -80,7 +80,7 @@ func (s *Supervisor) reloadDone(r reloadResult) {
 // started; the others keep running untouched.
 func (s *Supervisor) apply(plan spec.ReloadPlan, reason string) {
 	changes := lifecycle.NewChanges()
-	wanted := map[string]bool{}
+	wanted, rechecked := map[string]bool{}, false
 	for _, want := range plan.Instances {
 		wanted[want.Name] = true
 		inst := s.instance(want.Name)
@@ -91,20 +91,10 @@ func (s *Supervisor) apply(plan spec.ReloadPlan, reason string) {
 			changes.Add(want.Type, "started")
 			continue
 		}
-		restart, checksChanged := spec.Change(inst.spec, want)
-		if restart != "" {
-			s.replace(inst, want)
-			changes.Add(want.Type, restart)
-			continue
-		}
-		inst.spec = want // stop signal, can-die, health checks: no restart needed
-		if checksChanged && inst.running && !inst.retiring {
-			// Checks it has passed are not asked again: the new ones
-			// take over from liveness and readiness on.
-			s.watchHealth(inst, inst.child, inst.health == nil || !inst.health.Starting)
-			s.startHeld() // without readiness checks now, it may count as up
-			changes.Add(want.Type, "health checks changed")
-		}
+		rechecked = s.update(inst, want, changes) || rechecked
+	}
+	if rechecked {
+		s.startHeld() // without readiness checks now, a type may count as up
 	}
 	for _, inst := range slices.Clone(s.instances) { // retire removes one that is not running
 		if !wanted[inst.spec.Name] && !inst.retiring {
@@ -134,6 +124,27 @@ func (s *Supervisor) apply(plan spec.ReloadPlan, reason string) {
 		summary = "nothing changed"
 	}
 	s.cfg.Output.Printf("reload (%s): %s", reason, summary)
+}
+
+// update brings an instance the plan keeps to want: a restart for a
+// changed command or environment, else in place. It says whether new
+// health checks took over.
+func (s *Supervisor) update(inst *instance, want spec.Instance, changes *lifecycle.Changes) bool {
+	restart, checksChanged := spec.Change(inst.spec, want)
+	if restart != "" {
+		s.replace(inst, want)
+		changes.Add(want.Type, restart)
+		return false
+	}
+	inst.spec = want // stop signal, can-die, health checks: no restart needed
+	if !checksChanged || !inst.running || inst.retiring {
+		return false
+	}
+	// Checks it has passed are not asked again: the new ones take over
+	// from liveness and readiness on.
+	s.watchHealth(inst, inst.child, inst.health == nil || !inst.health.Starting)
+	changes.Add(want.Type, "health checks changed")
+	return true
 }
 
 func (s *Supervisor) instance(name string) *instance {
