@@ -3,7 +3,7 @@
 // app.json's), the port layout (foreman's blocks of 100), the per-type
 // settings (stop signal, --restart, --max-memory, --max-age, --tty, health
 // checks) and the start order (--after). It turns an app.App and the
-// app.Settings into the runner's instance specs.
+// app.Settings into the instances the runner runs (spec.Instance).
 package formation
 
 import (
