@@ -7,7 +7,7 @@ import (
 
 	"github.com/tend-run/tend/app"
 	"github.com/tend-run/tend/formation"
-	"github.com/tend-run/tend/runner"
+	"github.com/tend-run/tend/spec"
 )
 
 // FromApp gathers what the exporters need from a loaded app (with the
@@ -18,7 +18,7 @@ import (
 // else the app root's base name. An error of app's rules comes back as it
 // is (app.UsageError for a flag value).
 func FromApp(base App, a *app.App, opts app.Options, s app.Settings, format string) (App, error) {
-	var specs []runner.InstanceSpec
+	var specs []spec.Instance
 	var err error
 	if format != "crontab" { // a crontab runs no processes: -m and PORT do not matter
 		if specs, err = formation.Instances(s, a, nil, nil); err != nil {

@@ -3,7 +3,7 @@
 // app.json's), the port layout (foreman's blocks of 100), the per-type
 // settings (stop signal, --restart, --max-memory, --max-age, --tty, health
 // checks) and the start order (--after). It turns an app.App and the
-// app.Settings into the runner's instance specs.
+// app.Settings into the instances the runner runs (spec.Instance).
 package formation
 
 import (
@@ -15,8 +15,8 @@ import (
 
 	"github.com/tend-run/tend/app"
 	"github.com/tend-run/tend/health"
-	"github.com/tend-run/tend/runner"
 	"github.com/tend-run/tend/spawn"
+	"github.com/tend-run/tend/spec"
 )
 
 // ProcessType is one Procfile entry as the runner needs it.
@@ -125,7 +125,7 @@ func blocksFor(count, size int) int { return max(1, (count+size-1)/size) }
 // move up. It is an error when a type's instances outgrow its range at a
 // reload (the next type's ports are in use) or a port exceeds 65535; the
 // layout is then unchanged.
-func Plan(types []ProcessType, opts PlanOptions) ([]runner.InstanceSpec, error) {
+func Plan(types []ProcessType, opts PlanOptions) ([]spec.Instance, error) {
 	ports := opts.Ports
 	if ports == nil {
 		ports = NewPorts()
@@ -142,7 +142,7 @@ func Plan(types []ProcessType, opts PlanOptions) ([]runner.InstanceSpec, error) 
 	if err != nil {
 		return nil, err
 	}
-	var out []runner.InstanceSpec
+	var out []spec.Instance
 	for _, t := range types {
 		if t.Name == app.ReleaseType {
 			continue
@@ -159,7 +159,7 @@ func Plan(types []ProcessType, opts PlanOptions) ([]runner.InstanceSpec, error) 
 			if sig == 0 {
 				sig = syscall.SIGTERM
 			}
-			out = append(out, runner.InstanceSpec{
+			out = append(out, spec.Instance{
 				Name: name, Type: t.Name, Command: t.Command, Port: port,
 				Env:        spawn.WithEnv(opts.Env, "PORT="+strconv.Itoa(port), "PS="+name, "DYNO="+name),
 				StopSignal: sig, LeaderOnly: opts.LeaderOnly[t.Name], CanDie: opts.CanDie[t.Name], Checks: opts.Checks[t.Name],

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tend-run/tend/runner"
+	"github.com/tend-run/tend/spec"
 )
 
 func TestPlanPortsAndNames(t *testing.T) {
@@ -36,7 +36,7 @@ func TestPlanPortsAndNames(t *testing.T) {
 }
 
 // portsOf maps instance names to ports, failing on a shared port.
-func portsOf(t *testing.T, specs []runner.InstanceSpec) map[string]int {
+func portsOf(t *testing.T, specs []spec.Instance) map[string]int {
 	t.Helper()
 	out := map[string]int{}
 	owner := map[int]string{}

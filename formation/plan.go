@@ -7,7 +7,7 @@ import (
 	"github.com/tend-run/tend/app"
 	"github.com/tend-run/tend/cron"
 	"github.com/tend-run/tend/health"
-	"github.com/tend-run/tend/runner"
+	"github.com/tend-run/tend/spec"
 )
 
 // Planner turns a loaded app into instances and cron jobs, the same way at
@@ -26,7 +26,7 @@ func NewPlanner(settings app.Settings, only []string) *Planner {
 
 // Plan returns the instances and the cron jobs to run, and how many cron
 // jobs it leaves to the platform (DYNO set without --cron).
-func (p *Planner) Plan(a *app.App) (specs []runner.InstanceSpec, jobs []cron.Job, withheld int, err error) {
+func (p *Planner) Plan(a *app.App) (specs []spec.Instance, jobs []cron.Job, withheld int, err error) {
 	specs, err = Instances(p.Settings, a, p.Only, p.Ports)
 	if err != nil {
 		return nil, nil, 0, err
@@ -37,7 +37,7 @@ func (p *Planner) Plan(a *app.App) (specs []runner.InstanceSpec, jobs []cron.Job
 
 // Instances resolves the formation, ports and per-type settings; only
 // limits the run to the types named (each at least once).
-func Instances(s app.Settings, a *app.App, only []string, ports *Ports) ([]runner.InstanceSpec, error) {
+func Instances(s app.Settings, a *app.App, only []string, ports *Ports) ([]spec.Instance, error) {
 	formation, err := runFormation(s, a, only)
 	if err != nil {
 		return nil, err

@@ -8,6 +8,8 @@ import (
 
 	"github.com/tend-run/tend/console"
 	"github.com/tend-run/tend/lifecycle"
+	"github.com/tend-run/tend/procfs"
+	"github.com/tend-run/tend/spec"
 	"github.com/tend-run/tend/status"
 )
 
@@ -64,7 +66,7 @@ func (s *Supervisor) control(c Control) {
 		return
 	case status.OpStatus:
 	case status.OpReload:
-		s.reload(ReloadRequest{Reason: "tend reload"})
+		s.reload(spec.ReloadRequest{Reason: "tend reload"})
 	case status.OpRestart, status.OpRestartAllAtOnce, status.OpStop, status.OpStart:
 		err = s.act(c.Op, c.Target)
 	default:
@@ -115,17 +117,7 @@ func (s *Supervisor) act(op, target string) error {
 			}
 		}
 	}
-	if target == "" {
-		target = "all"
-	}
-	how := ""
-	switch {
-	case rolling:
-		how = " (rolling: one instance of a type at a time)"
-	case op == status.OpRestartAllAtOnce:
-		op, how = status.OpRestart, " (all at once)"
-	}
-	s.cfg.Output.Printf("%s %s requested through the control socket%s", op, target, how)
+	s.cfg.Output.Printf("%s", lifecycle.ControlLine(op, target, rolling))
 	return nil
 }
 
@@ -150,40 +142,24 @@ func (s *Supervisor) snapshot() status.Snapshot {
 	snap := status.Snapshot{Pid: os.Getpid(), Started: s.started, Draining: s.draining, Processes: []status.Process{}, Cron: []status.Job{}}
 	usage := s.usage()
 	for _, inst := range s.instances {
-		p := status.Process{Name: inst.spec.Name, Type: inst.spec.Type, Restarts: inst.restarts, Exits: inst.exits, Since: inst.since}
-		switch {
-		case inst.retiring:
-			p.State = status.Stopping
-		case inst.running:
-			p.State = status.Running
-		case inst.restartTimer != nil:
-			p.State = status.Restarting
-		case inst.userStopped:
-			p.State = status.Stopped
-		case inst.waiting:
-			p.State = status.Waiting
-		case inst.held:
-			p.State = status.Held
-		default:
-			p.State = status.Exited
-		}
-		if inst.running && inst.child != nil {
-			p.Pid = inst.child.Pid
-		}
-		inst.healthStatus(&p)
-		inst.lifeStatus(&p, usage)
-		if inst.exits > 0 {
-			code := inst.lastStatus.ExitCode()
-			p.LastExit = &code
-		}
-		// A deliberate restart (a recycle, a reload) is no outage: the
-		// instance is on its way back, as one in its back-off is.
-		restarting := inst.retiring && inst.next != nil
-		p.Expected = !s.draining && !inst.userStopped && !inst.waiting && !(inst.spec.CanDie && !inst.running && !inst.life.Failed) && inst.restartTimer == nil && !restarting
-		snap.Processes = append(snap.Processes, p)
+		snap.Processes = append(snap.Processes, inst.facts(usage).Process(s.draining))
 	}
 	if s.cron != nil {
 		snap.Cron = s.cron.Status(time.Now())
 	}
 	return snap
+}
+
+// facts is what the snapshot says of inst; usage holds the groups measured
+// for it.
+func (inst *instance) facts(usage map[int]procfs.Usage) lifecycle.Facts {
+	f := lifecycle.Facts{Name: inst.spec.Name, Type: inst.spec.Type, CanDie: inst.spec.CanDie, MaxMemory: inst.spec.MaxMemory,
+		Running: inst.running, Retiring: inst.retiring, Replacing: inst.next != nil, Restarting: inst.restartTimer != nil,
+		UserStopped: inst.userStopped, Waiting: inst.waiting, Held: inst.held, Restarts: inst.restarts, Exits: inst.exits,
+		Since: inst.since, LastExit: inst.lastStatus.ExitCode(), Health: inst.health, Life: &inst.life}
+	if inst.running && inst.child != nil {
+		f.Pid = inst.child.Pid
+		f.Usage, f.Measured = usage[inst.child.Pid]
+	}
+	return f
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/tend-run/tend/hook"
 	"github.com/tend-run/tend/internal/testkit"
 	"github.com/tend-run/tend/output"
+	"github.com/tend-run/tend/spec"
 )
 
 // The hook's TEND_OUTPUT_TAIL holds the failed process's last line even
@@ -26,7 +27,7 @@ func TestFailureHookSeesTheLastLines(t *testing.T) {
 	flaky := testInstance("flaky.1", "seq 1 10000; echo about to fail; exit 4")
 	flaky.CanDie = true
 	s := NewSupervisor(Config{
-		Instances: []InstanceSpec{testInstance("chatty.1", "while :; do echo chatter; done"), flaky},
+		Instances: []spec.Instance{testInstance("chatty.1", "while :; do echo chatter; done"), flaky},
 		Timeout:   5 * time.Second, Output: m, Reaper: reaper, OnFailure: hk,
 	})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -54,7 +55,7 @@ func TestFailureHookEndingTendRunsToTheEnd(t *testing.T) {
 	reaper := testkit.Reaper(t)
 	hk := &hook.Hook{Command: "sleep 0.5; echo to-stdout; echo hooked > out", Env: os.Environ(), Dir: dir, Timeout: time.Minute, Reaper: reaper, Output: m}
 	s := NewSupervisor(Config{
-		Instances: []InstanceSpec{testInstance("web.1", "exit 3")},
+		Instances: []spec.Instance{testInstance("web.1", "exit 3")},
 		Timeout:   30 * time.Second, Output: m, Reaper: reaper, OnFailure: hk,
 	})
 	if code := s.Run(context.Background()); code != 3 {
@@ -83,7 +84,7 @@ func TestFailureHookStoppedAtTheDrainDeadline(t *testing.T) {
 	flaky := testInstance("flaky.1", "exit 4")
 	flaky.CanDie = true
 	s := NewSupervisor(Config{
-		Instances: []InstanceSpec{testInstance("web.1", "exec sleep 600"), flaky},
+		Instances: []spec.Instance{testInstance("web.1", "exec sleep 600"), flaky},
 		Timeout:   500 * time.Millisecond, Output: m, Reaper: reaper, OnFailure: hk,
 	})
 	ctx, cancel := context.WithCancel(context.Background())

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tend-run/tend/internal/testkit"
 	"github.com/tend-run/tend/output"
+	"github.com/tend-run/tend/spec"
 	"github.com/tend-run/tend/status"
 )
 
@@ -21,11 +22,11 @@ type harness struct {
 	s       *Supervisor
 	out     *testkit.Buffer
 	sigs    chan os.Signal
-	reloads chan ReloadRequest
+	reloads chan spec.ReloadRequest
 	code    chan int
 
 	mu   sync.Mutex
-	plan ReloadPlan // what the next reload finds
+	plan spec.ReloadPlan // what the next reload finds
 }
 
 // startHarness runs cfg's formation (Output, Reaper, Signals and Reload
@@ -33,9 +34,12 @@ type harness struct {
 // two Reapers in one process would take each other's statuses.
 func startHarness(t *testing.T, cfg Config) *harness {
 	t.Helper()
-	h := &harness{t: t, out: &testkit.Buffer{}, sigs: make(chan os.Signal, 4), reloads: make(chan ReloadRequest), code: make(chan int, 1)}
+	h := &harness{t: t, out: &testkit.Buffer{}, sigs: make(chan os.Signal, 4), reloads: make(chan spec.ReloadRequest), code: make(chan int, 1)}
 	cfg.Output = output.NewMux(output.OutputOptions{Stdout: h.out, Stderr: h.out, Prefix: true, KeepTail: true})
 	cfg.Reaper = testkit.Reaper(t)
+	if cfg.Cron != nil && cfg.Cron.Output == nil {
+		cfg.Cron.Output = cfg.Output
+	}
 	if cfg.OnFailure != nil {
 		cfg.OnFailure.Reaper, cfg.OnFailure.Output = cfg.Reaper, cfg.Output
 	}
@@ -44,8 +48,8 @@ func startHarness(t *testing.T, cfg Config) *harness {
 	if cfg.Timeout == 0 {
 		cfg.Timeout = 5 * time.Second
 	}
-	h.plan = ReloadPlan{Instances: cfg.Instances}
-	cfg.Reload = func() (ReloadPlan, error) {
+	h.plan = spec.ReloadPlan{Instances: cfg.Instances}
+	cfg.Reload = func() (spec.ReloadPlan, error) {
 		h.mu.Lock()
 		defer h.mu.Unlock()
 		return h.plan, nil
@@ -66,7 +70,7 @@ func startHarness(t *testing.T, cfg Config) *harness {
 }
 
 // setPlan is what the next reload will find.
-func (h *harness) setPlan(p ReloadPlan) {
+func (h *harness) setPlan(p spec.ReloadPlan) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.plan = p

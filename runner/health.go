@@ -8,13 +8,13 @@ import (
 	"github.com/tend-run/tend/hook"
 	"github.com/tend-run/tend/lifecycle"
 	"github.com/tend-run/tend/proc"
-	"github.com/tend-run/tend/status"
 )
 
 // watchHealth starts the Monitor of a started instance's checks (nothing
 // when its type has none). skipStartup: it passed them before.
 func (s *Supervisor) watchHealth(inst *instance, child *proc.Child, skipStartup bool) {
 	inst.stopHealth()
+	inst.health, inst.stopChecks = nil, nil // the last run's, or the checks a reload removed
 	checks := inst.spec.Checks
 	if len(checks) == 0 {
 		return
@@ -114,11 +114,4 @@ func (s *Supervisor) depsUp(typ string) bool {
 		}
 	}
 	return true
-}
-
-// healthStatus fills in a process's health for the snapshot.
-func (inst *instance) healthStatus(p *status.Process) {
-	if inst.running {
-		inst.health.Status(p)
-	}
 }

@@ -199,11 +199,7 @@ func (s *Supervisor) giveUp(inst *instance, st proc.ExitStatus) {
 	}
 	s.cfg.OnFailure.Fire(f)
 	if !inst.spec.CanDie {
-		code := st.ExitCode()
-		if code == 0 {
-			code = 1
-		}
-		s.drain(fmt.Sprintf("%s keeps crashing", typ), code)
+		s.drain(fmt.Sprintf("%s keeps crashing", typ), lifecycle.FailureCode(st))
 		return
 	}
 	s.cfg.Output.Errorf("%s failed: it may die (--can-die), so the rest keeps running; tend restart %s tries again", typ, typ)
@@ -220,18 +216,6 @@ func (s *Supervisor) giveUp(inst *instance, st proc.ExitStatus) {
 			s.retire(x, nil)
 		}
 	}
-}
-
-// lifeStatus fills in an instance's usage and recycles for the snapshot;
-// usage holds the groups measured for it.
-func (inst *instance) lifeStatus(p *status.Process, usage map[int]procfs.Usage) {
-	inst.life.Status(p, !inst.running && !inst.retiring)
-	if inst.running && inst.child != nil {
-		if u, ok := usage[inst.child.Pid]; ok {
-			p.Memory, p.CPU = u.RSS, u.CPU.Seconds()
-		}
-	}
-	p.MaxMemory = inst.spec.MaxMemory
 }
 
 // usage is what the running instances' groups use, for the snapshot: one

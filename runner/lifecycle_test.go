@@ -17,10 +17,11 @@ import (
 	"github.com/tend-run/tend/lifecycle"
 	"github.com/tend-run/tend/procfs"
 	"github.com/tend-run/tend/spawn"
+	"github.com/tend-run/tend/spec"
 	"github.com/tend-run/tend/status"
 )
 
-func restarted(name, command string) InstanceSpec {
+func restarted(name, command string) spec.Instance {
 	spec := testInstance(name, command)
 	spec.Restart = true
 	return spec
@@ -30,7 +31,7 @@ func restarted(name, command string) InstanceSpec {
 // back-off, no crash counted, and 20 recycles in a row never give up.
 func TestExit0IsARecycle(t *testing.T) {
 	h := startHarness(t, Config{
-		Instances: []InstanceSpec{restarted("worker.1", "echo batch done; sleep 0.01; exit 0"), testInstance("web.1", "exec sleep 60")},
+		Instances: []spec.Instance{restarted("worker.1", "echo batch done; sleep 0.01; exit 0"), testInstance("web.1", "exec sleep 60")},
 		Backoff:   lifecycle.Backoff{Min: time.Hour, Max: time.Hour, GiveUp: 3, Quick: time.Millisecond},
 	})
 	testkit.WaitFor(t, "20 recycles", 60*time.Second, func() bool {
@@ -53,7 +54,7 @@ func TestExit0IsARecycle(t *testing.T) {
 // HotLoop of them in a row, the crash back-off.
 func TestExit0HotLoopGetsTheBackoff(t *testing.T) {
 	h := startHarness(t, Config{
-		Instances: []InstanceSpec{restarted("worker.1", "exit 0"), testInstance("web.1", "exec sleep 60")},
+		Instances: []spec.Instance{restarted("worker.1", "exit 0"), testInstance("web.1", "exec sleep 60")},
 		Backoff:   lifecycle.Backoff{Min: time.Millisecond, Max: time.Millisecond, GiveUp: 100, Quick: time.Minute, HotLoop: 3},
 	})
 	h.out.WaitFor(t, "worker.1 exited with status 0 within 1m0s of its start 3 times in a row: restarting it with the crash back-off")
@@ -95,7 +96,7 @@ func TestGiveUpOnATypeThatMayDie(t *testing.T) {
 	other.CanDie = true
 	hk, events, file := hookLog(t, time.Hour)
 	h := startHarness(t, Config{
-		Instances: []InstanceSpec{crash, other, testInstance("web.1", "exec sleep 60")},
+		Instances: []spec.Instance{crash, other, testInstance("web.1", "exec sleep 60")},
 		Backoff:   lifecycle.Backoff{Min: time.Millisecond, Max: 2 * time.Millisecond, GiveUp: 5},
 		OnFailure: hk,
 	})
@@ -135,7 +136,7 @@ func TestFailureHooksCountedUnderACrashLoop(t *testing.T) {
 	flaky := restarted("flaky.1", `n=$(cat `+counter+` 2>/dev/null || echo 0); echo $((n+1)) > `+counter+`; [ $n -ge 6 ] && exec sleep 60; exit 3`)
 	hk, events, _ := hookLog(t, 300*time.Millisecond)
 	startHarness(t, Config{
-		Instances: []InstanceSpec{flaky},
+		Instances: []spec.Instance{flaky},
 		Backoff:   lifecycle.Backoff{Min: time.Millisecond, Max: time.Millisecond, GiveUp: 100},
 		OnFailure: hk,
 	})
@@ -167,7 +168,7 @@ func TestMaxMemoryRecycles(t *testing.T) {
 	// never reads: the group (sh, dd, sleep) is above 16 MiB.
 	grower := restarted("worker.1", "echo started; dd if=/dev/zero bs=40M count=1 2>/dev/null | sleep 60")
 	grower.MaxMemory = 16 << 20
-	h := startHarness(t, Config{Instances: []InstanceSpec{grower, testInstance("web.1", "exec sleep 60")}, SampleEvery: 20 * time.Millisecond})
+	h := startHarness(t, Config{Instances: []spec.Instance{grower, testInstance("web.1", "exec sleep 60")}, SampleEvery: 20 * time.Millisecond})
 	h.out.WaitFor(t, "above its --max-memory 16.0M for 2 samples in a row: recycling it")
 	if !regexp.MustCompile(`worker\.1 uses (1[6-9]|[2-9]\d)\.\dM of memory in [23] processes`).MatchString(h.out.String()) {
 		t.Errorf("the figure is not logged:\n%s", h.out)
@@ -186,7 +187,7 @@ func TestMaxMemoryRecycles(t *testing.T) {
 func TestMaxAgeRecycles(t *testing.T) {
 	worker := testInstance("worker.1", "echo started; exec sleep 60")
 	worker.MaxAge = time.Second
-	h := startHarness(t, Config{Instances: []InstanceSpec{worker}})
+	h := startHarness(t, Config{Instances: []spec.Instance{worker}})
 	h.out.WaitFor(t, "(--max-age 1s, less up to 10 %): recycling it")
 	m := regexp.MustCompile(`worker\.1 has run for (\S+) `).FindStringSubmatch(h.out.String())
 	if m == nil {
@@ -248,7 +249,7 @@ func rollLog(t *testing.T) (cmd, file string, replay func() (low int, starts, st
 // waits until it is up, then takes the next: at least two run throughout.
 func TestRollingRestartKeepsTheRestUp(t *testing.T) {
 	cmd, _, replay := rollLog(t)
-	h := startHarness(t, Config{Instances: []InstanceSpec{testInstance("worker.1", cmd), testInstance("worker.2", cmd), testInstance("worker.3", cmd)}})
+	h := startHarness(t, Config{Instances: []spec.Instance{testInstance("worker.1", cmd), testInstance("worker.2", cmd), testInstance("worker.3", cmd)}})
 	testkit.WaitFor(t, "three workers", 20*time.Second, func() bool { _, starts, _ := replay(); return len(starts) == 3 })
 	h.do(status.OpRestart, "worker")
 	// While the roll goes on, the check passes: a recycle is no outage.
@@ -281,7 +282,7 @@ func TestRollingRestartKeepsTheRestUp(t *testing.T) {
 // --all-at-once keeps the old behaviour: every instance is stopped at once.
 func TestRestartAllAtOnce(t *testing.T) {
 	cmd, file, replay := rollLog(t)
-	h := startHarness(t, Config{Instances: []InstanceSpec{testInstance("worker.1", cmd), testInstance("worker.2", cmd), testInstance("worker.3", cmd)}})
+	h := startHarness(t, Config{Instances: []spec.Instance{testInstance("worker.1", cmd), testInstance("worker.2", cmd), testInstance("worker.3", cmd)}})
 	testkit.WaitFor(t, "three workers", 20*time.Second, func() bool { _, starts, _ := replay(); return len(starts) == 3 })
 	h.do(status.OpRestartAllAtOnce, "worker")
 	testkit.WaitFor(t, "three restarted workers", 30*time.Second, func() bool { _, starts, _ := replay(); return len(starts) == 6 })
@@ -304,7 +305,7 @@ func TestRollingRestartWaitsUntilReady(t *testing.T) {
 	cmd := `echo start $DYNO >> ` + log + `; trap 'rm $DYNO.ready; echo stop $DYNO >> ` + log + `; exit 0' TERM; sleep 0.3; echo ready $DYNO >> ` + log + `; touch $DYNO.ready; while :; do sleep 0.05; done`
 	ready := health.Check{Type: health.Readiness, Kind: health.Command, Command: []string{"sh", "-c", `test -e "$DYNO.ready"`},
 		Attempts: 1, Wait: 20 * time.Millisecond, Timeout: 5 * time.Second}
-	var specs []InstanceSpec
+	var specs []spec.Instance
 	for _, n := range []string{"worker.1", "worker.2", "worker.3"} {
 		spec := testInstance(n, cmd)
 		spec.Env = spawn.WithEnv(spec.Env, "DYNO="+n)
@@ -343,7 +344,7 @@ func TestRollingRestartWaitsUntilReady(t *testing.T) {
 // together with --max-age 1s are recycled one at a time.
 func TestAgeRecyclesRoll(t *testing.T) {
 	cmd, _, replay := rollLog(t)
-	var specs []InstanceSpec
+	var specs []spec.Instance
 	for _, n := range []string{"worker.1", "worker.2", "worker.3"} {
 		spec := testInstance(n, cmd)
 		spec.MaxAge = time.Second

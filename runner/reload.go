@@ -1,39 +1,18 @@
 package runner
 
 import (
-	"reflect"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/tend-run/tend/cron"
 	"github.com/tend-run/tend/lifecycle"
 	"github.com/tend-run/tend/proc"
+	"github.com/tend-run/tend/spec"
 )
-
-// ReloadRequest asks the supervisor to apply changes: a full reload of the
-// app's files (RestartTypes empty), or a restart of some process types
-// because files they use changed (--watch-path).
-type ReloadRequest struct {
-	Reason       string
-	RestartTypes []string
-}
-
-// ReloadPlan is what the app declares after a reload.
-type ReloadPlan struct {
-	Instances []InstanceSpec
-	Cron      []cron.Job
-	// EnvChanged says the effective environment changed.
-	EnvChanged bool
-}
-
-// Reloader parses the app's files again; an error leaves everything as it
-// was (it has printed the problems itself).
-type Reloader func() (ReloadPlan, error)
 
 // reloadResult is what a parse started by reload found.
 type reloadResult struct {
-	plan   ReloadPlan
+	plan   spec.ReloadPlan
 	err    error
 	reason string
 }
@@ -44,7 +23,7 @@ type reloadResult struct {
 // (reloaded): signals, the drain and the control socket are never kept
 // waiting. Requests while a parse runs are coalesced into one more parse
 // after it, since the files may have changed after they were read.
-func (s *Supervisor) reload(req ReloadRequest) {
+func (s *Supervisor) reload(req spec.ReloadRequest) {
 	if s.draining {
 		return
 	}
@@ -99,36 +78,25 @@ func (s *Supervisor) reloadDone(r reloadResult) {
 // apply reconciles the running formation with plan: changed instances are
 // restarted (graceful stop, then start), removed ones stopped, new ones
 // started; the others keep running untouched.
-func (s *Supervisor) apply(plan ReloadPlan, reason string) {
+func (s *Supervisor) apply(plan spec.ReloadPlan, reason string) {
 	changes := lifecycle.NewChanges()
-	wanted := map[string]bool{}
-	for _, spec := range plan.Instances {
-		wanted[spec.Name] = true
-		inst := s.instance(spec.Name)
-		switch {
-		case inst == nil:
-			inst = &instance{spec: spec, life: lifecycle.NewState(s.cfg.Backoff)}
+	wanted, rechecked := map[string]bool{}, false
+	for _, want := range plan.Instances {
+		wanted[want.Name] = true
+		inst := s.instance(want.Name)
+		if inst == nil {
+			inst = &instance{spec: want, life: lifecycle.NewState(s.cfg.Backoff)}
 			s.instances = append(s.instances, inst)
 			s.start(inst)
-			changes.Add(spec.Type, "started")
-		case inst.spec.Command != spec.Command:
-			s.replace(inst, spec)
-			changes.Add(spec.Type, "restarted (command changed)")
-		case !slices.Equal(inst.spec.Env, spec.Env):
-			s.replace(inst, spec)
-			changes.Add(spec.Type, "restarted (environment changed)")
-		default:
-			checksChanged := !reflect.DeepEqual(inst.spec.Checks, spec.Checks)
-			inst.spec = spec // stop signal, can-die, health checks: no restart needed
-			if checksChanged && inst.running && !inst.retiring {
-				// Checks it has passed are not asked again: the new ones
-				// take over from liveness and readiness on.
-				s.watchHealth(inst, inst.child, inst.health == nil || !inst.health.Starting)
-				changes.Add(spec.Type, "health checks changed")
-			}
+			changes.Add(want.Type, "started")
+			continue
 		}
+		rechecked = s.update(inst, want, changes) || rechecked
 	}
-	for _, inst := range s.instances {
+	if rechecked {
+		s.startHeld() // without readiness checks now, a type may count as up
+	}
+	for _, inst := range slices.Clone(s.instances) { // retire removes one that is not running
 		if !wanted[inst.spec.Name] && !inst.retiring {
 			s.retire(inst, nil)
 			changes.Add(inst.spec.Type, "stopped")
@@ -158,6 +126,27 @@ func (s *Supervisor) apply(plan ReloadPlan, reason string) {
 	s.cfg.Output.Printf("reload (%s): %s", reason, summary)
 }
 
+// update brings an instance the plan keeps to want: a restart for a
+// changed command or environment, else in place. It says whether new
+// health checks took over.
+func (s *Supervisor) update(inst *instance, want spec.Instance, changes *lifecycle.Changes) bool {
+	restart, checksChanged := spec.Change(inst.spec, want)
+	if restart != "" {
+		s.replace(inst, want)
+		changes.Add(want.Type, restart)
+		return false
+	}
+	inst.spec = want // stop signal, can-die, health checks: no restart needed
+	if !checksChanged || !inst.running || inst.retiring {
+		return false
+	}
+	// Checks it has passed are not asked again: the new ones take over
+	// from liveness and readiness on.
+	s.watchHealth(inst, inst.child, inst.health == nil || !inst.health.Starting)
+	changes.Add(want.Type, "health checks changed")
+	return true
+}
+
 func (s *Supervisor) instance(name string) *instance {
 	for _, inst := range s.instances {
 		if inst.spec.Name == name && !inst.removed {
@@ -167,9 +156,8 @@ func (s *Supervisor) instance(name string) *instance {
 	return nil
 }
 
-// replace stops inst gracefully and starts it again as spec.
-func (s *Supervisor) replace(inst *instance, spec InstanceSpec) {
-	next := spec
+// replace stops inst gracefully and starts it again as next.
+func (s *Supervisor) replace(inst *instance, next spec.Instance) {
 	if !inst.running {
 		inst.spec = next
 		if inst.restartTimer != nil {
@@ -183,7 +171,7 @@ func (s *Supervisor) replace(inst *instance, spec InstanceSpec) {
 
 // retire sends inst its stop signal; after the grace it is killed. When it
 // has exited it is started again as next, or removed when next is nil.
-func (s *Supervisor) retire(inst *instance, next *InstanceSpec) {
+func (s *Supervisor) retire(inst *instance, next *spec.Instance) {
 	inst.next = next
 	if inst.retiring {
 		return

@@ -10,16 +10,17 @@ import (
 
 	"github.com/tend-run/tend/internal/testkit"
 	"github.com/tend-run/tend/output"
+	"github.com/tend-run/tend/spec"
 	"github.com/tend-run/tend/status"
 )
 
-// reloadHarness runs a supervisor whose Reloader blocks until the test
+// reloadHarness runs a supervisor whose spec.Reloader blocks until the test
 // releases it, as a parse of a FIFO put in the Procfile's place would.
 type reloadHarness struct {
 	t       *testing.T
 	s       *Supervisor
 	out     *testkit.Buffer
-	reloads chan ReloadRequest
+	reloads chan spec.ReloadRequest
 	started chan struct{} // one value per parse that began
 	release chan struct{} // one value lets one parse finish
 	calls   atomic.Int32
@@ -28,18 +29,18 @@ type reloadHarness struct {
 }
 
 func newReloadHarness(t *testing.T) *reloadHarness {
-	h := &reloadHarness{t: t, out: &testkit.Buffer{}, reloads: make(chan ReloadRequest),
+	h := &reloadHarness{t: t, out: &testkit.Buffer{}, reloads: make(chan spec.ReloadRequest),
 		started: make(chan struct{}, 10), release: make(chan struct{}), done: make(chan int, 1)}
 	web := testInstance("web.1", "exec sleep 600")
 	m := output.NewMux(output.OutputOptions{Stdout: h.out, Stderr: h.out, Prefix: true})
 	h.s = NewSupervisor(Config{
-		Instances: []InstanceSpec{web}, Timeout: 5 * time.Second, Output: m, Reaper: testkit.Reaper(t),
+		Instances: []spec.Instance{web}, Timeout: 5 * time.Second, Output: m, Reaper: testkit.Reaper(t),
 		Reloads: h.reloads,
-		Reload: func() (ReloadPlan, error) {
+		Reload: func() (spec.ReloadPlan, error) {
 			h.calls.Add(1)
 			h.started <- struct{}{}
 			<-h.release
-			return ReloadPlan{Instances: []InstanceSpec{web}}, nil
+			return spec.ReloadPlan{Instances: []spec.Instance{web}}, nil
 		},
 	})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -80,14 +81,14 @@ func (h *reloadHarness) within(what string, f func()) {
 // (the parse's result, when it comes, is dropped).
 func TestReloadParsesOffTheLoop(t *testing.T) {
 	h := newReloadHarness(t)
-	h.within("first request", func() { h.reloads <- ReloadRequest{Reason: "first"} })
+	h.within("first request", func() { h.reloads <- spec.ReloadRequest{Reason: "first"} })
 	h.within("the parse to start", func() { <-h.started })
 	h.within("status", func() {
 		if _, err := h.s.Do("status", ""); err != nil {
 			t.Errorf("status: %v", err)
 		}
 	})
-	h.within("second request", func() { h.reloads <- ReloadRequest{Reason: "second"} })
+	h.within("second request", func() { h.reloads <- spec.ReloadRequest{Reason: "second"} })
 	h.cancel()
 	select {
 	case code := <-h.done:
@@ -111,10 +112,10 @@ func TestReloadParsesOffTheLoop(t *testing.T) {
 // after it: the files may have changed after the first read them.
 func TestReloadCoalescesRequests(t *testing.T) {
 	h := newReloadHarness(t)
-	h.within("first request", func() { h.reloads <- ReloadRequest{Reason: "first"} })
+	h.within("first request", func() { h.reloads <- spec.ReloadRequest{Reason: "first"} })
 	h.within("the parse to start", func() { <-h.started })
 	for _, r := range []string{"second", "third"} {
-		h.within(r+" request", func() { h.reloads <- ReloadRequest{Reason: r} })
+		h.within(r+" request", func() { h.reloads <- spec.ReloadRequest{Reason: r} })
 	}
 	h.within("first parse to finish", func() { h.release <- struct{}{} })
 	h.within("the second parse to start", func() { <-h.started })
@@ -135,7 +136,7 @@ func TestReloadCoalescesRequests(t *testing.T) {
 func TestReloadReconciles(t *testing.T) {
 	keep, edit, drop := testInstance("keep.1", idle), testInstance("edit.1", idle), testInstance("drop.1", idle)
 	env := testInstance("env.1", idle)
-	h := startHarness(t, Config{Instances: []InstanceSpec{keep, edit, drop, env}})
+	h := startHarness(t, Config{Instances: []spec.Instance{keep, edit, drop, env}})
 	pids := map[string]int{}
 	for _, n := range []string{"keep.1", "edit.1", "drop.1", "env.1"} {
 		pids[n] = h.waitState(n, status.Running).Pid
@@ -144,7 +145,7 @@ func TestReloadReconciles(t *testing.T) {
 	edited.Command = "trap 'exit 0' TERM; " + idle
 	envd := env
 	envd.Env = append(slices.Clone(env.Env), "NEW=1")
-	h.setPlan(ReloadPlan{Instances: []InstanceSpec{keep, edited, envd, testInstance("new.1", idle)}, EnvChanged: true})
+	h.setPlan(spec.ReloadPlan{Instances: []spec.Instance{keep, edited, envd, testInstance("new.1", idle)}, EnvChanged: true})
 	h.do(status.OpReload, "")
 	h.out.WaitFor(t, "reload (tend reload):")
 	for _, want := range []string{"edit restarted (command changed)", "new started", "drop stopped", "environment changed: restarted env"} {
@@ -174,10 +175,10 @@ func TestReloadReconciles(t *testing.T) {
 
 // --watch-path restarts only the named types.
 func TestReloadRestartTypes(t *testing.T) {
-	h := startHarness(t, Config{Instances: []InstanceSpec{testInstance("web.1", idle), testInstance("worker.1", idle)}})
+	h := startHarness(t, Config{Instances: []spec.Instance{testInstance("web.1", idle), testInstance("worker.1", idle)}})
 	web := h.waitState("web.1", status.Running).Pid
 	worker := h.waitState("worker.1", status.Running).Pid
-	h.reloads <- ReloadRequest{Reason: "app.py changed", RestartTypes: []string{"web"}}
+	h.reloads <- spec.ReloadRequest{Reason: "app.py changed", RestartTypes: []string{"web"}}
 	h.out.WaitFor(t, "app.py changed: restarting web.1")
 	testkit.WaitFor(t, "web.1 restarted", 10*time.Second, func() bool {
 		p := h.process("web.1")
@@ -193,7 +194,7 @@ func TestReloadRestartTypes(t *testing.T) {
 // it again even if its command did not change.
 func TestWatchKeepsWatchingAfterAnExit(t *testing.T) {
 	crash, web := testInstance("crash.1", "exit 3"), testInstance("web.1", idle)
-	h := startHarness(t, Config{Instances: []InstanceSpec{crash, web}, KeepWatching: true})
+	h := startHarness(t, Config{Instances: []spec.Instance{crash, web}, KeepWatching: true})
 	h.waitState("crash.1", status.Waiting)
 	if p := h.process("web.1"); p.State != status.Running {
 		t.Fatalf("web.1 is %s after crash.1 exited", p.State)
@@ -202,10 +203,29 @@ func TestWatchKeepsWatchingAfterAnExit(t *testing.T) {
 		t.Errorf("a process waiting for a change is a health failure: %s", why)
 	}
 	h.out.WaitFor(t, "crash.1 exited with status 3; the rest keeps running")
-	h.setPlan(ReloadPlan{Instances: []InstanceSpec{crash, web}})
+	h.setPlan(spec.ReloadPlan{Instances: []spec.Instance{crash, web}})
 	h.do(status.OpReload, "")
 	h.out.WaitFor(t, "crash started again")
 	testkit.WaitFor(t, "crash.1 exited again", 10*time.Second, func() bool {
 		return h.process("crash.1").Exits == 2
 	})
+}
+
+// A reload that removes an instance that is not running (a type that may
+// die and has exited) ahead of others removes it and goes on with the rest.
+func TestReloadRemovesExitedInstance(t *testing.T) {
+	web := testInstance("web.1", "exit 0")
+	web.CanDie = true
+	h := startHarness(t, Config{Instances: []spec.Instance{web, testInstance("worker.1", idle), testInstance("clock.1", idle)}})
+	h.waitState("web.1", status.Exited)
+	h.setPlan(spec.ReloadPlan{Instances: []spec.Instance{testInstance("worker.1", idle), testInstance("clock.1", idle)}})
+	h.reloads <- spec.ReloadRequest{Reason: "test"}
+	h.out.WaitFor(t, "reload (test): web stopped")
+	var names []string
+	for _, p := range h.do(status.OpStatus, "").Processes {
+		names = append(names, p.Name+" "+p.State)
+	}
+	if want := []string{"worker.1 running", "clock.1 running"}; !slices.Equal(names, want) {
+		t.Errorf("after the reload: %v, want %v", names, want)
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/tend-run/tend/proc"
+	"github.com/tend-run/tend/spec"
 )
 
 func (s *Supervisor) onSignal(sig syscall.Signal) {
@@ -25,7 +26,7 @@ func (s *Supervisor) onSignal(sig syscall.Signal) {
 			s.requestStop(sig)
 			return
 		}
-		s.reload(ReloadRequest{Reason: "SIGHUP"})
+		s.reload(spec.ReloadRequest{Reason: "SIGHUP"})
 	case syscall.SIGTSTP, syscall.SIGTTIN, syscall.SIGTTOU:
 		s.suspend(sig)
 	case syscall.SIGCONT:

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tend-run/tend/spec"
 	"github.com/tend-run/tend/status"
 )
 
@@ -14,7 +15,7 @@ const idle = "while :; do sleep 0.02; done"
 // SIGTERM is a requested stop: every group gets its stop signal and tend
 // exits 0.
 func TestSignalTermDrains(t *testing.T) {
-	h := startHarness(t, Config{Instances: []InstanceSpec{
+	h := startHarness(t, Config{Instances: []spec.Instance{
 		testInstance("web.1", "trap 'echo web got TERM; exit 0' TERM; echo web ready; "+idle),
 	}})
 	h.out.WaitFor(t, "web ready")
@@ -35,7 +36,7 @@ func TestSignalTermDrains(t *testing.T) {
 // A second SIGINT while draining kills at once: 137, since something had
 // to be killed.
 func TestSignalSecondInterruptKills(t *testing.T) {
-	h := startHarness(t, Config{Timeout: time.Minute, Instances: []InstanceSpec{
+	h := startHarness(t, Config{Timeout: time.Minute, Instances: []spec.Instance{
 		testInstance("deaf.1", "trap '' INT TERM; echo deaf ready; "+idle),
 	}})
 	h.out.WaitFor(t, "deaf ready")
@@ -56,7 +57,7 @@ func TestSignalSecondInterruptKills(t *testing.T) {
 
 // A repeated SIGTERM changes nothing but says how long is left.
 func TestSignalTermAgainOnlyReports(t *testing.T) {
-	h := startHarness(t, Config{Timeout: 300 * time.Millisecond, Instances: []InstanceSpec{
+	h := startHarness(t, Config{Timeout: 300 * time.Millisecond, Instances: []spec.Instance{
 		testInstance("deaf.1", "trap '' TERM; echo deaf ready; "+idle),
 	}})
 	h.out.WaitFor(t, "deaf ready")
@@ -75,7 +76,7 @@ func TestSignalTermAgainOnlyReports(t *testing.T) {
 
 // Other signals are passed on to every running instance's group.
 func TestSignalForwarded(t *testing.T) {
-	h := startHarness(t, Config{Instances: []InstanceSpec{
+	h := startHarness(t, Config{Instances: []spec.Instance{
 		testInstance("web.1", "trap 'echo web got USR1' USR1; echo web ready; "+idle),
 		testInstance("worker.1", "trap 'echo worker got USR1' USR1; echo worker ready; "+idle),
 	}})
@@ -91,7 +92,7 @@ func TestSignalForwarded(t *testing.T) {
 
 // SIGHUP reloads.
 func TestSignalHangupReloads(t *testing.T) {
-	h := startHarness(t, Config{Instances: []InstanceSpec{testInstance("web.1", idle)}})
+	h := startHarness(t, Config{Instances: []spec.Instance{testInstance("web.1", idle)}})
 	h.waitState("web.1", status.Running)
 	h.signal(syscall.SIGHUP)
 	h.out.WaitFor(t, "reload (SIGHUP): nothing changed")
@@ -100,7 +101,7 @@ func TestSignalHangupReloads(t *testing.T) {
 // On a terminal SIGHUP is a hangup: tend stops. (One harness per test:
 // a process has one Reaper at a time.)
 func TestSignalHangupOnATerminalStops(t *testing.T) {
-	onTTY := startHarness(t, Config{Terminal: true, Instances: []InstanceSpec{testInstance("web.1", idle)}})
+	onTTY := startHarness(t, Config{Terminal: true, Instances: []spec.Instance{testInstance("web.1", idle)}})
 	onTTY.waitState("web.1", status.Running)
 	onTTY.signal(syscall.SIGHUP)
 	if code := onTTY.wait(); code != 0 {

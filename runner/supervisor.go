@@ -17,16 +17,17 @@ import (
 	"github.com/tend-run/tend/proc"
 	"github.com/tend-run/tend/procfs"
 	"github.com/tend-run/tend/spawn"
+	"github.com/tend-run/tend/spec"
 )
 
 // Config is everything a Supervisor runs.
 type Config struct {
 	Dir       string
-	Instances []InstanceSpec
+	Instances []spec.Instance
 	// Timeout is the grace period between the stop signal and SIGKILL.
 	Timeout time.Duration
 	// Restart restarts every exited instance instead of stopping
-	// everything (InstanceSpec.Restart does it per type).
+	// everything (spec.Instance.Restart does it per type).
 	Restart bool
 	// SampleEvery is how often the memory of instances with a MaxMemory is
 	// sampled (0: DefaultSampleEvery).
@@ -47,8 +48,8 @@ type Config struct {
 	Cron *cron.Config
 	// Reloads are requests to apply changes (SIGHUP, --watch); Reload
 	// parses the app again for them.
-	Reloads <-chan ReloadRequest
-	Reload  Reloader
+	Reloads <-chan spec.ReloadRequest
+	Reload  spec.Reloader
 	// OnFailure runs when an instance fails on its own (nil: nothing).
 	OnFailure *hook.Hook
 	// Signals, if set, are the signals Run acts on, as if tend had received
@@ -91,7 +92,7 @@ type Supervisor struct {
 	// parseAgain is a request that came while it ran.
 	reloaded   chan reloadResult
 	parsing    bool
-	parseAgain *ReloadRequest
+	parseAgain *spec.ReloadRequest
 	// sampling: a memory sample is being taken; usageCache is the
 	// snapshot's.
 	sampling   bool
@@ -361,10 +362,6 @@ func (s *Supervisor) exited(inst *instance, st proc.ExitStatus, ran time.Duratio
 		inst.waiting = true
 		s.cfg.Output.Printf("%s %s; the rest keeps running, and it starts again at the next change (--watch)", inst.spec.Name, st)
 	default:
-		code := st.ExitCode()
-		if code == 0 {
-			code = 1 // a process meant to run has stopped: a failure for the platform
-		}
-		s.drain(fmt.Sprintf("%s %s", inst.spec.Name, st), code)
+		s.drain(fmt.Sprintf("%s %s", inst.spec.Name, st), lifecycle.FailureCode(st))
 	}
 }

@@ -11,13 +11,14 @@ import (
 	"github.com/tend-run/tend/internal/testkit"
 	"github.com/tend-run/tend/lifecycle"
 	"github.com/tend-run/tend/output"
+	"github.com/tend-run/tend/spec"
 )
 
-func testInstance(name, command string) InstanceSpec {
-	return InstanceSpec{Name: name, Type: strings.Split(name, ".")[0], Command: command, Env: os.Environ(), StopSignal: syscall.SIGTERM}
+func testInstance(name, command string) spec.Instance {
+	return spec.Instance{Name: name, Type: strings.Split(name, ".")[0], Command: command, Env: os.Environ(), StopSignal: syscall.SIGTERM}
 }
 
-func runFormation(t *testing.T, ctx context.Context, timeout time.Duration, specs ...InstanceSpec) (int, string) {
+func runFormation(t *testing.T, ctx context.Context, timeout time.Duration, specs ...spec.Instance) (int, string) {
 	t.Helper()
 	var out testkit.Buffer
 	m := output.NewMux(output.OutputOptions{Stdout: &out, Stderr: &out, Prefix: true})
@@ -59,7 +60,7 @@ func TestSupervisorRestartGivesUpAfterQuickCrashes(t *testing.T) {
 	var out testkit.Buffer
 	m := output.NewMux(output.OutputOptions{Stdout: &out, Stderr: &out, Prefix: true})
 	s := NewSupervisor(Config{
-		Instances: []InstanceSpec{testInstance("flaky.1", "exit 5"), testInstance("web.1", "while :; do sleep 0.05; done")},
+		Instances: []spec.Instance{testInstance("flaky.1", "exit 5"), testInstance("web.1", "while :; do sleep 0.05; done")},
 		Timeout:   5 * time.Second, Restart: true, Output: m, Reaper: testkit.Reaper(t),
 		Backoff: lifecycle.Backoff{Min: time.Millisecond, Max: 4 * time.Millisecond, Healthy: time.Minute, GiveUp: 4},
 	})

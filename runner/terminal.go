@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -44,6 +45,9 @@ func (s *Supervisor) attachable(target string) (*console.Console, string, error)
 	matched, err := s.match(target)
 	if err != nil {
 		return nil, "", err
+	}
+	if len(matched) == 0 {
+		return nil, "", errors.New("no process to attach to: tend runs none")
 	}
 	if len(matched) > 1 {
 		var names []string

@@ -5,6 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tend-run/tend/cron"
+	"github.com/tend-run/tend/internal/testkit"
+	"github.com/tend-run/tend/spec"
 	"github.com/tend-run/tend/status"
 )
 
@@ -13,7 +16,7 @@ import (
 func TestAttach(t *testing.T) {
 	tty := testInstance("console.1", `while read line; do echo "got $line"; done`)
 	tty.Terminal = true
-	h := startHarness(t, Config{Instances: []InstanceSpec{tty, testInstance("web.1", idle), testInstance("web.2", idle)}})
+	h := startHarness(t, Config{Instances: []spec.Instance{tty, testInstance("web.1", idle), testInstance("web.2", idle)}})
 	h.waitState("console.1", status.Running)
 	session, name, err := h.s.Attach("console")
 	if err != nil || name != "console.1" {
@@ -47,5 +50,23 @@ func TestAttach(t *testing.T) {
 	h.waitState("console.1", status.Stopped)
 	if _, _, err := h.s.Attach("console.1"); err == nil || !strings.Contains(err.Error(), "console.1 is not running") {
 		t.Errorf("attach to a stopped instance: %v", err)
+	}
+}
+
+// tend attach without a target on a tend that runs no process (cron only,
+// or a reload removed them all) says so.
+func TestAttachNoProcess(t *testing.T) {
+	h := startHarness(t, Config{Instances: []spec.Instance{testInstance("web.1", idle)}, Cron: &cron.Config{}})
+	h.waitState("web.1", status.Running)
+	h.setPlan(spec.ReloadPlan{})
+	h.reloads <- spec.ReloadRequest{Reason: "test"}
+	h.out.WaitFor(t, "reload (test): web stopped")
+	testkit.WaitFor(t, "web.1 removed", 10*time.Second, func() bool { return len(h.do(status.OpStatus, "").Processes) == 0 })
+	for _, target := range []string{"", "web"} {
+		if _, _, err := h.s.Attach(target); err == nil {
+			t.Errorf("attach %q: no error", target)
+		} else if want := map[string]string{"": "no process to attach to", "web": `no process "web"`}[target]; !strings.Contains(err.Error(), want) {
+			t.Errorf("attach %q: %v, want %s", target, err, want)
+		}
 	}
 }

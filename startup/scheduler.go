@@ -15,6 +15,7 @@ import (
 	"github.com/tend-run/tend/proc"
 	"github.com/tend-run/tend/runner"
 	"github.com/tend-run/tend/spawn"
+	"github.com/tend-run/tend/spec"
 )
 
 // SchedulerConfig configures the cron scheduler; its runs start with the app
@@ -79,7 +80,7 @@ func RunRelease(ctx context.Context, a *app.App, out *output.Mux, reaper *proc.R
 	env := spawn.WithEnv(a.Env.Environ(), "PS=release.1", "DYNO=release.1")
 	sup := runner.NewSupervisor(runner.Config{
 		Dir: a.Root, Timeout: timeout, Terminal: terminal, Output: out, Reaper: reaper,
-		Instances: []runner.InstanceSpec{{Name: "release.1", Type: app.ReleaseType, Command: rel.Command, Env: env, StopSignal: syscall.SIGTERM, CanDie: true}},
+		Instances: []spec.Instance{{Name: "release.1", Type: app.ReleaseType, Command: rel.Command, Env: env, StopSignal: syscall.SIGTERM, CanDie: true}},
 	})
 	serving.Store(sup)
 	code := sup.Run(ctx)

@@ -13,7 +13,7 @@ import (
 	"github.com/tend-run/tend/app"
 	"github.com/tend-run/tend/internal/testkit"
 	"github.com/tend-run/tend/output"
-	"github.com/tend-run/tend/runner"
+	"github.com/tend-run/tend/spec"
 	"github.com/tend-run/tend/status"
 )
 
@@ -60,7 +60,7 @@ func TestWatchAsksForAReload(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := output.NewMux(output.OutputOptions{Stdout: io.Discard, Stderr: io.Discard})
-	reloads := make(chan runner.ReloadRequest, 1)
+	reloads := make(chan spec.ReloadRequest, 1)
 	if _, err := Watch(a, Watching{Globs: []string{"*.go"}}, out, reloads); err == nil || !strings.Contains(err.Error(), "--watch-restart") {
 		t.Errorf("--watch-path alone: %v", err)
 	}

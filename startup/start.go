@@ -20,6 +20,7 @@ import (
 	"github.com/tend-run/tend/procfs"
 	"github.com/tend-run/tend/report"
 	"github.com/tend-run/tend/runner"
+	"github.com/tend-run/tend/spec"
 )
 
 // Start is what `tend start` was asked, from its flags, read once; the
@@ -98,7 +99,7 @@ type planned struct {
 	out     *output.Mux
 	timeout time.Duration
 	planner *formation.Planner
-	specs   []runner.InstanceSpec
+	specs   []spec.Instance
 	jobs    []cron.Job
 	// sampleEvery is --memory-sample-every, failureEvery --on-failure-every,
 	// crashBackoff --crash-backoff.
@@ -202,7 +203,7 @@ func (p *planned) run(ctx context.Context) (int, error) {
 		defer closePings()
 		page.Runs = store.Runs
 	}
-	reloads := make(chan runner.ReloadRequest, 1)
+	reloads := make(chan spec.ReloadRequest, 1)
 	if p.Watch {
 		stop, err := Watch(p.app, Watching{Globs: p.WatchPaths, Restart: p.WatchRestart, Ignore: []string{p.Settings.LockDir, p.Settings.History}}, p.out, reloads)
 		if err != nil {
@@ -215,7 +216,7 @@ func (p *planned) run(ctx context.Context) (int, error) {
 
 // supervise binds the control socket, runs the release if asked, then the
 // formation.
-func (p *planned) supervise(ctx context.Context, reaper *proc.Reaper, hook *hook.Hook, cronCfg *cron.Config, reloads chan runner.ReloadRequest, page metrics.PageSources, current *atomic.Pointer[app.App]) (int, error) {
+func (p *planned) supervise(ctx context.Context, reaper *proc.Reaper, hook *hook.Hook, cronCfg *cron.Config, reloads chan spec.ReloadRequest, page metrics.PageSources, current *atomic.Pointer[app.App]) (int, error) {
 	after, err := formation.AfterOrder(p.Settings, p.app)
 	if err != nil {
 		return codeOf(err)

@@ -19,12 +19,13 @@ import (
 	"github.com/tend-run/tend/output"
 	"github.com/tend-run/tend/proc"
 	"github.com/tend-run/tend/runner"
+	"github.com/tend-run/tend/spec"
 	"github.com/tend-run/tend/status"
 )
 
 // plan plans a (loaded) app and says which cron jobs it leaves to the
 // platform; an error of app's rules comes back as it is.
-func Plan(p *formation.Planner, a *app.App, out *output.Mux) ([]runner.InstanceSpec, []cron.Job, error) {
+func Plan(p *formation.Planner, a *app.App, out *output.Mux) ([]spec.Instance, []cron.Job, error) {
 	specs, jobs, withheld, err := p.Plan(a)
 	if err != nil {
 		return nil, nil, err
@@ -38,22 +39,22 @@ func Plan(p *formation.Planner, a *app.App, out *output.Mux) ([]runner.InstanceS
 // Reloader parses the app again for a reload and plans it; the app the
 // cron launcher reads becomes the new one. Problems are printed, and an
 // error leaves everything running as it was.
-func Reloader(opts app.Options, planner *formation.Planner, out *output.Mux, current *atomic.Pointer[app.App]) runner.Reloader {
-	return func() (runner.ReloadPlan, error) {
+func Reloader(opts app.Options, planner *formation.Planner, out *output.Mux, current *atomic.Pointer[app.App]) spec.Reloader {
+	return func() (spec.ReloadPlan, error) {
 		next, err := app.Load(opts)
 		if err != nil {
 			for _, line := range app.ErrorLines(err) {
 				out.Errorf("%s", line)
 			}
-			return runner.ReloadPlan{}, err
+			return spec.ReloadPlan{}, err
 		}
 		specs, jobs, err := Plan(planner, next, out)
 		if err != nil {
 			out.Errorf("%v", err)
-			return runner.ReloadPlan{}, err
+			return spec.ReloadPlan{}, err
 		}
 		prev := current.Swap(next)
-		return runner.ReloadPlan{Instances: specs, Cron: jobs, EnvChanged: !slices.Equal(prev.Env.Environ(), next.Env.Environ())}, nil
+		return spec.ReloadPlan{Instances: specs, Cron: jobs, EnvChanged: !slices.Equal(prev.Env.Environ(), next.Env.Environ())}, nil
 	}
 }
 
@@ -82,7 +83,7 @@ func AttachTo(serving *atomic.Pointer[runner.Supervisor]) control.Attacher {
 // tend runs in the foreground of a terminal (onTerminal) and exactly one
 // instance is on a terminal of its own (--tty), as foreman users expect
 // of one interactive process. Otherwise nil: tend reads no keys.
-func Keyboard(specs []runner.InstanceSpec, onTerminal bool) *os.File {
+func Keyboard(specs []spec.Instance, onTerminal bool) *os.File {
 	if !onTerminal || !proc.InForeground() {
 		return nil
 	}
@@ -100,7 +101,7 @@ func Keyboard(specs []runner.InstanceSpec, onTerminal bool) *os.File {
 
 // InstanceNames are the names that will print, for the Mux's padding (with
 // release.1 when the release runs first: one padding for the whole run).
-func InstanceNames(specs []runner.InstanceSpec, jobs []cron.Job, release bool) []string {
+func InstanceNames(specs []spec.Instance, jobs []cron.Job, release bool) []string {
 	names := []string{}
 	for _, s := range specs {
 		names = append(names, s.Name)

@@ -7,10 +7,11 @@ import (
 
 	"github.com/tend-run/tend/cron"
 	"github.com/tend-run/tend/runner"
+	"github.com/tend-run/tend/spec"
 )
 
 func TestInstanceNamesPutTheReleaseLast(t *testing.T) {
-	got := InstanceNames([]runner.InstanceSpec{{Name: "web.1"}, {Name: "web.2"}}, []cron.Job{{ID: "abc"}}, true)
+	got := InstanceNames([]spec.Instance{{Name: "web.1"}, {Name: "web.2"}}, []cron.Job{{ID: "abc"}}, true)
 	if want := []string{"web.1", "web.2", "cron.abc", "release.1"}; !slices.Equal(got, want) {
 		t.Errorf("names %q, want %q", got, want)
 	}

@@ -7,7 +7,7 @@ import (
 
 	"github.com/tend-run/tend/app"
 	"github.com/tend-run/tend/output"
-	"github.com/tend-run/tend/runner"
+	"github.com/tend-run/tend/spec"
 	"github.com/tend-run/tend/watch"
 )
 
@@ -24,7 +24,7 @@ type Watching struct {
 // Watch starts --watch: the app's files changing (the Procfile, app.json
 // and the env files, watched even before they exist) ask for a reload,
 // files matching the globs restart their types. stop ends it.
-func Watch(a *app.App, w Watching, out *output.Mux, reloads chan<- runner.ReloadRequest) (stop func(), err error) {
+func Watch(a *app.App, w Watching, out *output.Mux, reloads chan<- spec.ReloadRequest) (stop func(), err error) {
 	files := []string{a.ProcfilePath}
 	appJSON := a.AppJSONPath
 	if appJSON == "" {
@@ -49,7 +49,7 @@ func Watch(a *app.App, w Watching, out *output.Mux, reloads chan<- runner.Reload
 	// while it waits for a supervisor that no longer reads reloads.
 	done := make(chan struct{})
 	ended := make(chan struct{})
-	send := func(r runner.ReloadRequest) bool {
+	send := func(r spec.ReloadRequest) bool {
 		select {
 		case reloads <- r:
 			return true
@@ -60,10 +60,10 @@ func Watch(a *app.App, w Watching, out *output.Mux, reloads chan<- runner.Reload
 	go func() {
 		defer close(ended)
 		for ch := range watcher.Changes() {
-			if ch.Config && !send(runner.ReloadRequest{Reason: "files changed"}) {
+			if ch.Config && !send(spec.ReloadRequest{Reason: "files changed"}) {
 				return
 			}
-			if len(ch.Matched) > 0 && !send(runner.ReloadRequest{Reason: describeMatched(ch.Matched), RestartTypes: restart}) {
+			if len(ch.Matched) > 0 && !send(spec.ReloadRequest{Reason: describeMatched(ch.Matched), RestartTypes: restart}) {
 				return
 			}
 		}
