@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/tend-run/tend/internal/testkit"
 	"io"
 	"net"
 	"net/http"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
+	"github.com/tend-run/tend/internal/testkit"
 	"github.com/tend-run/tend/report"
 	"github.com/tend-run/tend/status"
 )

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/tend-run/tend/internal/dbtest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tend-run/tend/internal/dbtest"
 	"github.com/tend-run/tend/internal/testkit"
 )
 

@@ -182,7 +182,7 @@ func TestOnCalendarMatchesSystemd(t *testing.T) {
 	all := append(slices.Clone(schedules), corpusSchedules(t)...)
 	type conversion struct {
 		spec, zone string
-		s          *appjson.Schedule
+		s          *schedule.Schedule
 		exprs      []string
 	}
 	var convs []conversion
