@@ -21,13 +21,13 @@ func TestExportSupervisord(t *testing.T) {
 		testkit.NeedProgram(t, bin, "Debian: apt-get install supervisor")
 	}
 	t.Parallel()
-	// Each process records its PORT, DYNO and pid, and says which signal
-	// stopped it: web traps TERM, worker QUIT (its --stop-signal).
+	// Each process records its PORT, DYNO and pid once its trap is set, and
+	// says which signal stopped it: web traps TERM, worker QUIT (its --stop-signal).
 	dir := writeApp(t, map[string]string{
 		"Procfile": "web: sh bin/serve TERM\nworker: sh bin/serve QUIT\nrelease: echo never\n",
 		"bin/serve": `sig=$1
-echo "$PORT $DYNO $$" > "run/$PORT"
 trap 'echo "$sig" > "run/$PORT.stopped"; exit 0' "$sig"
+echo "$PORT $DYNO $$" > "run/$PORT"
 while :; do sleep 0.1; done
 `,
 		"run/.keep": "",
@@ -102,7 +102,8 @@ files=%[1]s/out/shop.conf
 			return strings.TrimSpace(string(got)) != ""
 		})
 		if strings.TrimSpace(string(got)) != want {
-			t.Errorf("port %d stopped by %q, want %s", port, got, want)
+			log, _ := os.ReadFile(filepath.Join(dir, "supervisord.log"))
+			t.Errorf("port %d stopped by %q, want %s; supervisord.log:\n%s", port, got, want, log)
 		}
 	}
 	waitFor(t, "nothing left", func() bool {
