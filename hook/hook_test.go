@@ -77,12 +77,19 @@ func TestHookLimits(t *testing.T) {
 	h.Wait(time.Now().Add(10 * time.Second))
 	out.WaitFor(t, "on-failure hook for web.1 still running after 100ms: stopping it")
 
-	h, out = newHook(t, `exec sleep 600`, reaper)
+	h, out = newHook(t, `touch started; exec sleep 600`, reaper)
 	h.Fire(Failure{Process: "web.1", Type: "web", Status: proc.ExitStatus{Code: 1}})
-	time.Sleep(100 * time.Millisecond)
+	testkit.WaitFor(t, "the hook to start", 10*time.Second, func() bool {
+		_, err := os.Stat(filepath.Join(h.Dir, "started"))
+		return err == nil
+	})
 	h.Kill()
 	h.Fire(Failure{Process: "worker.1", Type: "worker", Status: proc.ExitStatus{Code: 1}})
-	h.Wait(time.Now().Add(10 * time.Second))
+	start := time.Now()
+	h.Wait(start.Add(10 * time.Second))
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("Wait took %v after Kill: the running hook was not ended at once", d)
+	}
 	out.WaitFor(t, "on-failure hook for worker.1 not run: tend is stopping")
 
 	var none *Hook
