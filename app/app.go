@@ -267,17 +267,19 @@ func (a *App) Formation() map[string]int {
 	return a.Cron.Formation
 }
 
-// CommandLine decides how `tend run` and exec mode execute args: a
-// Procfile type's command with the other args appended, a single argument
-// with spaces or shell syntax, or words joined for a shell because one of
-// them is a stand-alone operator (procfile.IsShellOperator) run under
-// /bin/sh -c; other words are executed directly.
+// CommandLine decides how `tend run` and exec mode execute args. A
+// Procfile type's command with the other args appended, and a single
+// argument, are command lines: they run the way `tend start` runs a
+// Procfile command (proc.ShellCommand: plain words directly, anything a
+// shell would treat specially under /bin/sh -c). Several words run under
+// /bin/sh -c, joined, when one of them is a stand-alone operator
+// (procfile.IsShellOperator); otherwise they are executed directly, as given.
 func (a *App) CommandLine(args []string) (path string, argv []string) {
 	if p, ok := a.Process(args[0]); ok {
-		return shell(strings.Join(append([]string{p.Command}, args[1:]...), " "))
+		return proc.ShellCommand(strings.Join(append([]string{p.Command}, args[1:]...), " "))
 	}
-	if len(args) == 1 && strings.ContainsAny(args[0], " \t\n;&|<>$`'\"*?[]{}()~=\\#") {
-		return shell(args[0])
+	if len(args) == 1 {
+		return proc.ShellCommand(args[0])
 	}
 	if slices.ContainsFunc(args, procfile.IsShellOperator) {
 		return shell(strings.Join(args, " "))

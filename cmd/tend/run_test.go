@@ -46,6 +46,11 @@ func TestExecModeCommandForms(t *testing.T) {
 		{[]string{"echo a; echo b"}, "a\nb\n"},
 		{[]string{"echo", "a", "&&", "echo", "b"}, "a\nb\n"},
 		{[]string{"echo", "$HOME"}, "$HOME\n"},
+		// One argument is a command line, as in a Procfile: a builtin runs
+		// in a shell (it used to be exec'd and fail with 127).
+		{[]string{"run", "cd /tmp && pwd"}, "/tmp\n"},
+		{[]string{"run", "cd"}, ""},
+		{[]string{"run", "echo plain words"}, "plain words\n"},
 	} {
 		stdout, stderr, code := runTend(t, dir, nil, tc.args...)
 		if stdout != tc.want || code != 0 {
