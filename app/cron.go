@@ -1,8 +1,6 @@
 package app
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -101,8 +99,11 @@ func (s Settings) LockDirPath(root string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("lock dir: %w; or choose one with --lock-dir", err)
 	}
-	sum := sha256.Sum256([]byte(root))
-	return filepath.Join(private, "locks-"+hex.EncodeToString(sum[:])[:12]), nil
+	key, err := privdir.AppKey(root)
+	if err != nil {
+		return "", fmt.Errorf("lock dir: %w", err)
+	}
+	return filepath.Join(private, "locks-"+key), nil
 }
 
 // ExpandCommand expands a first word naming a Procfile type into that

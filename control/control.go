@@ -5,8 +5,6 @@ package control
 
 import (
 	"bufio"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -58,12 +56,11 @@ const MaxPath = len(syscall.RawSockaddrUnix{}.Path) - 1
 // Servers and clients both call it, so both get the same path; an error
 // wrapping privdir.ErrNoPlace means this environment has no place for it.
 func DefaultPath(root string) (string, error) {
-	abs, err := filepath.Abs(root)
+	key, err := privdir.AppKey(root)
 	if err != nil {
 		return "", fmt.Errorf("socket path: %w", err)
 	}
-	sum := sha256.Sum256([]byte(abs))
-	name := hex.EncodeToString(sum[:])[:16] + ".sock"
+	name := key + ".sock"
 	dir, err := privdir.Find(privdir.Candidates(), func(dir string) error {
 		return checkLength(filepath.Join(dir, name))
 	})

@@ -8,6 +8,8 @@
 package privdir
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -188,4 +190,17 @@ func modeString(m fs.FileMode) string {
 // no reason to refuse to run when the place was not asked for.
 func NoPlace(err error) bool {
 	return errors.Is(err, ErrNoPlace) || errors.Is(err, syscall.EROFS) || errors.Is(err, syscall.EACCES)
+}
+
+// AppKey names the app at root within the private directory: 16 hex
+// digits of the SHA-256 of its absolute path, so the names stay short, a
+// read-only app root is fine, and two apps (or two containers sharing the
+// directory) do not collide. The control socket and the lock dir use it.
+func AppKey(root string) (string, error) {
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return "", fmt.Errorf("app root: %w", err)
+	}
+	sum := sha256.Sum256([]byte(abs))
+	return hex.EncodeToString(sum[:8]), nil
 }

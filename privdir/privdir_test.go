@@ -163,3 +163,24 @@ func TestCandidates(t *testing.T) {
 		}
 	}
 }
+
+func TestAppKey(t *testing.T) {
+	a, err := AppKey("/srv/app")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The first 8 bytes of SHA-256("/srv/app"): the socket's name must not
+	// change between versions, or a client would not find its server.
+	if want := "dae668e4084f07b6"; a != want {
+		t.Errorf("AppKey(/srv/app) = %s, want %s", a, want)
+	}
+	wd, _ := os.Getwd()
+	rel, _ := AppKey(".")
+	abs, _ := AppKey(wd)
+	if rel != abs {
+		t.Errorf("AppKey(.) = %s, AppKey(%s) = %s: a relative root must name the same app", rel, wd, abs)
+	}
+	if other, _ := AppKey("/srv/app2"); other == a {
+		t.Error("two roots got the same key")
+	}
+}
