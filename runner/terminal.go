@@ -1,11 +1,10 @@
 package runner
 
 import (
-	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/tend-run/tend/console"
+	"github.com/tend-run/tend/lifecycle"
 	"github.com/tend-run/tend/output"
 	"github.com/tend-run/tend/proc"
 	"github.com/tend-run/tend/spawn"
@@ -46,21 +45,11 @@ func (s *Supervisor) attachable(target string) (*console.Console, string, error)
 	if err != nil {
 		return nil, "", err
 	}
-	if len(matched) == 0 {
-		return nil, "", errors.New("no process to attach to: tend runs none")
-	}
-	if len(matched) > 1 {
-		var names []string
-		for _, inst := range matched {
-			names = append(names, inst.Spec.Name)
-		}
-		return nil, "", fmt.Errorf("%s names %d instances (%s): attach to one of them", target, len(matched), strings.Join(names, ", "))
+	if err := lifecycle.Attachable(target, members(matched)); err != nil {
+		return nil, "", err
 	}
 	inst := matched[0]
-	if !inst.Spec.Terminal {
-		return nil, "", fmt.Errorf("%s has no terminal to attach to: start tend with --tty %s (or TEND_TTY=%s)", inst.Spec.Name, inst.Spec.Type, inst.Spec.Type)
-	}
-	if !inst.Running || inst.console == nil {
+	if inst.console == nil {
 		return nil, "", fmt.Errorf("%s is not running", inst.Spec.Name)
 	}
 	return inst.console, inst.Spec.Name, nil
