@@ -2,6 +2,7 @@ package runner
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/tend-run/tend/hook"
@@ -133,8 +134,9 @@ func (s *Supervisor) sampled(usage map[int]procfs.Usage) {
 // roll replaces the recycles whose turn it is (lifecycle.Roll): one
 // instance of a type at a time.
 func (s *Supervisor) roll() {
-	if s.draining {
-		return
+	pending := func(x *instance) bool { return x.Life.Pending != "" }
+	if s.draining || !slices.ContainsFunc(s.instances, pending) {
+		return // the usual case, after every event: nothing to build
 	}
 	for _, i := range lifecycle.Roll(members(s.instances), s.cfg.Backoff) {
 		s.replace(s.instances[i], s.instances[i].Spec)
