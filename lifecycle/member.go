@@ -162,3 +162,19 @@ func (m *Member) Control(op string, b Backoff, rolls bool) Act {
 	}
 	return Leave
 }
+
+// Judged reads the exit of a run that lasted ran (after Exited): the
+// status it counts as (an exit 0 after a failed startup check is a crash),
+// and whether it is a recycle (State.Recycled: an exit 0 of a restarted
+// type, while tend is not draining, unless it is a hot loop, which hotLoop
+// says the first time). The exit of a retiring member is no recycle.
+func (m *Member) Judged(st proc.ExitStatus, ran time.Duration, b Backoff, restarted, draining bool) (judged proc.ExitStatus, recycle, hotLoop bool) {
+	if m.Health.StartFailed() && st.Success() {
+		st = proc.ExitStatus{Code: 1} // stopped for a failed startup check: a crash
+	}
+	if m.Retiring {
+		return st, false, false
+	}
+	recycle, hotLoop = m.Life.Recycled(b, !draining && restarted && st.Success(), ran)
+	return st, recycle, hotLoop
+}

@@ -1,6 +1,7 @@
 package lifecycle
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -164,5 +165,44 @@ func TestMemberControl(t *testing.T) {
 		if got := tc.m.Control(tc.op, testBackoff, tc.rolls); got != tc.want || tc.check != nil && !tc.check(tc.m) {
 			t.Errorf("%s: %v, %+v; want %v", tc.name, got, tc.m, tc.want)
 		}
+	}
+}
+
+// An exit 0 of a restarted type is a recycle, but not after a failed
+// startup check (a crash, status 1), nor of a retiring member, nor while
+// draining; the HotLoop-th quick one in a row is a hot loop.
+func TestMemberJudged(t *testing.T) {
+	ok, crash := proc.ExitStatus{}, proc.ExitStatus{Code: 2}
+	m := Member{}
+	if st, recycle, hot := m.Judged(ok, time.Minute, testBackoff, true, false); st != ok || !recycle || hot {
+		t.Errorf("exit 0: %v, recycle %v, hot loop %v", st, recycle, hot)
+	}
+	for _, tc := range []struct {
+		name                string
+		m                   Member
+		st                  proc.ExitStatus
+		restarted, draining bool
+		judged              proc.ExitStatus
+	}{
+		{"crash", Member{}, crash, true, false, crash},
+		{"not restarted", Member{}, ok, false, false, ok},
+		{"draining", Member{}, ok, true, true, ok},
+		{"retiring", Member{Retiring: true}, ok, true, false, ok},
+		{"startup check failed", Member{Health: &Health{Failed: "boot"}}, ok, true, false, proc.ExitStatus{Code: 1}},
+	} {
+		if st, recycle, _ := tc.m.Judged(tc.st, time.Minute, testBackoff, tc.restarted, tc.draining); st != tc.judged || recycle {
+			t.Errorf("%s: %v, recycle %v; want %v, no recycle", tc.name, st, recycle, tc.judged)
+		}
+	}
+	var hot []bool
+	for range testBackoff.HotLoop + 1 {
+		_, recycle, h := m.Judged(ok, time.Millisecond, testBackoff, true, false)
+		hot = append(hot, h)
+		if h && recycle {
+			t.Error("a hot loop recycled")
+		}
+	}
+	if want := []bool{false, false, true, false}; !slices.Equal(hot, want) {
+		t.Errorf("hot loop said %v, want %v", hot, want)
 	}
 }

@@ -28,18 +28,6 @@ func (s *Supervisor) restarts(inst *instance) bool {
 	return s.cfg.Restart || inst.Spec.Restart
 }
 
-// recycled decides whether an exit is a recycle (lifecycle's Recycled):
-// an exit 0 of a restarted type is started again at once, unless it is a
-// hot loop.
-func (s *Supervisor) recycled(inst *instance, st proc.ExitStatus, ran time.Duration) bool {
-	b := s.cfg.Backoff
-	recycle, hotLoop := inst.Life.Recycled(b, !s.draining && s.restarts(inst) && st.Success(), ran)
-	if hotLoop {
-		s.cfg.Output.Errorf("%s exited with status 0 within %v of its start %d times in a row: restarting it with the crash back-off", inst.Spec.Name, b.Quick, b.HotLoop)
-	}
-	return recycle
-}
-
 // after sends ev to the loop after d, unless Run has returned.
 func (s *Supervisor) after(d time.Duration, ev event) *time.Timer {
 	return time.AfterFunc(d, func() {

@@ -306,12 +306,11 @@ func (s *Supervisor) handle(ev event) {
 	inst.stopHealth()
 	inst.stopLife()
 	inst.Exited(ev.status, time.Now())
-	decide := ev.status
-	if inst.Health.StartFailed() && decide.Success() {
-		decide = proc.ExitStatus{Code: 1} // stopped for a failed startup check: a crash
-	}
 	ran := time.Since(ev.child.Started)
-	recycle := !inst.Retiring && s.recycled(inst, decide, ran)
+	decide, recycle, hotLoop := inst.Judged(ev.status, ran, s.cfg.Backoff, s.restarts(inst), s.draining)
+	if b := s.cfg.Backoff; hotLoop {
+		s.cfg.Output.Errorf("%s exited with status 0 within %v of its start %d times in a row: restarting it with the crash back-off", inst.Spec.Name, b.Quick, b.HotLoop)
+	}
 	suffix := ""
 	if recycle {
 		suffix = ": recycled"
