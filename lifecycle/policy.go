@@ -1,9 +1,13 @@
 // Package lifecycle is the formation's policy, as plain types and functions
-// the Supervisor calls from its one goroutine: the restart back-off and when
-// to give up, what counts as a recycle (an exit 0, --max-memory, --max-age),
-// the health checks' verdicts, the snapshot's usage cache, which instances
-// a control target names, and the summary of what a reload changed. Nothing
-// here starts a goroutine or a process; the Supervisor owns the instances.
+// the Supervisor calls from its one goroutine: what it knows of each
+// instance (Member: its state, the transitions between them and the
+// decisions about it and about the whole formation, such as what a control
+// operation does, the roll of recycles, what keeps tend up), the restart
+// back-off and when to give up, what counts as a recycle (an exit 0,
+// --max-memory, --max-age), the health checks' verdicts, the snapshot's
+// lines and usage cache, which instances a control target names, and the
+// summary of what a reload changed. Nothing here starts a goroutine or a
+// process; the Supervisor owns the children, timers and effects.
 package lifecycle
 
 import (

@@ -8,7 +8,6 @@ import (
 
 	"github.com/tend-run/tend/console"
 	"github.com/tend-run/tend/lifecycle"
-	"github.com/tend-run/tend/procfs"
 	"github.com/tend-run/tend/spec"
 	"github.com/tend-run/tend/status"
 )
@@ -84,37 +83,18 @@ func (s *Supervisor) act(op, target string) error {
 	if err != nil {
 		return err
 	}
-	running := map[string]int{} // running instances named, per type
-	for _, inst := range matched {
-		if inst.running && !inst.retiring {
-			running[inst.spec.Type]++
-		}
-	}
+	live := lifecycle.LivePerType(members(matched)) // running instances named
 	rolling := false
 	for _, inst := range matched {
-		switch op {
-		case status.OpRestart, status.OpRestartAllAtOnce:
-			inst.userStopped = false
-			inst.life.Reset(s.cfg.Backoff)
-			if op == status.OpRestart && running[inst.spec.Type] > 1 && inst.running && !inst.retiring {
-				inst.life.Pending = lifecycle.ReasonManual // one of the type at a time (roll)
-				rolling = true
-				continue
-			}
-			if inst.running {
-				inst.life.Count(lifecycle.ReasonManual)
-			}
-			s.replace(inst, inst.spec)
-		case status.OpStop:
-			if !inst.userStopped {
-				inst.userStopped = true
-				s.retire(inst, nil)
-			}
-		case status.OpStart:
-			if inst.userStopped || !inst.running && inst.restartTimer == nil && !inst.retiring {
-				inst.userStopped = false
-				s.start(inst)
-			}
+		switch inst.Control(op, s.cfg.Backoff, live[inst.Spec.Type] > 1) {
+		case lifecycle.Queued:
+			rolling = true
+		case lifecycle.Replace:
+			s.replace(inst, inst.Spec)
+		case lifecycle.Retire:
+			s.retire(inst, nil)
+		case lifecycle.Start:
+			s.start(inst)
 		}
 	}
 	s.cfg.Output.Printf("%s", lifecycle.ControlLine(op, target, rolling))
@@ -125,7 +105,7 @@ func (s *Supervisor) act(op, target string) error {
 func (s *Supervisor) match(target string) ([]*instance, error) {
 	var names, types []string
 	for _, inst := range s.instances {
-		names, types = append(names, inst.spec.Name), append(types, inst.spec.Type)
+		names, types = append(names, inst.Spec.Name), append(types, inst.Spec.Type)
 	}
 	found, err := lifecycle.Match(target, names, types)
 	if err != nil {
@@ -142,24 +122,14 @@ func (s *Supervisor) snapshot() status.Snapshot {
 	snap := status.Snapshot{Pid: os.Getpid(), Started: s.started, Draining: s.draining, Processes: []status.Process{}, Cron: []status.Job{}}
 	usage := s.usage()
 	for _, inst := range s.instances {
-		snap.Processes = append(snap.Processes, inst.facts(usage).Process(s.draining))
+		pid := 0
+		if inst.Running && inst.child != nil {
+			pid = inst.child.Pid
+		}
+		snap.Processes = append(snap.Processes, inst.Process(pid, usage, s.draining))
 	}
 	if s.cron != nil {
 		snap.Cron = s.cron.Status(time.Now())
 	}
 	return snap
-}
-
-// facts is what the snapshot says of inst; usage holds the groups measured
-// for it.
-func (inst *instance) facts(usage map[int]procfs.Usage) lifecycle.Facts {
-	f := lifecycle.Facts{Name: inst.spec.Name, Type: inst.spec.Type, CanDie: inst.spec.CanDie, MaxMemory: inst.spec.MaxMemory,
-		Running: inst.running, Retiring: inst.retiring, Replacing: inst.next != nil, Restarting: inst.restartTimer != nil,
-		UserStopped: inst.userStopped, Waiting: inst.waiting, Held: inst.held, Restarts: inst.restarts, Exits: inst.exits,
-		Since: inst.since, LastExit: inst.lastStatus.ExitCode(), Health: inst.health, Life: &inst.life}
-	if inst.running && inst.child != nil {
-		f.Pid = inst.child.Pid
-		f.Usage, f.Measured = usage[inst.child.Pid]
-	}
-	return f
 }

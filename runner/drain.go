@@ -27,19 +27,16 @@ func (s *Supervisor) drain(reason string, code int) {
 	s.killTimer = time.NewTimer(s.cfg.Timeout)
 	var signals []string
 	for _, inst := range s.instances {
-		if inst.restartTimer != nil {
-			inst.restartTimer.Stop()
-			inst.restartTimer = nil
-		}
-		inst.next = nil // a restart in progress does not start again
+		inst.cancelRestart()
+		inst.Next = nil // a restart in progress does not start again
 		inst.stopLife()
 		if inst.child == nil {
 			continue
 		}
 		// Exited instances too: their background jobs share the group.
-		_ = inst.child.Signal(inst.spec.StopSignal, !inst.spec.LeaderOnly || !inst.running)
-		if inst.running {
-			signals = append(signals, fmt.Sprintf("%s %s", inst.spec.Name, proc.SignalName(inst.spec.StopSignal)))
+		_ = inst.child.Signal(inst.Spec.StopSignal, !inst.Spec.LeaderOnly || !inst.Running)
+		if inst.Running {
+			signals = append(signals, fmt.Sprintf("%s %s", inst.Spec.Name, proc.SignalName(inst.Spec.StopSignal)))
 		}
 	}
 	if s.cron != nil {
@@ -73,9 +70,9 @@ func (s *Supervisor) killAll(why string) {
 		if inst.child == nil {
 			continue
 		}
-		if inst.running {
+		if inst.Running {
 			s.killed = true
-			s.cfg.Output.Errorf("%s still running after %s: sending SIGKILL", inst.spec.Name, why)
+			s.cfg.Output.Errorf("%s still running after %s: sending SIGKILL", inst.Spec.Name, why)
 		}
 		_ = inst.child.Signal(syscall.SIGKILL, true)
 	}

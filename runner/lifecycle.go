@@ -20,24 +20,12 @@ func (inst *instance) stopLife() {
 		}
 	}
 	inst.ageTimer, inst.recoverTimer = nil, nil
-	inst.life.Ended()
+	inst.Life.Ended()
 }
 
 // restarts says inst is started again when it exits (--restart).
 func (s *Supervisor) restarts(inst *instance) bool {
-	return s.cfg.Restart || inst.spec.Restart
-}
-
-// recycled decides whether an exit is a recycle (lifecycle's Recycled):
-// an exit 0 of a restarted type is started again at once, unless it is a
-// hot loop.
-func (s *Supervisor) recycled(inst *instance, st proc.ExitStatus, ran time.Duration) bool {
-	b := s.cfg.Backoff
-	recycle, hotLoop := inst.life.Recycled(b, !s.draining && s.restarts(inst) && st.Success(), ran)
-	if hotLoop {
-		s.cfg.Output.Errorf("%s exited with status 0 within %v of its start %d times in a row: restarting it with the crash back-off", inst.spec.Name, b.Quick, b.HotLoop)
-	}
-	return recycle
+	return s.cfg.Restart || inst.Spec.Restart
 }
 
 // after sends ev to the loop after d, unless Run has returned.
@@ -54,10 +42,10 @@ func (s *Supervisor) after(d time.Duration, ev event) *time.Timer {
 // --max-age, and the hook's recovery when its type's failure was hooked.
 func (s *Supervisor) startedLife(inst *instance, child *proc.Child) {
 	inst.stopLife()
-	if age := inst.spec.MaxAge; age > 0 {
+	if age := inst.Spec.MaxAge; age > 0 {
 		inst.ageTimer = s.after(lifecycle.AgeDelay(age), event{inst: inst, child: child, aged: true})
 	}
-	if h := s.cfg.OnFailure; h.Hooked(inst.spec.Type) {
+	if h := s.cfg.OnFailure; h.Hooked(inst.Spec.Type) {
 		inst.recoverTimer = s.after(h.Every, event{inst: inst, child: child, recovered: true})
 	}
 }
@@ -71,18 +59,18 @@ func (s *Supervisor) onLife(ev event) {
 		return
 	}
 	inst := ev.inst
-	if inst.child != ev.child || !inst.running || s.draining {
+	if inst.child != ev.child || !inst.Running || s.draining {
 		return // about a run that has ended
 	}
 	switch {
 	case ev.aged:
 		inst.ageTimer = nil
-		s.cfg.Output.Printf("%s has run for %v (--max-age %v, less up to 10 %%): recycling it", inst.spec.Name,
-			time.Since(inst.child.Started).Round(time.Millisecond), inst.spec.MaxAge)
-		s.recycle(inst, lifecycle.ReasonAge)
+		s.cfg.Output.Printf("%s has run for %v (--max-age %v, less up to 10 %%): recycling it", inst.Spec.Name,
+			time.Since(inst.child.Started).Round(time.Millisecond), inst.Spec.MaxAge)
+		inst.Recycle(lifecycle.ReasonAge)
 	case ev.recovered:
 		inst.recoverTimer = nil
-		s.cfg.OnFailure.Fire(hook.Failure{Event: hook.EventRecovered, Process: inst.spec.Name, Type: inst.spec.Type, Duration: time.Since(inst.child.Started)})
+		s.cfg.OnFailure.Fire(hook.Failure{Event: hook.EventRecovered, Process: inst.Spec.Name, Type: inst.Spec.Type, Duration: time.Since(inst.child.Started)})
 	}
 }
 
@@ -94,7 +82,7 @@ func (s *Supervisor) sample() {
 	}
 	var groups []int
 	for _, inst := range s.instances {
-		if inst.spec.MaxMemory > 0 && inst.running && !inst.retiring {
+		if inst.Spec.MaxMemory > 0 && inst.Live() {
 			groups = append(groups, inst.child.Pid)
 		}
 	}
@@ -115,104 +103,57 @@ func (s *Supervisor) sample() {
 // is recycled.
 func (s *Supervisor) sampled(usage map[int]procfs.Usage) {
 	for _, inst := range s.instances {
-		limit := inst.spec.MaxMemory
-		if limit == 0 || !inst.running || inst.retiring {
+		limit := inst.Spec.MaxMemory
+		if limit == 0 || !inst.Live() {
 			continue
 		}
 		u, ok := usage[inst.child.Pid]
 		if !ok {
 			continue
 		}
-		if inst.life.Sampled(u.RSS, limit) {
+		if inst.Life.Sampled(u.RSS, limit) {
 			s.cfg.Output.Printf("%s uses %s of memory in %d processes, above its --max-memory %s for 2 samples in a row: recycling it",
-				inst.spec.Name, status.FormatBytes(u.RSS), u.Processes, status.FormatBytes(limit))
-			s.recycle(inst, lifecycle.ReasonMemory)
+				inst.Spec.Name, status.FormatBytes(u.RSS), u.Processes, status.FormatBytes(limit))
+			inst.Recycle(lifecycle.ReasonMemory)
 		}
 	}
 }
 
-// recycle asks for a graceful restart of inst; it waits its turn (roll).
-func (s *Supervisor) recycle(inst *instance, reason string) {
-	if inst.running && !inst.retiring && inst.life.Pending == "" {
-		inst.life.Pending = reason
-	}
-}
-
-// roll takes the recycles that wait, one instance of a type at a time: the
-// next starts once every instance of its type that should run is up
-// (past its startup checks, and ready if it has readiness checks).
+// roll replaces the recycles whose turn it is (lifecycle.Roll): one
+// instance of a type at a time.
 func (s *Supervisor) roll() {
-	if s.draining {
-		return
+	pending := func(x *instance) bool { return x.Life.Pending != "" }
+	if s.draining || !slices.ContainsFunc(s.instances, pending) {
+		return // the usual case, after every event: nothing to build
 	}
-	var types []string
-	for _, inst := range s.instances {
-		if inst.life.Pending == "" {
-			continue
-		}
-		if !inst.running || inst.retiring {
-			inst.life.Pending = "" // it is being started again anyway
-			continue
-		}
-		if !slices.Contains(types, inst.spec.Type) {
-			types = append(types, inst.spec.Type)
-		}
+	for _, i := range lifecycle.Roll(members(s.instances), s.cfg.Backoff) {
+		s.replace(s.instances[i], s.instances[i].Spec)
 	}
-	for _, typ := range types {
-		if !s.typeSteady(typ) {
-			continue
-		}
-		for _, inst := range s.instances {
-			if inst.spec.Type == typ && inst.life.Pending != "" {
-				inst.life.Count(inst.life.Pending)
-				inst.life.Pending = ""
-				inst.life.Reset(s.cfg.Backoff)
-				s.replace(inst, inst.spec)
-				break
-			}
-		}
-	}
-}
-
-// typeSteady says every instance of typ that should run is up.
-func (s *Supervisor) typeSteady(typ string) bool {
-	for _, inst := range s.instances {
-		if inst.spec.Type != typ || inst.removed || inst.userStopped || inst.life.Failed || inst.held || inst.waiting {
-			continue
-		}
-		if !inst.up() {
-			return false
-		}
-	}
-	return true
 }
 
 // giveUp ends the restarts of inst's type after too many quick crashes:
 // tend stops with its status, or, for a type that may die, the type stays
 // down (failed) and the rest runs on.
 func (s *Supervisor) giveUp(inst *instance, st proc.ExitStatus) {
-	typ := inst.spec.Type
-	s.cfg.Output.Errorf("%s stopped %d times in a row within %v; giving up on %s", inst.spec.Name, inst.life.QuickCrashes, s.cfg.Backoff.Healthy, typ)
-	f := hook.Failure{Event: hook.EventGaveUp, Process: inst.spec.Name, Type: typ, Status: st, Tail: inst.runTail()}
+	typ := inst.Spec.Type
+	s.cfg.Output.Errorf("%s stopped %d times in a row within %v; giving up on %s", inst.Spec.Name, inst.Life.QuickCrashes, s.cfg.Backoff.Healthy, typ)
+	f := hook.Failure{Event: hook.EventGaveUp, Process: inst.Spec.Name, Type: typ, Status: st, Tail: inst.runTail()}
 	if inst.child != nil {
 		f.OutputDone = inst.child.OutputDone()
 	}
 	s.cfg.OnFailure.Fire(f)
-	if !inst.spec.CanDie {
+	if !inst.Spec.CanDie {
 		s.drain(fmt.Sprintf("%s keeps crashing", typ), lifecycle.FailureCode(st))
 		return
 	}
 	s.cfg.Output.Errorf("%s failed: it may die (--can-die), so the rest keeps running; tend restart %s tries again", typ, typ)
 	for _, x := range s.instances {
-		if x.spec.Type != typ {
+		if x.Spec.Type != typ {
 			continue
 		}
-		x.life.Failed, x.life.Pending = true, ""
-		if x.restartTimer != nil {
-			x.restartTimer.Stop()
-			x.restartTimer = nil
-		}
-		if x.running {
+		x.Life.Failed, x.Life.Pending = true, ""
+		x.cancelRestart()
+		if x.Running {
 			s.retire(x, nil)
 		}
 	}
@@ -223,7 +164,7 @@ func (s *Supervisor) giveUp(inst *instance, st proc.ExitStatus) {
 func (s *Supervisor) usage() map[int]procfs.Usage {
 	var groups []int
 	for _, inst := range s.instances {
-		if inst.running && inst.child != nil {
+		if inst.Running && inst.child != nil {
 			groups = append(groups, inst.child.Pid)
 		}
 	}

@@ -30,9 +30,9 @@ func (s *Supervisor) reload(req spec.ReloadRequest) {
 	if len(req.RestartTypes) > 0 {
 		var names []string
 		for _, inst := range s.instances {
-			if slices.Contains(req.RestartTypes, inst.spec.Type) && !inst.retiring {
-				s.replace(inst, inst.spec)
-				names = append(names, inst.spec.Name)
+			if slices.Contains(req.RestartTypes, inst.Spec.Type) && !inst.Retiring {
+				s.replace(inst, inst.Spec)
+				names = append(names, inst.Spec.Name)
 			}
 		}
 		if len(names) > 0 {
@@ -85,7 +85,7 @@ func (s *Supervisor) apply(plan spec.ReloadPlan, reason string) {
 		wanted[want.Name] = true
 		inst := s.instance(want.Name)
 		if inst == nil {
-			inst = &instance{spec: want, life: lifecycle.NewState(s.cfg.Backoff)}
+			inst = &instance{Member: lifecycle.NewMember(want, s.cfg.Backoff)}
 			s.instances = append(s.instances, inst)
 			s.start(inst)
 			changes.Add(want.Type, "started")
@@ -97,15 +97,15 @@ func (s *Supervisor) apply(plan spec.ReloadPlan, reason string) {
 		s.startHeld() // without readiness checks now, a type may count as up
 	}
 	for _, inst := range slices.Clone(s.instances) { // retire removes one that is not running
-		if !wanted[inst.spec.Name] && !inst.retiring {
+		if !wanted[inst.Spec.Name] && !inst.Retiring {
 			s.retire(inst, nil)
-			changes.Add(inst.spec.Type, "stopped")
+			changes.Add(inst.Spec.Type, "stopped")
 		}
 	}
 	for _, inst := range s.instances {
-		if inst.waiting && !inst.running && !inst.retiring && !inst.removed {
+		if inst.WaitsForChange() {
 			s.start(inst) // it exited under --watch: the change is its next chance
-			changes.Add(inst.spec.Type, "started again")
+			changes.Add(inst.Spec.Type, "started again")
 		}
 	}
 	if s.cron != nil {
@@ -130,26 +130,26 @@ func (s *Supervisor) apply(plan spec.ReloadPlan, reason string) {
 // changed command or environment, else in place. It says whether new
 // health checks took over.
 func (s *Supervisor) update(inst *instance, want spec.Instance, changes *lifecycle.Changes) bool {
-	restart, checksChanged := spec.Change(inst.spec, want)
+	restart, checksChanged := spec.Change(inst.Spec, want)
 	if restart != "" {
 		s.replace(inst, want)
 		changes.Add(want.Type, restart)
 		return false
 	}
-	inst.spec = want // stop signal, can-die, health checks: no restart needed
-	if !checksChanged || !inst.running || inst.retiring {
+	inst.Spec = want // stop signal, can-die, health checks: no restart needed
+	if !checksChanged || !inst.Live() {
 		return false
 	}
 	// Checks it has passed are not asked again: the new ones take over
 	// from liveness and readiness on.
-	s.watchHealth(inst, inst.child, inst.health == nil || !inst.health.Starting)
+	s.watchHealth(inst, inst.child, inst.Health == nil || !inst.Health.Starting)
 	changes.Add(want.Type, "health checks changed")
 	return true
 }
 
 func (s *Supervisor) instance(name string) *instance {
 	for _, inst := range s.instances {
-		if inst.spec.Name == name && !inst.removed {
+		if inst.Spec.Name == name && !inst.Removed {
 			return inst
 		}
 	}
@@ -158,12 +158,9 @@ func (s *Supervisor) instance(name string) *instance {
 
 // replace stops inst gracefully and starts it again as next.
 func (s *Supervisor) replace(inst *instance, next spec.Instance) {
-	if !inst.running {
-		inst.spec = next
-		if inst.restartTimer != nil {
-			inst.restartTimer.Stop()
-		}
-		s.start(inst)
+	if !inst.Running {
+		inst.Spec = next
+		s.start(inst) // which ends a back-off
 		return
 	}
 	s.retire(inst, &next)
@@ -172,45 +169,35 @@ func (s *Supervisor) replace(inst *instance, next spec.Instance) {
 // retire sends inst its stop signal; after the grace it is killed. When it
 // has exited it is started again as next, or removed when next is nil.
 func (s *Supervisor) retire(inst *instance, next *spec.Instance) {
-	inst.next = next
-	if inst.retiring {
+	inst.Next = next
+	if inst.Retiring {
 		return
 	}
-	if inst.restartTimer != nil {
-		inst.restartTimer.Stop()
-		inst.restartTimer = nil
-	}
-	if !inst.running {
+	inst.cancelRestart()
+	if !inst.Running {
 		s.retired(inst)
 		return
 	}
-	inst.retiring = true
+	inst.Retiring = true
 	// Off the loop: it returns once the child has exited (or been killed),
 	// which the loop learns from the child's exit event.
-	go proc.Stop(inst.child, inst.spec.StopSignal, !inst.spec.LeaderOnly, time.After(s.cfg.Timeout), nil)
+	go proc.Stop(inst.child, inst.Spec.StopSignal, !inst.Spec.LeaderOnly, time.After(s.cfg.Timeout), nil)
 }
 
 // retired is called once a retiring instance has exited.
 func (s *Supervisor) retired(inst *instance) {
-	inst.retiring = false
-	if inst.next != nil {
-		inst.spec = *inst.next
-		inst.next = nil
-		inst.life.QuickCrashes = 0
+	switch again, remove := inst.Retired(s.draining); {
+	case again:
 		s.start(inst)
-		return
+	case remove:
+		s.instances = slices.DeleteFunc(s.instances, func(x *instance) bool { return x == inst })
 	}
-	if (inst.userStopped || inst.life.Failed) && !s.draining {
-		return // stays listed as stopped, or failed
-	}
-	inst.removed = true
-	s.instances = slices.DeleteFunc(s.instances, func(x *instance) bool { return x == inst })
 }
 
 func (s *Supervisor) setNames() {
 	var names []string
 	for _, inst := range s.instances {
-		names = append(names, inst.spec.Name)
+		names = append(names, inst.Spec.Name)
 	}
 	for _, j := range s.cronJobs {
 		names = append(names, j.Name())

@@ -68,8 +68,8 @@ func (s *Supervisor) requestStop(sig syscall.Signal) {
 // forward passes sig on to every running instance.
 func (s *Supervisor) forward(sig syscall.Signal) {
 	for _, inst := range s.instances {
-		if inst.running {
-			_ = inst.child.Signal(sig, !inst.spec.LeaderOnly)
+		if inst.Running {
+			_ = inst.child.Signal(sig, !inst.Spec.LeaderOnly)
 		}
 	}
 }

@@ -125,7 +125,7 @@ func NewSupervisor(cfg Config) *Supervisor {
 	s := &Supervisor{cfg: cfg, events: make(chan event, 16), controls: make(chan Control), done: make(chan struct{}), started: time.Now()}
 	s.reloaded = make(chan reloadResult)
 	for _, spec := range cfg.Instances {
-		s.instances = append(s.instances, &instance{spec: spec, life: lifecycle.NewState(cfg.Backoff)})
+		s.instances = append(s.instances, &instance{Member: lifecycle.NewMember(spec, cfg.Backoff)})
 	}
 	if cfg.Cron != nil {
 		cc := *cfg.Cron
@@ -161,8 +161,8 @@ func (s *Supervisor) Run(ctx context.Context) int {
 		if s.draining {
 			break
 		}
-		if !s.depsUp(inst.spec.Type) {
-			inst.held = true
+		if !s.depsUp(inst) {
+			inst.Held = true
 			continue
 		}
 		s.start(inst)
@@ -229,7 +229,7 @@ func (s *Supervisor) loop(ctxDone <-chan struct{}, sigs <-chan os.Signal) {
 // finished reports whether nothing runs or waits to restart.
 func (s *Supervisor) finished() bool {
 	for _, inst := range s.instances {
-		if inst.running || inst.restartTimer != nil || (inst.userStopped || inst.waiting || inst.held) && !s.draining {
+		if inst.KeepsTendUp(s.draining) {
 			return false
 		}
 	}
@@ -240,29 +240,19 @@ func (s *Supervisor) finished() bool {
 		// Everything that was allowed to die has died.
 		s.draining = true
 		s.stopReason = "all processes exited"
-		s.exitCode = s.lastExitCode()
+		s.exitCode = lifecycle.LastExitCode(members(s.instances))
 		s.deadline = time.Now().Add(s.cfg.Timeout)
 	}
 	return true
 }
 
-func (s *Supervisor) lastExitCode() int {
-	code := 0
-	for _, inst := range s.instances {
-		if c := inst.lastStatus.ExitCode(); c != 0 {
-			code = c
-		}
-	}
-	return code
-}
-
 func (s *Supervisor) start(inst *instance) {
-	inst.restartTimer = nil
-	inst.waiting, inst.held, inst.life.Failed = false, false, false
-	path, args := proc.ShellCommand(inst.spec.Command)
-	hold := s.cfg.Output.HoldOutput(inst.spec.Name) // its output comes after the started line
+	inst.cancelRestart()
+	inst.Starting()
+	path, args := proc.ShellCommand(inst.Spec.Command)
+	hold := s.cfg.Output.HoldOutput(inst.Spec.Name) // its output comes after the started line
 	child, pipes, err := s.startChild(inst, proc.Command{
-		Path: path, Args: args, Env: inst.spec.Env, Dir: s.cfg.Dir, NewGroup: true,
+		Path: path, Args: args, Env: inst.Spec.Env, Dir: s.cfg.Dir, NewGroup: true,
 	})
 	if err != nil {
 		// As a shell would: 127 not found, 126 not executable.
@@ -273,19 +263,15 @@ func (s *Supervisor) start(inst *instance) {
 		}
 		hold.Release()
 		inst.pipes = nil
-		s.cfg.Output.Errorf("%s failed to start: %v", inst.spec.Name, err)
-		inst.lastStatus = proc.ExitStatus{Code: code}
-		s.cfg.Output.Printf("%s %s", inst.spec.Name, inst.lastStatus)
-		s.exited(inst, inst.lastStatus, 0, nil)
+		s.cfg.Output.Errorf("%s failed to start: %v", inst.Spec.Name, err)
+		inst.LastStatus = proc.ExitStatus{Code: code}
+		s.cfg.Output.Printf("%s %s", inst.Spec.Name, inst.LastStatus)
+		s.exited(inst, inst.LastStatus, 0, nil)
 		return
 	}
-	if inst.child != nil {
-		inst.restarts++
-	}
 	inst.child, inst.pipes = child, pipes
-	inst.running = true
-	inst.since = time.Now()
-	hold.Printf("%s started with pid %d (port %d)", inst.spec.Name, child.Pid, inst.spec.Port)
+	inst.Started(time.Now())
+	hold.Printf("%s started with pid %d (port %d)", inst.Spec.Name, child.Pid, inst.Spec.Port)
 	s.watchHealth(inst, child, false)
 	s.startedLife(inst, child)
 	s.startHeld() // a type without checks is up once it runs
@@ -300,7 +286,7 @@ func (s *Supervisor) handle(ev event) {
 		return // finished() looks at the scheduler again
 	}
 	if ev.restart {
-		if !s.draining && ev.inst.restartTimer != nil {
+		if !s.draining && ev.inst.Restarting {
 			s.start(ev.inst)
 		}
 		return
@@ -319,28 +305,24 @@ func (s *Supervisor) handle(ev event) {
 	}
 	inst.stopHealth()
 	inst.stopLife()
-	inst.running = false
-	inst.lastStatus = ev.status
-	inst.exits++
-	inst.since = time.Now()
-	decide := ev.status
-	if inst.health.StartFailed() && decide.Success() {
-		decide = proc.ExitStatus{Code: 1} // stopped for a failed startup check: a crash
-	}
+	inst.Exited(ev.status, time.Now())
 	ran := time.Since(ev.child.Started)
-	recycle := !inst.retiring && s.recycled(inst, decide, ran)
+	decide, recycle, hotLoop := inst.Judged(ev.status, ran, s.cfg.Backoff, s.restarts(inst), s.draining)
+	if b := s.cfg.Backoff; hotLoop {
+		s.cfg.Output.Errorf("%s exited with status 0 within %v of its start %d times in a row: restarting it with the crash back-off", inst.Spec.Name, b.Quick, b.HotLoop)
+	}
 	suffix := ""
 	if recycle {
 		suffix = ": recycled"
 	}
 	// Logged after the last line the process wrote, without waiting here.
-	s.cfg.Output.PrintfAfter(inst.spec.Name, ev.child.OutputDone(), "%s %s%s", inst.spec.Name, ev.status, suffix)
-	if inst.retiring {
+	s.cfg.Output.PrintfAfter(inst.Spec.Name, ev.child.OutputDone(), "%s %s%s", inst.Spec.Name, ev.status, suffix)
+	if inst.Retiring {
 		s.retired(inst)
 		return
 	}
 	if recycle {
-		inst.life.Count(lifecycle.ReasonExit0)
+		inst.Life.Count(lifecycle.ReasonExit0)
 		s.start(inst)
 		return
 	}
@@ -351,17 +333,17 @@ func (s *Supervisor) handle(ev event) {
 // once the instance's output has been copied.
 func (s *Supervisor) exited(inst *instance, st proc.ExitStatus, ran time.Duration, output <-chan struct{}) {
 	if !s.draining && !st.Success() {
-		s.cfg.OnFailure.Fire(hook.Failure{Process: inst.spec.Name, Type: inst.spec.Type, Status: st, Duration: ran, OutputDone: output, Tail: inst.runTail()})
+		s.cfg.OnFailure.Fire(hook.Failure{Process: inst.Spec.Name, Type: inst.Spec.Type, Status: st, Duration: ran, OutputDone: output, Tail: inst.runTail()})
 	}
 	switch {
 	case s.draining:
 	case s.restarts(inst):
 		s.scheduleRestart(inst, st, ran)
-	case inst.spec.CanDie:
+	case inst.Spec.CanDie:
 	case s.cfg.KeepWatching:
-		inst.waiting = true
-		s.cfg.Output.Printf("%s %s; the rest keeps running, and it starts again at the next change (--watch)", inst.spec.Name, st)
+		inst.Waiting = true
+		s.cfg.Output.Printf("%s %s; the rest keeps running, and it starts again at the next change (--watch)", inst.Spec.Name, st)
 	default:
-		s.drain(fmt.Sprintf("%s %s", inst.spec.Name, st), lifecycle.FailureCode(st))
+		s.drain(fmt.Sprintf("%s %s", inst.Spec.Name, st), lifecycle.FailureCode(st))
 	}
 }

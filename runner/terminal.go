@@ -1,11 +1,10 @@
 package runner
 
 import (
-	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/tend-run/tend/console"
+	"github.com/tend-run/tend/lifecycle"
 	"github.com/tend-run/tend/output"
 	"github.com/tend-run/tend/proc"
 	"github.com/tend-run/tend/spawn"
@@ -16,10 +15,10 @@ import (
 // own when its type is in --tty.
 func (s *Supervisor) startChild(inst *instance, cmd proc.Command) (*proc.Child, *output.Pipes, error) {
 	inst.console = nil
-	if !inst.spec.Terminal {
-		return spawn.StartPiped(s.cfg.Reaper, s.cfg.Output, inst.spec.Name, cmd, nil)
+	if !inst.Spec.Terminal {
+		return spawn.StartPiped(s.cfg.Reaper, s.cfg.Output, inst.Spec.Name, cmd, nil)
 	}
-	child, con, p, err := spawn.StartTerminal(s.cfg.Reaper, s.cfg.Output, inst.spec.Name, cmd, s.cfg.Keyboard)
+	child, con, p, err := spawn.StartTerminal(s.cfg.Reaper, s.cfg.Output, inst.Spec.Name, cmd, s.cfg.Keyboard)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -46,22 +45,12 @@ func (s *Supervisor) attachable(target string) (*console.Console, string, error)
 	if err != nil {
 		return nil, "", err
 	}
-	if len(matched) == 0 {
-		return nil, "", errors.New("no process to attach to: tend runs none")
-	}
-	if len(matched) > 1 {
-		var names []string
-		for _, inst := range matched {
-			names = append(names, inst.spec.Name)
-		}
-		return nil, "", fmt.Errorf("%s names %d instances (%s): attach to one of them", target, len(matched), strings.Join(names, ", "))
+	if err := lifecycle.Attachable(target, members(matched)); err != nil {
+		return nil, "", err
 	}
 	inst := matched[0]
-	if !inst.spec.Terminal {
-		return nil, "", fmt.Errorf("%s has no terminal to attach to: start tend with --tty %s (or TEND_TTY=%s)", inst.spec.Name, inst.spec.Type, inst.spec.Type)
+	if inst.console == nil {
+		return nil, "", fmt.Errorf("%s is not running", inst.Spec.Name)
 	}
-	if !inst.running || inst.console == nil {
-		return nil, "", fmt.Errorf("%s is not running", inst.spec.Name)
-	}
-	return inst.console, inst.spec.Name, nil
+	return inst.console, inst.Spec.Name, nil
 }
