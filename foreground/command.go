@@ -61,7 +61,7 @@ func (c Command) Run() (int, error) {
 		StopSignal: stop, LeaderOnly: app.TypeSet(c.Settings.SignalLeader)[typ],
 		Timeout: c.Grace, Terminal: proc.IsTerminal(os.Stdin),
 		ContainerInit: os.Getpid() == 1 || os.Getppid() == 1,
-		Reaper:        reaper, Errors: errw,
+		Reaper:        reaper, Errors: errw, ExitAfter: true,
 	})), nil
 }
 

@@ -11,11 +11,11 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 	"syscall"
 
 	"github.com/tend-run/tend/app"
 	"github.com/tend-run/tend/health"
-	"github.com/tend-run/tend/spawn"
 	"github.com/tend-run/tend/spec"
 )
 
@@ -143,6 +143,7 @@ func Plan(types []ProcessType, opts PlanOptions) ([]spec.Instance, error) {
 		return nil, err
 	}
 	var out []spec.Instance
+	env := withoutKeys(opts.Env, "PORT", "PS", "DYNO")
 	for _, t := range types {
 		if t.Name == app.ReleaseType {
 			continue
@@ -161,7 +162,7 @@ func Plan(types []ProcessType, opts PlanOptions) ([]spec.Instance, error) {
 			}
 			out = append(out, spec.Instance{
 				Name: name, Type: t.Name, Command: t.Command, Port: port,
-				Env:        spawn.WithEnv(opts.Env, "PORT="+strconv.Itoa(port), "PS="+name, "DYNO="+name),
+				Env:        append(slices.Clip(env), "PORT="+strconv.Itoa(port), "PS="+name, "DYNO="+name),
 				StopSignal: sig, LeaderOnly: opts.LeaderOnly[t.Name], CanDie: opts.CanDie[t.Name], Checks: opts.Checks[t.Name],
 				Restart: lc.Restart, MaxMemory: lc.MaxMemory, MaxAge: lc.MaxAge,
 				Terminal: opts.Terminal[t.Name],
@@ -170,6 +171,17 @@ func Plan(types []ProcessType, opts PlanOptions) ([]spec.Instance, error) {
 	}
 	ports.ranges, ports.size = layout, size
 	return out, nil
+}
+
+// withoutKeys is env without the entries of keys: what spawn.WithEnv
+// keeps of env before it appends the keys' new values, worked out once for
+// every instance rather than once each (with 1000 types, spawn.WithEnv's
+// scans were 5 of the plan's 7.5 ms).
+func withoutKeys(env []string, keys ...string) []string {
+	return slices.DeleteFunc(slices.Clone(env), func(kv string) bool {
+		key, _, _ := strings.Cut(kv, "=")
+		return slices.Contains(keys, key)
+	})
 }
 
 // lastPort is the last port of a layout's ranges.
