@@ -178,3 +178,34 @@ func (m *Member) Judged(st proc.ExitStatus, ran time.Duration, b Backoff, restar
 	recycle, hotLoop = m.Life.Recycled(b, !draining && restarted && st.Success(), ran)
 	return st, recycle, hotLoop
 }
+
+// Outcome is what an exit on its own (not a retirement, not a recycle)
+// leads to.
+type Outcome int
+
+const (
+	// StaysDown: tend is draining, or it may die (--can-die).
+	StaysDown Outcome = iota
+	// RestartsLater: after its back-off.
+	RestartsLater
+	// WaitsForNextChange: --watch starts it again at the next change.
+	WaitsForNextChange
+	// StopsTend: tend drains, with FailureCode of its status.
+	StopsTend
+)
+
+// Outcome says what its exit on its own leads to: restarted is its
+// restart policy (--restart or its type's), watching is --watch.
+func (m *Member) Outcome(draining, restarted, watching bool) Outcome {
+	switch {
+	case draining:
+		return StaysDown
+	case restarted:
+		return RestartsLater
+	case m.Spec.CanDie:
+		return StaysDown
+	case watching:
+		return WaitsForNextChange
+	}
+	return StopsTend
+}

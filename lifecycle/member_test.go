@@ -206,3 +206,25 @@ func TestMemberJudged(t *testing.T) {
 		t.Errorf("hot loop said %v, want %v", hot, want)
 	}
 }
+
+// What an exit on its own leads to: nothing while draining, its restart
+// policy first, then --can-die, then --watch; else tend stops.
+func TestMemberOutcome(t *testing.T) {
+	web, worker := &Member{Spec: spec.Instance{Name: "web.1"}}, &Member{Spec: spec.Instance{Name: "worker.1", CanDie: true}}
+	for _, c := range []struct {
+		m                             *Member
+		draining, restarted, watching bool
+		want                          Outcome
+	}{
+		{web, true, true, true, StaysDown},
+		{web, false, true, true, RestartsLater},
+		{worker, false, true, false, RestartsLater},
+		{worker, false, false, true, StaysDown},
+		{web, false, false, true, WaitsForNextChange},
+		{web, false, false, false, StopsTend},
+	} {
+		if got := c.m.Outcome(c.draining, c.restarted, c.watching); got != c.want {
+			t.Errorf("%s draining %v restarted %v watching %v: %v, want %v", c.m.Spec.Name, c.draining, c.restarted, c.watching, got, c.want)
+		}
+	}
+}
