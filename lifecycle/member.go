@@ -209,3 +209,17 @@ func (m *Member) Outcome(draining, restarted, watching bool) Outcome {
 	}
 	return StopsTend
 }
+
+// Reloaded brings it to want, the spec a reload keeps it at: restart is
+// why it must be replaced as want (its command or environment changed;
+// its Spec is left as is), else want applies in place (stop signal,
+// can-die, health checks) and recheck says new health checks take over
+// while it runs.
+func (m *Member) Reloaded(want spec.Instance) (restart string, recheck bool) {
+	restart, checksChanged := spec.Change(m.Spec, want)
+	if restart != "" {
+		return restart, false
+	}
+	m.Spec = want
+	return "", checksChanged && m.Live()
+}
