@@ -178,3 +178,48 @@ func (m *Member) Judged(st proc.ExitStatus, ran time.Duration, b Backoff, restar
 	recycle, hotLoop = m.Life.Recycled(b, !draining && restarted && st.Success(), ran)
 	return st, recycle, hotLoop
 }
+
+// Outcome is what an exit on its own (not a retirement, not a recycle)
+// leads to.
+type Outcome int
+
+const (
+	// StaysDown: tend is draining, or it may die (--can-die).
+	StaysDown Outcome = iota
+	// RestartsLater: after its back-off.
+	RestartsLater
+	// WaitsForNextChange: --watch starts it again at the next change.
+	WaitsForNextChange
+	// StopsTend: tend drains, with FailureCode of its status.
+	StopsTend
+)
+
+// Outcome says what its exit on its own leads to: restarted is its
+// restart policy (--restart or its type's), watching is --watch.
+func (m *Member) Outcome(draining, restarted, watching bool) Outcome {
+	switch {
+	case draining:
+		return StaysDown
+	case restarted:
+		return RestartsLater
+	case m.Spec.CanDie:
+		return StaysDown
+	case watching:
+		return WaitsForNextChange
+	}
+	return StopsTend
+}
+
+// Reloaded brings it to want, the spec a reload keeps it at: restart is
+// why it must be replaced as want (its command or environment changed;
+// its Spec is left as is), else want applies in place (stop signal,
+// can-die, health checks) and recheck says new health checks take over
+// while it runs.
+func (m *Member) Reloaded(want spec.Instance) (restart string, recheck bool) {
+	restart, checksChanged := spec.Change(m.Spec, want)
+	if restart != "" {
+		return restart, false
+	}
+	m.Spec = want
+	return "", checksChanged && m.Live()
+}

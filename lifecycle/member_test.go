@@ -206,3 +206,57 @@ func TestMemberJudged(t *testing.T) {
 		t.Errorf("hot loop said %v, want %v", hot, want)
 	}
 }
+
+// What an exit on its own leads to: nothing while draining, its restart
+// policy first, then --can-die, then --watch; else tend stops.
+func TestMemberOutcome(t *testing.T) {
+	web, worker := &Member{Spec: spec.Instance{Name: "web.1"}}, &Member{Spec: spec.Instance{Name: "worker.1", CanDie: true}}
+	for _, c := range []struct {
+		m                             *Member
+		draining, restarted, watching bool
+		want                          Outcome
+	}{
+		{web, true, true, true, StaysDown},
+		{web, false, true, true, RestartsLater},
+		{worker, false, true, false, RestartsLater},
+		{worker, false, false, true, StaysDown},
+		{web, false, false, true, WaitsForNextChange},
+		{web, false, false, false, StopsTend},
+	} {
+		if got := c.m.Outcome(c.draining, c.restarted, c.watching); got != c.want {
+			t.Errorf("%s draining %v restarted %v watching %v: %v, want %v", c.m.Spec.Name, c.draining, c.restarted, c.watching, got, c.want)
+		}
+	}
+}
+
+// A reload replaces a member whose command or environment changed (its
+// spec stays until then), else applies in place; new health checks take
+// over only while it runs.
+func TestMemberReloaded(t *testing.T) {
+	old := spec.Instance{Name: "web.1", Command: "serve", Env: []string{"A=1"}}
+	m := &Member{Spec: old}
+	want := old
+	want.Command = "serve --new"
+	if restart, recheck := m.Reloaded(want); restart != "restarted (command changed)" || recheck || m.Spec.Command != "serve" {
+		t.Errorf("command changed: %q %v, spec %+v", restart, recheck, m.Spec)
+	}
+	want = old
+	want.Env = []string{"A=2"}
+	if restart, _ := m.Reloaded(want); restart != "restarted (environment changed)" || m.Spec.Env[0] != "A=1" {
+		t.Errorf("environment changed: %q, spec %+v", restart, m.Spec)
+	}
+	want = old
+	want.CanDie = true
+	if restart, recheck := m.Reloaded(want); restart != "" || recheck || !m.Spec.CanDie {
+		t.Errorf("can-die: %q %v, spec %+v", restart, recheck, m.Spec)
+	}
+	want.Checks = []health.Check{{Type: health.Liveness}}
+	if _, recheck := m.Reloaded(want); recheck || len(m.Spec.Checks) != 1 {
+		t.Errorf("new checks while it does not run: recheck %v, spec %+v", recheck, m.Spec)
+	}
+	m.Running = true
+	want.Checks = nil
+	if _, recheck := m.Reloaded(want); !recheck || len(m.Spec.Checks) != 0 {
+		t.Errorf("checks removed while it runs: recheck %v, spec %+v", recheck, m.Spec)
+	}
+}

@@ -90,13 +90,7 @@ func (s *Supervisor) killAll(why string) {
 func (s *Supervisor) stopLeftovers() {
 	grace := time.Until(s.deadline)
 	found, killed := s.cfg.Reaper.StopLeftovers(syscall.SIGTERM, max(grace, 0))
-	var groups []int
-	for _, inst := range s.instances {
-		if inst.child != nil {
-			groups = append(groups, inst.child.Pid)
-		}
-	}
-	live := procfs.LiveAmong(groups) // /proc is read at most once, and only if a group remains
+	live := procfs.LiveAmong(s.groups(func(*instance) bool { return true })) // /proc is read at most once, and only if a group remains
 	for _, inst := range s.instances {
 		if inst.child != nil && live[inst.child.Pid] {
 			killed = true

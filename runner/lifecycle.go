@@ -80,12 +80,7 @@ func (s *Supervisor) sample() {
 	if s.sampling || s.draining {
 		return
 	}
-	var groups []int
-	for _, inst := range s.instances {
-		if inst.Spec.MaxMemory > 0 && inst.Live() {
-			groups = append(groups, inst.child.Pid)
-		}
-	}
+	groups := s.groups(func(x *instance) bool { return x.Spec.MaxMemory > 0 && x.Live() })
 	if len(groups) == 0 {
 		return
 	}
@@ -162,13 +157,19 @@ func (s *Supervisor) giveUp(inst *instance, st proc.ExitStatus) {
 // usage is what the running instances' groups use, for the snapshot: one
 // pass over /proc, reused for SampleEvery while the same groups run.
 func (s *Supervisor) usage() map[int]procfs.Usage {
+	return s.usageCache.Get(s.groups(func(x *instance) bool { return x.Running }), s.cfg.SampleEvery)
+}
+
+// groups are the process groups of the instances that have had a child
+// and that keep selects.
+func (s *Supervisor) groups(keep func(*instance) bool) []int {
 	var groups []int
 	for _, inst := range s.instances {
-		if inst.Running && inst.child != nil {
+		if inst.child != nil && keep(inst) {
 			groups = append(groups, inst.child.Pid)
 		}
 	}
-	return s.usageCache.Get(groups, s.cfg.SampleEvery)
+	return groups
 }
 
 // runTail is the output of inst's last run, for the hook (nil: it did not

@@ -130,21 +130,18 @@ func (s *Supervisor) apply(plan spec.ReloadPlan, reason string) {
 // changed command or environment, else in place. It says whether new
 // health checks took over.
 func (s *Supervisor) update(inst *instance, want spec.Instance, changes *lifecycle.Changes) bool {
-	restart, checksChanged := spec.Change(inst.Spec, want)
-	if restart != "" {
+	switch restart, recheck := inst.Reloaded(want); {
+	case restart != "":
 		s.replace(inst, want)
 		changes.Add(want.Type, restart)
-		return false
+	case recheck:
+		// Checks it has passed are not asked again: the new ones take
+		// over from liveness and readiness on.
+		s.watchHealth(inst, inst.child, inst.Health == nil || !inst.Health.Starting)
+		changes.Add(want.Type, "health checks changed")
+		return true
 	}
-	inst.Spec = want // stop signal, can-die, health checks: no restart needed
-	if !checksChanged || !inst.Live() {
-		return false
-	}
-	// Checks it has passed are not asked again: the new ones take over
-	// from liveness and readiness on.
-	s.watchHealth(inst, inst.child, inst.Health == nil || !inst.Health.Starting)
-	changes.Add(want.Type, "health checks changed")
-	return true
+	return false
 }
 
 func (s *Supervisor) instance(name string) *instance {

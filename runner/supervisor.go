@@ -335,15 +335,13 @@ func (s *Supervisor) exited(inst *instance, st proc.ExitStatus, ran time.Duratio
 	if !s.draining && !st.Success() {
 		s.cfg.OnFailure.Fire(hook.Failure{Process: inst.Spec.Name, Type: inst.Spec.Type, Status: st, Duration: ran, OutputDone: output, Tail: inst.runTail()})
 	}
-	switch {
-	case s.draining:
-	case s.restarts(inst):
+	switch inst.Outcome(s.draining, s.restarts(inst), s.cfg.KeepWatching) {
+	case lifecycle.RestartsLater:
 		s.scheduleRestart(inst, st, ran)
-	case inst.Spec.CanDie:
-	case s.cfg.KeepWatching:
+	case lifecycle.WaitsForNextChange:
 		inst.Waiting = true
 		s.cfg.Output.Printf("%s %s; the rest keeps running, and it starts again at the next change (--watch)", inst.Spec.Name, st)
-	default:
+	case lifecycle.StopsTend:
 		s.drain(fmt.Sprintf("%s %s", inst.Spec.Name, st), lifecycle.FailureCode(st))
 	}
 }
