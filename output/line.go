@@ -3,6 +3,8 @@ package output
 import (
 	"bytes"
 	"fmt"
+	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/tend-run/tend/lineformat"
@@ -22,6 +24,10 @@ type lineWriter struct {
 	now      time.Time
 	jsonTime []byte
 	prefix   lineformat.Prefix
+	// prefixed is the prefix of this read's lines (the clock is read once
+	// per read), empty for raw output.
+	prefixed []byte
+	read     *atomic.Int64 // bytes read, for ordered own lines (nil: none)
 	// log counts the batch's lines and knows its prefix, for the log
 	// buffers.
 	log logbuf.Entry
@@ -38,6 +44,14 @@ func (lw *lineWriter) consume(data []byte) {
 	}
 	lw.refreshPrefix()
 	lw.tick()
+	if !lw.m.opts.JSON {
+		if lw.m.opts.Prefix {
+			lw.prefixed = lw.prefix.Append(lw.prefixed[:0], lw.now)
+		}
+		// Sized once per read: the appends below never grow the batch.
+		lines := bytes.Count(data, []byte{'\n'})
+		lw.batch = slices.Grow(lw.batch, len(lw.pending)+len(data)+lines*len(lw.prefixed))
+	}
 	for len(data) > 0 {
 		i := bytes.IndexByte(data, '\n')
 		if i < 0 {
@@ -101,11 +115,9 @@ func (lw *lineWriter) appendLine(line []byte) {
 		lw.batch = lineformat.AppendJSON(lw.batch, lw.jsonTime, lw.name, lw.stream.String(), line)
 		return
 	}
-	if o.Prefix {
-		lw.batch = lw.prefix.Append(lw.batch, lw.now)
-	}
-	lw.batch = append(lw.batch, line...)
-	lw.batch = append(lw.batch, '\n')
+	b := append(lw.batch, lw.prefixed...)
+	b = append(b, line...)
+	lw.batch = append(b, '\n')
 }
 
 // refreshPrefix recomputes the prefix, once per read rather than once

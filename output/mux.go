@@ -1,7 +1,6 @@
 package output
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"sync"
@@ -9,7 +8,6 @@ import (
 	"time"
 
 	"github.com/tend-run/tend/logbuf"
-	"github.com/tend-run/tend/pipefd"
 	"github.com/tend-run/tend/tailbuf"
 )
 
@@ -20,19 +18,13 @@ const Grace = 2 * time.Second
 // tailBytes bounds the output tail kept per process for failure hooks.
 const tailBytes = 4 << 10
 
-// Output buffer sizes: one read is at most readSize bytes; a line is kept
-// whole up to maxLine bytes (2 MiB: a 1 MiB JSON record and its framing stay
-// one line) and passed on in maxLine pieces beyond that.
+// Output buffer sizes: a pipe is read pipefd.BufSize bytes at a time into
+// a pooled buffer, any other reader readSize bytes at a time; a line is
+// kept whole up to maxLine bytes (2 MiB: a 1 MiB JSON record and its
+// framing stay one line) and passed on in maxLine pieces beyond that.
 const (
 	readSize = 64 << 10
-	// A child that fills its pipe (a read returned readSize bytes) is a
-	// heavy writer: its pipe grows to bigPipe and its reads to bigRead, so
-	// tend, the child and the reader hand over in fewer, larger steps.
-	// Quiet children keep the kernel's default, so a thousand of them cost
-	// no more kernel memory or pipe quota than before.
-	bigPipe = 1 << 20
-	bigRead = 256 << 10
-	maxLine = 2 << 20
+	maxLine  = 2 << 20
 	// keepBatch is the batch capacity kept between reads; a batch that grew
 	// for one long line is released.
 	keepBatch = 512 << 10
@@ -151,49 +143,6 @@ func (m *Mux) writer(s Stream) io.Writer {
 		return m.opts.Stderr
 	}
 	return m.opts.Stdout
-}
-
-// Copy reads r until EOF and prints every line under name on stream s. It
-// is r's only reader; a last line without a newline is completed. When a
-// write fails (the log reader went away) it keeps reading, so the child
-// never blocks on a full pipe, and returns the first write error at EOF.
-func (m *Mux) Copy(name string, s Stream, r io.Reader) error {
-	lw := m.newLineWriter(name, s)
-	read := m.progressOf(name)
-	held := m.heldBy(name, s)
-	buf := make([]byte, readSize)
-	for {
-		n, err := r.Read(buf)
-		if n > 0 {
-			read.Add(int64(n))
-			lw.consume(buf[:n])
-			if held != nil {
-				<-held
-				held = nil
-			}
-			lw.flush()
-		}
-		if n == readSize && len(buf) == readSize {
-			pipefd.Grow(r, bigPipe)
-			buf = make([]byte, bigRead)
-		}
-		if err != nil {
-			lw.finish()
-			if errors.Is(err, io.EOF) || isClosedPipe(err) {
-				return lw.err
-			}
-			if lw.err != nil {
-				return lw.err
-			}
-			return fmt.Errorf("read output of %s: %w", name, err)
-		}
-	}
-}
-
-// isClosedPipe reports the error a read gets when the pipe's other end is
-// gone in an unusual way; it ends the copy like EOF.
-func isClosedPipe(err error) bool {
-	return errors.Is(err, io.ErrClosedPipe)
 }
 
 // keepTail remembers the end of a name's output, bounded.

@@ -97,17 +97,26 @@ func (p *Pipes) Started(err error) {
 	for _, c := range sources {
 		go func() {
 			defer c.r.Close()
-			var src io.Reader = c.r
-			if p.errR == nil {
-				src = pipefd.Terminal(c.r, p.raw)
-			}
+			var taps []io.Writer
 			if p.m.opts.KeepTail {
-				src = io.TeeReader(src, &p.tail)
+				taps = append(taps, &p.tail)
 			}
 			if c.tee != nil {
-				src = io.TeeReader(src, &bestEffort{w: c.tee, written: &p.tee.written})
+				taps = append(taps, &bestEffort{w: c.tee, written: &p.tee.written})
 			}
-			_ = p.m.Copy(p.name, c.s, src)
+			tap := func(b []byte) {
+				for _, w := range taps {
+					_, _ = w.Write(b)
+				}
+			}
+			if len(taps) == 0 {
+				tap = nil
+			}
+			if p.errR == nil {
+				_ = p.m.copyTapped(p.name, c.s, pipefd.Terminal(c.r, p.raw), tap)
+			} else {
+				_ = p.m.copyTapped(p.name, c.s, c.r, tap)
+			}
 			if copying.Add(-1) == 0 {
 				p.m.forget(p)
 				close(p.done)

@@ -14,3 +14,9 @@ func Grow(r io.Reader, size int) {
 		_, _ = unix.FcntlInt(f.Fd(), unix.F_SETPIPE_SZ, size)
 	}
 }
+
+// GrowFd is Grow for a raw descriptor (from a RawConn's Control, which
+// leaves the file in non-blocking mode, unlike Fd).
+func GrowFd(fd uintptr, size int) {
+	_, _ = unix.FcntlInt(fd, unix.F_SETPIPE_SZ, size)
+}

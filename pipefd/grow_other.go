@@ -6,3 +6,6 @@ import "io"
 
 // Grow does nothing where pipes cannot be resized.
 func Grow(io.Reader, int) {}
+
+// GrowFd does nothing where pipes cannot be resized.
+func GrowFd(uintptr, int) {}
