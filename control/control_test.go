@@ -14,12 +14,14 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/tend-run/tend/internal/testkit/testmain"
 	"github.com/tend-run/tend/status"
 )
 
 // TestMain lets the test binary, run again as another user, be a client
 // or a server of its own (TEND_CONTROL_HELPER).
 func TestMain(m *testing.M) {
+	testmain.NoExitSleep()
 	switch os.Getenv("TEND_CONTROL_HELPER") {
 	case "call":
 		resp, err := Call(os.Getenv("SOCK"), Request{Op: "stop", Target: "web"})

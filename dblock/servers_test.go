@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/tend-run/tend/internal/dbtest"
+	"github.com/tend-run/tend/internal/testkit/testmain"
 )
 
 // testPassword has characters that need escaping in a URL, so the masking
@@ -23,6 +24,7 @@ func mariadbRoot(s *server) *sql.DB       { return dbtest.MariaDBRoot(s) }
 const helperEnv = "TEND_DBLOCK_HELPER"
 
 func TestMain(m *testing.M) {
+	testmain.NoExitSleep()
 	if mode := os.Getenv(helperEnv); mode != "" {
 		os.Exit(helperMain(mode))
 	}

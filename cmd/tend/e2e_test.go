@@ -19,12 +19,18 @@ import (
 
 	"github.com/tend-run/tend/internal/dbtest"
 	"github.com/tend-run/tend/internal/testkit"
+	"github.com/tend-run/tend/internal/testkit/testmain"
 )
 
 // tendBin is the tend binary built once for the end-to-end tests.
 var tendBin string
 
 func TestMain(m *testing.M) {
+	// The race runtime sleeps 1 s before every exit with status 0
+	// (atexit_sleep_ms); nearly every test runs several tends that exit 0.
+	// NoExitSleep sets GORACE for this binary, and so for every tend it
+	// starts.
+	testmain.NoExitSleep()
 	// The e2e tests mostly wait for real children and real time, so they
 	// run six at a time, on two cores too (measured on two cores: 33 s
 	// with six, 44 s with four, the same CPU); -parallel N still decides.
@@ -39,11 +45,6 @@ func TestMain(m *testing.M) {
 		if k, _, _ := strings.Cut(kv, "="); ignoredVar(k) {
 			os.Unsetenv(k)
 		}
-	}
-	// The race runtime sleeps 1 s before every exit with status 0
-	// (atexit_sleep_ms); nearly every test runs several tends that exit 0.
-	if os.Getenv("GORACE") == "" {
-		os.Setenv("GORACE", "atexit_sleep_ms=0")
 	}
 	dir, err := os.MkdirTemp("", "tend-e2e")
 	if err != nil {

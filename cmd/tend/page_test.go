@@ -268,7 +268,9 @@ func TestStatusPageInABrowser(t *testing.T) {
 	snap := statusOf(t, dir, env)
 	oldPid, workerPid := pidOf(snap, "web.1"), pidOf(snap, "worker.1")
 	job := snap.Cron[0].ID
-	b.open("http://" + addr + "/")
+	// The page polls every 100 ms, not 2 s: the test waits for it to show
+	// four changes.
+	b.open("http://" + addr + "/?poll_ms=100")
 	row := func(name, field string) string {
 		return fmt.Sprintf(`(document.querySelector('#processes tr[data-name="%s"] td[data-label="%s"]') || {}).textContent`, name, field)
 	}

@@ -6,9 +6,12 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/tend-run/tend/internal/testkit/testmain"
 )
 
 func TestMain(m *testing.M) {
+	testmain.NoExitSleep()
 	code := m.Run()
 	StopAll()
 	os.Exit(code)

@@ -2,7 +2,9 @@
 // textContent: names and commands are the app's, never markup.
 "use strict";
 
-const pollEvery = 2000;
+// Every 2 s; ?poll_ms=N polls every N ms instead (the browser tests, which
+// wait for the page to show a change).
+const pollEvery = Number(new URLSearchParams(location.search).get("poll_ms")) || 2000;
 // Every state a process can be in (status/status.go): an icon, the word
 // and the class that colours it, so that the state reads without colour.
 const states = {

@@ -1,0 +1,9 @@
+package oncalendar
+
+import (
+	"testing"
+
+	"github.com/tend-run/tend/internal/testkit/testmain"
+)
+
+func TestMain(m *testing.M) { testmain.Main(m) }
