@@ -66,13 +66,22 @@ func serveLogs(conn net.Conn, dec *json.Decoder, req Request, h Handler, logs Lo
 		_, _ = io.Copy(io.Discard, io.MultiReader(dec.Buffered(), conn))
 		close(stop)
 	}()
-	err = logs.Logs(output.LogQuery{Match: match, Since: q.Since, Lines: q.Lines, Follow: q.Follow, JSON: q.JSON, NoColor: q.NoColor},
-		func(data []byte, missed int64) error { return enc.Encode(LogFrame{Data: data, Missed: missed}) }, stop)
-	last := LogFrame{End: true}
-	if err != nil {
-		last.Error = err.Error()
+	// The end is sent while tend still counts this reader (End), so a
+	// tend that exits right after its drain still tells the follower.
+	ended := false
+	end := func(err error) {
+		ended = true
+		last := LogFrame{End: true}
+		if err != nil {
+			last.Error = err.Error()
+		}
+		_ = enc.Encode(last)
 	}
-	_ = enc.Encode(last)
+	err = logs.Logs(output.LogQuery{Match: match, Since: q.Since, Lines: q.Lines, Follow: q.Follow, JSON: q.JSON, NoColor: q.NoColor, End: end},
+		func(data []byte, missed int64) error { return enc.Encode(LogFrame{Data: data, Missed: missed}) }, stop)
+	if !ended { // no log buffers: Logs returned at once
+		end(err)
+	}
 }
 
 // knownNames are the names a "logs" request may ask for: every name with

@@ -21,6 +21,11 @@ type Query struct {
 	// Format, if not nil, appends a batch's lines to dst as the reader
 	// wants them; otherwise they are sent as they were kept.
 	Format func(dst []byte, b Batch) []byte
+	// End, if not nil, is called with Logs's result before the reader
+	// stops counting for Close: a server's last frame (the end of a
+	// follow) is written before Close's done channel says all readers
+	// finished, so a tend that exits right after loses no follower's end.
+	End func(err error)
 }
 
 // Batch is kept lines handed to Query.Format: Data is whole lines, each
@@ -44,7 +49,7 @@ const sendSize = 256 << 10
 // after the gap. Logs returns when it has sent what was kept when it was
 // called, or, for a follow, once stop or Close ends it; or with send's
 // first error. It never makes a writer wait for send.
-func (st *Store) Logs(q Query, send func(data []byte, missed int64) error, stop <-chan struct{}) error {
+func (st *Store) Logs(q Query, send func(data []byte, missed int64) error, stop <-chan struct{}) (err error) {
 	st.mu.Lock()
 	closed := isClosed(st.closed)
 	if !closed { // Close waits for the readers it knows of
@@ -52,6 +57,9 @@ func (st *Store) Logs(q Query, send func(data []byte, missed int64) error, stop 
 		defer st.readers.Done()
 	}
 	st.mu.Unlock()
+	if q.End != nil {
+		defer func() { q.End(err) }() // runs before readers.Done
+	}
 	r := &logReader{st: st, q: q, send: send, cursors: map[*logBuf]int64{}, skip: map[*logBuf]bool{}}
 	horizon := st.seq.Load()
 	r.start(horizon)

@@ -137,3 +137,43 @@ func TestStoreFollowMissedAndClose(t *testing.T) {
 		t.Errorf("sent %d lines and missed %d, want 51 in all", lines, missed)
 	}
 }
+
+// A follower's End runs before Close counts it finished: what a server
+// writes there (the end frame of `tend logs --follow`) is out before the
+// tend that waited for Close exits.
+func TestStoreEndBeforeCloseIsDone(t *testing.T) {
+	st := New(256, time.Now, 1<<10)
+	keep(st, &Entry{Name: "web"}, 0, "first\n")
+	first := make(chan struct{})
+	inEnd, release := make(chan error, 1), make(chan struct{})
+	go func() {
+		_ = st.Logs(Query{Lines: -1, Follow: true, End: func(err error) { inEnd <- err; <-release }},
+			func(data []byte, _ int64) error {
+				if string(data) == "first\n" {
+					close(first)
+				}
+				return nil
+			}, nil)
+	}()
+	<-first
+	done, _ := st.Close()
+	select {
+	case err := <-inEnd:
+		if err != nil {
+			t.Errorf("End got %v, want nil (Close ended the follow)", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close did not end the follower")
+	}
+	select {
+	case <-done:
+		t.Fatal("Close was done while the follower was still in End")
+	default:
+	}
+	close(release)
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close was not done after End returned")
+	}
+}

@@ -21,6 +21,9 @@ type LogQuery struct {
 	// Follow goes on with lines written later, until stop is closed or
 	// CloseLogs is called.
 	Follow bool
+	// End, if not nil, gets Logs's result before CloseLogs stops waiting
+	// for this reader (logbuf.Query.End).
+	End func(err error)
 	// JSON sends the lines as --log-format json prints them, whatever
 	// format tend prints; otherwise they come as tend printed them.
 	JSON bool
@@ -42,7 +45,7 @@ func (m *Mux) Logs(q LogQuery, send func(data []byte, missed int64) error, stop 
 	if m.logs == nil {
 		return ErrNoLogs
 	}
-	return m.logs.Logs(logbuf.Query{Match: q.Match, Since: q.Since, Lines: q.Lines, Follow: q.Follow, Format: m.logFormat(q)}, send, stop)
+	return m.logs.Logs(logbuf.Query{Match: q.Match, Since: q.Since, Lines: q.Lines, Follow: q.Follow, Format: m.logFormat(q), End: q.End}, send, stop)
 }
 
 // logFormat turns kept lines into the format q asks for; nil when that is
