@@ -76,9 +76,3 @@ func TestTerminal(t *testing.T) {
 		t.Errorf("another error: %v, want it passed on", err)
 	}
 }
-
-func TestGrowIgnoresWhatIsNotAPipe(t *testing.T) {
-	Grow(&bytes.Buffer{}, 1<<20) // nothing to do, no panic
-	r, _ := pipe(t)
-	Grow(r, 1<<20) // best effort: no error to see
-}
