@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/tend-run/tend/internal/testkit"
+	"github.com/tend-run/tend/linebatch"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
@@ -120,8 +121,9 @@ func TestOutputJSONDecodes(t *testing.T) {
 	}
 }
 
-// TestOutputLongLinePieces checks the line limit (maxLine) with content that shows
-// the order of the pieces and with a "\r\n" ending split across reads.
+// TestOutputLongLinePieces checks the line limit (linebatch.MaxLine) with
+// content that shows the order of the pieces and with a "\r\n" ending
+// split across reads.
 func TestOutputLongLinePieces(t *testing.T) {
 	pattern := func(n int) string {
 		var b strings.Builder
@@ -131,7 +133,7 @@ func TestOutputLongLinePieces(t *testing.T) {
 		}
 		return b.String()[:n]
 	}
-	const mib = maxLine // the limit, whatever it is
+	const mib = linebatch.MaxLine // the limit, whatever it is
 	three := pattern(3*mib + 5)
 	for _, tc := range []struct {
 		name  string
@@ -251,7 +253,7 @@ func TestMuxLongLines(t *testing.T) {
 	if len(lines) != 4 {
 		t.Fatalf("%d lines, want 1 + 3 pieces", len(lines))
 	}
-	pieces := []int{maxLine, maxLine, 5<<20 - 2*maxLine}
+	pieces := []int{linebatch.MaxLine, linebatch.MaxLine, 5<<20 - 2*linebatch.MaxLine}
 	if lines[0] != "big.1 | "+strings.Repeat("a", 1<<20) {
 		t.Errorf("the 1 MiB line was not kept whole")
 	}

@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tend-run/tend/linebatch"
 	"github.com/tend-run/tend/logbuf"
 	"github.com/tend-run/tend/tailbuf"
 )
@@ -18,17 +19,10 @@ const Grace = 2 * time.Second
 // tailBytes bounds the output tail kept per process for failure hooks.
 const tailBytes = 4 << 10
 
-// Output buffer sizes: a pipe is read pipefd.BufSize bytes at a time into
-// a pooled buffer, any other reader readSize bytes at a time; a line is
-// kept whole up to maxLine bytes (2 MiB: a 1 MiB JSON record and its
-// framing stay one line) and passed on in maxLine pieces beyond that.
-const (
-	readSize = 64 << 10
-	maxLine  = 2 << 20
-	// keepBatch is the batch capacity kept between reads; a batch that grew
-	// for one long line is released.
-	keepBatch = 512 << 10
-)
+// readSize is the read size of a reader that is not a pipe; a pipe is
+// read pipefd.BufSize bytes at a time into a pooled buffer. Lines are
+// limited to linebatch.MaxLine.
+const readSize = 64 << 10
 
 // Stream says which of tend's streams a line goes to.
 type Stream int
@@ -80,7 +74,9 @@ type OutputOptions struct {
 // and written by a goroutine of the Mux (muxqueue.go), so a log reader that
 // stops reading stalls the children, never the supervisor.
 type Mux struct {
-	opts OutputOptions
+	opts  OutputOptions
+	lines linebatch.Options // how the line writers format (from opts)
+	sinks [2]streamSink     // what they write to, per Stream
 
 	mu       sync.Mutex // guards the fields below; never held across I/O
 	width    int
@@ -111,8 +107,11 @@ func NewMux(opts OutputOptions) *Mux {
 	m := &Mux{opts: opts, width: len(tendName), palette: map[string]string{tendName: "1"}, progress: map[string]*atomic.Int64{}, pipes: map[*Pipes]bool{}}
 	m.out.init(opts.Stdout, opts.Stderr)
 	if opts.LogBuffer > 0 {
-		m.logs = logbuf.New(opts.LogBuffer, opts.Now, keepBatch)
+		m.logs = logbuf.New(opts.LogBuffer, opts.Now, linebatch.KeepBatch)
 	}
+	m.lines = linebatch.Options{Prefix: opts.Prefix, Timestamps: opts.Timestamps, JSON: opts.JSON,
+		Now: opts.Now, KeepTail: opts.KeepTail, Logs: m.logs != nil}
+	m.sinks = [2]streamSink{{m, Stdout}, {m, Stderr}}
 	return m
 }
 
@@ -222,17 +221,16 @@ func (m *Mux) ownLine(s Stream, g *gate, h *Hold, format string, args ...any) {
 		msg = tendName + ": " + msg
 	}
 	lw := m.newLineWriter(tendName, s)
-	lw.consume([]byte(msg))
-	lw.pending = nil
+	lw.Consume([]byte(msg)) // msg ends in "\n": nothing is left pending
 	if g != nil && g.done == nil {
 		g = nil
 	}
-	l := ownLine{stream: s, data: lw.batch, gate: g, release: h}
+	l := ownLine{stream: s, data: lw.Batch(), gate: g, release: h}
 	if m.logs != nil {
 		if !m.opts.Prefix && !m.opts.JSON {
-			lw.log.Prefix = len(tendName + ": ")
+			lw.Entry().Prefix = len(tendName + ": ")
 		}
-		l.log = &lw.log
+		l.log = lw.Entry()
 	}
 	m.enqueue(l)
 }

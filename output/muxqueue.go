@@ -297,12 +297,12 @@ func (m *Mux) giveUp() int64 {
 	if !m.opts.Prefix && !m.opts.JSON {
 		msg = tendName + ": " + msg
 	}
-	lw.consume([]byte(msg))
+	lw.Consume([]byte(msg))
 	// Past the write locks, which a blocked write may hold for ever; a
 	// stalled stderr leaves this write blocked too, so it is not waited for.
 	written := make(chan struct{})
 	go func() {
-		_, _ = m.opts.Stderr.Write(lw.batch)
+		_, _ = m.opts.Stderr.Write(lw.Batch())
 		close(written)
 	}()
 	m.waitBounded(written)

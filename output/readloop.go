@@ -5,14 +5,17 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync/atomic"
 
+	"github.com/tend-run/tend/linebatch"
 	"github.com/tend-run/tend/pipefd"
 )
 
-// copier is one Copy: it reads r and passes each chunk to its lineWriter.
+// copier is one Copy: it reads r and passes each chunk to its line writer.
 type copier struct {
-	lw   *lineWriter
-	tap  func([]byte) // sees every chunk as read (tails, tees); may be nil
+	lw   *linebatch.Writer
+	read *atomic.Int64 // bytes read, for ordered own lines
+	tap  func([]byte)  // sees every chunk as read (tails, tees); may be nil
 	held <-chan struct{}
 }
 
@@ -29,20 +32,19 @@ func (m *Mux) Copy(name string, s Stream, r io.Reader) error {
 // pooled buffers taken only while it is readable (pipefd.ReadPooled); any
 // other reader with one buffer of its own.
 func (m *Mux) copyTapped(name string, s Stream, r io.Reader, tap func([]byte)) error {
-	c := &copier{lw: m.newLineWriter(name, s), tap: tap, held: m.heldBy(name, s)}
-	c.lw.read = m.progressOf(name)
+	c := &copier{lw: m.newLineWriter(name, s), read: m.progressOf(name), tap: tap, held: m.heldBy(name, s)}
 	var err error
 	if f, ok := r.(*os.File); ok {
-		err = pipefd.ReadPooled(f, c.lw.carry, c.pass)
+		err = pipefd.ReadPooled(f, c.lw.Carry, c.pass)
 	} else {
 		err = c.fromReader(r)
 	}
-	c.lw.finish()
+	c.lw.Finish()
 	if err == nil || errors.Is(err, io.EOF) || errors.Is(err, io.ErrClosedPipe) {
-		return c.lw.err
+		return c.lw.Err()
 	}
-	if c.lw.err != nil {
-		return c.lw.err
+	if c.lw.Err() != nil {
+		return c.lw.Err()
 	}
 	return fmt.Errorf("read output of %s: %w", name, err)
 }
@@ -55,9 +57,9 @@ func (c *copier) fromReader(r io.Reader) error {
 		n, err := r.Read(buf)
 		if n > 0 {
 			c.before(buf[:n])
-			c.lw.consume(buf[:n])
+			c.lw.Consume(buf[:n])
 			c.release()
-			c.lw.flush()
+			c.lw.Flush()
 		}
 		if err != nil {
 			return err
@@ -66,21 +68,21 @@ func (c *copier) fromReader(r io.Reader) error {
 }
 
 // pass hands one pooled read (data[off:], after off bytes of a carried
-// line) on and returns the buffer for the pool (see consumeAndFlush).
+// line) on and returns the buffer for the pool (see linebatch.Writer.ConsumeAndFlush).
 func (c *copier) pass(data []byte, off int) []byte {
 	c.before(data[off:])
 	if c.held != nil {
-		c.lw.consume(data[off:])
+		c.lw.Consume(data[off:])
 		c.release()
-		c.lw.flush()
+		c.lw.Flush()
 		return data
 	}
-	return c.lw.consumeAndFlush(data, off)
+	return c.lw.ConsumeAndFlush(data, off)
 }
 
 // before counts and taps what was read.
 func (c *copier) before(chunk []byte) {
-	c.lw.read.Add(int64(len(chunk)))
+	c.read.Add(int64(len(chunk)))
 	if c.tap != nil {
 		c.tap(chunk)
 	}

@@ -1,4 +1,4 @@
-package output
+package linebatch
 
 import (
 	"bytes"
@@ -15,33 +15,33 @@ import (
 // ending made "\n", a line longer than the buffer) goes the batch's way.
 
 // raw reports whether lines are passed on as they are.
-func (lw *lineWriter) raw() bool {
-	return !lw.m.opts.Prefix && !lw.m.opts.JSON
+func (lw *Writer) raw() bool {
+	return !lw.opts.Prefix && !lw.opts.JSON
 }
 
-// carry copies the incomplete line carried from the last read to the
+// Carry copies the incomplete line carried from the last read to the
 // start of buf, for the raw path, and returns its length: the next read
 // goes after it. It returns 0 (the line stays only in pending) when lines
 // are formatted or the line would take more than half of buf.
-func (lw *lineWriter) carry(buf []byte) int {
+func (lw *Writer) Carry(buf []byte) int {
 	if !lw.raw() || len(lw.pending) > len(buf)/2 {
 		return 0
 	}
 	return copy(buf, lw.pending)
 }
 
-// consumeAndFlush passes one read on: data is the pooled read buffer's
-// filled part, whose first off bytes are a copy of pending (see carry).
+// ConsumeAndFlush passes one read on: data is the pooled read buffer's
+// filled part, whose first off bytes are a copy of pending (see Carry).
 // It returns the buffer to give back to the pool: data, or, when the log
 // buffers kept data, the spare they handed back (nil if none).
-func (lw *lineWriter) consumeAndFlush(data []byte, off int) []byte {
+func (lw *Writer) ConsumeAndFlush(data []byte, off int) []byte {
 	if !lw.rawFits(data, off) {
-		lw.consume(data[off:])
-		lw.flush()
+		lw.Consume(data[off:])
+		lw.Flush()
 		return data
 	}
-	if lw.m.opts.KeepTail {
-		lw.m.keepTail(lw.name, data[off:])
+	if lw.opts.KeepTail {
+		lw.sink.Tail(lw.name, data[off:])
 	}
 	last := bytes.LastIndexByte(data, '\n')
 	lines, rest := data[:last+1], data[last+1:]
@@ -52,10 +52,10 @@ func (lw *lineWriter) consumeAndFlush(data []byte, off int) []byte {
 	lw.log.Lines = int64(bytes.Count(lines, []byte{'\n'}))
 	defer func() { lw.log.Lines = 0 }()
 	var e *logbuf.Entry
-	if lw.m.logs != nil {
+	if lw.opts.Logs {
 		e = &lw.log
 	}
-	if err := lw.m.write(lw.stream, lines, e); err != nil {
+	if err := lw.sink.Write(lines, e); err != nil {
 		lw.err = fmt.Errorf("write output of %s: %w", lw.name, err)
 	}
 	if e == nil || cap(e.Reuse) > 0 && unsafe.SliceData(e.Reuse) == unsafe.SliceData(data) {
@@ -70,7 +70,7 @@ func (lw *lineWriter) consumeAndFlush(data []byte, off int) []byte {
 // rawFits reports whether data can be written as it is: raw output, the
 // carried line copied in front (off), a newline in it, and no '\r' (a
 // "\r\n" ending loses its '\r' on the batch's way).
-func (lw *lineWriter) rawFits(data []byte, off int) bool {
+func (lw *Writer) rawFits(data []byte, off int) bool {
 	if !lw.raw() || off != len(lw.pending) {
 		return false
 	}
