@@ -56,6 +56,12 @@ type Config struct {
 	// them (tests send them in-process); nil: Run catches tend's own
 	// (proc.HandledSignals) for as long as it runs.
 	Signals <-chan os.Signal
+	// ExitAfter says tend exits when Run returns (the formation, not the
+	// release): the signals Run caught stay caught, as with
+	// proc.ExecConfig's ExitAfter, since giving ~60 signals back to Go's
+	// runtime costs a round trip each and holds up the reaper's own
+	// signal.Stop behind them.
+	ExitAfter bool
 	// After is --after: a type starts once every instance of the types it
 	// names is up (past its startup checks, and ready if it has readiness
 	// checks).
@@ -150,7 +156,9 @@ func (s *Supervisor) Run(ctx context.Context) int {
 	if sigs == nil {
 		caught := make(chan os.Signal, 32)
 		proc.Notify(caught, proc.HandledSignals(s.cfg.Terminal)...)
-		defer proc.StopNotifyLater(caught)
+		if !s.cfg.ExitAfter {
+			defer proc.StopNotifyLater(caught)
+		}
 		sigs = caught
 	}
 	defer close(s.done)

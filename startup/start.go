@@ -226,7 +226,7 @@ func (p *planned) supervise(ctx context.Context, reaper *proc.Reaper, hook *hook
 		Dir: p.app.Root, Instances: p.specs, Timeout: p.timeout, SampleEvery: p.sampleEvery, Backoff: lifecycle.Backoff{Min: p.crashBackoff, Max: 30 * p.crashBackoff}, KeepWatching: p.Watch, After: after,
 		Terminal: terminal, Output: p.out, Reaper: reaper, Cron: cronCfg,
 		Reloads: reloads, OnFailure: hook, Reload: Reloader(p.Options, p.planner, p.out, current),
-		Keyboard: Keyboard(p.specs, terminal),
+		Keyboard: Keyboard(p.specs, terminal), ExitAfter: true,
 	})
 	// Binding the control socket is the single-instance check, so it comes
 	// before anything runs: a second `tend start --release` must refuse
