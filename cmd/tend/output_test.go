@@ -203,9 +203,9 @@ func TestStartExitLineAfterOutput(t *testing.T) {
 	t.Parallel()
 	dir := writeApp(t, map[string]string{"Procfile": "e: seq 1 2000; echo hello\n"})
 	misordered := 0
-	// 120 exits: on the code before exit lines were queued behind the
-	// output 53 of 240 came first (22%), so missing it here takes ~1e-13.
-	const runs = 15
+	// 64 exits: on the code before exit lines were queued behind the
+	// output 53 of 240 came first (22%), so missing it here takes ~1e-7.
+	const runs = 8
 	for i := 0; i < runs; i++ {
 		stdout, stderr, code := runTend(t, dir, nil, "start", "-m", "e=8")
 		if code != 1 {
@@ -229,10 +229,10 @@ func TestStartedLineBeforeOutput(t *testing.T) {
 	t.Parallel()
 	dir := writeApp(t, map[string]string{"Procfile": "e: echo hello\n"})
 	misordered := 0
-	// 120 processes: on the code before the output was held for the
+	// 80 processes: on the code before the output was held for the
 	// started line 17 of 60 runs of two processes had one first (some 15%
-	// of processes), so missing it here takes ~3e-9.
-	const runs = 15
+	// of processes), so missing it here takes ~2e-6.
+	const runs = 10
 	for i := 0; i < runs; i++ {
 		stdout, stderr, code := runTend(t, dir, nil, "start", "-m", "e=8")
 		if code != 1 {
@@ -310,8 +310,7 @@ func TestCronExitLineAfterOutput(t *testing.T) {
 		"app.json": `{"cron": [` + strings.Join(jobs, ",") + `]}`,
 	})
 	p := startTend(t, dir, nil, "start")
-	done := regexp.MustCompile(`cron\.\w+: exited with status 0 after`)
-	if !eventually(60*time.Second, func() bool { return len(done.FindAllString(p.stdout.String(), -1)) >= 36 }) {
+	if !eventually(60*time.Second, func() bool { return p.stdout.Count(": exited with status 0 after") >= 36 }) {
 		t.Fatalf("fewer than 36 cron runs in 60 s:\n%s%s", p.stdout, p.stderr)
 	}
 	p.signal(syscall.SIGTERM)

@@ -62,6 +62,15 @@ func (l *Buffer) String() string {
 	return l.b.String()
 }
 
+// Count is strings.Count of the buffer, without copying it: a test that
+// polls a megabyte of output every few milliseconds should not spend a
+// core on copies.
+func (l *Buffer) Count(s string) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return bytes.Count(l.b.Bytes(), []byte(s))
+}
+
 // WaitFor waits until the buffer holds s: tend's own lines reach it
 // through the Mux's queue, a moment after the call that printed them.
 func (l *Buffer) WaitFor(t testing.TB, s string) {

@@ -33,3 +33,16 @@ func TestBufferWaitFor(t *testing.T) {
 		t.Errorf("got %q", b.String())
 	}
 }
+
+func TestBufferCount(t *testing.T) {
+	var b Buffer
+	b.Write([]byte("a: done\nb: done\n"))
+	b.Write([]byte("c: do"))
+	if n := b.Count(": done"); n != 2 {
+		t.Errorf("Count = %d, want 2", n)
+	}
+	b.Write([]byte("ne\n"))
+	if n := b.Count(": done"); n != 3 {
+		t.Errorf("Count = %d after the rest of a line, want 3", n)
+	}
+}
