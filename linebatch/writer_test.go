@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tend-run/tend/internal/testkit"
 	"github.com/tend-run/tend/logbuf"
 )
 
@@ -112,32 +113,12 @@ func TestLongLinePieces(t *testing.T) {
 	}
 }
 
-// rawInput is what a child might print: short and long lines (one longer
-// than a read buffer), "\r\n" endings, a bare '\r', empty lines, and a
-// last line without a newline.
-func rawInput(bufSize int) []byte {
-	var b bytes.Buffer
-	for i := range 20000 {
-		fmt.Fprintf(&b, "line %d %s\n", i, strings.Repeat("x", i%300))
-		switch i % 5000 {
-		case 17:
-			b.WriteString("dos line\r\n\n")
-		case 1234:
-			b.WriteString(strings.Repeat("L", bufSize+1000) + "\n")
-		case 4321:
-			b.WriteString("a\rb\n")
-		}
-	}
-	b.WriteString("no newline at the end")
-	return b.Bytes()
-}
-
 // TestRawPathAsTheBatchMakesIt: with no prefix, reads cut anywhere and
 // passed on the raw way (Carry, then ConsumeAndFlush on the read buffer)
 // give exactly the bytes, line counts and tail the batch way gives.
 func TestRawPathAsTheBatchMakesIt(t *testing.T) {
 	const bufSize = 64 << 10
-	input := rawInput(bufSize)
+	input := testkit.ChildOutput(bufSize)
 	opts := Options{Now: clock, Logs: true, KeepTail: true}
 
 	batch := &recorder{}

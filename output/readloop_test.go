@@ -1,7 +1,6 @@
 package output
 
 import (
-	"bytes"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -14,26 +13,6 @@ import (
 	"github.com/tend-run/tend/internal/testkit"
 	"github.com/tend-run/tend/pipefd"
 )
-
-// rawInput is what a child might print: short and long lines (one longer
-// than a read buffer), "\r\n" endings, a bare '\r', empty lines, and a
-// last line without a newline.
-func rawInput() []byte {
-	var b bytes.Buffer
-	for i := range 20000 {
-		fmt.Fprintf(&b, "line %d %s\n", i, strings.Repeat("x", i%300))
-		switch i % 5000 {
-		case 17:
-			b.WriteString("dos line\r\n\n")
-		case 1234:
-			b.WriteString(strings.Repeat("L", pipefd.BufSize+1000) + "\n")
-		case 4321:
-			b.WriteString("a\rb\n")
-		}
-	}
-	b.WriteString("no newline at the end")
-	return b.Bytes()
-}
 
 // writeInCuts writes data into a new pipe in chunks of random sizes (the
 // cuts fall anywhere in a line) and returns the read end.
@@ -61,7 +40,7 @@ func writeInCuts(t *testing.T, data []byte, seed uint64) *os.File {
 // written from the read buffer; what comes out, and what `tend logs`
 // replays, is exactly what the line-by-line way makes of the same bytes.
 func TestPipeRawLinesAsTheBatchMakesThem(t *testing.T) {
-	input := rawInput()
+	input := testkit.ChildOutput(pipefd.BufSize)
 	want := expectedLines(input)
 	for seed := range uint64(3) {
 		var out testkit.Buffer

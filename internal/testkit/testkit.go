@@ -141,3 +141,24 @@ func NeedProgram(t testing.TB, name, hint string) string {
 	t.Skip(msg)
 	return ""
 }
+
+// ChildOutput is what a child might print: 20,000 short and long lines,
+// three lines of longLine+1000 bytes (longer than a read buffer of
+// longLine), "\r\n" endings, a bare '\r', empty lines, and a last line
+// without a newline.
+func ChildOutput(longLine int) []byte {
+	var b bytes.Buffer
+	for i := range 20000 {
+		fmt.Fprintf(&b, "line %d %s\n", i, strings.Repeat("x", i%300))
+		switch i % 5000 {
+		case 17:
+			b.WriteString("dos line\r\n\n")
+		case 1234:
+			b.WriteString(strings.Repeat("L", longLine+1000) + "\n")
+		case 4321:
+			b.WriteString("a\rb\n")
+		}
+	}
+	b.WriteString("no newline at the end")
+	return b.Bytes()
+}
