@@ -54,7 +54,7 @@ func TestTwoProcessesNeverOverlap(t *testing.T) {
 		}
 		var procs []proc
 		for range 2 {
-			cmd, r := helper(t, "loop", s.URL, jobName(t), "TEND_DBLOCK_MARK="+mark, "TEND_DBLOCK_FOR=3s")
+			cmd, r := helper(t, "loop", s.URL, jobName(t), "TEND_DBLOCK_MARK="+mark, "TEND_DBLOCK_FOR=1s")
 			procs = append(procs, proc{cmd.Wait, func() string { return readLine(t, r) }})
 		}
 		for _, p := range procs {

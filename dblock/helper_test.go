@@ -51,6 +51,7 @@ func helperMain(mode string) int {
 			tries++
 			lk, err := l.Take(context.Background(), job, cronlock.PolicyForbid, 0)
 			if errors.Is(err, ErrLocked) {
+				time.Sleep(time.Millisecond) // the other holder's turn: spinning only loads the server
 				continue
 			}
 			if err != nil {

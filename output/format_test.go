@@ -125,6 +125,7 @@ func TestOutputJSONDecodes(t *testing.T) {
 // content that shows the order of the pieces and with a "\r\n" ending
 // split across reads.
 func TestOutputLongLinePieces(t *testing.T) {
+	t.Parallel()
 	pattern := func(n int) string {
 		var b strings.Builder
 		for i := 0; b.Len() < n; i++ {

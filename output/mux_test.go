@@ -70,6 +70,7 @@ func checkRecord(line, id string, seq int) bool {
 // with 2>&1): every line is one whole record with the right prefix, and
 // each producer's records arrive complete and in order.
 func TestOutputTenProducersOnePipe(t *testing.T) {
+	t.Parallel()
 	const producers, perProducer = 10, 1000
 	r := testkit.Reaper(t)
 	pr, pw, err := os.Pipe()
@@ -188,6 +189,7 @@ func TestMuxManyLinesInOrder(t *testing.T) {
 }
 
 func TestMuxConcurrentWritersSharingOnePipe(t *testing.T) {
+	t.Parallel()
 	// Both of tend's streams go to one pipe, as with 2>&1: every line must
 	// still be one whole record of one producer.
 	r := testkit.Reaper(t)

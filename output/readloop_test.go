@@ -40,6 +40,7 @@ func writeInCuts(t *testing.T, data []byte, seed uint64) *os.File {
 // written from the read buffer; what comes out, and what `tend logs`
 // replays, is exactly what the line-by-line way makes of the same bytes.
 func TestPipeRawLinesAsTheBatchMakesThem(t *testing.T) {
+	t.Parallel()
 	input := testkit.ChildOutput(pipefd.BufSize)
 	want := expectedLines(input)
 	for seed := range uint64(3) {

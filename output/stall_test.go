@@ -112,6 +112,7 @@ func TestMuxBackpressureLosesNothing(t *testing.T) {
 // tend's own lines return at once, stderr (another file) still gets its
 // lines, and Drain gives up at the deadline, counting what it dropped.
 func TestMuxStalledStdoutHoldsOnlyTheCopier(t *testing.T) {
+	t.Parallel()
 	r := testkit.Reaper(t)
 	outR, outW, err := os.Pipe()
 	if err != nil {

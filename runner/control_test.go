@@ -14,6 +14,7 @@ import (
 // stop, start and restart act on a type or an instance; the rest keeps
 // running, and the state names and counts follow.
 func TestControlOperations(t *testing.T) {
+	t.Parallel()
 	h := startHarness(t, Config{Instances: []spec.Instance{
 		testInstance("web.1", idle), testInstance("web.2", idle), testInstance("worker.1", idle),
 	}})
@@ -51,6 +52,7 @@ func TestControlOperations(t *testing.T) {
 
 // Unknown operations and targets are errors; the formation is untouched.
 func TestControlErrors(t *testing.T) {
+	t.Parallel()
 	h := startHarness(t, Config{Instances: []spec.Instance{testInstance("web.1", idle)}})
 	h.waitState("web.1", status.Running)
 	if _, err := h.s.Do("bogus", ""); err == nil || !strings.Contains(err.Error(), `unknown operation "bogus"`) {
@@ -69,6 +71,7 @@ func TestControlErrors(t *testing.T) {
 // Several names, globs, or none: the instances they name (each once), and
 // a name that matches nothing refuses the whole request.
 func TestControlManyAtOnce(t *testing.T) {
+	t.Parallel()
 	h := startHarness(t, Config{Instances: []spec.Instance{
 		testInstance("web.1", idle), testInstance("web.2", idle), testInstance("worker.1", idle), testInstance("clock.1", idle),
 	}})

@@ -19,6 +19,7 @@ import (
 // The hook's TEND_OUTPUT_TAIL holds the failed process's last line even
 // when tend's output is slow and the process exits right after writing it.
 func TestFailureHookSeesTheLastLines(t *testing.T) {
+	t.Parallel()
 	tailFile := filepath.Join(t.TempDir(), "tail")
 	out := &testkit.SlowBuffer{}
 	m := output.NewMux(output.OutputOptions{Stdout: out, Stderr: out, Prefix: true, KeepTail: true})
@@ -49,6 +50,7 @@ func TestFailureHookSeesTheLastLines(t *testing.T) {
 // end, its output is copied through tend's, and Run returns only after it:
 // the exit code stays the failed process's (the review's repro, §0.3).
 func TestFailureHookEndingTendRunsToTheEnd(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	var out testkit.Buffer
 	m := output.NewMux(output.OutputOptions{Stdout: &out, Stderr: &out, Prefix: true, KeepTail: true})
@@ -73,6 +75,7 @@ func TestFailureHookEndingTendRunsToTheEnd(t *testing.T) {
 // its group, then SIGKILL; Run returns and nothing the hook started is
 // left.
 func TestFailureHookStoppedAtTheDrainDeadline(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	pidFile := filepath.Join(dir, "pids")
 	var out testkit.Buffer

@@ -16,6 +16,7 @@ import (
 // check; a startup check that fails stops the instance, and its exit 0
 // counts as a crash (a type that may die stays down, the rest runs on).
 func TestAfterWaitsForStartupChecks(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	started := health.Check{Type: health.Startup, Kind: health.Command, Command: []string{"sh", "-c", "test -e web.up"},
 		Attempts: 1000, Wait: 20 * time.Millisecond, Timeout: 5 * time.Second}
@@ -49,6 +50,7 @@ func TestAfterWaitsForStartupChecks(t *testing.T) {
 // instance with none: no checks in its status, no readiness, and it counts
 // as up, so what --after held behind it starts.
 func TestReloadRemovesHealthChecks(t *testing.T) {
+	t.Parallel()
 	web := testInstance("web.1", idle)
 	web.Checks = []health.Check{{Type: health.Readiness, Kind: health.Command, Command: []string{"false"},
 		Attempts: 1, Wait: 20 * time.Millisecond, Timeout: 5 * time.Second}}

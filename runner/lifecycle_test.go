@@ -30,6 +30,7 @@ func restarted(name, command string) spec.Instance {
 // A worker that exits 0 (after its batch) is started again at once: no
 // back-off, no crash counted, and 20 recycles in a row never give up.
 func TestExit0IsARecycle(t *testing.T) {
+	t.Parallel()
 	h := startHarness(t, Config{
 		Instances: []spec.Instance{restarted("worker.1", "echo batch done; sleep 0.01; exit 0"), testInstance("web.1", "exec sleep 60")},
 		Backoff:   lifecycle.Backoff{Min: time.Hour, Max: time.Hour, GiveUp: 3, Quick: time.Millisecond},
@@ -53,6 +54,7 @@ func TestExit0IsARecycle(t *testing.T) {
 // Exits 0 that each come right after the start are a hot loop: after
 // HotLoop of them in a row, the crash back-off.
 func TestExit0HotLoopGetsTheBackoff(t *testing.T) {
+	t.Parallel()
 	h := startHarness(t, Config{
 		Instances: []spec.Instance{restarted("worker.1", "exit 0"), testInstance("web.1", "exec sleep 60")},
 		Backoff:   lifecycle.Backoff{Min: time.Millisecond, Max: time.Millisecond, GiveUp: 100, Quick: time.Minute, HotLoop: 3},
@@ -89,6 +91,7 @@ func hookLog(t *testing.T, every time.Duration) (*hook.Hook, func() []string, st
 // hook fires once for the failures and once for the give-up, and the
 // give-up's TEND_OUTPUT_TAIL holds only the last run's output.
 func TestGiveUpOnATypeThatMayDie(t *testing.T) {
+	t.Parallel()
 	counter := filepath.Join(t.TempDir(), "runs")
 	crash := restarted("crash.1", `n=$(cat `+counter+` 2>/dev/null || echo 0); echo $((n+1)) > `+counter+`; echo "run $n"; exit 4`)
 	crash.CanDie = true
@@ -132,6 +135,7 @@ func TestGiveUpOnATypeThatMayDie(t *testing.T) {
 // counted exactly once across the hooks (TEND_FAILURES), and a run that
 // then stays up is reported as recovered.
 func TestFailureHooksCountedUnderACrashLoop(t *testing.T) {
+	t.Parallel()
 	counter := filepath.Join(t.TempDir(), "runs")
 	flaky := restarted("flaky.1", `n=$(cat `+counter+` 2>/dev/null || echo 0); echo $((n+1)) > `+counter+`; [ $n -ge 6 ] && exec sleep 60; exit 3`)
 	hk, events, _ := hookLog(t, 300*time.Millisecond)
@@ -161,6 +165,7 @@ func TestFailureHooksCountedUnderACrashLoop(t *testing.T) {
 // --max-memory: an instance whose group holds more than the limit for two
 // samples is recycled gracefully, and tend logs the figure.
 func TestMaxMemoryRecycles(t *testing.T) {
+	t.Parallel()
 	if !procfs.CanMeasure {
 		t.Skip("needs /proc")
 	}
@@ -185,6 +190,7 @@ func TestMaxMemoryRecycles(t *testing.T) {
 
 // --max-age in seconds: recycled after at most the age, at least 90 % of it.
 func TestMaxAgeRecycles(t *testing.T) {
+	t.Parallel()
 	worker := testInstance("worker.1", "echo started; exec sleep 60")
 	worker.MaxAge = time.Second
 	h := startHarness(t, Config{Instances: []spec.Instance{worker}})
@@ -248,6 +254,7 @@ func rollLog(t *testing.T) (cmd, file string, replay func() (low int, starts, st
 // tend restart of a type with three instances stops one, starts it again,
 // waits until it is up, then takes the next: at least two run throughout.
 func TestRollingRestartKeepsTheRestUp(t *testing.T) {
+	t.Parallel()
 	cmd, _, replay := rollLog(t)
 	h := startHarness(t, Config{Instances: []spec.Instance{testInstance("worker.1", cmd), testInstance("worker.2", cmd), testInstance("worker.3", cmd)}})
 	testkit.WaitFor(t, "three workers", 20*time.Second, func() bool { _, starts, _ := replay(); return len(starts) == 3 })
@@ -281,6 +288,7 @@ func TestRollingRestartKeepsTheRestUp(t *testing.T) {
 
 // --all-at-once keeps the old behaviour: every instance is stopped at once.
 func TestRestartAllAtOnce(t *testing.T) {
+	t.Parallel()
 	// A worker told to stop waits (up to 10 s) until all three were told:
 	// whether the stops come together is tend's doing, not how fast each
 	// shell gets through its trap on a loaded machine. A rolling restart
@@ -309,6 +317,7 @@ func TestRestartAllAtOnce(t *testing.T) {
 // after it starts, when it has created DYNO.ready, which it removes when
 // it is told to stop).
 func TestRollingRestartWaitsUntilReady(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	log := filepath.Join(dir, "log")
 	cmd := `echo start $DYNO >> ` + log + `; trap 'rm $DYNO.ready; echo stop $DYNO >> ` + log + `; exit 0' TERM; sleep 0.3; echo ready $DYNO >> ` + log + `; touch $DYNO.ready; while :; do sleep 0.05; done`
@@ -352,6 +361,7 @@ func TestRollingRestartWaitsUntilReady(t *testing.T) {
 // Age recycles that come due together roll too: three workers started
 // together with --max-age 1s are recycled one at a time.
 func TestAgeRecyclesRoll(t *testing.T) {
+	t.Parallel()
 	cmd, _, replay := rollLog(t)
 	var specs []spec.Instance
 	for _, n := range []string{"worker.1", "worker.2", "worker.3"} {

@@ -80,6 +80,7 @@ func (h *reloadHarness) within(what string, f func()) {
 // answers, more requests are taken, and a stop request is acted on at once
 // (the parse's result, when it comes, is dropped).
 func TestReloadParsesOffTheLoop(t *testing.T) {
+	t.Parallel()
 	h := newReloadHarness(t)
 	h.within("first request", func() { h.reloads <- spec.ReloadRequest{Reason: "first"} })
 	h.within("the parse to start", func() { <-h.started })
@@ -111,6 +112,7 @@ func TestReloadParsesOffTheLoop(t *testing.T) {
 // Requests that come while a parse runs are coalesced into one more parse
 // after it: the files may have changed after the first read them.
 func TestReloadCoalescesRequests(t *testing.T) {
+	t.Parallel()
 	h := newReloadHarness(t)
 	h.within("first request", func() { h.reloads <- spec.ReloadRequest{Reason: "first"} })
 	h.within("the parse to start", func() { <-h.started })
@@ -134,6 +136,7 @@ func TestReloadCoalescesRequests(t *testing.T) {
 // instance, a removed one stops, a new one starts, an unchanged one keeps
 // running with the same pid.
 func TestReloadReconciles(t *testing.T) {
+	t.Parallel()
 	keep, edit, drop := testInstance("keep.1", idle), testInstance("edit.1", idle), testInstance("drop.1", idle)
 	env := testInstance("env.1", idle)
 	h := startHarness(t, Config{Instances: []spec.Instance{keep, edit, drop, env}})
@@ -175,6 +178,7 @@ func TestReloadReconciles(t *testing.T) {
 
 // --watch-path restarts only the named types.
 func TestReloadRestartTypes(t *testing.T) {
+	t.Parallel()
 	h := startHarness(t, Config{Instances: []spec.Instance{testInstance("web.1", idle), testInstance("worker.1", idle)}})
 	web := h.waitState("web.1", status.Running).Pid
 	worker := h.waitState("worker.1", status.Running).Pid
@@ -193,6 +197,7 @@ func TestReloadRestartTypes(t *testing.T) {
 // waiting for a change, is not a health failure, and the next reload starts
 // it again even if its command did not change.
 func TestWatchKeepsWatchingAfterAnExit(t *testing.T) {
+	t.Parallel()
 	crash, web := testInstance("crash.1", "exit 3"), testInstance("web.1", idle)
 	h := startHarness(t, Config{Instances: []spec.Instance{crash, web}, KeepWatching: true})
 	h.waitState("crash.1", status.Waiting)
@@ -214,6 +219,7 @@ func TestWatchKeepsWatchingAfterAnExit(t *testing.T) {
 // A reload that removes an instance that is not running (a type that may
 // die and has exited) ahead of others removes it and goes on with the rest.
 func TestReloadRemovesExitedInstance(t *testing.T) {
+	t.Parallel()
 	web := testInstance("web.1", "exit 0")
 	web.CanDie = true
 	h := startHarness(t, Config{Instances: []spec.Instance{web, testInstance("worker.1", idle), testInstance("clock.1", idle)}})

@@ -15,6 +15,7 @@ const idle = "while :; do sleep 0.02; done"
 // SIGTERM is a requested stop: every group gets its stop signal and tend
 // exits 0.
 func TestSignalTermDrains(t *testing.T) {
+	t.Parallel()
 	h := startHarness(t, Config{Instances: []spec.Instance{
 		testInstance("web.1", "trap 'echo web got TERM; exit 0' TERM; echo web ready; "+idle),
 	}})
@@ -36,6 +37,7 @@ func TestSignalTermDrains(t *testing.T) {
 // A second SIGINT while draining kills at once: 137, since something had
 // to be killed.
 func TestSignalSecondInterruptKills(t *testing.T) {
+	t.Parallel()
 	h := startHarness(t, Config{Timeout: time.Minute, Instances: []spec.Instance{
 		testInstance("deaf.1", "trap '' INT TERM; echo deaf ready; "+idle),
 	}})
@@ -57,6 +59,7 @@ func TestSignalSecondInterruptKills(t *testing.T) {
 
 // A repeated SIGTERM changes nothing but says how long is left.
 func TestSignalTermAgainOnlyReports(t *testing.T) {
+	t.Parallel()
 	h := startHarness(t, Config{Timeout: 300 * time.Millisecond, Instances: []spec.Instance{
 		testInstance("deaf.1", "trap '' TERM; echo deaf ready; "+idle),
 	}})
@@ -76,6 +79,7 @@ func TestSignalTermAgainOnlyReports(t *testing.T) {
 
 // Other signals are passed on to every running instance's group.
 func TestSignalForwarded(t *testing.T) {
+	t.Parallel()
 	h := startHarness(t, Config{Instances: []spec.Instance{
 		testInstance("web.1", "trap 'echo web got USR1' USR1; echo web ready; "+idle),
 		testInstance("worker.1", "trap 'echo worker got USR1' USR1; echo worker ready; "+idle),
@@ -92,6 +96,7 @@ func TestSignalForwarded(t *testing.T) {
 
 // SIGHUP reloads.
 func TestSignalHangupReloads(t *testing.T) {
+	t.Parallel()
 	h := startHarness(t, Config{Instances: []spec.Instance{testInstance("web.1", idle)}})
 	h.waitState("web.1", status.Running)
 	h.signal(syscall.SIGHUP)
@@ -101,6 +106,7 @@ func TestSignalHangupReloads(t *testing.T) {
 // On a terminal SIGHUP is a hangup: tend stops. (One harness per test:
 // a process has one Reaper at a time.)
 func TestSignalHangupOnATerminalStops(t *testing.T) {
+	t.Parallel()
 	onTTY := startHarness(t, Config{Terminal: true, Instances: []spec.Instance{testInstance("web.1", idle)}})
 	onTTY.waitState("web.1", status.Running)
 	onTTY.signal(syscall.SIGHUP)

@@ -32,6 +32,7 @@ func runFormation(t *testing.T, ctx context.Context, timeout time.Duration, spec
 }
 
 func TestSupervisorExitOfOneStopsAll(t *testing.T) {
+	t.Parallel()
 	code, out := runFormation(t, context.Background(), 5*time.Second,
 		testInstance("web.1", "trap 'echo web stopping; exit 0' TERM; while :; do sleep 0.05; done"),
 		testInstance("job.1", "sleep 0.2; echo done; exit 3"))
@@ -46,6 +47,7 @@ func TestSupervisorExitOfOneStopsAll(t *testing.T) {
 }
 
 func TestSupervisorStopRequestedByContext(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(300*time.Millisecond, cancel)
 	code, out := runFormation(t, ctx, 300*time.Millisecond,
@@ -57,6 +59,7 @@ func TestSupervisorStopRequestedByContext(t *testing.T) {
 }
 
 func TestSupervisorRestartGivesUpAfterQuickCrashes(t *testing.T) {
+	t.Parallel()
 	var out testkit.Buffer
 	m := output.NewMux(output.OutputOptions{Stdout: &out, Stderr: &out, Prefix: true})
 	s := NewSupervisor(Config{

@@ -14,6 +14,7 @@ import (
 // tend attach: a --tty instance's terminal takes a session, which sees
 // what it writes and types to it; the requests that cannot attach say why.
 func TestAttach(t *testing.T) {
+	t.Parallel()
 	tty := testInstance("console.1", `while read line; do echo "got $line"; done`)
 	tty.Terminal = true
 	h := startHarness(t, Config{Instances: []spec.Instance{tty, testInstance("web.1", idle), testInstance("web.2", idle)}})
@@ -56,6 +57,7 @@ func TestAttach(t *testing.T) {
 // tend attach without a target on a tend that runs no process (cron only,
 // or a reload removed them all) says so.
 func TestAttachNoProcess(t *testing.T) {
+	t.Parallel()
 	h := startHarness(t, Config{Instances: []spec.Instance{testInstance("web.1", idle)}, Cron: &cron.Config{}})
 	h.waitState("web.1", status.Running)
 	h.setPlan(spec.ReloadPlan{})

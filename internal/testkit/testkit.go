@@ -1,5 +1,5 @@
-// Package testkit holds what the tests of tend's engine packages share: a
-// Reaper per test, a shell command, the one polling loop and a buffer that
+// Package testkit holds what the tests of tend's engine packages share: the
+// one Reaper, a shell command, the one polling loop and a buffer that
 // is safe to read while a Mux writes to it. Only tests import it.
 package testkit
 
@@ -18,12 +18,20 @@ import (
 	"github.com/tend-run/tend/proc"
 )
 
-// Reaper starts a Reaper and closes it when the test ends.
+var shared struct {
+	once   sync.Once
+	reaper *proc.Reaper
+}
+
+// Reaper is the test binary's one Reaper, started by the first test that
+// asks and never closed. Every Reaper waits for any child, so two in one
+// process would take each other's statuses: tests that run in parallel
+// share this one. A drain's StopLeftovers stops every orphan of the
+// process, so a test that counts or keeps orphans does not run in parallel.
 func Reaper(t testing.TB) *proc.Reaper {
 	t.Helper()
-	r := proc.NewReaper(nil)
-	t.Cleanup(r.Close)
-	return r
+	shared.once.Do(func() { shared.reaper = proc.NewReaper(nil) })
+	return shared.reaper
 }
 
 // Shell is script run by /bin/sh in a group of its own, with the test's
