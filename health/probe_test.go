@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -121,10 +122,32 @@ func TestProbeListening(t *testing.T) {
 	if want := fmt.Sprintf("listens on 127.0.0.1:%d, not on every interface", port); err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("listening on 127.0.0.1 only: %v, want %q", err, want)
 	}
+	// The check's own port beats the instance's. (Both stay open: a closed
+	// port can be taken at once by a parallel test, which made this flaky.)
+	check.Port = all.Addr().(*net.TCPAddr).Port
+	if err := Probe(context.Background(), check, Target{Port: port}); err != nil {
+		t.Errorf("the check's port listens on every interface, the instance's does not: %v", err)
+	}
 	local.Close()
-	check.Port = port // the check's own port beats the instance's
-	if err := Probe(context.Background(), check, Target{Port: 1}); err == nil || err.Error() != "nothing listens on port "+strconv.Itoa(port) {
-		t.Errorf("closed: %v", err)
+
+	// A port bound but not listening: held by this test, so no parallel
+	// test can take it, and nothing listens on it.
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Close(fd)
+	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		t.Fatal(err)
+	}
+	sa, err := syscall.Getsockname(fd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bound := sa.(*syscall.SockaddrInet4).Port
+	check.Port = bound
+	if err := Probe(context.Background(), check, Target{Port: 1}); err == nil || err.Error() != "nothing listens on port "+strconv.Itoa(bound) {
+		t.Errorf("bound, not listening: %v", err)
 	}
 }
 
